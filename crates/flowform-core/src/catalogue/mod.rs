@@ -12,7 +12,7 @@
 
 mod connectors;
 
-pub use connectors::CONNECTORS;
+pub use connectors::{CONNECTORS, rust_pattern};
 
 /// One connector type that can have a connector profile.
 #[derive(Debug)]
@@ -49,11 +49,21 @@ pub enum Kind {
     String(Constraint),
     Bool,
     /// An integer within `min..=max`.
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     /// A list of strings (HCL attribute), each matching the constraint.
-    StringList { item: Constraint, max_items: Option<usize> },
+    StringList {
+        item: Constraint,
+        max_items: Option<usize>,
+    },
     /// A map of strings to strings (HCL attribute).
-    StringMap { key: Constraint, value: Constraint, max_entries: Option<usize> },
+    StringMap {
+        key: Constraint,
+        value: Constraint,
+        max_entries: Option<usize>,
+    },
     /// A nested structure (HCL block).
     Block(&'static [Field]),
 }
@@ -74,12 +84,19 @@ pub struct Constraint {
 /// flow itself (an S3 bucket, an EventBridge partner bus, ...), so a connector profile for them
 /// cannot carry any configuration. flowform rejects them with a diagnostic that says so rather
 /// than create an empty profile that AppFlow would not use.
-pub const TYPES_WITHOUT_PROFILE: &[&str] =
-    &["S3", "EventBridge", "LookoutMetrics", "Upsolver", "CustomerProfiles"];
+pub const TYPES_WITHOUT_PROFILE: &[&str] = &[
+    "S3",
+    "EventBridge",
+    "LookoutMetrics",
+    "Upsolver",
+    "CustomerProfiles",
+];
 
 /// Looks a connector up by its `connectorType` value (exact, as the API spells it).
 pub fn connector(connector_type: &str) -> Option<&'static Connector> {
-    CONNECTORS.iter().find(|c| c.connector_type == connector_type)
+    CONNECTORS
+        .iter()
+        .find(|c| c.connector_type == connector_type)
 }
 
 impl Field {

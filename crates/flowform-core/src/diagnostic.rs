@@ -1,0 +1,330 @@
+//! Errors and warnings about the user's input, and how they are shown.
+//!
+//! A diagnostic points at the source text it is about. It renders the way OpenTofu's do, so
+//! people who read Terraform output read ours without thinking:
+//!
+//! ```text
+//! Error: Unsupported argument
+//!
+//!   on main.hcl line 12, column 5, in connector_profile "salesforce":
+//!   12:     instance_urll = "https://example.my.salesforce.com"
+//!           ^^^^^^^^^^^^^
+//!
+//! An argument named "instance_urll" is not expected here. Did you mean "instance_url"?
+//! ```
+//!
+//! and as JSON objects with `range.filename`, `range.start`, `range.end` for machines.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A position in a source file: 1-based line and column (in characters), 0-based byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+    pub byte: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRange {
+    pub filename: String,
+    pub start: Pos,
+    pub end: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// One line, like a title: "Unsupported argument".
+    pub summary: String,
+    /// Sentences that say what was expected, what was found, and what to do.
+    pub detail: String,
+    pub range: Option<SourceRange>,
+    /// The enclosing block, shown after the position: `connector_profile "salesforce"`.
+    pub context: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            range: None,
+            context: None,
+        }
+    }
+
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
+    }
+
+    pub fn with_range(mut self, range: Option<SourceRange>) -> Self {
+        self.range = range;
+        self
+    }
+
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A list of diagnostics; a configuration is usable when it holds no error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.0.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Orders diagnostics by file and position, errors first on the same spot, so output is
+    /// stable whatever order the checks ran in.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                d.range
+                    .as_ref()
+                    .map(|r| (r.filename.clone(), r.start.byte, r.end.byte))
+            };
+            key(a)
+                .cmp(&key(b))
+                .then(a.severity.cmp(&b.severity))
+                .then(a.summary.cmp(&b.summary))
+        });
+    }
+}
+
+/// The text of every configuration file, for turning byte offsets into lines and columns and
+/// for showing source lines in diagnostics.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: BTreeMap<String, SourceFile>,
+}
+
+#[derive(Debug, Clone)]
+struct SourceFile {
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Sources {
+    pub fn add(&mut self, filename: impl Into<String>, text: impl Into<String>) {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        self.files
+            .insert(filename.into(), SourceFile { text, line_starts });
+    }
+
+    pub fn text(&self, filename: &str) -> Option<&str> {
+        self.files.get(filename).map(|f| f.text.as_str())
+    }
+
+    /// The range of `bytes` in `filename`.
+    pub fn range(&self, filename: &str, bytes: Range<usize>) -> Option<SourceRange> {
+        let file = self.files.get(filename)?;
+        Some(SourceRange {
+            filename: filename.to_string(),
+            start: file.pos(bytes.start),
+            end: file.pos(bytes.end.max(bytes.start)),
+        })
+    }
+
+    fn line(&self, filename: &str, line: usize) -> Option<&str> {
+        let file = self.files.get(filename)?;
+        let start = *file.line_starts.get(line.checked_sub(1)?)?;
+        let end = file
+            .line_starts
+            .get(line)
+            .map_or(file.text.len(), |next| next - 1);
+        file.text.get(start..end).map(|l| l.trim_end_matches('\r'))
+    }
+
+    /// Renders diagnostics as text. `color` adds ANSI colours (only on a terminal).
+    pub fn render(&self, diagnostics: &Diagnostics, color: bool) -> String {
+        let mut out = String::new();
+        for d in diagnostics.iter() {
+            self.render_one(&mut out, d, color);
+        }
+        out
+    }
+
+    fn render_one(&self, out: &mut String, d: &Diagnostic, color: bool) {
+        let (label, paint) = match d.severity {
+            Severity::Error => ("Error", "\x1b[1;31m"),
+            Severity::Warning => ("Warning", "\x1b[1;33m"),
+        };
+        if color {
+            let _ = writeln!(out, "{paint}{label}:\x1b[0m \x1b[1m{}\x1b[0m", d.summary);
+        } else {
+            let _ = writeln!(out, "{label}: {}", d.summary);
+        }
+        if let Some(range) = &d.range {
+            out.push('\n');
+            let context = d
+                .context
+                .as_ref()
+                .map(|c| format!(", in {c}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  on {} line {}, column {}{context}:",
+                range.filename, range.start.line, range.start.column
+            );
+            if let Some(line) = self.line(&range.filename, range.start.line) {
+                let number = range.start.line.to_string();
+                let _ = writeln!(out, "  {number}: {line}");
+                let width = line.chars().count();
+                let start = range.start.column.saturating_sub(1).min(width);
+                let end = if range.end.line == range.start.line {
+                    range.end.column.saturating_sub(1).clamp(start, width)
+                } else {
+                    width
+                };
+                let marks = "^".repeat((end - start).max(1));
+                let pad = " ".repeat(number.len() + 4 + start);
+                if color {
+                    let _ = writeln!(out, "{pad}{paint}{marks}\x1b[0m");
+                } else {
+                    let _ = writeln!(out, "{pad}{marks}");
+                }
+            }
+        }
+        if !d.detail.is_empty() {
+            out.push('\n');
+            out.push_str(&d.detail);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+
+    /// Renders diagnostics as the JSON document of `validate --json` (OpenTofu's shape).
+    pub fn to_json(&self, diagnostics: &Diagnostics) -> serde_json::Value {
+        let items: Vec<serde_json::Value> = diagnostics
+            .iter()
+            .map(|d| {
+                let mut item = serde_json::json!({
+                    "severity": d.severity,
+                    "summary": d.summary,
+                    "detail": d.detail,
+                });
+                if let Some(range) = &d.range {
+                    item["range"] = serde_json::json!(range);
+                    if let Some(code) = self.line(&range.filename, range.start.line) {
+                        item["snippet"] = serde_json::json!({
+                            "context": d.context,
+                            "code": code,
+                            "start_line": range.start.line,
+                            "highlight_start_offset": range.start.column - 1,
+                            "highlight_end_offset": if range.end.line == range.start.line {
+                                range.end.column - 1
+                            } else {
+                                code.chars().count()
+                            },
+                        });
+                    }
+                }
+                item
+            })
+            .collect();
+        serde_json::json!({
+            "format_version": "1.0",
+            "valid": !diagnostics.has_errors(),
+            "error_count": diagnostics.error_count(),
+            "warning_count": diagnostics.warning_count(),
+            "diagnostics": items,
+        })
+    }
+}
+
+impl SourceFile {
+    fn pos(&self, byte: usize) -> Pos {
+        let byte = byte.min(self.text.len());
+        let line_index = self.line_starts.partition_point(|&s| s <= byte) - 1;
+        let line_start = self.line_starts[line_index];
+        let column = self
+            .text
+            .get(line_start..byte)
+            .map_or(byte - line_start, |s| s.chars().count())
+            + 1;
+        Pos {
+            line: line_index + 1,
+            column,
+            byte,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_opentofu() {
+        let mut sources = Sources::default();
+        sources.add("main.hcl", "secret \"a\" {\n  nmae = \"x\"\n}\n");
+        let d = Diagnostic::error(
+            "Unsupported argument",
+            "An argument named \"nmae\" is not expected here.",
+        )
+        .with_range(sources.range("main.hcl", 15..19))
+        .with_context("secret \"a\"");
+        let text = sources.render(&Diagnostics(vec![d]), false);
+        assert_eq!(
+            text,
+            "Error: Unsupported argument\n\n  on main.hcl line 2, column 3, in secret \"a\":\n  2:   nmae = \"x\"\n       ^^^^\n\nAn argument named \"nmae\" is not expected here.\n\n"
+        );
+    }
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let mut sources = Sources::default();
+        sources.add("f", "é = 1\n");
+        let r = sources.range("f", 3..4).unwrap();
+        assert_eq!((r.start.line, r.start.column, r.start.byte), (1, 3, 3));
+    }
+}

@@ -1,0 +1,27 @@
+//! flowform's shared vocabulary.
+//!
+//! Every other crate speaks in these types, so they live apart from any one stage of the data
+//! flow (HCL text → `Config` → `Plan` → apply → `State`):
+//!
+//! - [`Address`] and [`ResourceKind`]: which resource a thing is about (`secret.salesforce_app`),
+//!   and the order kinds are applied in (KMS keys → secrets → key policies → profiles).
+//! - [`Value`]: a configuration value, which may be *unknown* until apply and may be *sensitive*.
+//! - [`Sensitive`]: a wrapper that cannot be printed or serialized, so leaking a secret is a
+//!   compile error or a refused write, not a review comment.
+//! - [`Diagnostic`]: an error or warning about the user's input, with the source range it is
+//!   about, rendered like OpenTofu's (text) or as JSON.
+//! - [`catalogue`]: every AppFlow connector's fields, as data.
+//! - [`policy`]: IAM policy documents: parsing, equivalence, and the grants flowform checks.
+
+mod address;
+pub mod catalogue;
+mod diagnostic;
+pub mod policy;
+pub mod schema;
+mod sensitive;
+mod value;
+
+pub use address::{Address, AddressError, ResourceKind};
+pub use diagnostic::{Diagnostic, Diagnostics, Pos, Severity, SourceRange, Sources};
+pub use sensitive::Sensitive;
+pub use value::{Number, Value};

@@ -1,0 +1,739 @@
+//! Evaluation of HCL expressions into [`Value`]s.
+//!
+//! hcl-rs has an evaluator, but it has no notion of a value that is unknown until apply, no
+//! sensitivity marks, and its errors carry no source position. flowform needs all three: a plan
+//! shows `(known after apply)`, a sensitive variable must stay hidden through `jsonencode`, and
+//! every error must point at the expression that caused it. So this module walks hcl-edit's
+//! syntax tree (which keeps byte spans) itself.
+//!
+//! Evaluation is pure: `file()` reads through a cache that is filled while the configuration is
+//! loaded and frozen afterwards, so the planner and applier never touch the disk through it.
+
+mod functions;
+mod ops;
+
+use flowform_core::{Address, ResourceKind, Value};
+use hcl::edit::Span;
+use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl::edit::template::{Element, Template};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// An evaluation error: where, a one-line summary and a detail.
+#[derive(Debug, Clone)]
+pub struct EvalError {
+    pub file: String,
+    pub span: Range<usize>,
+    pub summary: String,
+    pub detail: String,
+}
+
+/// What references to other resources evaluate to. At load time every computed attribute is
+/// unknown; the planner answers from the state and the plan; the applier from what it applied.
+pub trait Exports {
+    fn export(&self, address: &Address, attribute: &str) -> Value;
+}
+
+/// Answers every reference with an unknown value (used to validate before anything is known).
+pub struct AllUnknown;
+
+impl Exports for AllUnknown {
+    fn export(&self, _: &Address, _: &str) -> Value {
+        Value::Unknown
+    }
+}
+
+/// A local value's expression and the file it is in.
+#[derive(Debug, Clone)]
+pub struct LocalExpr {
+    pub file: String,
+    pub expr: Expression,
+    pub span: Range<usize>,
+}
+
+/// Files read by `file()`, keyed by the path as resolved. Filled at load time only.
+#[derive(Debug, Default)]
+pub struct FileCache {
+    base: PathBuf,
+    files: RefCell<BTreeMap<PathBuf, Result<String, String>>>,
+    frozen: std::cell::Cell<bool>,
+}
+
+impl Clone for FileCache {
+    fn clone(&self) -> Self {
+        FileCache {
+            base: self.base.clone(),
+            files: RefCell::new(self.files.borrow().clone()),
+            frozen: std::cell::Cell::new(self.frozen.get()),
+        }
+    }
+}
+
+impl FileCache {
+    pub fn new(base: &Path) -> Self {
+        FileCache {
+            base: base.to_path_buf(),
+            ..FileCache::default()
+        }
+    }
+
+    /// After this, `file()` answers only from what was read so far.
+    pub fn freeze(&self) {
+        self.frozen.set(true);
+    }
+
+    fn read(&self, path: &str) -> Result<String, String> {
+        let resolved = self.base.join(path);
+        if let Some(found) = self.files.borrow().get(&resolved) {
+            return found.clone();
+        }
+        if self.frozen.get() {
+            return Err(format!(
+                "the file \"{path}\" was not read when the configuration was loaded: the path given to file() must be known before apply"
+            ));
+        }
+        let result = std::fs::read_to_string(&resolved)
+            .map_err(|e| format!("cannot read \"{}\": {e}", resolved.display()));
+        self.files.borrow_mut().insert(resolved, result.clone());
+        result
+    }
+}
+
+/// Everything an expression can refer to.
+pub struct Evaluator<'a> {
+    pub vars: &'a BTreeMap<String, Value>,
+    pub locals: &'a BTreeMap<String, LocalExpr>,
+    /// The resources declared in the configuration (references to others are errors).
+    pub declared: &'a dyn Fn(&Address) -> bool,
+    pub exports: &'a dyn Exports,
+    pub files: &'a FileCache,
+    /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
+    /// making the whole document unknown, so policies can be checked before apply.
+    pub lint: bool,
+    memo: RefCell<HashMap<String, Option<Value>>>,
+}
+
+pub(crate) type Scope = Vec<(String, Value)>;
+
+impl<'a> Evaluator<'a> {
+    pub fn new(
+        vars: &'a BTreeMap<String, Value>,
+        locals: &'a BTreeMap<String, LocalExpr>,
+        declared: &'a dyn Fn(&Address) -> bool,
+        exports: &'a dyn Exports,
+        files: &'a FileCache,
+    ) -> Self {
+        Evaluator {
+            vars,
+            locals,
+            declared,
+            exports,
+            files,
+            lint: false,
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Evaluates one expression of `file`.
+    pub fn eval(&self, expr: &Expression, file: &str) -> Result<Value, EvalError> {
+        self.eval_in(expr, file, &mut Vec::new())
+    }
+
+    /// The value of `local.NAME`. Locals reference each other; a cycle among them is reported
+    /// by the loader before evaluation, and guarded here too.
+    fn local(&self, name: &str, file: &str, span: Range<usize>) -> Result<Value, EvalError> {
+        if let Some(done) = self.memo.borrow().get(name) {
+            return done.clone().ok_or_else(|| EvalError {
+                file: file.to_string(),
+                span: span.clone(),
+                summary: "Cycle in local values".into(),
+                detail: format!("local.{name} refers to itself, directly or through other locals."),
+            });
+        }
+        let Some(local) = self.locals.get(name) else {
+            return Err(err(
+                file,
+                span,
+                "Reference to undeclared local value",
+                format!("A local value named \"{name}\" has not been declared in a locals block."),
+            ));
+        };
+        self.memo.borrow_mut().insert(name.to_string(), None);
+        let value = self.eval(&local.expr, &local.file);
+        match value {
+            Ok(v) => {
+                self.memo
+                    .borrow_mut()
+                    .insert(name.to_string(), Some(v.clone()));
+                Ok(v)
+            }
+            Err(e) => {
+                self.memo.borrow_mut().remove(name);
+                Err(e)
+            }
+        }
+    }
+
+    fn eval_in(
+        &self,
+        expr: &Expression,
+        file: &str,
+        scope: &mut Scope,
+    ) -> Result<Value, EvalError> {
+        let span = expr.span().unwrap_or(0..0);
+        Ok(match expr {
+            Expression::Null(_) => Value::Null,
+            Expression::Bool(b) => Value::Bool(*b.value()),
+            Expression::Number(n) => Value::Number(n.value().clone()),
+            Expression::String(s) => Value::String(s.value().clone()),
+            Expression::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    out.push(self.eval_in(item, file, scope)?);
+                }
+                Value::List(out)
+            }
+            Expression::Object(object) => {
+                let mut out = BTreeMap::new();
+                let mut sensitive_key = false;
+                for (key, value) in object.iter() {
+                    let key = match key {
+                        ObjectKey::Ident(id) => id.value().as_str().to_string(),
+                        ObjectKey::Expression(e) => {
+                            let k = self.eval_in(e, file, scope)?;
+                            let (k, marked) = k.unmark();
+                            sensitive_key |= marked;
+                            match k {
+                                Value::String(s) => s,
+                                Value::Number(n) => n.to_string(),
+                                Value::Bool(b) => b.to_string(),
+                                Value::Unknown => return Ok(Value::Unknown),
+                                other => {
+                                    return Err(err(
+                                        file,
+                                        e.span().unwrap_or(span),
+                                        "Invalid object key",
+                                        format!(
+                                            "An object key must be a string; this one is a {}.",
+                                            other.type_name()
+                                        ),
+                                    ));
+                                }
+                            }
+                        }
+                    };
+                    let v = self.eval_in(value.expr(), file, scope)?;
+                    out.insert(key, v);
+                }
+                let obj = Value::Object(out);
+                if sensitive_key {
+                    Value::sensitive(obj)
+                } else {
+                    obj
+                }
+            }
+            Expression::StringTemplate(t) => self.eval_template(t, file, scope, span)?,
+            Expression::HeredocTemplate(h) => {
+                let mut h = (**h).clone();
+                if h.indent().is_some() {
+                    h.dedent();
+                }
+                self.eval_template(&h.template, file, scope, span)?
+            }
+            Expression::Parenthesis(p) => self.eval_in(p.inner(), file, scope)?,
+            Expression::Variable(v) => self.variable(v.value().as_str(), file, span, scope)?,
+            Expression::Conditional(c) => {
+                let cond = self.eval_in(&c.cond_expr, file, scope)?;
+                let (cond, marked) = cond.unmark();
+                let chosen = match cond {
+                    Value::Bool(true) => self.eval_in(&c.true_expr, file, scope)?,
+                    Value::Bool(false) => self.eval_in(&c.false_expr, file, scope)?,
+                    Value::Unknown => Value::Unknown,
+                    other => {
+                        return Err(err(
+                            file,
+                            c.cond_expr.span().unwrap_or(span),
+                            "Incorrect condition type",
+                            format!(
+                                "The condition of a conditional expression must be a bool; this one is a {}.",
+                                other.type_name()
+                            ),
+                        ));
+                    }
+                };
+                if marked {
+                    Value::sensitive(chosen)
+                } else {
+                    chosen
+                }
+            }
+            Expression::FuncCall(call) => {
+                let name = call.name.name.value().as_str();
+                let mut args = Vec::with_capacity(call.args.len());
+                for arg in call.args.iter() {
+                    args.push(self.eval_in(arg, file, scope)?);
+                }
+                if call.args.expand_final() {
+                    match args.pop().map(Value::unmark) {
+                        Some((Value::List(rest), marked)) => args.extend(rest.into_iter().map(
+                            |v| {
+                                if marked { Value::sensitive(v) } else { v }
+                            },
+                        )),
+                        Some((Value::Unknown, _)) => return Ok(Value::Unknown),
+                        _ => {
+                            return Err(err(
+                                file,
+                                span,
+                                "Invalid expanding argument",
+                                "The argument before \"...\" must be a list.",
+                            ));
+                        }
+                    }
+                }
+                functions::call(self, name, args).map_err(|detail| {
+                    err(
+                        file,
+                        span,
+                        format!("Error in function call {name}()"),
+                        detail,
+                    )
+                })?
+            }
+            Expression::Traversal(t) => self.traversal(t, file, scope, span)?,
+            Expression::UnaryOp(op) => {
+                let v = self.eval_in(&op.expr, file, scope)?;
+                ops::unary(*op.operator.value(), v)
+                    .map_err(|detail| err(file, span, "Invalid operand", detail))?
+            }
+            Expression::BinaryOp(op) => {
+                let lhs = self.eval_in(&op.lhs_expr, file, scope)?;
+                let rhs = self.eval_in(&op.rhs_expr, file, scope)?;
+                ops::binary(*op.operator.value(), lhs, rhs)
+                    .map_err(|detail| err(file, span, "Invalid operand", detail))?
+            }
+            Expression::ForExpr(f) => self.for_expr(f, file, scope, span)?,
+        })
+    }
+
+    fn eval_template(
+        &self,
+        template: &Template,
+        file: &str,
+        scope: &mut Scope,
+        span: Range<usize>,
+    ) -> Result<Value, EvalError> {
+        // A template that is just "${expr}" yields expr's value unchanged, as in Terraform.
+        if let Some(Element::Interpolation(only)) = template.as_single_element() {
+            return self.eval_in(&only.expr, file, scope);
+        }
+        let mut out = String::new();
+        let mut unknown = false;
+        let mut marked = false;
+        for element in template.iter() {
+            match element {
+                Element::Literal(s) => out.push_str(s.value()),
+                Element::Interpolation(i) => {
+                    let (v, m) = self.eval_in(&i.expr, file, scope)?.unmark();
+                    marked |= m;
+                    match v {
+                        Value::String(s) => out.push_str(&s),
+                        Value::Number(n) => out.push_str(&n.to_string()),
+                        Value::Bool(b) => out.push_str(&b.to_string()),
+                        Value::Unknown => unknown = true,
+                        other => {
+                            return Err(err(
+                                file,
+                                i.expr.span().unwrap_or(span),
+                                "Invalid template interpolation value",
+                                format!(
+                                    "Cannot include a {} in a string template; only strings, numbers and bools can be interpolated. Use jsonencode() for structured values.",
+                                    other.type_name()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Element::Directive(_) => {
+                    return Err(err(
+                        file,
+                        span,
+                        "Template directives are not supported",
+                        "flowform does not support %{if} and %{for} directives in strings; use a conditional expression or a for expression with join() instead.",
+                    ));
+                }
+            }
+        }
+        let v = if unknown {
+            Value::Unknown
+        } else {
+            Value::String(out)
+        };
+        Ok(if marked { Value::sensitive(v) } else { v })
+    }
+
+    fn variable(
+        &self,
+        name: &str,
+        file: &str,
+        span: Range<usize>,
+        scope: &Scope,
+    ) -> Result<Value, EvalError> {
+        if let Some((_, v)) = scope.iter().rev().find(|(n, _)| n == name) {
+            return Ok(v.clone());
+        }
+        let detail = match name {
+            "var" | "local" | "path" => {
+                format!("\"{name}\" must be followed by an attribute, such as {name}.NAME.")
+            }
+            _ if ResourceKind::from_keyword(name).is_some() => format!(
+                "A reference to a resource must name it and one of its attributes, such as {name}.LABEL.arn."
+            ),
+            _ => format!(
+                "There is no variable named \"{name}\". References start with var., local., or a resource kind (secret., kms_key., kms_key_policy., connector_profile.)."
+            ),
+        };
+        Err(err(file, span, "Unknown variable", detail))
+    }
+
+    fn traversal(
+        &self,
+        t: &hcl::edit::expr::Traversal,
+        file: &str,
+        scope: &mut Scope,
+        span: Range<usize>,
+    ) -> Result<Value, EvalError> {
+        let ops = &t.operators;
+        let attr_at = |i: usize| match ops.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(id)) => Some(id.value().as_str().to_string()),
+            _ => None,
+        };
+        let (mut value, rest) = match &t.expr {
+            Expression::Variable(root)
+                if !scope.iter().any(|(n, _)| n == root.value().as_str()) =>
+            {
+                let root = root.value().as_str();
+                match root {
+                    "var" => {
+                        let name = attr_at(0).ok_or_else(|| {
+                            err(
+                                file,
+                                span.clone(),
+                                "Invalid reference",
+                                "Expected var.NAME.",
+                            )
+                        })?;
+                        let v = self.vars.get(&name).cloned().ok_or_else(|| {
+                            err(
+                                file,
+                                span.clone(),
+                                "Reference to undeclared input variable",
+                                format!(
+                                    "An input variable named \"{name}\" has not been declared. Declare it with a variable \"{name}\" block."
+                                ),
+                            )
+                        })?;
+                        (v, 1)
+                    }
+                    "local" => {
+                        let name = attr_at(0).ok_or_else(|| {
+                            err(
+                                file,
+                                span.clone(),
+                                "Invalid reference",
+                                "Expected local.NAME.",
+                            )
+                        })?;
+                        (self.local(&name, file, span.clone())?, 1)
+                    }
+                    "path" => match attr_at(0).as_deref() {
+                        Some("module" | "root") => (Value::String(".".into()), 1),
+                        _ => {
+                            return Err(err(
+                                file,
+                                span,
+                                "Invalid reference",
+                                "Only path.module and path.root are available; both are the configuration directory.",
+                            ));
+                        }
+                    },
+                    keyword => match ResourceKind::from_keyword(keyword) {
+                        Some(kind) => {
+                            let (label, attribute) = match (attr_at(0), attr_at(1)) {
+                                (Some(l), Some(a)) => (l, a),
+                                _ => {
+                                    return Err(err(
+                                        file,
+                                        span,
+                                        "Invalid resource reference",
+                                        format!(
+                                            "A reference to a resource must name it and one of its attributes, such as {keyword}.LABEL.{}.",
+                                            kind.exported_attributes()[0]
+                                        ),
+                                    ));
+                                }
+                            };
+                            let address = Address::new(kind, label);
+                            if !(self.declared)(&address) {
+                                return Err(err(
+                                    file,
+                                    span,
+                                    "Reference to undeclared resource",
+                                    format!(
+                                        "A {keyword} resource named \"{}\" has not been declared in this configuration.",
+                                        address.label
+                                    ),
+                                ));
+                            }
+                            if !kind.exported_attributes().contains(&attribute.as_str()) {
+                                return Err(err(
+                                    file,
+                                    span,
+                                    "Unsupported attribute",
+                                    format!(
+                                        "{address} has no attribute \"{attribute}\" to refer to. It exports: {}.",
+                                        kind.exported_attributes().join(", ")
+                                    ),
+                                ));
+                            }
+                            (self.exports.export(&address, &attribute), 2)
+                        }
+                        None => return self.variable(keyword, file, span, scope),
+                    },
+                }
+            }
+            other => (self.eval_in(other, file, scope)?, 0),
+        };
+        for op in &ops[rest..] {
+            value = self.apply_op(value, op.value(), file, scope, span.clone())?;
+        }
+        Ok(value)
+    }
+
+    fn apply_op(
+        &self,
+        value: Value,
+        op: &TraversalOperator,
+        file: &str,
+        scope: &mut Scope,
+        span: Range<usize>,
+    ) -> Result<Value, EvalError> {
+        let (value, marked) = value.unmark();
+        let out = match (op, value) {
+            (_, Value::Unknown) => Value::Unknown,
+            (TraversalOperator::GetAttr(name), Value::Object(map)) => {
+                let name = name.value().as_str();
+                map.get(name).cloned().ok_or_else(|| {
+                    err(
+                        file,
+                        span,
+                        "Unsupported attribute",
+                        format!("This object has no attribute named \"{name}\"."),
+                    )
+                })?
+            }
+            (TraversalOperator::Index(index), collection) => {
+                let (key, key_marked) = self.eval_in(index, file, scope)?.unmark();
+                let v = index_value(collection, key)
+                    .map_err(|d| err(file, span, "Invalid index", d))?;
+                if key_marked { Value::sensitive(v) } else { v }
+            }
+            (TraversalOperator::LegacyIndex(i), collection) => {
+                index_value(collection, Value::Number((*i.value()).into()))
+                    .map_err(|d| err(file, span, "Invalid index", d))?
+            }
+            (TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_), v) => match v {
+                Value::List(items) => Value::List(items),
+                Value::Null => Value::List(vec![]),
+                other => Value::List(vec![other]),
+            },
+            (TraversalOperator::GetAttr(name), Value::List(items)) => {
+                // After a splat, attribute access applies to every element.
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.apply_op(
+                        item,
+                        &TraversalOperator::GetAttr(name.clone()),
+                        file,
+                        scope,
+                        span.clone(),
+                    )?);
+                }
+                Value::List(out)
+            }
+            (TraversalOperator::GetAttr(name), other) => {
+                return Err(err(
+                    file,
+                    span,
+                    "Unsupported attribute",
+                    format!(
+                        "Cannot read attribute \"{}\" of a {}.",
+                        name.value().as_str(),
+                        other.type_name()
+                    ),
+                ));
+            }
+        };
+        Ok(if marked { Value::sensitive(out) } else { out })
+    }
+
+    fn for_expr(
+        &self,
+        f: &hcl::edit::expr::ForExpr,
+        file: &str,
+        scope: &mut Scope,
+        span: Range<usize>,
+    ) -> Result<Value, EvalError> {
+        let (collection, marked) = self
+            .eval_in(&f.intro.collection_expr, file, scope)?
+            .unmark();
+        let pairs: Vec<(Value, Value)> = match collection {
+            Value::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number((i as u64).into()), v))
+                .collect(),
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect(),
+            Value::Unknown => return Ok(Value::Unknown),
+            other => {
+                return Err(err(
+                    file,
+                    f.intro.collection_expr.span().unwrap_or(span),
+                    "Iteration over non-iterable value",
+                    format!(
+                        "A for expression needs a list or an object; this is a {}.",
+                        other.type_name()
+                    ),
+                ));
+            }
+        };
+        let key_var = f
+            .intro
+            .key_var
+            .as_ref()
+            .map(|k| k.value().as_str().to_string());
+        let value_var = f.intro.value_var.value().as_str().to_string();
+        let mut list = Vec::new();
+        let mut object: BTreeMap<String, Value> = BTreeMap::new();
+        let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let depth = scope.len();
+        let mut outcome = Ok(());
+        for (k, v) in pairs {
+            if let Some(kv) = &key_var {
+                scope.push((kv.clone(), k));
+            }
+            scope.push((value_var.clone(), v));
+            let step = (|| -> Result<(), EvalError> {
+                if let Some(cond) = &f.cond {
+                    match self.eval_in(&cond.expr, file, scope)?.unmark().0 {
+                        Value::Bool(true) => {}
+                        Value::Bool(false) => return Ok(()),
+                        _ => {
+                            return Err(err(
+                                file,
+                                span.clone(),
+                                "Invalid for condition",
+                                "The if clause of a for expression must be a bool.",
+                            ));
+                        }
+                    }
+                }
+                let value = self.eval_in(&f.value_expr, file, scope)?;
+                match &f.key_expr {
+                    None => list.push(value),
+                    Some(key_expr) => {
+                        let key = match self.eval_in(key_expr, file, scope)?.unmark().0 {
+                            Value::String(s) => s,
+                            Value::Number(n) => n.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            other => {
+                                return Err(err(
+                                    file,
+                                    span.clone(),
+                                    "Invalid object key",
+                                    format!(
+                                        "A for expression's key must be a string; this one is a {}.",
+                                        other.type_name()
+                                    ),
+                                ));
+                            }
+                        };
+                        if f.grouping {
+                            grouped.entry(key).or_default().push(value);
+                        } else if object.insert(key.clone(), value).is_some() {
+                            return Err(err(
+                                file,
+                                span.clone(),
+                                "Duplicate object key",
+                                format!(
+                                    "Two elements produce the key \"{key}\"; add ... after the value to group them."
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            scope.truncate(depth);
+            if step.is_err() {
+                outcome = step;
+                break;
+            }
+        }
+        outcome?;
+        let out = match (&f.key_expr, f.grouping) {
+            (None, _) => Value::List(list),
+            (Some(_), false) => Value::Object(object),
+            (Some(_), true) => Value::Object(
+                grouped
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::List(v)))
+                    .collect(),
+            ),
+        };
+        Ok(if marked { Value::sensitive(out) } else { out })
+    }
+}
+
+fn index_value(collection: Value, key: Value) -> Result<Value, String> {
+    match (collection, key) {
+        (_, Value::Unknown) | (Value::Unknown, _) => Ok(Value::Unknown),
+        (Value::List(items), Value::Number(n)) => {
+            let i = n
+                .as_u64()
+                .ok_or_else(|| format!("The index {n} is not a whole number of zero or more."))?;
+            let len = items.len();
+            items.into_iter().nth(i as usize).ok_or_else(|| {
+                format!("The index {i} is out of range for a list of {len} elements.")
+            })
+        }
+        (Value::Object(map), Value::String(k)) => map
+            .get(&k)
+            .cloned()
+            .ok_or_else(|| format!("The object has no element with the key \"{k}\".")),
+        (c, k) => Err(format!(
+            "Cannot index a {} with a {}.",
+            c.type_name(),
+            k.type_name()
+        )),
+    }
+}
+
+pub(crate) fn err(
+    file: &str,
+    span: Range<usize>,
+    summary: impl Into<String>,
+    detail: impl Into<String>,
+) -> EvalError {
+    EvalError {
+        file: file.to_string(),
+        span,
+        summary: summary.into(),
+        detail: detail.into(),
+    }
+}

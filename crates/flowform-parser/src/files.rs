@@ -1,0 +1,122 @@
+//! Finding and parsing the configuration's files.
+
+use flowform_core::{Diagnostic, Diagnostics, Sources};
+use hcl::edit::structure::Body;
+use std::path::{Path, PathBuf};
+
+/// One parsed file. `name` is the path shown in diagnostics (relative to the working directory
+/// the way the user named the configuration directory).
+pub(crate) struct ParsedFile {
+    pub name: String,
+    pub body: Body,
+}
+
+/// Every `*.hcl` file directly in `dir`, in lexical order, except variable files
+/// (`*.vars.hcl`).
+pub(crate) fn config_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(
+            "Cannot read the configuration directory",
+            format!("Reading \"{}\" failed: {e}.", dir.display()),
+        )
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.ends_with(".hcl") && !name.ends_with(".vars.hcl")
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// `*.auto.vars.hcl` files directly in `dir`, in lexical order.
+pub(crate) fn auto_var_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.ends_with(".auto.vars.hcl"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// The name a file is shown by in diagnostics.
+pub(crate) fn display_name(path: &Path) -> String {
+    let shown = path.strip_prefix("./").unwrap_or(path);
+    shown.to_string_lossy().into_owned()
+}
+
+/// Reads and parses one file, adding its text to `sources`. A syntax error becomes a diagnostic.
+pub(crate) fn parse_file(
+    path: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<ParsedFile> {
+    let name = display_name(path);
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "Cannot read configuration file",
+                format!("Reading \"{name}\" failed: {e}."),
+            ));
+            return None;
+        }
+    };
+    sources.add(name.clone(), text.clone());
+    match hcl::edit::parser::parse_body(&text) {
+        Ok(body) => Some(ParsedFile { name, body }),
+        Err(e) => {
+            diags.push(syntax_error(&name, &text, &e, sources));
+            None
+        }
+    }
+}
+
+/// Parses text that is not a configuration file (a `-var` value, a variable file).
+pub(crate) fn syntax_error(
+    name: &str,
+    text: &str,
+    e: &hcl::edit::parser::Error,
+    sources: &Sources,
+) -> Diagnostic {
+    let loc = e.location();
+    let offset = loc.offset().min(text.len());
+    let end = text[offset..]
+        .char_indices()
+        .nth(1)
+        .map_or(text.len(), |(i, _)| offset + i);
+    let (summary, detail) = explain(e.message(), text, offset);
+    Diagnostic::error(summary, detail).with_range(sources.range(name, offset..end))
+}
+
+/// hcl-edit's messages are terse ("unexpected token"); say what is most likely wrong.
+fn explain(message: &str, text: &str, offset: usize) -> (String, String) {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[line_start..line_end].trim_end();
+    let mut detail = format!("The parser said: {message}.");
+    if line.ends_with('.') {
+        detail.push_str(
+            " This line ends with \".\": a reference needs an attribute name after the dot, such as secret.app.arn.",
+        );
+    } else if line.trim_end().ends_with('=') {
+        detail.push_str(" An argument needs a value after \"=\".");
+    } else if text[..offset].matches('{').count() > text[..offset].matches('}').count()
+        && offset >= text.trim_end().len()
+    {
+        detail.push_str(" A block is not closed: a \"}\" is missing before the end of the file.");
+    }
+    ("Invalid HCL syntax".into(), detail)
+}

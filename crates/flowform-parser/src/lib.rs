@@ -1,0 +1,33 @@
+//! HCL configuration files → a typed, validated [`Config`], with diagnostics.
+//!
+//! This is the first arrow of flowform's data flow (HCL text → `Config` → `Plan` → apply →
+//! `State`). [`load`] reads every `*.hcl` file of a directory, resolves input variables from all
+//! their sources, evaluates expressions, and checks everything SPEC §3 asks for before any AWS
+//! call: unknown blocks and fields, types, the API's enums/patterns/lengths (from the connector
+//! catalogue), the Salesforce rules, duplicate names, undeclared references and reference cycles.
+//! It reports every problem it finds in one run, each pointing at the source text.
+//!
+//! References between resources (`secret.app.arn`) are collected from the syntax tree before
+//! anything is evaluated; they become the edges of the planner's dependency graph. Values that
+//! are known only after apply stay [`Value::Unknown`](flowform_core::Value::Unknown); the planner
+//! and applier re-evaluate a resource with [`Config::evaluate_resource`] once they know more.
+//!
+//! Layout: `files` finds and parses the files; `variables` resolves inputs; `resources` decodes
+//! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`
+//! the cross-resource rules and warnings; `eval` the expression evaluator.
+
+mod check;
+mod config;
+pub mod eval;
+mod files;
+mod load;
+mod resources;
+mod rules;
+mod suggest;
+mod variables;
+
+pub use config::{
+    Backend, Config, Lifecycle, Output, Provider, Resource, VarArg, VarSource, Variable,
+    VariableInputs,
+};
+pub use load::{LoadFailure, load};

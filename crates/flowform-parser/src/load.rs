@@ -1,0 +1,762 @@
+//! Loading a configuration directory: files → declarations → values → checks.
+
+use crate::config::{Backend, Config, Lifecycle, Output, Provider, Resource, VariableInputs};
+use crate::eval::{AllUnknown, Evaluator, FileCache, LocalExpr};
+use crate::files;
+use crate::resources::{self, BlockExprs, eval_error};
+use crate::rules;
+use crate::suggest::did_you_mean;
+use crate::variables::{self, Declaration};
+use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Sources, Value};
+use hcl::edit::Span;
+use hcl::edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl::edit::structure::{Block, Structure};
+use hcl::edit::visit::{Visit, visit_traversal};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Why a configuration could not be loaded: every error found, and the sources to show them.
+#[derive(Debug)]
+pub struct LoadFailure {
+    pub diagnostics: Diagnostics,
+    pub sources: Sources,
+}
+
+const TOP_LEVEL_BLOCKS: &[&str] = &[
+    "variable",
+    "locals",
+    "provider",
+    "backend",
+    "output",
+    "kms_key",
+    "secret",
+    "kms_key_policy",
+    "connector_profile",
+];
+
+/// Everything declared, before evaluation.
+#[derive(Default)]
+struct Declarations {
+    variables: Vec<Declaration>,
+    locals: BTreeMap<String, LocalExpr>,
+    provider: Option<BlockExprs>,
+    backend: Option<(String, BlockExprs)>,
+    resources: BTreeMap<Address, BlockExprs>,
+    outputs: Vec<(String, BlockExprs)>,
+}
+
+/// Loads and validates the configuration in `dir`. Returns the configuration (with any
+/// warnings in [`Config::warnings`]) or every error found.
+pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> {
+    let mut sources = Sources::default();
+    let mut diags = Diagnostics::default();
+    let fail = |mut diagnostics: Diagnostics, sources: Sources| {
+        diagnostics.sort();
+        Err(LoadFailure {
+            diagnostics,
+            sources,
+        })
+    };
+    let paths = match files::config_files(dir) {
+        Ok(p) => p,
+        Err(d) => return fail(Diagnostics(vec![d]), sources),
+    };
+    if paths.is_empty() {
+        diags.push(Diagnostic::error(
+            "No configuration files",
+            format!("There are no *.hcl files in \"{}\". flowform reads every *.hcl file directly in the configuration directory (-C DIR).", dir.display()),
+        ));
+        return fail(diags, sources);
+    }
+    let mut decls = Declarations::default();
+    for path in &paths {
+        if let Some(parsed) = files::parse_file(path, &mut sources, &mut diags) {
+            declare(&parsed.name, &parsed.body, &sources, &mut decls, &mut diags);
+        }
+    }
+
+    let variables = variables::resolve(dir, &decls.variables, inputs, &mut sources, &mut diags);
+    let var_values: BTreeMap<String, Value> = variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.value.clone()))
+        .collect();
+    // A variable without a usable value stays unknown so that the rest is still checked.
+    let mut eval_vars = var_values.clone();
+    for d in &decls.variables {
+        eval_vars.entry(d.name.clone()).or_insert(Value::Unknown);
+    }
+
+    let file_cache = FileCache::new(dir);
+    let resource_addrs: BTreeSet<Address> = decls.resources.keys().cloned().collect();
+    let declared = |a: &Address| resource_addrs.contains(a);
+    let ev = Evaluator::new(
+        &eval_vars,
+        &decls.locals,
+        &declared,
+        &AllUnknown,
+        &file_cache,
+    );
+
+    for (name, local) in &decls.locals {
+        let _ = name;
+        if let Err(e) = ev.eval(&local.expr, &local.file) {
+            diags.push(eval_error(e, &sources, "locals"));
+        }
+    }
+
+    let local_refs = local_references(&decls.locals);
+    let mut resources = BTreeMap::new();
+    for (address, body) in &decls.resources {
+        resources::check_structure(address.kind, body, &sources, &mut diags);
+        let attributes = resources::evaluate(&ev, address.kind, body, &sources, &mut diags);
+        let (depends_on, lifecycle) = meta(address, body, &resource_addrs, &sources, &mut diags);
+        let references = references(body, &local_refs, &resource_addrs);
+        resources.insert(
+            address.clone(),
+            Resource {
+                address: address.clone(),
+                range: sources.range(&body.file, body.header.clone()),
+                attributes,
+                depends_on,
+                references,
+                lifecycle,
+                body: body.clone(),
+            },
+        );
+    }
+
+    let provider = decls
+        .provider
+        .as_ref()
+        .map(|p| provider(&ev, p, &sources, &mut diags))
+        .unwrap_or_default();
+    let backend = decls
+        .backend
+        .as_ref()
+        .and_then(|(kind, b)| backend(&ev, kind, b, &sources, &mut diags));
+    let outputs = decls
+        .outputs
+        .iter()
+        .map(|(name, body)| output(&ev, name, body, &sources, &mut diags))
+        .collect();
+
+    let mut config = Config {
+        dir: dir.to_path_buf(),
+        sources,
+        variables,
+        provider,
+        backend,
+        resources,
+        outputs,
+        warnings: Diagnostics::default(),
+        var_values: eval_vars,
+        locals: decls.locals,
+        files: file_cache,
+    };
+    rules::check(&config, &mut diags);
+    config.files.freeze();
+    diags.sort();
+    if diags.has_errors() {
+        return fail(diags, config.sources);
+    }
+    config.warnings = diags;
+    Ok(config)
+}
+
+fn declare(
+    file: &str,
+    body: &hcl::edit::structure::Body,
+    sources: &Sources,
+    decls: &mut Declarations,
+    diags: &mut Diagnostics,
+) {
+    for structure in body.iter() {
+        let block = match structure {
+            Structure::Block(b) => b,
+            Structure::Attribute(a) => {
+                diags.push(Diagnostic::error("Unexpected argument", format!(
+                    "An argument named \"{}\" is not expected at the top level. Arguments belong inside a block, such as a locals block.",
+                    a.key.value().as_str()
+                )).with_range(sources.range(file, a.key.span().unwrap_or(0..0))));
+                continue;
+            }
+        };
+        let kind = block.ident.value().as_str();
+        let ident_span = block.ident.span().unwrap_or(0..0);
+        let header = ident_span.start
+            ..block
+                .labels
+                .last()
+                .and_then(|l| l.span())
+                .map_or(ident_span.end, |s| s.end);
+        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        let expected_labels = match kind {
+            "locals" => 0,
+            "variable" | "provider" | "backend" | "output" => 1,
+            k if ResourceKind::from_keyword(k).is_some() => 1,
+            _ => {
+                diags.push(Diagnostic::error("Unsupported block type", format!(
+                    "Blocks of type \"{kind}\" are not expected here.{} flowform knows: {}.",
+                    did_you_mean(kind, TOP_LEVEL_BLOCKS.iter().copied()),
+                    TOP_LEVEL_BLOCKS.join(", ")
+                )).with_range(sources.range(file, ident_span)));
+                continue;
+            }
+        };
+        if labels.len() != expected_labels {
+            let detail = match (kind, expected_labels) {
+                ("locals", _) => {
+                    "A locals block takes no labels: locals { name = value }.".to_string()
+                }
+                (k, _) if ResourceKind::from_keyword(k).is_some() => {
+                    format!("A {k} block takes one label, its name: {k} \"NAME\" {{ ... }}.")
+                }
+                (k, _) => format!("A {k} block takes one label: {k} \"NAME\" {{ ... }}."),
+            };
+            diags.push(
+                Diagnostic::error(
+                    if labels.len() < expected_labels {
+                        "Missing name for block"
+                    } else {
+                        "Extraneous label for block"
+                    },
+                    detail,
+                )
+                .with_range(sources.range(file, header)),
+            );
+            continue;
+        }
+        let context = match labels.first() {
+            Some(l) => format!("{kind} \"{l}\""),
+            None => kind.to_string(),
+        };
+        let label_span = block
+            .labels
+            .first()
+            .and_then(|l| l.span())
+            .unwrap_or(header.clone());
+        let exprs =
+            BlockExprs::from_body(file, header.clone(), &context, &block.body, sources, diags);
+        match kind {
+            "variable" => {
+                let name = labels[0].to_string();
+                if decls.variables.iter().any(|d| d.name == name) {
+                    diags.push(duplicate(sources, file, label_span, "variable", &name));
+                    continue;
+                }
+                decls
+                    .variables
+                    .push(variables::declaration(name, exprs, sources, diags));
+            }
+            "locals" => declare_locals(file, block, sources, decls, diags),
+            "provider" => {
+                if labels[0] != "aws" {
+                    diags.push(Diagnostic::error("Unsupported provider", format!("flowform manages AWS resources only: the provider block must be provider \"aws\", not \"{}\".", labels[0])).with_range(sources.range(file, label_span)));
+                } else if decls.provider.is_some() {
+                    diags.push(duplicate(sources, file, label_span, "provider", "aws"));
+                } else {
+                    decls.provider = Some(exprs);
+                }
+            }
+            "backend" => {
+                if decls.backend.is_some() {
+                    diags.push(duplicate(sources, file, label_span, "backend", labels[0]));
+                } else {
+                    decls.backend = Some((labels[0].to_string(), exprs));
+                }
+            }
+            "output" => {
+                if decls.outputs.iter().any(|(n, _)| n == labels[0]) {
+                    diags.push(duplicate(sources, file, label_span, "output", labels[0]));
+                } else {
+                    decls.outputs.push((labels[0].to_string(), exprs));
+                }
+            }
+            resource_kind => {
+                let Some(kind) = ResourceKind::from_keyword(resource_kind) else {
+                    continue;
+                };
+                let label = labels[0];
+                if !valid_label(label) {
+                    diags.push(Diagnostic::error("Invalid resource name", format!(
+                        "\"{label}\" is not a valid name: a name starts with a letter or underscore and holds only letters, digits, underscores and dashes."
+                    )).with_range(sources.range(file, label_span)));
+                    continue;
+                }
+                let address = Address::new(kind, label);
+                if let Some(first) = decls.resources.get(&address) {
+                    let first_at = sources
+                        .range(&first.file, first.header.clone())
+                        .map(|r| format!("{}:{}", r.filename, r.start.line))
+                        .unwrap_or_default();
+                    diags.push(Diagnostic::error("Duplicate resource", format!(
+                        "A {kind} named \"{label}\" was already declared at {first_at}. Each resource needs a unique name within its kind."
+                    )).with_range(sources.range(file, label_span)));
+                    continue;
+                }
+                decls.resources.insert(address, exprs);
+            }
+        }
+    }
+}
+
+fn valid_label(label: &str) -> bool {
+    let mut chars = label.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn duplicate(
+    sources: &Sources,
+    file: &str,
+    span: std::ops::Range<usize>,
+    kind: &str,
+    name: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        format!("Duplicate {kind} declaration"),
+        format!("A {kind} named \"{name}\" was already declared. Each must have a unique name."),
+    )
+    .with_range(sources.range(file, span))
+}
+
+fn declare_locals(
+    file: &str,
+    block: &Block,
+    sources: &Sources,
+    decls: &mut Declarations,
+    diags: &mut Diagnostics,
+) {
+    for structure in block.body.iter() {
+        match structure {
+            Structure::Attribute(a) => {
+                let name = a.key.value().as_str().to_string();
+                let span = a.key.span().unwrap_or(0..0);
+                if decls.locals.contains_key(&name) {
+                    diags.push(duplicate(sources, file, span, "local value", &name));
+                    continue;
+                }
+                decls.locals.insert(
+                    name,
+                    LocalExpr {
+                        file: file.to_string(),
+                        expr: a.value.clone(),
+                        span,
+                    },
+                );
+            }
+            Structure::Block(b) => diags.push(
+                Diagnostic::error(
+                    "Unexpected block in locals",
+                    "A locals block holds only assignments, such as name = value.",
+                )
+                .with_range(sources.range(file, b.ident.span().unwrap_or(0..0))),
+            ),
+        }
+    }
+}
+
+/// Collects what expressions refer to: resources (by address) and locals (by name).
+#[derive(Default)]
+struct RefCollector {
+    resources: BTreeSet<Address>,
+    locals: BTreeSet<String>,
+}
+
+impl Visit for RefCollector {
+    fn visit_traversal(&mut self, t: &Traversal) {
+        if let Expression::Variable(root) = &t.expr {
+            let attr = |i: usize| match t.operators.get(i).map(|o| o.value()) {
+                Some(TraversalOperator::GetAttr(id)) => Some(id.value().as_str().to_string()),
+                _ => None,
+            };
+            let root = root.value().as_str();
+            if root == "local" {
+                if let Some(name) = attr(0) {
+                    self.locals.insert(name);
+                }
+            } else if let (Some(kind), Some(label)) = (ResourceKind::from_keyword(root), attr(0)) {
+                self.resources.insert(Address::new(kind, label));
+            }
+        }
+        visit_traversal(self, t);
+    }
+}
+
+fn collect(expr: &Expression) -> RefCollector {
+    let mut c = RefCollector::default();
+    c.visit_expr(expr);
+    c
+}
+
+/// For each local, the resources it refers to, directly or through other locals.
+fn local_references(locals: &BTreeMap<String, LocalExpr>) -> BTreeMap<String, BTreeSet<Address>> {
+    let direct: BTreeMap<&str, RefCollector> = locals
+        .iter()
+        .map(|(n, l)| (n.as_str(), collect(&l.expr)))
+        .collect();
+    let mut out = BTreeMap::new();
+    for name in locals.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![name.as_str()];
+        let mut found = BTreeSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Some(c) = direct.get(n) {
+                found.extend(c.resources.iter().cloned());
+                stack.extend(c.locals.iter().map(String::as_str));
+            }
+        }
+        out.insert(name.clone(), found);
+    }
+    out
+}
+
+fn references(
+    body: &BlockExprs,
+    local_refs: &BTreeMap<String, BTreeSet<Address>>,
+    declared: &BTreeSet<Address>,
+) -> BTreeSet<Address> {
+    let mut out = BTreeSet::new();
+    let visit_block = |b: &BlockExprs, out: &mut BTreeSet<Address>| {
+        fn walk(
+            b: &BlockExprs,
+            out: &mut BTreeSet<Address>,
+            local_refs: &BTreeMap<String, BTreeSet<Address>>,
+        ) {
+            for a in &b.attrs {
+                if a.name == "depends_on" {
+                    continue;
+                }
+                let c = collect(&a.expr);
+                out.extend(c.resources);
+                for l in &c.locals {
+                    out.extend(local_refs.get(l).into_iter().flatten().cloned());
+                }
+            }
+            for (name, _, nested) in &b.blocks {
+                if name != "lifecycle" {
+                    walk(nested, out, local_refs);
+                }
+            }
+        }
+        walk(b, out, local_refs);
+    };
+    visit_block(body, &mut out);
+    out.retain(|a| declared.contains(a));
+    out
+}
+
+/// `depends_on` and `lifecycle`.
+fn meta(
+    address: &Address,
+    body: &BlockExprs,
+    declared: &BTreeSet<Address>,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> (Vec<Address>, Lifecycle) {
+    let err = |span: std::ops::Range<usize>, summary: &str, detail: String| {
+        Diagnostic::error(summary, detail)
+            .with_range(sources.range(&body.file, span))
+            .with_context(&body.context)
+    };
+    let mut depends_on = Vec::new();
+    if let Some(a) = body.attrs.iter().find(|a| a.name == "depends_on") {
+        match &a.expr {
+            Expression::Array(items) => {
+                for item in items.iter() {
+                    let span = item.span().unwrap_or(a.value_span());
+                    let target = match item {
+                        Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
+                            (Expression::Variable(root), [op]) => match (
+                                ResourceKind::from_keyword(root.value().as_str()),
+                                op.value(),
+                            ) {
+                                (Some(kind), TraversalOperator::GetAttr(label)) => {
+                                    Some(Address::new(kind, label.value().as_str()))
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    match target {
+                        Some(t) if !declared.contains(&t) => diags.push(err(span, "Reference to undeclared resource", format!("depends_on names {t}, which is not declared in this configuration."))),
+                        Some(t) if &t == address => diags.push(err(span, "Self-referential depends_on", format!("{address} cannot depend on itself."))),
+                        Some(t) => depends_on.push(t),
+                        None => diags.push(err(span, "Invalid depends_on reference", "Each element of depends_on must be a resource address such as secret.salesforce_app.".into())),
+                    }
+                }
+            }
+            _ => diags.push(err(
+                a.value_span(),
+                "Invalid depends_on",
+                "depends_on must be a list of resource addresses, such as [secret.salesforce_app]."
+                    .into(),
+            )),
+        }
+    }
+    let mut lifecycle = Lifecycle::default();
+    if let Some((_, _, block)) = body.blocks.iter().find(|(n, _, _)| n == "lifecycle") {
+        for a in &block.attrs {
+            match a.name.as_str() {
+                "prevent_destroy" => match a.expr.as_bool() {
+                    Some(b) => lifecycle.prevent_destroy = b,
+                    None => diags.push(err(a.value_span(), "Invalid prevent_destroy", "prevent_destroy must be the literal true or false.".into())),
+                },
+                "ignore_changes" => match &a.expr {
+                    Expression::Array(items) => {
+                        let names: Vec<&str> = flowform_core::schema::attributes(address.kind).iter().map(|s| s.name).collect();
+                        for item in items.iter() {
+                            let name = match item {
+                                Expression::Variable(v) => Some(v.value().as_str().to_string()),
+                                Expression::String(s) => Some(s.value().clone()),
+                                _ => None,
+                            };
+                            match name {
+                                Some(n) if names.contains(&n.as_str()) => lifecycle.ignore_changes.push(n),
+                                Some(n) => diags.push(err(item.span().unwrap_or(a.value_span()), "Unsupported attribute", format!("ignore_changes names \"{n}\", which a {} does not have.{}", address.kind, did_you_mean(&n, names.iter().copied())))),
+                                None => diags.push(err(item.span().unwrap_or(a.value_span()), "Invalid ignore_changes", "Each element of ignore_changes must be an attribute name.".into())),
+                            }
+                        }
+                    }
+                    Expression::Variable(v) if v.value().as_str() == "all" => {
+                        lifecycle.ignore_changes = flowform_core::schema::attributes(address.kind).iter().map(|s| s.name.to_string()).collect();
+                    }
+                    _ => diags.push(err(a.value_span(), "Invalid ignore_changes", "ignore_changes must be a list of attribute names, or all.".into())),
+                },
+                other => diags.push(err(a.key_span.clone(), "Unsupported argument", format!("An argument named \"{other}\" is not expected in a lifecycle block; it takes prevent_destroy and ignore_changes."))),
+            }
+        }
+    }
+    (depends_on, lifecycle)
+}
+
+fn string_attrs(
+    ev: &Evaluator<'_>,
+    body: &BlockExprs,
+    allowed: &[&str],
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for a in &body.attrs {
+        if !allowed.contains(&a.name.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!(
+                        "An argument named \"{}\" is not expected in a {} block; it takes {}.{}",
+                        a.name,
+                        body.context,
+                        allowed.join(", "),
+                        did_you_mean(&a.name, allowed.iter().copied())
+                    ),
+                )
+                .with_range(sources.range(&body.file, a.key_span.clone())),
+            );
+            continue;
+        }
+        match ev.eval(&a.expr, &body.file) {
+            Ok(Value::Unknown) => diags.push(
+                Diagnostic::error(
+                    "Value not known before apply",
+                    format!(
+                        "\"{}\" must be known before apply: it may not refer to resources.",
+                        a.name
+                    ),
+                )
+                .with_range(sources.range(&body.file, a.value_span())),
+            ),
+            Ok(v) => {
+                out.insert(a.name.clone(), v);
+            }
+            Err(e) => diags.push(eval_error(e, sources, &body.context)),
+        }
+    }
+    for (name, span, _) in &body.blocks {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported block type",
+                format!(
+                    "Blocks of type \"{name}\" are not expected in a {} block.",
+                    body.context
+                ),
+            )
+            .with_range(sources.range(&body.file, span.clone())),
+        );
+    }
+    out
+}
+
+fn provider(
+    ev: &Evaluator<'_>,
+    body: &BlockExprs,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Provider {
+    let attrs = string_attrs(
+        ev,
+        body,
+        &[
+            "region",
+            "profile",
+            "account_id",
+            "endpoint_url",
+            "max_retries",
+        ],
+        sources,
+        diags,
+    );
+    let mut text = |name: &str| -> Option<String> {
+        let v = attrs.get(name)?;
+        match v.peel() {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => {
+                let span = body
+                    .attrs
+                    .iter()
+                    .find(|a| a.name == name)
+                    .map(|a| a.value_span())
+                    .unwrap_or(0..0);
+                diags.push(
+                    Diagnostic::error(
+                        "Incorrect attribute value type",
+                        format!(
+                            "\"{name}\" must be a string, but this is a {}.",
+                            other.type_name()
+                        ),
+                    )
+                    .with_range(sources.range(&body.file, span)),
+                );
+                None
+            }
+        }
+    };
+    let region = text("region");
+    let profile = text("profile");
+    let account_id = text("account_id");
+    let endpoint_url = text("endpoint_url");
+    let max_retries = attrs.get("max_retries").and_then(|v| match v.peel() {
+        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        _ => None,
+    });
+    if attrs.contains_key("max_retries") && max_retries.is_none() {
+        let span = body
+            .attrs
+            .iter()
+            .find(|a| a.name == "max_retries")
+            .map(|a| a.value_span())
+            .unwrap_or(0..0);
+        diags.push(
+            Diagnostic::error(
+                "Invalid value",
+                "\"max_retries\" must be a whole number of zero or more.",
+            )
+            .with_range(sources.range(&body.file, span)),
+        );
+    }
+    if let Some(id) = &account_id {
+        if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
+            let span = body
+                .attrs
+                .iter()
+                .find(|a| a.name == "account_id")
+                .map(|a| a.value_span())
+                .unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error(
+                    "Invalid value",
+                    format!("\"{id}\" is not an AWS account id: expected 12 digits."),
+                )
+                .with_range(sources.range(&body.file, span)),
+            );
+        }
+    }
+    Provider {
+        region,
+        profile,
+        account_id,
+        endpoint_url,
+        max_retries,
+    }
+}
+
+fn backend(
+    ev: &Evaluator<'_>,
+    kind: &str,
+    body: &BlockExprs,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<Backend> {
+    if kind != "local" {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported backend",
+                format!("The backend \"{kind}\" is not supported yet; use backend \"local\"."),
+            )
+            .with_range(sources.range(&body.file, body.header.clone())),
+        );
+        return None;
+    }
+    let attrs = string_attrs(ev, body, &["path"], sources, diags);
+    let path = attrs
+        .get("path")
+        .and_then(|v| v.as_str().map(str::to_string));
+    Some(Backend::Local { path })
+}
+
+fn output(
+    ev: &Evaluator<'_>,
+    name: &str,
+    body: &BlockExprs,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Output {
+    let mut out = Output {
+        name: name.to_string(),
+        description: None,
+        sensitive: false,
+        expr: None,
+    };
+    for a in &body.attrs {
+        match a.name.as_str() {
+            "value" => {
+                match ev.eval(&a.expr, &body.file) {
+                    Ok(v) if v.contains_sensitive() && !body.attrs.iter().any(|s| s.name == "sensitive" && s.expr.as_bool() == Some(true)) => {
+                        diags.push(Diagnostic::error("Output refers to sensitive values", format!(
+                            "The value of output \"{name}\" is derived from sensitive values. Mark the output sensitive = true to show that this is intended; it will then print as (sensitive value)."
+                        )).with_range(sources.range(&body.file, a.value_span())));
+                    }
+                    Ok(_) => {}
+                    Err(e) => diags.push(eval_error(e, sources, &body.context)),
+                }
+                out.expr = Some(LocalExpr { file: body.file.clone(), expr: a.expr.clone(), span: a.value_span() });
+            }
+            "description" => out.description = a.expr.as_str().map(str::to_string),
+            "sensitive" => match a.expr.as_bool() {
+                Some(b) => out.sensitive = b,
+                None => diags.push(Diagnostic::error("Invalid sensitive value", "\"sensitive\" must be the literal true or false.").with_range(sources.range(&body.file, a.value_span()))),
+            },
+            other => diags.push(Diagnostic::error("Unsupported argument", format!(
+                "An argument named \"{other}\" is not expected in an output block; it takes value, description and sensitive."
+            )).with_range(sources.range(&body.file, a.key_span.clone()))),
+        }
+    }
+    if out.expr.is_none() {
+        diags.push(
+            Diagnostic::error(
+                "Missing required argument",
+                format!("Output \"{name}\" needs a value."),
+            )
+            .with_range(sources.range(&body.file, body.header.clone())),
+        );
+    }
+    out
+}

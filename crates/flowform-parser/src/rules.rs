@@ -1,0 +1,345 @@
+//! Rules that span resources or depend on several attributes: duplicate names, reference
+//! cycles, the connector rules of the API and the Salesforce guide, and the warnings that
+//! catch an AppFlow setup that would be refused or unsafe at apply time.
+
+use crate::config::{Config, Resource};
+use crate::eval::{AllUnknown, Evaluator};
+use crate::resources::BlockExprs;
+use flowform_core::schema::{PROFILE_QUOTA, SALESFORCE_PRIVATE_REGIONS};
+use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Value, policy};
+use hcl::edit::expr::{Expression, TraversalOperator};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeMap, HashMap};
+
+const APPFLOW: &str = "appflow.amazonaws.com";
+
+pub(crate) fn check(config: &Config, diags: &mut Diagnostics) {
+    duplicate_names(
+        config,
+        ResourceKind::ConnectorProfile,
+        "connector profile",
+        diags,
+    );
+    duplicate_names(config, ResourceKind::Secret, "secret", diags);
+    cycles(config, diags);
+    for profile in config.resources_of(ResourceKind::ConnectorProfile) {
+        connector_rules(config, profile, diags);
+        appflow_access(config, profile, diags);
+    }
+    for key_policy in config.resources_of(ResourceKind::KmsKeyPolicy) {
+        lockout(config, key_policy, diags);
+    }
+    let profiles = config.resources_of(ResourceKind::ConnectorProfile).count();
+    if profiles > PROFILE_QUOTA {
+        diags.push(Diagnostic::warning("More connector profiles than AppFlow's quota", format!(
+            "This configuration declares {profiles} connector profiles; AppFlow allows {PROFILE_QUOTA} per account and region unless the quota was raised. Creates past the quota fail with ServiceQuotaExceededException."
+        )));
+    }
+}
+
+/// The range of an attribute's value (or of the block when the attribute is absent).
+fn range_of(config: &Config, r: &Resource, path: &[&str]) -> Option<flowform_core::SourceRange> {
+    let mut block: &BlockExprs = &r.body;
+    for step in &path[..path.len() - 1] {
+        match block.blocks.iter().find(|(n, _, _)| n == step) {
+            Some((_, _, nested)) => block = nested,
+            None => return config.sources.range(&block.file, block.header.clone()),
+        }
+    }
+    let last = path[path.len() - 1];
+    match block.attrs.iter().find(|a| a.name == last) {
+        Some(a) => config.sources.range(&block.file, a.value_span()),
+        None => config.sources.range(&block.file, block.header.clone()),
+    }
+}
+
+fn context(r: &Resource) -> String {
+    format!("{} \"{}\"", r.address.kind, r.address.label)
+}
+
+fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &Resource> = HashMap::new();
+    for r in config.resources_of(kind) {
+        let Some(name) = r.attributes.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(first) = seen.get(name) {
+            diags.push(Diagnostic::error(format!("Duplicate {what} name"), format!(
+                "{} and {} both have the name \"{name}\"; AWS allows one {what} of that name per account and region.",
+                first.address, r.address
+            )).with_range(range_of(config, r, &["name"])).with_context(context(r)));
+        } else {
+            seen.insert(name, r);
+        }
+    }
+}
+
+/// Reports every reference cycle, naming each resource on it, and every reference that runs
+/// against the order in which kinds are applied.
+fn cycles(config: &Config, diags: &mut Diagnostics) {
+    let mut graph: DiGraph<&Address, ()> = DiGraph::new();
+    let nodes: BTreeMap<&Address, NodeIndex> = config
+        .resources
+        .keys()
+        .map(|a| (a, graph.add_node(a)))
+        .collect();
+    for r in config.resources.values() {
+        for target in r.references.iter().chain(&r.depends_on) {
+            if let Some(&to) = nodes.get(target) {
+                graph.update_edge(nodes[&r.address], to, ());
+            }
+            if target.kind > r.address.kind {
+                diags.push(Diagnostic::error("Reference against the apply order", format!(
+                    "{} refers to {target}, but flowform applies {}s before {}s (KMS keys, then secrets, then key policies, then connector profiles), so that each resource exists before the ones that use it. Refer to something applied earlier instead{}.",
+                    r.address, r.address.kind, target.kind,
+                    if target.kind == ResourceKind::KmsKeyPolicy { ", such as the key itself (kms_key.NAME.arn) or its ARN" } else { "" }
+                )).with_range(r.range.clone()).with_context(context(r)));
+            }
+        }
+    }
+    for scc in tarjan_scc(&graph) {
+        let self_loop = scc.len() == 1 && graph.contains_edge(scc[0], scc[0]);
+        if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        let mut members: Vec<&Address> = scc.iter().map(|&n| graph[n]).collect();
+        members.sort();
+        let names: Vec<String> = members.iter().map(|a| a.to_string()).collect();
+        let first = &config.resources[members[0]];
+        diags.push(Diagnostic::error("Cycle in resource references", format!(
+            "These resources refer to each other in a cycle, so none of them can be created first: {}. Remove one of the references (or depends_on entries) to break the cycle.",
+            names.join(" → ")
+        )).with_range(first.range.clone()).with_context(context(first)));
+    }
+}
+
+fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
+    let attr = |name: &str| r.attributes.get(name);
+    let text = |name: &str| attr(name).and_then(Value::as_str);
+    let Some(connector_type) = text("connector_type") else {
+        return;
+    };
+    let mut error = |path: &[&str], summary: &str, detail: String| {
+        diags.push(
+            Diagnostic::error(summary, detail)
+                .with_range(range_of(config, r, path))
+                .with_context(context(r)),
+        );
+    };
+    match (connector_type, attr("connector_label")) {
+        ("CustomConnector", None) => error(&["connector_type"], "Missing required argument", "A CustomConnector profile needs connector_label: the label of the custom connector registered in this account.".into()),
+        (other, Some(_)) if other != "CustomConnector" => error(&["connector_label"], "Invalid argument for this connector", format!("connector_label applies only to CustomConnector profiles; remove it from this {other} profile.")),
+        _ => {}
+    }
+    if connector_type != "Salesforce" {
+        return;
+    }
+    let field = |section: &str, name: &str| -> Option<&Value> {
+        match r.attributes.get(section)?.peel() {
+            Value::Object(map) => map.get(name),
+            _ => None,
+        }
+    };
+    let known = |v: Option<&Value>| v.is_some_and(|v| !matches!(v.peel(), Value::Null));
+    let grant = field("credentials", "oauth2_grant_type").and_then(Value::as_str);
+    if grant == Some("JWT_BEARER") && !known(field("credentials", "jwt_token")) {
+        error(&["credentials", "oauth2_grant_type"], "Missing jwt_token", "The JWT_BEARER grant type sends a JSON Web Token to Salesforce: set credentials.jwt_token.".into());
+    }
+    if grant == Some("CLIENT_CREDENTIALS") && !known(field("credentials", "client_credentials_arn"))
+    {
+        error(&["credentials", "oauth2_grant_type"], "Missing client_credentials_arn", "The CLIENT_CREDENTIALS grant type reads the connected app's client id and secret from Secrets Manager: set credentials.client_credentials_arn to the secret's ARN.".into());
+    }
+    let mode = text("connection_mode");
+    if mode == Some("Public")
+        && known(field(
+            "properties",
+            "use_private_link_for_metadata_and_authorization",
+        ))
+    {
+        error(&["properties", "use_private_link_for_metadata_and_authorization"], "Private link setting on a public connection", "use_private_link_for_metadata_and_authorization applies only to private connections: set connection_mode = \"Private\" or remove it.".into());
+    }
+    if mode == Some("Private") {
+        if let Some(region) = &config.provider.region {
+            if !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str()) {
+                error(
+                    &["connection_mode"],
+                    "Private connections are not available in this region",
+                    format!(
+                        "AppFlow offers private Salesforce connections only in {}; the provider's region is {region}.",
+                        SALESFORCE_PRIVATE_REGIONS.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The resource an expression refers to as a whole (`secret.app.arn` → `secret.app`).
+fn referenced(expr: &Expression) -> Option<Address> {
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let kind = ResourceKind::from_keyword(root.value().as_str())?;
+    match t.operators.first().map(|o| o.value()) {
+        Some(TraversalOperator::GetAttr(label)) => Some(Address::new(kind, label.value().as_str())),
+        _ => None,
+    }
+}
+
+fn attr_expr<'a>(block: &'a BlockExprs, path: &[&str]) -> Option<&'a Expression> {
+    let mut block = block;
+    for step in &path[..path.len() - 1] {
+        block = &block.blocks.iter().find(|(n, _, _)| n == step)?.2;
+    }
+    block
+        .attrs
+        .iter()
+        .find(|a| a.name == path[path.len() - 1])
+        .map(|a| &a.expr)
+}
+
+/// A policy attribute evaluated for checking: unknown parts inside `jsonencode` become a
+/// placeholder, so the statements that matter here can be read before apply.
+fn lint_policy(config: &Config, r: &Resource) -> Option<serde_json::Value> {
+    let expr = attr_expr(&r.body, &["policy"])?;
+    let declared = |a: &Address| config.resources.contains_key(a);
+    let mut ev = Evaluator::new(
+        &config.var_values,
+        &config.locals,
+        &declared,
+        &AllUnknown,
+        &config.files,
+    );
+    ev.lint = true;
+    let value = ev.eval(expr, &r.body.file).ok()?;
+    let (value, _) = value.unmark();
+    serde_json::from_str(value.as_str()?).ok()
+}
+
+/// Warns when a profile's client credentials secret, or the KMS key that encrypts it, would
+/// not let AppFlow read it (AppFlow then refuses the profile), or lets it without
+/// confused-deputy conditions.
+fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) {
+    let Some(secret_addr) =
+        attr_expr(&profile.body, &["credentials", "client_credentials_arn"]).and_then(referenced)
+    else {
+        return;
+    };
+    let Some(secret) = config
+        .resources
+        .get(&secret_addr)
+        .filter(|s| s.address.kind == ResourceKind::Secret)
+    else {
+        return;
+    };
+    let mut warn = |r: &Resource, path: &[&str], summary: &str, detail: String| {
+        diags.push(
+            Diagnostic::warning(summary, detail)
+                .with_range(range_of(config, r, path))
+                .with_context(context(r)),
+        );
+    };
+    match lint_policy(config, secret) {
+        None if attr_expr(&secret.body, &["policy"]).is_none() => warn(
+            secret,
+            &["name"],
+            "AppFlow cannot read this secret",
+            format!(
+                "{} uses this secret as its client credentials, but the secret has no resource policy. AppFlow refuses the profile unless the secret's policy lets {APPFLOW} call secretsmanager:GetSecretValue.",
+                profile.address
+            ),
+        ),
+        None => {}
+        Some(doc) => {
+            let grant = policy::grants_service(&doc, APPFLOW, &["secretsmanager:GetSecretValue"]);
+            if !grant.missing_actions.is_empty() {
+                warn(
+                    secret,
+                    &["policy"],
+                    "AppFlow cannot read this secret",
+                    format!(
+                        "{} uses this secret as its client credentials, but its policy does not let {APPFLOW} call secretsmanager:GetSecretValue, so AppFlow will refuse the profile.",
+                        profile.address
+                    ),
+                );
+            } else if grant.unconditioned {
+                warn(
+                    secret,
+                    &["policy"],
+                    "Secret policy without confused-deputy protection",
+                    format!(
+                        "The policy lets {APPFLOW} read this secret without an aws:SourceAccount or aws:SourceArn condition, so AppFlow acting for another account could read it too. Add a condition such as \"StringEquals\": {{ \"aws:SourceAccount\": \"ACCOUNT_ID\" }}."
+                    ),
+                );
+            }
+        }
+    }
+    // The key that encrypts the secret, when its policy is managed here.
+    let Some(key_expr) = attr_expr(&secret.body, &["kms_key_id"]) else {
+        return;
+    };
+    let key_policy = config.resources_of(ResourceKind::KmsKeyPolicy).find(|kp| {
+        let Some(kp_key) = attr_expr(&kp.body, &["key_id"]) else {
+            return false;
+        };
+        match (referenced(key_expr), referenced(kp_key)) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => {
+                secret
+                    .attributes
+                    .get("kms_key_id")
+                    .and_then(Value::as_str)
+                    .is_some()
+                    && secret.attributes.get("kms_key_id").and_then(Value::as_str)
+                        == kp.attributes.get("key_id").and_then(Value::as_str)
+            }
+            _ => false,
+        }
+    });
+    let Some(key_policy) = key_policy else { return };
+    let Some(doc) = lint_policy(config, key_policy) else {
+        return;
+    };
+    let grant = policy::grants_service(
+        &doc,
+        APPFLOW,
+        &["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+    );
+    if !grant.missing_actions.is_empty() {
+        warn(
+            key_policy,
+            &["policy"],
+            "AppFlow cannot use this KMS key",
+            format!(
+                "{} is encrypted with this key and used by {}, but the key policy does not let {APPFLOW} call {}. AppFlow will refuse the profile.",
+                secret.address,
+                profile.address,
+                grant.missing_actions.join(", ")
+            ),
+        );
+    } else if grant.unconditioned {
+        warn(
+            key_policy,
+            &["policy"],
+            "Key policy without confused-deputy protection",
+            format!(
+                "The policy lets {APPFLOW} use this key without an aws:SourceAccount or aws:SourceArn condition. Add conditions as the Salesforce connector guide shows."
+            ),
+        );
+    }
+}
+
+fn lockout(config: &Config, key_policy: &Resource, diags: &mut Diagnostics) {
+    let Some(doc) = lint_policy(config, key_policy) else {
+        return;
+    };
+    if !policy::allows_account_admin(&doc, config.provider.account_id.as_deref()) {
+        diags.push(Diagnostic::warning("Key policy may lock the account out", format!(
+            "No statement of this policy lets the account (its root principal) administer the key with kms:PutKeyPolicy or kms:*. Once applied, nobody may be able to change the key's policy again. Keep a statement like the default key policy's \"Enable IAM User Permissions\"."
+        )).with_range(range_of(config, key_policy, &["policy"])).with_context(context(key_policy)));
+    }
+}
