@@ -1,0 +1,2 @@
+//! flowform's shared vocabulary: the connector catalogue and IAM policy equivalence.
+pub mod catalogue;
