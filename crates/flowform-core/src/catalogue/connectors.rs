@@ -13,7 +13,9 @@
 //! Patterns are kept exactly as the model writes them (Java regular expressions, unanchored).
 //! [`rust_pattern`] turns one into a Rust `regex` that matches the whole value as AWS does.
 //!
-//! Connectors and fields are in the order the reference lists them.
+//! Connectors and fields are in the order the reference lists them, one field per row. The
+//! field tables are marked `#[rustfmt::skip]` because rustfmt would break the longer rows over
+//! five lines each, and the tables would no longer read as tables.
 
 use super::{Connector, Constraint, Field, Kind};
 
@@ -164,6 +166,7 @@ const CUSTOM_AUTHENTICATION_TYPE: Kind = Kind::String(text(256, NON_BLANK));
 // Structures that several connectors share.
 
 /// ConnectorOAuthRequest: nothing in it is required.
+#[rustfmt::skip]
 const OAUTH_REQUEST: &[Field] = &[
     credential("authCode", "auth_code", AUTH_CODE, OPTIONAL),
     credential("redirectUri", "redirect_uri", REDIRECT_URI, OPTIONAL),
@@ -171,20 +174,17 @@ const OAUTH_REQUEST: &[Field] = &[
 
 /// OAuth2Credentials (ServiceNow `oAuth2Credentials`, CustomConnector `oauth2`): nothing in it
 /// is required, unlike SAPOData's OAuthCredentials.
+#[rustfmt::skip]
 const OAUTH2_CREDENTIALS: &[Field] = &[
     credential("clientId", "client_id", CLIENT_ID, OPTIONAL),
     credential("clientSecret", "client_secret", CLIENT_SECRET, OPTIONAL),
     credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
     credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-    credential(
-        "oAuthRequest",
-        "oauth_request",
-        Kind::Block(OAUTH_REQUEST),
-        OPTIONAL,
-    ),
+    credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
 ];
 
 /// BasicAuthCredentials (SAPOData `basicAuthCredentials`, CustomConnector `basic`).
+#[rustfmt::skip]
 const BASIC_AUTH_CREDENTIALS: &[Field] = &[
     credential("username", "username", USERNAME, REQUIRED),
     credential("password", "password", PASSWORD, REQUIRED),
@@ -195,30 +195,24 @@ const REQUIRED_USERNAME_PASSWORD: &[Field] = BASIC_AUTH_CREDENTIALS;
 
 /// `instanceUrl` alone, required (Datadog, Dynatrace, InforNexus, Marketo, ServiceNow, Slack,
 /// Veeva, Zendesk).
-const REQUIRED_INSTANCE_URL: &[Field] = &[property(
-    "instanceUrl",
-    "instance_url",
-    INSTANCE_URL,
-    REQUIRED,
-)];
+#[rustfmt::skip]
+const REQUIRED_INSTANCE_URL: &[Field] =
+    &[property("instanceUrl", "instance_url", INSTANCE_URL, REQUIRED)];
 
 /// The client id/secret, access token and OAuth request of Marketo, Slack and Zendesk.
+#[rustfmt::skip]
 const CLIENT_APP_CREDENTIALS: &[Field] = &[
     credential("clientId", "client_id", CLIENT_ID, REQUIRED),
     credential("clientSecret", "client_secret", CLIENT_SECRET, REQUIRED),
     credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
-    credential(
-        "oAuthRequest",
-        "oauth_request",
-        Kind::Block(OAUTH_REQUEST),
-        OPTIONAL,
-    ),
+    credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
 ];
 
 // ---------------------------------------------------------------------------------------------
 // SAPOData and CustomConnector nested structures.
 
 /// OAuthProperties (SAPOData `oAuthProperties`).
+#[rustfmt::skip]
 const SAPODATA_OAUTH_PROPERTIES: &[Field] = &[
     property("tokenUrl", "token_url", TOKEN_URL, REQUIRED),
     property("authCodeUrl", "auth_code_url", AUTH_CODE_URL, REQUIRED),
@@ -226,50 +220,34 @@ const SAPODATA_OAUTH_PROPERTIES: &[Field] = &[
 ];
 
 /// OAuthCredentials (SAPOData `oAuthCredentials`): client id and secret required.
+#[rustfmt::skip]
 const SAPODATA_OAUTH_CREDENTIALS: &[Field] = &[
     credential("clientId", "client_id", CLIENT_ID, REQUIRED),
     credential("clientSecret", "client_secret", CLIENT_SECRET, REQUIRED),
     credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
     credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-    credential(
-        "oAuthRequest",
-        "oauth_request",
-        Kind::Block(OAUTH_REQUEST),
-        OPTIONAL,
-    ),
+    credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
 ];
 
 /// OAuth2Properties (CustomConnector `oAuth2Properties`).
+#[rustfmt::skip]
 const CUSTOM_OAUTH2_PROPERTIES: &[Field] = &[
     property("tokenUrl", "token_url", TOKEN_URL, REQUIRED),
-    property(
-        "oAuth2GrantType",
-        "oauth2_grant_type",
-        OAUTH2_GRANT_TYPE,
-        REQUIRED,
-    ),
-    property(
-        "tokenUrlCustomProperties",
-        "token_url_custom_properties",
-        PROPERTY_MAP,
-        OPTIONAL,
-    ),
+    property("oAuth2GrantType", "oauth2_grant_type", OAUTH2_GRANT_TYPE, REQUIRED),
+    property("tokenUrlCustomProperties", "token_url_custom_properties", PROPERTY_MAP, OPTIONAL),
 ];
 
 /// ApiKeyCredentials (CustomConnector `apiKey`).
+#[rustfmt::skip]
 const CUSTOM_API_KEY: &[Field] = &[
     credential("apiKey", "api_key", API_KEY, REQUIRED),
     credential("apiSecretKey", "api_secret_key", API_SECRET_KEY, OPTIONAL),
 ];
 
 /// CustomAuthCredentials (CustomConnector `custom`).
+#[rustfmt::skip]
 const CUSTOM_AUTH: &[Field] = &[
-    credential(
-        "customAuthenticationType",
-        "custom_authentication_type",
-        CUSTOM_AUTHENTICATION_TYPE,
-        REQUIRED,
-    ),
+    credential("customAuthenticationType", "custom_authentication_type", CUSTOM_AUTHENTICATION_TYPE, REQUIRED),
     credential("credentialsMap", "credentials_map", PROPERTY_MAP, OPTIONAL),
 ];
 
@@ -278,6 +256,7 @@ const CUSTOM_AUTH: &[Field] = &[
 
 /// Every connector type that has a member in `ConnectorProfileProperties` and
 /// `ConnectorProfileCredentials`, in the reference's order.
+#[rustfmt::skip]
 pub static CONNECTORS: &[Connector] = &[
     Connector {
         connector_type: "Amplitude",
@@ -294,12 +273,7 @@ pub static CONNECTORS: &[Connector] = &[
         properties: REQUIRED_INSTANCE_URL,
         credentials: &[
             credential("apiKey", "api_key", API_KEY, REQUIRED),
-            credential(
-                "applicationKey",
-                "application_key",
-                APPLICATION_KEY,
-                REQUIRED,
-            ),
+            credential("applicationKey", "application_key", APPLICATION_KEY, REQUIRED),
         ],
     },
     Connector {
@@ -317,12 +291,7 @@ pub static CONNECTORS: &[Connector] = &[
             credential("clientSecret", "client_secret", CLIENT_SECRET, REQUIRED),
             credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
             credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-            credential(
-                "oAuthRequest",
-                "oauth_request",
-                Kind::Block(OAUTH_REQUEST),
-                OPTIONAL,
-            ),
+            credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
         ],
     },
     Connector {
@@ -332,12 +301,7 @@ pub static CONNECTORS: &[Connector] = &[
         credentials: &[
             credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
             credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-            credential(
-                "oAuthRequest",
-                "oauth_request",
-                Kind::Block(OAUTH_REQUEST),
-                OPTIONAL,
-            ),
+            credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
         ],
     },
     Connector {
@@ -365,24 +329,9 @@ pub static CONNECTORS: &[Connector] = &[
             property("bucketName", "bucket_name", BUCKET_NAME, REQUIRED),
             property("bucketPrefix", "bucket_prefix", BUCKET_PREFIX, OPTIONAL),
             property("roleArn", "role_arn", ROLE_ARN, REQUIRED),
-            property(
-                "dataApiRoleArn",
-                "data_api_role_arn",
-                DATA_API_ROLE_ARN,
-                OPTIONAL,
-            ),
-            property(
-                "isRedshiftServerless",
-                "is_redshift_serverless",
-                Kind::Bool,
-                OPTIONAL,
-            ),
-            property(
-                "clusterIdentifier",
-                "cluster_identifier",
-                CLUSTER_IDENTIFIER,
-                OPTIONAL,
-            ),
+            property("dataApiRoleArn", "data_api_role_arn", DATA_API_ROLE_ARN, OPTIONAL),
+            property("isRedshiftServerless", "is_redshift_serverless", Kind::Bool, OPTIONAL),
+            property("clusterIdentifier", "cluster_identifier", CLUSTER_IDENTIFIER, OPTIONAL),
             property("workgroupName", "workgroup_name", WORKGROUP_NAME, OPTIONAL),
             property("databaseName", "database_name", DATABASE_NAME, OPTIONAL),
         ],
@@ -396,40 +345,15 @@ pub static CONNECTORS: &[Connector] = &[
         member: "Salesforce",
         properties: &[
             property("instanceUrl", "instance_url", INSTANCE_URL, OPTIONAL),
-            property(
-                "isSandboxEnvironment",
-                "is_sandbox_environment",
-                Kind::Bool,
-                OPTIONAL,
-            ),
-            property(
-                "usePrivateLinkForMetadataAndAuthorization",
-                "use_private_link_for_metadata_and_authorization",
-                Kind::Bool,
-                OPTIONAL,
-            ),
+            property("isSandboxEnvironment", "is_sandbox_environment", Kind::Bool, OPTIONAL),
+            property("usePrivateLinkForMetadataAndAuthorization", "use_private_link_for_metadata_and_authorization", Kind::Bool, OPTIONAL),
         ],
         credentials: &[
             credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
             credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-            credential(
-                "oAuthRequest",
-                "oauth_request",
-                Kind::Block(OAUTH_REQUEST),
-                OPTIONAL,
-            ),
-            credential(
-                "clientCredentialsArn",
-                "client_credentials_arn",
-                CLIENT_CREDENTIALS_ARN,
-                OPTIONAL,
-            ),
-            credential(
-                "oAuth2GrantType",
-                "oauth2_grant_type",
-                OAUTH2_GRANT_TYPE,
-                OPTIONAL,
-            ),
+            credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
+            credential("clientCredentialsArn", "client_credentials_arn", CLIENT_CREDENTIALS_ARN, OPTIONAL),
+            credential("oAuth2GrantType", "oauth2_grant_type", OAUTH2_GRANT_TYPE, OPTIONAL),
             credential("jwtToken", "jwt_token", JWT_TOKEN, OPTIONAL),
         ],
     },
@@ -440,12 +364,7 @@ pub static CONNECTORS: &[Connector] = &[
         credentials: &[
             credential("username", "username", USERNAME, OPTIONAL),
             credential("password", "password", PASSWORD, OPTIONAL),
-            credential(
-                "oAuth2Credentials",
-                "oauth2_credentials",
-                Kind::Block(OAUTH2_CREDENTIALS),
-                OPTIONAL,
-            ),
+            credential("oAuth2Credentials", "oauth2_credentials", Kind::Block(OAUTH2_CREDENTIALS), OPTIONAL),
         ],
     },
     Connector {
@@ -468,12 +387,7 @@ pub static CONNECTORS: &[Connector] = &[
             property("stage", "stage", STAGE, REQUIRED),
             property("bucketName", "bucket_name", BUCKET_NAME, REQUIRED),
             property("bucketPrefix", "bucket_prefix", BUCKET_PREFIX, OPTIONAL),
-            property(
-                "privateLinkServiceName",
-                "private_link_service_name",
-                PRIVATE_LINK_SERVICE_NAME,
-                OPTIONAL,
-            ),
+            property("privateLinkServiceName", "private_link_service_name", PRIVATE_LINK_SERVICE_NAME, OPTIONAL),
             property("accountName", "account_name", ACCOUNT_NAME, OPTIONAL),
             property("region", "region", REGION, OPTIONAL),
         ],
@@ -483,12 +397,7 @@ pub static CONNECTORS: &[Connector] = &[
         connector_type: "Trendmicro",
         member: "Trendmicro",
         properties: &[],
-        credentials: &[credential(
-            "apiSecretKey",
-            "api_secret_key",
-            API_SECRET_KEY,
-            REQUIRED,
-        )],
+        credentials: &[credential("apiSecretKey", "api_secret_key", API_SECRET_KEY, REQUIRED)],
     },
     Connector {
         connector_type: "Veeva",
@@ -506,86 +415,31 @@ pub static CONNECTORS: &[Connector] = &[
         connector_type: "SAPOData",
         member: "SAPOData",
         properties: &[
-            property(
-                "applicationHostUrl",
-                "application_host_url",
-                APPLICATION_HOST_URL,
-                REQUIRED,
-            ),
-            property(
-                "applicationServicePath",
-                "application_service_path",
-                APPLICATION_SERVICE_PATH,
-                REQUIRED,
-            ),
+            property("applicationHostUrl", "application_host_url", APPLICATION_HOST_URL, REQUIRED),
+            property("applicationServicePath", "application_service_path", APPLICATION_SERVICE_PATH, REQUIRED),
             property("portNumber", "port_number", PORT_NUMBER, REQUIRED),
             property("clientNumber", "client_number", CLIENT_NUMBER, REQUIRED),
             property("logonLanguage", "logon_language", LOGON_LANGUAGE, OPTIONAL),
-            property(
-                "privateLinkServiceName",
-                "private_link_service_name",
-                PRIVATE_LINK_SERVICE_NAME,
-                OPTIONAL,
-            ),
-            property(
-                "oAuthProperties",
-                "oauth_properties",
-                Kind::Block(SAPODATA_OAUTH_PROPERTIES),
-                OPTIONAL,
-            ),
+            property("privateLinkServiceName", "private_link_service_name", PRIVATE_LINK_SERVICE_NAME, OPTIONAL),
+            property("oAuthProperties", "oauth_properties", Kind::Block(SAPODATA_OAUTH_PROPERTIES), OPTIONAL),
             property("disableSSO", "disable_sso", Kind::Bool, OPTIONAL),
         ],
         credentials: &[
-            credential(
-                "basicAuthCredentials",
-                "basic_auth_credentials",
-                Kind::Block(BASIC_AUTH_CREDENTIALS),
-                OPTIONAL,
-            ),
-            credential(
-                "oAuthCredentials",
-                "oauth_credentials",
-                Kind::Block(SAPODATA_OAUTH_CREDENTIALS),
-                OPTIONAL,
-            ),
+            credential("basicAuthCredentials", "basic_auth_credentials", Kind::Block(BASIC_AUTH_CREDENTIALS), OPTIONAL),
+            credential("oAuthCredentials", "oauth_credentials", Kind::Block(SAPODATA_OAUTH_CREDENTIALS), OPTIONAL),
         ],
     },
     Connector {
         connector_type: "CustomConnector",
         member: "CustomConnector",
         properties: &[
-            property(
-                "profileProperties",
-                "profile_properties",
-                PROPERTY_MAP,
-                OPTIONAL,
-            ),
-            property(
-                "oAuth2Properties",
-                "oauth2_properties",
-                Kind::Block(CUSTOM_OAUTH2_PROPERTIES),
-                OPTIONAL,
-            ),
+            property("profileProperties", "profile_properties", PROPERTY_MAP, OPTIONAL),
+            property("oAuth2Properties", "oauth2_properties", Kind::Block(CUSTOM_OAUTH2_PROPERTIES), OPTIONAL),
         ],
         credentials: &[
-            credential(
-                "authenticationType",
-                "authentication_type",
-                AUTHENTICATION_TYPE,
-                REQUIRED,
-            ),
-            credential(
-                "basic",
-                "basic",
-                Kind::Block(BASIC_AUTH_CREDENTIALS),
-                OPTIONAL,
-            ),
-            credential(
-                "oauth2",
-                "oauth2",
-                Kind::Block(OAUTH2_CREDENTIALS),
-                OPTIONAL,
-            ),
+            credential("authenticationType", "authentication_type", AUTHENTICATION_TYPE, REQUIRED),
+            credential("basic", "basic", Kind::Block(BASIC_AUTH_CREDENTIALS), OPTIONAL),
+            credential("oauth2", "oauth2", Kind::Block(OAUTH2_CREDENTIALS), OPTIONAL),
             credential("apiKey", "api_key", Kind::Block(CUSTOM_API_KEY), OPTIONAL),
             credential("custom", "custom", Kind::Block(CUSTOM_AUTH), OPTIONAL),
         ],
@@ -595,34 +449,14 @@ pub static CONNECTORS: &[Connector] = &[
         member: "Pardot",
         properties: &[
             property("instanceUrl", "instance_url", INSTANCE_URL, OPTIONAL),
-            property(
-                "isSandboxEnvironment",
-                "is_sandbox_environment",
-                Kind::Bool,
-                OPTIONAL,
-            ),
-            property(
-                "businessUnitId",
-                "business_unit_id",
-                BUSINESS_UNIT_ID,
-                OPTIONAL,
-            ),
+            property("isSandboxEnvironment", "is_sandbox_environment", Kind::Bool, OPTIONAL),
+            property("businessUnitId", "business_unit_id", BUSINESS_UNIT_ID, OPTIONAL),
         ],
         credentials: &[
             credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
             credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-            credential(
-                "oAuthRequest",
-                "oauth_request",
-                Kind::Block(OAUTH_REQUEST),
-                OPTIONAL,
-            ),
-            credential(
-                "clientCredentialsArn",
-                "client_credentials_arn",
-                CLIENT_CREDENTIALS_ARN,
-                OPTIONAL,
-            ),
+            credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
+            credential("clientCredentialsArn", "client_credentials_arn", CLIENT_CREDENTIALS_ARN, OPTIONAL),
         ],
     },
 ];
