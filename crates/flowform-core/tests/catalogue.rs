@@ -151,6 +151,16 @@ fn patterns_match_whole_values_with_java_ascii_classes() {
     );
     assert!(whole_match(r"[\s\w/!@#+=.-]*", "my warehouse"));
     assert!(!whole_match(r"[\s\w/!@#+=.-]*", "my\u{2003}warehouse"));
+    // Java's `.` stops at every line terminator, not only at `\n`.
+    assert!(whole_match(".*", "any thing"));
+    assert!(!whole_match(".*", "a\rb"));
+    assert!(!whole_match(".*", "a\u{2028}b"));
+    assert!(whole_match("[.]", "."));
+    assert!(!whole_match("[.]", "x"));
+    assert!(whole_match(
+        "com.amazonaws.vpce.[\\w/!:@#.\\-]+",
+        "com.amazonaws.vpce.us-east-1.vpce-svc-1"
+    ));
     // An escaped backslash is not the start of \w.
     assert!(whole_match(r"a\\w", r"a\w"));
 }
