@@ -68,6 +68,11 @@ pub enum PolicyError {
     MissingStatement,
     #[error("\"Statement\" must be an object or a list of objects, but it is {found}")]
     StatementNotObjects { found: &'static str },
+    #[error("{statement} is {found}, but each statement must be a JSON object")]
+    StatementNotObject {
+        statement: String,
+        found: &'static str,
+    },
     #[error("{statement} has no \"Effect\": set it to \"Allow\" or \"Deny\"")]
     MissingEffect { statement: String },
     #[error("{statement} has \"Effect\": {found}, but it must be \"Allow\" or \"Deny\"")]
@@ -95,8 +100,9 @@ pub fn parse(text: &str) -> Result<Value, PolicyError> {
     };
     for (index, statement) in statements.into_iter().enumerate() {
         let Value::Object(statement) = statement else {
-            return Err(PolicyError::StatementNotObjects {
-                found: "a list with a non-object in it",
+            return Err(PolicyError::StatementNotObject {
+                statement: format!("statement {}", index + 1),
+                found: describe(statement),
             });
         };
         check_effect(statement, index)?;
@@ -104,6 +110,7 @@ pub fn parse(text: &str) -> Result<Value, PolicyError> {
     Ok(doc)
 }
 
+/// IAM takes `Effect` case-sensitively: `"allow"` is refused, so it is refused here too.
 fn check_effect(statement: &Map<String, Value>, index: usize) -> Result<(), PolicyError> {
     match statement.get("Effect") {
         Some(Value::String(effect)) if effect == "Allow" || effect == "Deny" => Ok(()),

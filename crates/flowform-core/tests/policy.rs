@@ -361,8 +361,9 @@ fn parse_says_what_is_expected() {
         ),
         (
             r#"{"Statement": [{"Effect": "Allow"}, 3]}"#,
-            PolicyError::StatementNotObjects {
-                found: "a list with a non-object in it",
+            PolicyError::StatementNotObject {
+                statement: "statement 2".into(),
+                found: "a number",
             },
         ),
         (
