@@ -208,6 +208,17 @@ const CLIENT_APP_CREDENTIALS: &[Field] = &[
     credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
 ];
 
+/// Client id and secret required; tokens and the OAuth request optional (GoogleAnalytics, and
+/// SAPOData's OAuthCredentials `oAuthCredentials`).
+#[rustfmt::skip]
+const CLIENT_OAUTH_CREDENTIALS: &[Field] = &[
+    credential("clientId", "client_id", CLIENT_ID, REQUIRED),
+    credential("clientSecret", "client_secret", CLIENT_SECRET, REQUIRED),
+    credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
+    credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
+    credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
+];
+
 // ---------------------------------------------------------------------------------------------
 // SAPOData and CustomConnector nested structures.
 
@@ -217,16 +228,6 @@ const SAPODATA_OAUTH_PROPERTIES: &[Field] = &[
     property("tokenUrl", "token_url", TOKEN_URL, REQUIRED),
     property("authCodeUrl", "auth_code_url", AUTH_CODE_URL, REQUIRED),
     property("oAuthScopes", "oauth_scopes", OAUTH_SCOPE_LIST, REQUIRED),
-];
-
-/// OAuthCredentials (SAPOData `oAuthCredentials`): client id and secret required.
-#[rustfmt::skip]
-const SAPODATA_OAUTH_CREDENTIALS: &[Field] = &[
-    credential("clientId", "client_id", CLIENT_ID, REQUIRED),
-    credential("clientSecret", "client_secret", CLIENT_SECRET, REQUIRED),
-    credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
-    credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-    credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
 ];
 
 /// OAuth2Properties (CustomConnector `oAuth2Properties`).
@@ -286,13 +287,7 @@ pub static CONNECTORS: &[Connector] = &[
         connector_type: "Googleanalytics",
         member: "GoogleAnalytics",
         properties: &[],
-        credentials: &[
-            credential("clientId", "client_id", CLIENT_ID, REQUIRED),
-            credential("clientSecret", "client_secret", CLIENT_SECRET, REQUIRED),
-            credential("accessToken", "access_token", ACCESS_TOKEN, OPTIONAL),
-            credential("refreshToken", "refresh_token", REFRESH_TOKEN, OPTIONAL),
-            credential("oAuthRequest", "oauth_request", Kind::Block(OAUTH_REQUEST), OPTIONAL),
-        ],
+        credentials: CLIENT_OAUTH_CREDENTIALS,
     },
     Connector {
         connector_type: "Honeycode",
@@ -426,7 +421,7 @@ pub static CONNECTORS: &[Connector] = &[
         ],
         credentials: &[
             credential("basicAuthCredentials", "basic_auth_credentials", Kind::Block(BASIC_AUTH_CREDENTIALS), OPTIONAL),
-            credential("oAuthCredentials", "oauth_credentials", Kind::Block(SAPODATA_OAUTH_CREDENTIALS), OPTIONAL),
+            credential("oAuthCredentials", "oauth_credentials", Kind::Block(CLIENT_OAUTH_CREDENTIALS), OPTIONAL),
         ],
     },
     Connector {
