@@ -92,7 +92,13 @@ pub(crate) fn syntax_error(
     sources: &Sources,
 ) -> Diagnostic {
     let loc = e.location();
-    let offset = loc.offset().min(text.len());
+    let mut offset = loc.offset().min(text.len());
+    // hcl-edit reports a dangling `secret.` where the *next* token starts (often the next
+    // line); point at the dot instead, which is what the user has to fix.
+    let before = text[..offset].trim_end();
+    if before.ends_with('.') {
+        offset = before.len() - 1;
+    }
     let end = text[offset..]
         .char_indices()
         .nth(1)
@@ -107,7 +113,7 @@ fn explain(message: &str, text: &str, offset: usize) -> (String, String) {
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let line = text[line_start..line_end].trim_end();
     let mut detail = format!("The parser said: {message}.");
-    if line.ends_with('.') {
+    if text[offset..].starts_with('.') && line.ends_with('.') {
         detail.push_str(
             " This line ends with \".\": a reference needs an attribute name after the dot, such as secret.app.arn.",
         );

@@ -512,11 +512,6 @@ fn unknown_field<'a>(
     candidates: impl Iterator<Item = &'a str>,
 ) -> String {
     let mut detail = format!("{connector_type} {path} have no field named \"{name}\".");
-    let hint = did_you_mean(name, candidates);
-    if !hint.is_empty() {
-        detail.push_str(&hint);
-        return detail;
-    }
     let section = path.split('.').next().unwrap_or(path);
     let owners: Vec<&str> = catalogue::CONNECTORS
         .iter()
@@ -531,12 +526,15 @@ fn unknown_field<'a>(
         })
         .map(|c| c.connector_type)
         .collect();
+    // A field of another connector is a mix-up, not a typo: say whose field it is.
     if !owners.is_empty() {
         detail.push_str(&format!(
-            " That field belongs to {} {section}.",
+            " That field belongs to {} {section}; check connector_type.",
             owners.join(", ")
         ));
+        return detail;
     }
+    detail.push_str(&did_you_mean(name, candidates));
     detail
 }
 

@@ -91,8 +91,8 @@ fn cycles(config: &Config, diags: &mut Diagnostics) {
             }
             if target.kind > r.address.kind {
                 diags.push(Diagnostic::error("Reference against the apply order", format!(
-                    "{} refers to {target}, but flowform applies {}s before {}s (KMS keys, then secrets, then key policies, then connector profiles), so that each resource exists before the ones that use it. Refer to something applied earlier instead{}.",
-                    r.address, r.address.kind, target.kind,
+                    "{} refers to {target}, but flowform applies {} before {} (KMS keys, then secrets, then key policies, then connector profiles), so that each resource exists before the ones that use it. Refer to something applied earlier instead{}.",
+                    r.address, plural(r.address.kind), plural(target.kind),
                     if target.kind == ResourceKind::KmsKeyPolicy { ", such as the key itself (kms_key.NAME.arn) or its ARN" } else { "" }
                 )).with_range(r.range.clone()).with_context(context(r)));
             }
@@ -217,7 +217,8 @@ fn lint_policy(config: &Config, r: &Resource) -> Option<serde_json::Value> {
     ev.lint = true;
     let value = ev.eval(expr, &r.body.file).ok()?;
     let (value, _) = value.unmark();
-    serde_json::from_str(value.as_str()?).ok()
+    // An invalid document is reported as an error already; warnings about it would be noise.
+    policy::parse(value.as_str()?).ok()
 }
 
 /// Warns when a profile's client credentials secret, or the KMS key that encrypts it, would
@@ -341,5 +342,14 @@ fn lockout(config: &Config, key_policy: &Resource, diags: &mut Diagnostics) {
         diags.push(Diagnostic::warning("Key policy may lock the account out", format!(
             "No statement of this policy lets the account (its root principal) administer the key with kms:PutKeyPolicy or kms:*. Once applied, nobody may be able to change the key's policy again. Keep a statement like the default key policy's \"Enable IAM User Permissions\"."
         )).with_range(range_of(config, key_policy, &["policy"])).with_context(context(key_policy)));
+    }
+}
+
+fn plural(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::KmsKey => "KMS keys",
+        ResourceKind::Secret => "secrets",
+        ResourceKind::KmsKeyPolicy => "key policies",
+        ResourceKind::ConnectorProfile => "connector profiles",
     }
 }

@@ -1,0 +1,119 @@
+//! The parser and validator never panic, whatever the input: random text, and random
+//! sequences of HCL fragments (which reach much deeper than random text does).
+
+use flowform_parser::{VariableInputs, load};
+use proptest::prelude::*;
+
+const FRAGMENTS: &[&str] = &[
+    "secret \"a\" {",
+    "connector_profile \"p\" {",
+    "kms_key_policy \"k\" {",
+    "kms_key \"k\" {",
+    "variable \"v\" {",
+    "locals {",
+    "output \"o\" {",
+    "provider \"aws\" {",
+    "backend \"local\" {",
+    "lifecycle {",
+    "properties {",
+    "credentials {",
+    "oauth_request {",
+    "validation {",
+    "}",
+    "\n",
+    "name = ",
+    "connector_type = ",
+    "\"Salesforce\"",
+    "\"CustomConnector\"",
+    "\"SAPOData\"",
+    "connection_mode = \"Public\"",
+    "policy = ",
+    "key_id = ",
+    "value = ",
+    "default = ",
+    "secret_string = ",
+    "kms_arn = ",
+    "depends_on = [",
+    "]",
+    "[",
+    "(",
+    ")",
+    "{",
+    ",",
+    "=",
+    ".",
+    "\"x\"",
+    "1",
+    "-1",
+    "true",
+    "null",
+    "var.v",
+    "local.l",
+    "secret.a.arn",
+    "secret.a",
+    "kms_key_policy.k.key_arn",
+    "connector_profile.p.arn",
+    "jsonencode(",
+    "jsondecode(",
+    "format(\"%s\", ",
+    "file(",
+    "merge(",
+    "lookup(",
+    "coalesce(",
+    "base64decode(",
+    "upper(",
+    "\"${var.v}\"",
+    "\"${",
+    "<<EOT\nx\nEOT\n",
+    "for x in [1] : x",
+    "[for k, v in {} : v]",
+    "? 1 : 2",
+    "...",
+    "*",
+    "[*]",
+    "%{if true}",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "sensitive = true",
+    "type = string",
+    "type = list(",
+    "ignore_changes = [name]",
+    "prevent_destroy = true",
+    "l = local.l",
+    "instance_url = \"https://x\"",
+    "port_number = 70000",
+    "\u{0}",
+    "é",
+];
+
+fn check(text: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.hcl"), text).expect("write");
+    let outcome = load(dir.path(), &VariableInputs::default());
+    // Whatever the outcome, rendering it must not panic either.
+    match outcome {
+        Ok(config) => {
+            let _ = config.sources.render(&config.warnings, false);
+        }
+        Err(f) => {
+            let _ = f.sources.render(&f.diagnostics, true);
+            let _ = f.sources.to_json(&f.diagnostics);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_text_never_panics(text in "\\PC{0,200}") {
+        check(&text);
+    }
+
+    #[test]
+    fn random_fragments_never_panic(parts in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..60)) {
+        check(&parts.join(" "));
+    }
+}
