@@ -16,14 +16,14 @@ use crate::lock::LockInfo;
 pub enum Refusal {
     #[error(
         "The state file {path} is empty. flowform never writes an empty state, so the file was \
-         probably truncated. Restore it from {path}.backup, or delete it if you mean to start \
+         probably truncated. Restore it from {path}.backup if there is one, or delete it if you mean to start \
          with no state; flowform will not overwrite it."
     )]
     Empty { path: PathBuf },
 
     #[error(
         "The state file {path} is not valid JSON: {detail} at line {line}, column {column}. \
-         flowform will not overwrite it; restore it from {path}.backup or repair it by hand."
+         flowform will not overwrite it; restore it from {path}.backup if there is one, or repair it by hand."
     )]
     Corrupt {
         path: PathBuf,
@@ -64,7 +64,7 @@ pub enum Refusal {
     #[error(
         "The state file {path} looks like a flowform state but does not match format_version \
          {format_version}: {detail} at line {line}, column {column}. flowform will not \
-         overwrite it; restore it from {path}.backup or repair it by hand."
+         overwrite it; restore it from {path}.backup if there is one, or repair it by hand."
     )]
     Invalid {
         path: PathBuf,
@@ -269,7 +269,7 @@ impl std::fmt::Display for StateWarning {
             ),
             StateWarning::TornJournalLine { path, line, bytes } => write!(
                 f,
-                "The last line ({line}) of {} was cut short ({bytes} bytes) when the earlier \
+                "Line {line} of {}, its last, was cut short ({bytes} bytes) when the earlier \
                  apply was interrupted, and was left out. That change had not been reported \
                  finished; running apply again retries it.",
                 path.display()
