@@ -145,7 +145,14 @@ impl State {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(Refusal::Empty { path: path_buf });
         }
-        // First as a generic value, so that a foreign or newer document is recognised before
+        // The common case first: one typed parse. `deny_unknown_fields` keeps a Terraform
+        // state or any other document from slipping through it.
+        if let Ok(state) = serde_json::from_slice::<State>(bytes)
+            && state.format_version == FORMAT_VERSION
+        {
+            return Ok(state);
+        }
+        // Then as a generic value, so that a foreign or newer document is recognised before
         // its fields are held against our schema.
         let value: Value = serde_json::from_slice(bytes).map_err(|error| Refusal::Corrupt {
             path: path_buf.clone(),
@@ -191,13 +198,24 @@ impl State {
             });
         }
         // Parse the bytes again rather than the value, so a schema error has a line and column.
-        serde_json::from_slice::<State>(bytes).map_err(|error| Refusal::Invalid {
-            path: path_buf,
+        let state = serde_json::from_slice::<State>(bytes).map_err(|error| Refusal::Invalid {
+            path: path_buf.clone(),
             format_version: FORMAT_VERSION,
             detail: strip_location(&error),
             line: error.line(),
             column: error.column(),
-        })
+        })?;
+        if state.format_version != FORMAT_VERSION {
+            // Older than the first format: no flowform wrote it.
+            return Err(Refusal::NotAState {
+                path: path_buf,
+                reason: format!(
+                    "its format_version {} was never written by flowform",
+                    state.format_version
+                ),
+            });
+        }
+        Ok(state)
     }
 }
 
@@ -361,7 +379,7 @@ mod tests {
 
     fn fixed_state() -> State {
         let lineage = Lineage::from_uuid(uuid::Uuid::from_u128(
-            0x1234_5678_9abc_4def_8123_456789abcdef,
+            0x1234_5678_9abc_4def_8123_4567_89ab_cdef,
         ));
         let mut state = State::with_identity(lineage, DigestKey::from_bytes([42; 32]), "0.1.0");
         let jwt = state.digest(b"jwt");

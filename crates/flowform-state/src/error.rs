@@ -150,17 +150,17 @@ pub enum StateError {
         state_lineage: String,
     },
 
-    #[error("{}", lock_timeout_message(.path, .waited, .holder.as_ref()))]
+    #[error("{}", lock_timeout_message(.path, .waited, .holder.as_deref()))]
     LockTimeout {
         path: PathBuf,
         waited: Duration,
-        holder: Option<LockInfo>,
+        holder: Option<Box<LockInfo>>,
     },
 
-    #[error("{}", held_by_live_message(.path, .holder.as_ref()))]
+    #[error("{}", held_by_live_message(.path, .holder.as_deref()))]
     LockHeldByLiveProcess {
         path: PathBuf,
-        holder: Option<LockInfo>,
+        holder: Option<Box<LockInfo>>,
     },
 
     #[error(

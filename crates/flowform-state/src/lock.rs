@@ -67,6 +67,7 @@ impl LockInfo {
 pub struct LockGuard {
     // Held open for the lock's lifetime: closing the file releases the OS lock.
     file: Option<File>,
+    lock_path: PathBuf,
     info_path: PathBuf,
     info: LockInfo,
     stale: Option<LockInfo>,
@@ -108,7 +109,7 @@ impl LockGuard {
         };
         let unlocked = file
             .unlock()
-            .map_err(|error| StateError::io("release the lock on", &self.info_path, error));
+            .map_err(|error| StateError::io("release the lock on", &self.lock_path, error));
         drop(file);
         removed.and(unlocked)
     }
@@ -196,7 +197,7 @@ impl LockPaths {
                 return Err(StateError::LockTimeout {
                     path: self.state.clone(),
                     waited: now - started,
-                    holder: self.read_info().ok().flatten(),
+                    holder: self.read_info().ok().flatten().map(Box::new),
                 });
             }
             std::thread::sleep(pause.min(deadline - now));
@@ -208,6 +209,7 @@ impl LockPaths {
         self.write_info(&info)?;
         Ok(LockGuard {
             file: Some(file),
+            lock_path: self.lock.clone(),
             info_path: self.info.clone(),
             info,
             stale,
@@ -221,7 +223,7 @@ impl LockPaths {
             Err(TryLockError::WouldBlock) => {
                 return Err(StateError::LockHeldByLiveProcess {
                     path: self.state.clone(),
-                    holder: self.read_info().ok().flatten(),
+                    holder: self.read_info().ok().flatten().map(Box::new),
                 });
             }
             Err(TryLockError::Error(error)) => {
