@@ -14,7 +14,9 @@ const VERSION: &str = "0.1.0";
 
 fn fixed_state() -> State {
     State::with_identity(
-        Lineage::from_uuid(uuid::Uuid::from_u128(0x0ddba11_0000_4000_8000_00000000cafe)),
+        Lineage::from_uuid(uuid::Uuid::from_u128(
+            0x00dd_ba11_0000_4000_8000_0000_0000_cafe,
+        )),
         DigestKey::from_bytes([9; 32]),
         VERSION,
     )
@@ -326,6 +328,77 @@ fn a_crashed_apply_is_recovered_by_the_next_load() {
         "the journal is folded and gone"
     );
     assert_eq!(dir.backend().load().expect("loads"), Some(state));
+}
+
+const WRITER_ENV: &str = "FLOWFORM_STATE_TEST_JOURNAL_WRITER";
+
+/// Not a test on its own: re-run by `kill_9_loses_nothing_reported_done` with `WRITER_ENV` set,
+/// this journals changes as fast as it can and reports each one on stdout once it is durable.
+#[test]
+fn journal_writer_helper() {
+    use std::io::Write as _;
+    let Ok(path) = std::env::var(WRITER_ENV) else {
+        return;
+    };
+    let mut backend = LocalBackend::new(&path);
+    let mut journal = backend.begin_journal(&fixed_state()).expect("journal");
+    let mut stdout = std::io::stdout();
+    // Bounded in count and time, so an orphaned helper still ends by itself.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for n in 0..100_000 {
+        if Instant::now() > deadline {
+            break;
+        }
+        journal
+            .set(&format!("secret.s{n}"), secret(n))
+            .expect("append");
+        writeln!(stdout, "done secret.s{n}")
+            .and_then(|()| stdout.flush())
+            .expect("report");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn kill_9_loses_nothing_reported_done() {
+    use std::io::BufRead as _;
+    let dir = Dir::new();
+    let mut child = Command::new(std::env::current_exe().expect("the test binary"))
+        .args([
+            "--exact",
+            "journal_writer_helper",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(WRITER_ENV, dir.state_path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the helper");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut reported = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        if let Some(address) = line.strip_prefix("done ") {
+            reported.push(address.to_owned());
+            if reported.len() == 200 {
+                break;
+            }
+        }
+    }
+    child.kill().expect("SIGKILL the helper");
+    child.wait().expect("reap the helper");
+    assert_eq!(reported.len(), 200, "the helper stopped early");
+
+    let mut backend = dir.backend();
+    let state = backend.load().expect("recovers").expect("a state");
+    for address in &reported {
+        assert!(
+            state.resources.contains_key(address),
+            "{address} was reported done but lost"
+        );
+    }
+    assert_eq!(dir.read("flowform.state.json.journal"), None);
 }
 
 #[test]
