@@ -133,6 +133,13 @@ pub enum StateError {
     },
 
     #[error(
+        "The state file {path} changed on disk since flowform read it: another process wrote it \
+         without taking the lock. Nothing was written; run the command again so that it starts \
+         from the current state."
+    )]
+    ChangedOnDisk { path: PathBuf },
+
+    #[error(
         "The journal {path} already exists: an earlier apply was interrupted and its journal \
          has not been folded into the state yet. Load the state first (every flowform command \
          does), which replays it."
@@ -179,8 +186,8 @@ pub enum StateError {
     NotLocked { path: PathBuf, info_path: PathBuf },
 
     #[error(
-        "The lock record {path} is not readable lock information: {detail}. The lock itself is \
-         free; delete that file and run again."
+        "The lock record {path} is not readable lock information: {detail}. If no flowform \
+         process is running, delete that file and run again."
     )]
     LockInfoCorrupt { path: PathBuf, detail: String },
 }

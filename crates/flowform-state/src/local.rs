@@ -46,8 +46,34 @@ pub struct LocalBackend {
 enum Known {
     Unread,
     Missing,
-    Present(Box<State>),
+    Present {
+        state: Box<State>,
+        on_disk: Fingerprint,
+    },
     Refused(Refusal),
+}
+
+/// Enough of a file's metadata to notice that it was replaced or edited since we read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl Fingerprint {
+    fn of(metadata: &std::fs::Metadata) -> Self {
+        Fingerprint {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt as _;
+                (metadata.dev(), metadata.ino())
+            },
+        }
+    }
 }
 
 impl LocalBackend {
@@ -86,16 +112,21 @@ impl LocalBackend {
     /// [`LocalBackend::take_warnings`]. Take the lock first when the command may write.
     pub fn load(&mut self) -> Result<Option<State>, StateError> {
         self.warnings.clear();
-        let state = match read_optional(&self.path, "read the state file")? {
-            None => None,
-            Some(bytes) => match State::from_json(&self.path, &bytes) {
-                Ok(state) => Some(state),
+        let state = match read_state_file(&self.path)? {
+            None => {
+                self.known = Known::Missing;
+                None
+            }
+            Some((bytes, on_disk)) => match State::from_json(&self.path, &bytes) {
+                Ok(state) => {
+                    self.known = Known::Present {
+                        state: Box::new(state.clone()),
+                        on_disk,
+                    };
+                    Some(state)
+                }
                 Err(refusal) => return Err(self.refuse(refusal)),
             },
-        };
-        self.known = match &state {
-            None => Known::Missing,
-            Some(state) => Known::Present(Box::new(state.clone())),
         };
 
         let journal_path = self.journal_path();
@@ -132,7 +163,9 @@ impl LocalBackend {
     ///
     /// The caller's `state.serial` is ignored: the serial is the one on disk, plus one if the
     /// content changed. Nothing is written when neither the content nor the writer's version
-    /// changed. A state of another lineage than the one on disk is refused.
+    /// changed. A state of another lineage than the one on disk is refused, and so is a write
+    /// when the file changed on disk since this backend read or wrote it (a writer that did not
+    /// take the lock): replacing it would silently lose that writer's changes.
     pub fn persist(&mut self, state: &State) -> Result<Serial, StateError> {
         if matches!(self.known, Known::Unread) {
             // Establishes what is on disk (and folds a journal) before anything replaces it.
@@ -141,7 +174,7 @@ impl LocalBackend {
         let (serial, keep_backup) = match &self.known {
             Known::Unread | Known::Missing => (state.serial.next(), false),
             Known::Refused(refusal) => return Err(refusal.clone().into()),
-            Known::Present(current) => {
+            Known::Present { state: current, .. } => {
                 if current.lineage != state.lineage {
                     return Err(StateError::LineageMismatch {
                         path: self.path.clone(),
@@ -158,13 +191,20 @@ impl LocalBackend {
                 }
             }
         };
+        self.check_unchanged_on_disk()?;
         let mut written = state.clone();
         written.serial = serial;
         if keep_backup {
             self.keep_backup()?;
         }
         write_atomically(&self.path, &written.to_json())?;
-        self.known = Known::Present(Box::new(written));
+        let on_disk = std::fs::metadata(&self.path)
+            .map(|metadata| Fingerprint::of(&metadata))
+            .map_err(|error| StateError::io("read back", &self.path, error))?;
+        self.known = Known::Present {
+            state: Box::new(written),
+            on_disk,
+        };
         Ok(serial)
     }
 
@@ -187,7 +227,7 @@ impl LocalBackend {
     /// written. If this fails, the journal stays and the next `load` recovers it.
     pub fn fold(&mut self, journal: Journal) -> Result<State, StateError> {
         let (journal_path, mut state) = journal.into_parts();
-        if let Known::Present(current) = &self.known
+        if let Known::Present { state: current, .. } = &self.known
             && (journal_path != self.journal_path() || current.lineage != state.lineage)
         {
             return Err(StateError::JournalForOtherState {
@@ -224,6 +264,25 @@ impl LocalBackend {
             state: self.path.clone(),
             lock: self.lock_path(),
             info: self.lock_info_path(),
+        }
+    }
+
+    fn check_unchanged_on_disk(&self) -> Result<(), StateError> {
+        let now = match std::fs::metadata(&self.path) {
+            Ok(metadata) => Some(Fingerprint::of(&metadata)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => return Err(StateError::io("read", &self.path, error)),
+        };
+        let expected = match &self.known {
+            Known::Present { on_disk, .. } => Some(*on_disk),
+            _ => None,
+        };
+        if now == expected {
+            Ok(())
+        } else {
+            Err(StateError::ChangedOnDisk {
+                path: self.path.clone(),
+            })
         }
     }
 
@@ -269,6 +328,25 @@ fn temporary_sibling(path: &Path, purpose: &str) -> PathBuf {
         path,
         &format!(".{purpose}-{}.tmp", uuid::Uuid::new_v4().simple()),
     )
+}
+
+/// The state file's bytes and the fingerprint of exactly the file they came from.
+fn read_state_file(path: &Path) -> Result<Option<(Vec<u8>, Fingerprint)>, StateError> {
+    use std::io::Read as _;
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(StateError::io("read the state file", path, error)),
+    };
+    let mut bytes = Vec::new();
+    let on_disk = file
+        .metadata()
+        .and_then(|metadata| {
+            file.read_to_end(&mut bytes)?;
+            Ok(Fingerprint::of(&metadata))
+        })
+        .map_err(|error| StateError::io("read the state file", path, error))?;
+    Ok(Some((bytes, on_disk)))
 }
 
 fn read_optional(path: &Path, action: &'static str) -> Result<Option<Vec<u8>>, StateError> {

@@ -163,6 +163,48 @@ fn a_state_of_another_lineage_is_not_written_over() {
     assert_eq!(dir.read("flowform.state.json"), before);
 }
 
+#[test]
+fn a_write_made_without_the_lock_is_not_lost() {
+    let dir = Dir::new();
+    let mut first = dir.backend();
+    first.persist(&fixed_state()).expect("write");
+
+    // Another process writes the file after `first` read it.
+    let mut other = dir.backend();
+    let mut theirs = other.load().expect("loads").expect("a state");
+    theirs.resources.insert("secret.theirs".into(), secret(7));
+    other.persist(&theirs).expect("their write");
+    let after_theirs = dir.read("flowform.state.json");
+
+    let mut ours = fixed_state();
+    ours.resources.insert("secret.ours".into(), secret(8));
+    let error = first.persist(&ours).expect_err("refused");
+    insta::assert_snapshot!(dir.message(&error));
+    assert_eq!(dir.read("flowform.state.json"), after_theirs);
+
+    // Same when the file did not exist yet when we looked.
+    let dir = Dir::new();
+    let mut first = dir.backend();
+    assert_eq!(first.load().expect("loads"), None);
+    dir.backend().persist(&fixed_state()).expect("their write");
+    let error = first.persist(&fixed_state()).expect_err("refused");
+    assert!(matches!(error, StateError::ChangedOnDisk { .. }), "{error}");
+}
+
+#[test]
+fn persist_creates_the_state_directory() {
+    let dir = Dir::new();
+    let path = dir
+        .dir
+        .path()
+        .join("state")
+        .join("nested")
+        .join("flowform.state.json");
+    let mut backend = LocalBackend::new(&path);
+    backend.persist(&fixed_state()).expect("write");
+    assert!(path.is_file());
+}
+
 #[cfg(unix)]
 #[test]
 fn files_are_private_to_their_owner() {
@@ -398,6 +440,28 @@ fn kill_9_loses_nothing_reported_done() {
             "{address} was reported done but lost"
         );
     }
+    assert_eq!(dir.read("flowform.state.json.journal"), None);
+}
+
+#[test]
+fn a_journal_folded_but_not_deleted_replays_to_no_change() {
+    let dir = Dir::new();
+    let mut backend = dir.backend();
+    let mut journal = backend.begin_journal(&fixed_state()).expect("journal");
+    journal.set("secret.s1", secret(1)).expect("append");
+    journal.remove("secret.s1").expect("append");
+    journal.set("secret.s2", secret(2)).expect("append");
+    let kept = std::fs::read(journal.path()).expect("journal");
+    let folded = backend.fold(journal).expect("fold");
+    // A crash between writing the folded state and deleting the journal.
+    std::fs::write(dir.state_path().with_extension("json.journal"), kept).expect("write");
+
+    let mut next = dir.backend();
+    let state = next.load().expect("loads").expect("a state");
+    assert_eq!(
+        state, folded,
+        "entries are absolute, so a second replay changes nothing"
+    );
     assert_eq!(dir.read("flowform.state.json.journal"), None);
 }
 
