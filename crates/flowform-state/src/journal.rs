@@ -18,6 +18,10 @@
 //!
 //! Every entry is absolute (the whole resource, or its removal), so replaying a journal twice,
 //! or onto a state that already contains some of it, gives the same result.
+//!
+//! A journal is opened through `LocalBackend::begin_journal` rather than on a bare path: it
+//! needs its base state on disk first (or a crash would leave changes with nothing to replay
+//! them onto), and that state's lineage for its header.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;

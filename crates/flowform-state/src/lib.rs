@@ -26,15 +26,15 @@
 //!
 //! One idea per file:
 //!
-//! - [`document`](crate::document): the state document ([`State`], [`ResourceState`],
+//! - [`document`]: the state document ([`State`], [`ResourceState`],
 //!   [`OutputState`], [`Lineage`], [`Serial`]) and its JSON form, including telling a corrupt,
 //!   foreign or too-new file apart from a state.
-//! - [`digest`](crate::digest): [`DigestKey`] and [`Digest`], the HMAC-SHA-256 of sensitive values.
-//! - [`local`](crate::local): [`LocalBackend`]: load, atomic persist with a backup, serials.
-//! - [`journal`](crate::journal): [`Journal`], the append-only record of an apply that keeps
+//! - [`digest`]: [`DigestKey`] and [`Digest`], the HMAC-SHA-256 of sensitive values.
+//! - [`local`]: [`LocalBackend`]: load, atomic persist with a backup, serials.
+//! - [`journal`]: [`Journal`], the append-only record of an apply that keeps
 //!   apply linear and crash-safe.
-//! - [`lock`](crate::lock): the OS lock and its `PATH.lock.info` record ([`LockGuard`], [`LockInfo`]).
-//! - [`error`](crate::error): [`StateError`], [`Refusal`], [`StateWarning`].
+//! - [`lock`]: the OS lock and its `PATH.lock.info` record ([`LockGuard`], [`LockInfo`]).
+//! - [`error`]: [`StateError`], [`Refusal`], [`StateWarning`].
 //!
 //! Addresses are plain `String`s here: the typed `Address` belongs to `flowform-core`, and a
 //! state must still load when it holds an address the current configuration cannot parse.

@@ -18,9 +18,13 @@
 //! hard links the current file is copied instead.
 //!
 //! The backend remembers what it last read or wrote. That is how it decides the serial (bumped
-//! only when the content changes), and how it keeps a promise: once it has refused a file
+//! only when the content changes), how it keeps a promise — once it has refused a file
 //! (corrupt, foreign, too new), every later write through it is refused too, so that file is
-//! left exactly as it was.
+//! left exactly as it was — and how it notices that someone else replaced the file since
+//! (size, mtime and inode of the file it read), instead of writing over their changes.
+//!
+//! Callers take the lock ([`LocalBackend::lock`]) before `load` in any command that may write;
+//! the backend does not take it for them, because read-only commands may choose not to.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
@@ -34,6 +38,8 @@ use crate::journal::{self, Journal};
 use crate::lock::{LockGuard, LockInfo, LockPaths};
 
 /// A state kept in a local file. The default path is the CLI's business, not this crate's.
+///
+/// One backend serves one command: lock, load, persist or journal, drop.
 #[derive(Debug)]
 pub struct LocalBackend {
     path: PathBuf,

@@ -304,6 +304,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lock_info_has_opentofu_shape() {
+        let info = LockInfo {
+            id: "2b6a6738-5dd5-4d8d-9cf1-4d2ec1e8d0a1".into(),
+            operation: "apply".into(),
+            info: String::new(),
+            who: "alice@build-1".into(),
+            version: "0.1.0".into(),
+            created: "2026-11-23T15:04:05Z".into(),
+            path: "state/flowform.state.json".into(),
+        };
+        let text = serde_json::to_string(&info).unwrap_or_default();
+        assert_eq!(
+            text,
+            r#"{"ID":"2b6a6738-5dd5-4d8d-9cf1-4d2ec1e8d0a1","Operation":"apply","Info":"","Who":"alice@build-1","Version":"0.1.0","Created":"2026-11-23T15:04:05Z","Path":"state/flowform.state.json"}"#
+        );
+        let made = LockInfo::new("plan", Path::new("s.json"));
+        assert!(made.who.contains('@') && made.created.ends_with('Z'));
+        assert_eq!(made.path, "s.json");
+    }
+
+    #[test]
     fn rfc3339_dates() {
         assert_eq!(rfc3339_utc(UNIX_EPOCH), "1970-01-01T00:00:00Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_723); // 2000-02-29
