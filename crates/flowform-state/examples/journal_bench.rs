@@ -8,6 +8,19 @@
 //! numbers are dominated by fsync. The "rewrite per change" row is what Terraform does (the
 //! whole state rewritten after every resource); it is run for fewer resources because it grows
 //! quadratically.
+//!
+//! Measured on the 2-core development VM (release build), 2026-11-23:
+//!
+//! | | disk, quiet | disk, shared with other builds | tmpfs (fsync free) |
+//! |---|---|---|---|
+//! | journal, 1,000 changes | 0.20 s | 1.9–2.9 s | 9 ms |
+//! | journal, 10,000 changes | 2.1 s (0.21 ms each) | 14–20 s | 52 ms (5 µs each) |
+//! | fold after 10,000 changes | 0.10 s | 0.09–0.13 s | 50 ms |
+//! | persist / load, 10,000 resources (5.9 MiB) | 64 ms / 77 ms | 60 ms / 102–112 ms | 27 ms / 61 ms |
+//! | rewrite per change, 1,000 / 2,000 changes | 3.2 s / 15.4 s | 11 s / 24–34 s | 2.9 s / 14.2 s |
+//!
+//! Appending costs one `fdatasync` and is flat in the journal's length; rewriting is quadratic
+//! even where fsync is free.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
