@@ -1,0 +1,55 @@
+//! flowform's state: what flowform remembers between runs, and how it is kept on disk.
+//!
+//! The state records, per resource address, what flowform last applied: the AWS id, the
+//! non-sensitive attributes, the dependencies (for ordering deletes), and for each sensitive
+//! attribute an HMAC digest instead of its value. **No secret value ever reaches the file**:
+//! the API takes only non-sensitive attributes and [`Digest`]s, and a `Digest` can only be made
+//! by [`DigestKey::digest`].
+//!
+//! The flow through this crate:
+//!
+//! ```no_run
+//! # use flowform_state::*;
+//! # use std::time::Duration;
+//! # fn main() -> Result<(), StateError> {
+//! let mut backend = LocalBackend::new("state/flowform.state.json");
+//! let _lock = backend.lock("apply", Duration::from_secs(10))?; // released on drop
+//! let state = backend.load()?.unwrap_or_else(|| State::new("0.1.0"));
+//! for warning in backend.take_warnings() {
+//!     eprintln!("Warning: {warning}");
+//! }
+//! let mut journal = backend.begin_journal(&state)?;
+//! journal.set("secret.app", ResourceState::new("secret", "arn:aws:secretsmanager:..."))?;
+//! let state = backend.fold(journal)?; // one rewrite of the state per apply
+//! # Ok(()) }
+//! ```
+//!
+//! One idea per file:
+//!
+//! - [`document`]: the state document ([`State`], [`ResourceState`],
+//!   [`OutputState`], [`Lineage`], [`Serial`]) and its JSON form, including telling a corrupt,
+//!   foreign or too-new file apart from a state.
+//! - [`digest`]: [`DigestKey`] and [`Digest`], the HMAC-SHA-256 of sensitive values.
+//! - [`local`]: [`LocalBackend`]: load, atomic persist with a backup, serials.
+//! - [`journal`]: [`Journal`], the append-only record of an apply that keeps
+//!   apply linear and crash-safe.
+//! - [`lock`]: the OS lock and its `PATH.lock.info` record ([`LockGuard`], [`LockInfo`]).
+//! - [`error`]: [`StateError`], [`Refusal`], [`StateWarning`].
+//!
+//! Addresses are plain `String`s here: the typed `Address` belongs to `flowform-core`, and a
+//! state must still load when it holds an address the current configuration cannot parse.
+//! The default state path is the CLI's decision; this crate is always given a path.
+
+pub mod digest;
+pub mod document;
+pub mod error;
+pub mod journal;
+pub mod local;
+pub mod lock;
+
+pub use digest::{Digest, DigestKey};
+pub use document::{FORMAT_VERSION, Lineage, OutputState, ResourceState, Serial, State};
+pub use error::{Refusal, StateError, StateWarning};
+pub use journal::Journal;
+pub use local::LocalBackend;
+pub use lock::{LockGuard, LockInfo};

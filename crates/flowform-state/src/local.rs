@@ -1,0 +1,417 @@
+//! The local backend: a state file on disk, written so that no crash can lose or tear it.
+//!
+//! Files next to the state `PATH`:
+//!
+//! | file | what it is |
+//! |---|---|
+//! | `PATH` | the state, replaced whole by rename |
+//! | `PATH.backup` | the file that the last content-changing write replaced |
+//! | `PATH.journal` | changes finished by an apply that has not been folded yet |
+//! | `PATH.lock` | an empty file that carries the OS lock; never deleted (see `lock.rs`) |
+//! | `PATH.lock.info` | who holds the lock, while it is held |
+//!
+//! A write goes to a temporary file in the same directory, which is fsynced and renamed over
+//! `PATH`; then the directory is fsynced so the rename itself survives a crash. Before that,
+//! the current `PATH` is hard-linked to `PATH.backup` (through a temporary name and a rename,
+//! so `PATH.backup` is never missing or half-written either). The link costs nothing however
+//! large the state, and `PATH` is never missing at any moment. Where the file system has no
+//! hard links the current file is copied instead.
+//!
+//! The backend remembers what it last read or wrote. That is how it decides the serial (bumped
+//! only when the content changes), how it keeps a promise — once it has refused a file
+//! (corrupt, foreign, too new), every later write through it is refused too, so that file is
+//! left exactly as it was — and how it notices that someone else replaced the file since
+//! (size, mtime and inode of the file it read), instead of writing over their changes.
+//!
+//! Callers take the lock ([`LocalBackend::lock`]) before `load` in any command that may write;
+//! the backend does not take it for them, because read-only commands may choose not to.
+
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::document::{Serial, State};
+use crate::error::{Refusal, StateError, StateWarning};
+use crate::journal::{self, Journal};
+use crate::lock::{LockGuard, LockInfo, LockPaths};
+
+/// A state kept in a local file. The default path is the CLI's business, not this crate's.
+///
+/// One backend serves one command: lock, load, persist or journal, drop.
+#[derive(Debug)]
+pub struct LocalBackend {
+    path: PathBuf,
+    known: Known,
+    warnings: Vec<StateWarning>,
+}
+
+/// What the backend knows of the file on disk.
+#[derive(Debug)]
+enum Known {
+    Unread,
+    Missing,
+    Present {
+        state: Box<State>,
+        on_disk: Fingerprint,
+    },
+    Refused(Refusal),
+}
+
+/// Enough of a file's metadata to notice that it was replaced or edited since we read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl Fingerprint {
+    fn of(metadata: &std::fs::Metadata) -> Self {
+        Fingerprint {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt as _;
+                (metadata.dev(), metadata.ino())
+            },
+        }
+    }
+}
+
+impl LocalBackend {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        LocalBackend {
+            path: path.into(),
+            known: Known::Unread,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn backup_path(&self) -> PathBuf {
+        sibling(&self.path, ".backup")
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        sibling(&self.path, ".journal")
+    }
+
+    pub fn lock_path(&self) -> PathBuf {
+        sibling(&self.path, ".lock")
+    }
+
+    pub fn lock_info_path(&self) -> PathBuf {
+        sibling(&self.path, ".lock.info")
+    }
+
+    /// Reads the state: `None` when there is no file yet.
+    ///
+    /// If an interrupted apply left a journal, it is replayed on top of the state, the result
+    /// is written, and the journal is deleted; what happened is reported by
+    /// [`LocalBackend::take_warnings`]. Take the lock first when the command may write.
+    pub fn load(&mut self) -> Result<Option<State>, StateError> {
+        self.warnings.clear();
+        let state = match read_state_file(&self.path)? {
+            None => {
+                self.known = Known::Missing;
+                None
+            }
+            Some((bytes, on_disk)) => match State::from_json(&self.path, &bytes) {
+                Ok(state) => {
+                    self.known = Known::Present {
+                        state: Box::new(state.clone()),
+                        on_disk,
+                    };
+                    Some(state)
+                }
+                Err(refusal) => return Err(self.refuse(refusal)),
+            },
+        };
+
+        let journal_path = self.journal_path();
+        let Some(bytes) = read_optional(&journal_path, "read the journal")? else {
+            return Ok(state);
+        };
+        let Some(mut state) = state else {
+            return Err(self.refuse(Refusal::JournalWithoutState {
+                path: journal_path,
+                state: self.path.clone(),
+            }));
+        };
+        let (changes, warnings) = match journal::replay(&journal_path, &bytes, &mut state) {
+            Ok(replayed) => replayed,
+            Err(refusal) => return Err(self.refuse(refusal)),
+        };
+        state.serial = self.persist(&state)?;
+        remove_durably(&journal_path, "remove the folded journal")?;
+        self.warnings.push(StateWarning::JournalReplayed {
+            path: journal_path,
+            changes,
+        });
+        self.warnings.extend(warnings);
+        Ok(Some(state))
+    }
+
+    /// What the last [`LocalBackend::load`] wants the user to know (a replayed journal, a
+    /// torn journal line). Empties the list.
+    pub fn take_warnings(&mut self) -> Vec<StateWarning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Writes `state` and returns the serial it was written with.
+    ///
+    /// The caller's `state.serial` is ignored: the serial is the one on disk, plus one if the
+    /// content changed. Nothing is written when neither the content nor the writer's version
+    /// changed. A state of another lineage than the one on disk is refused, and so is a write
+    /// when the file changed on disk since this backend read or wrote it (a writer that did not
+    /// take the lock): replacing it would silently lose that writer's changes.
+    pub fn persist(&mut self, state: &State) -> Result<Serial, StateError> {
+        if matches!(self.known, Known::Unread) {
+            // Establishes what is on disk (and folds a journal) before anything replaces it.
+            self.load()?;
+        }
+        let (serial, keep_backup) = match &self.known {
+            Known::Unread | Known::Missing => (state.serial.next(), false),
+            Known::Refused(refusal) => return Err(refusal.clone().into()),
+            Known::Present { state: current, .. } => {
+                if current.lineage != state.lineage {
+                    return Err(StateError::LineageMismatch {
+                        path: self.path.clone(),
+                        given: state.lineage.to_string(),
+                        on_disk: current.lineage.to_string(),
+                    });
+                }
+                if !current.same_content(state) {
+                    (current.serial.next(), true)
+                } else if current.flowform_version != state.flowform_version {
+                    (current.serial, true)
+                } else {
+                    return Ok(current.serial);
+                }
+            }
+        };
+        self.check_unchanged_on_disk()?;
+        let mut written = state.clone();
+        written.serial = serial;
+        if keep_backup {
+            self.keep_backup()?;
+        }
+        write_atomically(&self.path, &written.to_json())?;
+        let on_disk = std::fs::metadata(&self.path)
+            .map(|metadata| Fingerprint::of(&metadata))
+            .map_err(|error| StateError::io("read back", &self.path, error))?;
+        self.known = Known::Present {
+            state: Box::new(written),
+            on_disk,
+        };
+        Ok(serial)
+    }
+
+    /// Starts journalling an apply of `state`. The state is persisted first if it differs
+    /// from the file, so the journal always has its base on disk.
+    pub fn begin_journal(&mut self, state: &State) -> Result<Journal, StateError> {
+        if matches!(self.known, Known::Unread) {
+            self.load()?;
+        }
+        let journal_path = self.journal_path();
+        if journal_path.exists() {
+            return Err(StateError::JournalExists { path: journal_path });
+        }
+        let mut base = state.clone();
+        base.serial = self.persist(state)?;
+        Journal::create(journal_path, base)
+    }
+
+    /// Ends an apply: writes the journal's state and deletes the journal. Returns the state as
+    /// written. If this fails, the journal stays and the next `load` recovers it.
+    pub fn fold(&mut self, journal: Journal) -> Result<State, StateError> {
+        let (journal_path, mut state) = journal.into_parts();
+        if let Known::Present { state: current, .. } = &self.known
+            && (journal_path != self.journal_path() || current.lineage != state.lineage)
+        {
+            return Err(StateError::JournalForOtherState {
+                path: journal_path,
+                state: self.path.clone(),
+                journal_lineage: state.lineage.to_string(),
+                state_lineage: current.lineage.to_string(),
+            });
+        }
+        state.serial = self.persist(&state)?;
+        remove_durably(&journal_path, "remove the folded journal")?;
+        Ok(state)
+    }
+
+    /// Takes the lock for `operation` (`"apply"`, `"plan"`, ...), retrying with backoff until
+    /// `timeout`. A zero timeout tries once.
+    pub fn lock(&self, operation: &str, timeout: Duration) -> Result<LockGuard, StateError> {
+        self.lock_paths().lock(operation, timeout)
+    }
+
+    /// Removes the lock record `id` left by a process that died. Refuses while a live process
+    /// holds the lock, and when `id` is not the recorded one. Returns the removed record.
+    pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        self.lock_paths().force_unlock(id)
+    }
+
+    /// The current lock record, if any.
+    pub fn lock_info(&self) -> Result<Option<LockInfo>, StateError> {
+        self.lock_paths().read_info()
+    }
+
+    fn lock_paths(&self) -> LockPaths {
+        LockPaths {
+            state: self.path.clone(),
+            lock: self.lock_path(),
+            info: self.lock_info_path(),
+        }
+    }
+
+    fn check_unchanged_on_disk(&self) -> Result<(), StateError> {
+        let now = match std::fs::metadata(&self.path) {
+            Ok(metadata) => Some(Fingerprint::of(&metadata)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => return Err(StateError::io("read", &self.path, error)),
+        };
+        let expected = match &self.known {
+            Known::Present { on_disk, .. } => Some(*on_disk),
+            _ => None,
+        };
+        if now == expected {
+            Ok(())
+        } else {
+            Err(StateError::ChangedOnDisk {
+                path: self.path.clone(),
+            })
+        }
+    }
+
+    fn refuse(&mut self, refusal: Refusal) -> StateError {
+        self.known = Known::Refused(refusal.clone());
+        refusal.into()
+    }
+
+    fn keep_backup(&self) -> Result<(), StateError> {
+        let backup = self.backup_path();
+        let temporary = temporary_sibling(&self.path, "backup");
+        match std::fs::hard_link(&self.path, &temporary) {
+            Ok(()) => {}
+            // Someone removed the state since we read it; there is nothing to keep.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(_) => {
+                // No hard links here (some network and FAT file systems): copy instead.
+                let copied = std::fs::copy(&self.path, &temporary)
+                    .and_then(|_| File::open(&temporary)?.sync_all());
+                if let Err(error) = copied {
+                    let _ = std::fs::remove_file(&temporary);
+                    return Err(StateError::io("keep the backup", &backup, error));
+                }
+            }
+        }
+        std::fs::rename(&temporary, &backup).map_err(|error| {
+            let _ = std::fs::remove_file(&temporary);
+            StateError::io("keep the backup", &backup, error)
+        })
+    }
+}
+
+/// `PATH` + suffix, e.g. `state.json` → `state.json.backup`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A unique temporary name in `path`'s directory (same file system, so rename is atomic).
+fn temporary_sibling(path: &Path, purpose: &str) -> PathBuf {
+    sibling(
+        path,
+        &format!(".{purpose}-{}.tmp", uuid::Uuid::new_v4().simple()),
+    )
+}
+
+/// The state file's bytes and the fingerprint of exactly the file they came from.
+fn read_state_file(path: &Path) -> Result<Option<(Vec<u8>, Fingerprint)>, StateError> {
+    use std::io::Read as _;
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(StateError::io("read the state file", path, error)),
+    };
+    let mut bytes = Vec::new();
+    let on_disk = file
+        .metadata()
+        .and_then(|metadata| {
+            file.read_to_end(&mut bytes)?;
+            Ok(Fingerprint::of(&metadata))
+        })
+        .map_err(|error| StateError::io("read the state file", path, error))?;
+    Ok(Some((bytes, on_disk)))
+}
+
+fn read_optional(path: &Path, action: &'static str) -> Result<Option<Vec<u8>>, StateError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(StateError::io(action, path, error)),
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|error| StateError::io("create the directory", dir, error))?;
+    }
+    let temporary = temporary_sibling(path, "new");
+    let written = (|| {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        // The state holds the digest key: only its owner may read it.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temporary, path)
+    })();
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(StateError::io("write the state file", path, error));
+    }
+    sync_dir(path)
+}
+
+fn remove_durably(path: &Path, action: &'static str) -> Result<(), StateError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => sync_dir(path),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(StateError::io(action, path, error)),
+    }
+}
+
+/// Fsyncs the directory holding `path`, so a create, rename or delete in it survives a crash.
+pub(crate) fn sync_dir(path: &Path) -> Result<(), StateError> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(|error| StateError::io("sync the directory", dir, error))
+    }
+    #[cfg(not(unix))]
+    {
+        // Windows has no directory fsync; its rename is made durable by the file system.
+        let _ = path;
+        Ok(())
+    }
+}
