@@ -81,8 +81,8 @@ pub(crate) fn constraint(
         ));
     }
     let len = s.chars().count();
-    if let Some(min) = c.min_len {
-        if len < min {
+    if let Some(min) = c.min_len
+        && len < min {
             return Err(problem(
                 "Value too short",
                 format!(
@@ -91,9 +91,8 @@ pub(crate) fn constraint(
                 ),
             ));
         }
-    }
-    if let Some(max) = c.max_len {
-        if len > max {
+    if let Some(max) = c.max_len
+        && len > max {
             return Err(problem(
                 "Value too long",
                 format!(
@@ -102,9 +101,8 @@ pub(crate) fn constraint(
                 ),
             ));
         }
-    }
-    if let Some(pattern) = c.pattern {
-        if !matches(pattern, s) {
+    if let Some(pattern) = c.pattern
+        && !matches(pattern, s) {
             return Err(problem(
                 "Invalid value",
                 format!(
@@ -113,7 +111,6 @@ pub(crate) fn constraint(
                 ),
             ));
         }
-    }
     Ok(())
 }
 
@@ -156,7 +153,7 @@ pub(crate) fn bool(name: &str, value: Value) -> Result<Value, Problem> {
 pub(crate) fn integer(name: &str, value: Value, ranges: &[(i64, i64)]) -> Result<Value, Problem> {
     let n = match value.peel() {
         Value::Unknown => return Ok(value),
-        Value::Number(n) => n.clone(),
+        Value::Number(n) => *n,
         other => {
             return Err(problem(
                 "Incorrect attribute value type",
@@ -217,8 +214,8 @@ pub(crate) fn string_list(
             ));
         }
     };
-    if let Some(max) = max_items {
-        if items.len() > max {
+    if let Some(max) = max_items
+        && items.len() > max {
             return Err(problem(
                 "Too many elements",
                 format!(
@@ -227,7 +224,6 @@ pub(crate) fn string_list(
                 ),
             ));
         }
-    }
     let mut out = Vec::with_capacity(items.len());
     for item_value in items {
         out.push(string(&format!("an element of {name}"), item_value, item)?);
@@ -263,8 +259,8 @@ pub(crate) fn string_map(
             ));
         }
     };
-    if let Some(max) = max_entries {
-        if map.len() > max {
+    if let Some(max) = max_entries
+        && map.len() > max {
             return Err(problem(
                 "Too many elements",
                 format!(
@@ -273,7 +269,6 @@ pub(crate) fn string_map(
                 ),
             ));
         }
-    }
     let mut out = std::collections::BTreeMap::new();
     for (k, v) in map {
         constraint(&format!("a key of {name}"), &k, key, sensitive)?;
@@ -298,13 +293,12 @@ pub(crate) fn policy_json(name: &str, value: Value, max_len: usize) -> Result<Va
             ..Constraint::default()
         },
     )?;
-    if let Some(text) = value.as_str() {
-        if let Err(e) = flowform_core::policy::parse(text) {
+    if let Some(text) = value.as_str()
+        && let Err(e) = flowform_core::policy::parse(text) {
             return Err(problem(
                 "Invalid policy document",
                 format!("\"{name}\" is not a valid policy document: {e}"),
             ));
         }
-    }
     Ok(value)
 }

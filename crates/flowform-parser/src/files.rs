@@ -13,13 +13,8 @@ pub(crate) struct ParsedFile {
 
 /// Every `*.hcl` file directly in `dir`, in lexical order, except variable files
 /// (`*.vars.hcl`).
-pub(crate) fn config_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::error(
-            "Cannot read the configuration directory",
-            format!("Reading \"{}\" failed: {e}.", dir.display()),
-        )
-    })?;
+pub(crate) fn config_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir)?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())

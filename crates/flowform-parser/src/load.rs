@@ -59,7 +59,13 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     };
     let paths = match files::config_files(dir) {
         Ok(p) => p,
-        Err(d) => return fail(Diagnostics(vec![d]), sources),
+        Err(e) => {
+            let d = Diagnostic::error(
+                "Cannot read the configuration directory",
+                format!("Reading \"{}\" failed: {e}.", dir.display()),
+            );
+            return fail(Diagnostics(vec![d]), sources);
+        }
     };
     if paths.is_empty() {
         diags.push(Diagnostic::error(
@@ -662,8 +668,8 @@ fn provider(
             .with_range(sources.range(&body.file, span)),
         );
     }
-    if let Some(id) = &account_id {
-        if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
+    if let Some(id) = &account_id
+        && (id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit())) {
             let span = body
                 .attrs
                 .iter()
@@ -678,7 +684,6 @@ fn provider(
                 .with_range(sources.range(&body.file, span)),
             );
         }
-    }
     Provider {
         region,
         profile,

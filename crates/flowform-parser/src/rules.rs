@@ -159,9 +159,9 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
     {
         error(&["properties", "use_private_link_for_metadata_and_authorization"], "Private link setting on a public connection", "use_private_link_for_metadata_and_authorization applies only to private connections: set connection_mode = \"Private\" or remove it.".into());
     }
-    if mode == Some("Private") {
-        if let Some(region) = &config.provider.region {
-            if !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str()) {
+    if mode == Some("Private")
+        && let Some(region) = &config.provider.region
+            && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str()) {
                 error(
                     &["connection_mode"],
                     "Private connections are not available in this region",
@@ -171,8 +171,6 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
                     ),
                 );
             }
-        }
-    }
 }
 
 /// The resource an expression refers to as a whole (`secret.app.arn` → `secret.app`).
@@ -339,9 +337,7 @@ fn lockout(config: &Config, key_policy: &Resource, diags: &mut Diagnostics) {
         return;
     };
     if !policy::allows_account_admin(&doc, config.provider.account_id.as_deref()) {
-        diags.push(Diagnostic::warning("Key policy may lock the account out", format!(
-            "No statement of this policy lets the account (its root principal) administer the key with kms:PutKeyPolicy or kms:*. Once applied, nobody may be able to change the key's policy again. Keep a statement like the default key policy's \"Enable IAM User Permissions\"."
-        )).with_range(range_of(config, key_policy, &["policy"])).with_context(context(key_policy)));
+        diags.push(Diagnostic::warning("Key policy may lock the account out", "No statement of this policy lets the account (its root principal) administer the key with kms:PutKeyPolicy or kms:*. Once applied, nobody may be able to change the key's policy again. Keep a statement like the default key policy's \"Enable IAM User Permissions\".".to_string()).with_range(range_of(config, key_policy, &["policy"])).with_context(context(key_policy)));
     }
 }
 

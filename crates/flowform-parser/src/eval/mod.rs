@@ -186,7 +186,7 @@ impl<'a> Evaluator<'a> {
         Ok(match expr {
             Expression::Null(_) => Value::Null,
             Expression::Bool(b) => Value::Bool(*b.value()),
-            Expression::Number(n) => Value::Number(n.value().clone()),
+            Expression::Number(n) => Value::Number(*n.value()),
             Expression::String(s) => Value::String(s.value().clone()),
             Expression::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
