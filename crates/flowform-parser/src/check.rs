@@ -82,35 +82,38 @@ pub(crate) fn constraint(
     }
     let len = s.chars().count();
     if let Some(min) = c.min_len
-        && len < min {
-            return Err(problem(
-                "Value too short",
-                format!(
-                    "{} is {len} characters long; {name} must be at least {min}.",
-                    shown(s, sensitive)
-                ),
-            ));
-        }
+        && len < min
+    {
+        return Err(problem(
+            "Value too short",
+            format!(
+                "{} is {len} characters long; {name} must be at least {min}.",
+                shown(s, sensitive)
+            ),
+        ));
+    }
     if let Some(max) = c.max_len
-        && len > max {
-            return Err(problem(
-                "Value too long",
-                format!(
-                    "{} is {len} characters long; {name} may be at most {max}.",
-                    shown(s, sensitive)
-                ),
-            ));
-        }
+        && len > max
+    {
+        return Err(problem(
+            "Value too long",
+            format!(
+                "{} is {len} characters long; {name} may be at most {max}.",
+                shown(s, sensitive)
+            ),
+        ));
+    }
     if let Some(pattern) = c.pattern
-        && !matches(pattern, s) {
-            return Err(problem(
-                "Invalid value",
-                format!(
-                    "{} does not match the pattern that AWS requires for {name}: {pattern}",
-                    shown(s, sensitive)
-                ),
-            ));
-        }
+        && !matches(pattern, s)
+    {
+        return Err(problem(
+            "Invalid value",
+            format!(
+                "{} does not match the pattern that AWS requires for {name}: {pattern}",
+                shown(s, sensitive)
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -215,15 +218,16 @@ pub(crate) fn string_list(
         }
     };
     if let Some(max) = max_items
-        && items.len() > max {
-            return Err(problem(
-                "Too many elements",
-                format!(
-                    "\"{name}\" may hold at most {max} elements; it has {}.",
-                    items.len()
-                ),
-            ));
-        }
+        && items.len() > max
+    {
+        return Err(problem(
+            "Too many elements",
+            format!(
+                "\"{name}\" may hold at most {max} elements; it has {}.",
+                items.len()
+            ),
+        ));
+    }
     let mut out = Vec::with_capacity(items.len());
     for item_value in items {
         out.push(string(&format!("an element of {name}"), item_value, item)?);
@@ -260,15 +264,16 @@ pub(crate) fn string_map(
         }
     };
     if let Some(max) = max_entries
-        && map.len() > max {
-            return Err(problem(
-                "Too many elements",
-                format!(
-                    "\"{name}\" may hold at most {max} entries; it has {}.",
-                    map.len()
-                ),
-            ));
-        }
+        && map.len() > max
+    {
+        return Err(problem(
+            "Too many elements",
+            format!(
+                "\"{name}\" may hold at most {max} entries; it has {}.",
+                map.len()
+            ),
+        ));
+    }
     let mut out = std::collections::BTreeMap::new();
     for (k, v) in map {
         constraint(&format!("a key of {name}"), &k, key, sensitive)?;
@@ -294,11 +299,12 @@ pub(crate) fn policy_json(name: &str, value: Value, max_len: usize) -> Result<Va
         },
     )?;
     if let Some(text) = value.as_str()
-        && let Err(e) = flowform_core::policy::parse(text) {
-            return Err(problem(
-                "Invalid policy document",
-                format!("\"{name}\" is not a valid policy document: {e}"),
-            ));
-        }
+        && let Err(e) = flowform_core::policy::parse(text)
+    {
+        return Err(problem(
+            "Invalid policy document",
+            format!("\"{name}\" is not a valid policy document: {e}"),
+        ));
+    }
     Ok(value)
 }

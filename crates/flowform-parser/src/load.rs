@@ -669,21 +669,22 @@ fn provider(
         );
     }
     if let Some(id) = &account_id
-        && (id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit())) {
-            let span = body
-                .attrs
-                .iter()
-                .find(|a| a.name == "account_id")
-                .map(|a| a.value_span())
-                .unwrap_or(0..0);
-            diags.push(
-                Diagnostic::error(
-                    "Invalid value",
-                    format!("\"{id}\" is not an AWS account id: expected 12 digits."),
-                )
-                .with_range(sources.range(&body.file, span)),
-            );
-        }
+        && (id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()))
+    {
+        let span = body
+            .attrs
+            .iter()
+            .find(|a| a.name == "account_id")
+            .map(|a| a.value_span())
+            .unwrap_or(0..0);
+        diags.push(
+            Diagnostic::error(
+                "Invalid value",
+                format!("\"{id}\" is not an AWS account id: expected 12 digits."),
+            )
+            .with_range(sources.range(&body.file, span)),
+        );
+    }
     Provider {
         region,
         profile,

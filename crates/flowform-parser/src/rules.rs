@@ -161,16 +161,17 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
     }
     if mode == Some("Private")
         && let Some(region) = &config.provider.region
-            && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str()) {
-                error(
-                    &["connection_mode"],
-                    "Private connections are not available in this region",
-                    format!(
-                        "AppFlow offers private Salesforce connections only in {}; the provider's region is {region}.",
-                        SALESFORCE_PRIVATE_REGIONS.join(", ")
-                    ),
-                );
-            }
+        && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str())
+    {
+        error(
+            &["connection_mode"],
+            "Private connections are not available in this region",
+            format!(
+                "AppFlow offers private Salesforce connections only in {}; the provider's region is {region}.",
+                SALESFORCE_PRIVATE_REGIONS.join(", ")
+            ),
+        );
+    }
 }
 
 /// The resource an expression refers to as a whole (`secret.app.arn` → `secret.app`).
