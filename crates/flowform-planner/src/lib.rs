@@ -1,0 +1,22 @@
+//! Config + State → Plan: the pure middle of flowform's data flow.
+//!
+//! [`plan`] compares a validated [`Config`](flowform_parser::Config) with the
+//! [`State`](flowform_state::State) (refreshed, when the applier has read what exists) and
+//! decides, per resource, `create`, `update`, `replace` (naming the attributes that force it),
+//! `delete` or `no-op`, in an order that respects references, `depends_on` and the kind order
+//! (KMS keys → secrets → key policies → connector profiles; deletes in reverse). Policies are
+//! compared by meaning, secrets by digest; values known only after apply stay unknown.
+//!
+//! The planner does no I/O, reads no clock and draws no random number: the same inputs give
+//! the same plan. The views in [`render`] turn a plan into the text people review, the
+//! markdown posted on pull requests, and Terraform-shaped JSON; [`planfile`] saves a plan
+//! without any secret in it.
+
+mod graph;
+pub mod plan;
+mod planner;
+pub mod values;
+
+pub use graph::{Schedule, Step};
+pub use plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange, Summary};
+pub use planner::{PlanOptions, Refreshed, plan};

@@ -1,0 +1,125 @@
+//! The plan: what will change, in which order, and why.
+
+use flowform_core::{Address, Diagnostics, Value};
+use std::collections::BTreeMap;
+
+/// What happens to one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    /// Delete, then create (the names AWS uses here cannot coexist).
+    Replace,
+    Delete,
+}
+
+impl Action {
+    /// Terraform's `change.actions` for this action.
+    pub fn json_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::NoOp => &["no-op"],
+            Action::Create => &["create"],
+            Action::Update => &["update"],
+            Action::Replace => &["delete", "create"],
+            Action::Delete => &["delete"],
+        }
+    }
+
+    pub fn is_change(self) -> bool {
+        self != Action::NoOp
+    }
+}
+
+/// A resource's attributes: configuration values and computed ones, with unknown and
+/// sensitive marks. `properties`/`credentials` are nested objects.
+pub type Attrs = BTreeMap<String, Value>;
+
+/// One resource's planned change.
+#[derive(Debug, Clone)]
+pub struct ResourceChange {
+    pub address: Address,
+    pub action: Action,
+    /// What exists now (from the state, refreshed when a refresh ran). `None` when creating.
+    pub before: Option<Attrs>,
+    /// What will exist after apply. `None` when deleting.
+    pub after: Option<Attrs>,
+    /// The attributes whose change forces the replacement.
+    pub replace_paths: Vec<String>,
+    /// Every changed path (`name`, `properties.instance_url`, `credentials.jwt_token`), as the
+    /// planner decided it: policies compared by meaning, secrets by digest. Views use it where
+    /// they cannot compare values themselves.
+    pub changed: Vec<String>,
+    /// The resources this change waits for (references and `depends_on` that are in the plan).
+    pub depends_on: Vec<Address>,
+    /// The AWS id of the existing object (for updates, replaces, deletes).
+    pub prior_id: Option<String>,
+}
+
+/// Something that changed outside flowform since the last apply, found by refresh.
+#[derive(Debug, Clone)]
+pub struct Drift {
+    pub address: Address,
+    /// `None` after = deleted outside flowform.
+    pub before: Attrs,
+    pub after: Option<Attrs>,
+}
+
+/// An output's planned value.
+#[derive(Debug, Clone)]
+pub struct OutputChange {
+    pub name: String,
+    pub sensitive: bool,
+    /// Unknown until apply when it refers to something being created.
+    pub value: Value,
+}
+
+/// The whole plan. `changes` are in the order they will run (no-ops included, so the JSON view
+/// can list every resource); `edges` say which change waits for which.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub changes: Vec<ResourceChange>,
+    /// `(before, after)` indices into `changes`: `after` may start only once `before` is done.
+    /// Includes the kind order, not only references.
+    pub edges: Vec<(usize, usize)>,
+    pub drift: Vec<Drift>,
+    pub outputs: Vec<OutputChange>,
+    pub warnings: Diagnostics,
+    pub destroy: bool,
+    pub targets: Vec<Address>,
+}
+
+/// Counts as the summary line gives them (a replacement is one add and one destroy).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Replace => {
+                    s.add += 1;
+                    s.destroy += 1;
+                }
+                Action::Delete => s.destroy += 1,
+                Action::NoOp => {}
+            }
+        }
+        s
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action.is_change())
+    }
+
+    pub fn change(&self, address: &Address) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.address == address)
+    }
+}

@@ -1,0 +1,296 @@
+//! The planning algorithm: Config + State (+ a refreshed view) → Plan.
+//!
+//! Resources are evaluated in dependency order, so that a reference to a resource that is only
+//! being created is unknown (`(known after apply)`), while a reference to one that exists reads
+//! its value from the state. Each is then compared with the state: by digest for sensitive
+//! values, by meaning for policies, by value for the rest.
+
+use crate::graph;
+use crate::plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
+use crate::values::{self, Leaf};
+use flowform_core::schema::{self, AttrType};
+use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Value, policy};
+use flowform_parser::Config;
+use flowform_parser::eval::Exports;
+use flowform_state::{DigestKey, ResourceState, State};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a refresh found: per address in the state, the object as it exists now in AWS, or
+/// `None` when it was deleted outside flowform.
+pub type Refreshed = BTreeMap<String, Option<ResourceState>>;
+
+/// How to plan.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Plan to destroy everything in the state.
+    pub destroy: bool,
+    /// Plan only these resources (and what they depend on).
+    pub targets: Vec<Address>,
+    /// The refreshed view of the resources in the state, when a refresh ran.
+    pub refreshed: Option<Refreshed>,
+}
+
+/// One resource as planned so far.
+struct Planned {
+    action: Action,
+    before: Option<Attrs>,
+    after: Option<Attrs>,
+    replace_paths: Vec<String>,
+    changed: Vec<String>,
+    prior: Option<ResourceState>,
+}
+
+/// Plans the changes that make the infrastructure match `config`.
+pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Plan, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let key = &state.digest_key;
+
+    // What exists, as far as we know.
+    let mut prior: BTreeMap<Address, ResourceState> = BTreeMap::new();
+    let mut drift = Vec::new();
+    for (addr_text, record) in &state.resources {
+        let Ok(address) = addr_text.parse::<Address>() else {
+            diags.push(Diagnostic::error("Unrecognised resource in the state", format!(
+                "The state holds \"{addr_text}\", which is not an address this version of flowform understands. Remove it with flowform state rm if it is no longer needed."
+            )));
+            continue;
+        };
+        let current = match options.refreshed.as_ref().map(|r| r.get(addr_text)) {
+            Some(Some(Some(now))) => {
+                if values::flatten_state(now) != values::flatten_state(record) {
+                    drift.push(Drift { address: address.clone(), before: values::from_state(record), after: Some(values::from_state(now)) });
+                }
+                Some(now.clone())
+            }
+            Some(Some(None)) => {
+                drift.push(Drift { address: address.clone(), before: values::from_state(record), after: None });
+                None
+            }
+            _ => Some(record.clone()),
+        };
+        if let Some(current) = current {
+            prior.insert(address, current);
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    let mut planned: BTreeMap<Address, Planned> = BTreeMap::new();
+    if !options.destroy {
+        for address in graph::config_order(config) {
+            let exports = PlannedExports { planned: &planned, prior: &prior };
+            let after = match config.evaluate_resource(&address, &exports) {
+                Ok(a) => a,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            };
+            let lifecycle = &config.resources[&address].lifecycle;
+            let p = decide(&address, after, prior.get(&address), key, &lifecycle.ignore_changes);
+            planned.insert(address, p);
+        }
+    }
+    for (address, record) in &prior {
+        if options.destroy || !config.resources.contains_key(address) {
+            planned.insert(address.clone(), Planned {
+                action: Action::Delete,
+                before: Some(values::from_state(record)),
+                after: None,
+                replace_paths: Vec::new(),
+                changed: Vec::new(),
+                prior: Some(record.clone()),
+            });
+        }
+    }
+
+    if !options.targets.is_empty() {
+        let keep = graph::targeted(config, &prior, &planned_actions(&planned), &options.targets, &mut diags);
+        planned.retain(|a, _| keep.contains(a));
+        diags.push(Diagnostic::warning("Resource targeting is in effect", format!(
+            "You are creating a plan with --target ({}), so it may not cover every change the configuration calls for. Use it for exceptional situations, such as recovering from errors, not routinely.",
+            options.targets.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+
+    for (address, p) in &planned {
+        let Some(resource) = config.resources.get(address) else { continue };
+        if resource.lifecycle.prevent_destroy && matches!(p.action, Action::Delete | Action::Replace) {
+            diags.push(Diagnostic::error("Instance cannot be destroyed", format!(
+                "{address} has lifecycle.prevent_destroy set, but the plan calls for it to be destroyed{}. To go on, either remove prevent_destroy, or reduce the scope of the plan with --target.",
+                if p.replace_paths.is_empty() { String::new() } else { format!(" (replaced because {} changed)", p.replace_paths.join(", ")) }
+            )).with_range(resource.range.clone()).with_context(format!("{} \"{}\"", address.kind, address.label)));
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    let outputs = if options.destroy {
+        Vec::new()
+    } else {
+        let exports = PlannedExports { planned: &planned, prior: &prior };
+        match config.evaluate_outputs(&exports) {
+            Ok(values) => values
+                .into_iter()
+                .map(|(name, value)| OutputChange {
+                    sensitive: config.outputs.iter().any(|o| o.name == name && o.sensitive),
+                    name,
+                    value,
+                })
+                .collect(),
+            Err(d) => {
+                diags.extend(d);
+                return Err(diags);
+            }
+        }
+    };
+
+    let (order, edges) = graph::order(config, &planned_actions(&planned), &prior_dependencies(&planned))
+        .map_err(|d| Diagnostics(vec![d]))?;
+    let mut changes = Vec::with_capacity(order.len());
+    let explicit = graph::explicit_dependencies(config, &planned_actions(&planned));
+    for address in &order {
+        let Some(p) = planned.remove(address) else { continue };
+        changes.push(ResourceChange {
+            depends_on: explicit.get(address).cloned().unwrap_or_default(),
+            address: address.clone(),
+            action: p.action,
+            before: p.before,
+            after: p.after,
+            replace_paths: p.replace_paths,
+            changed: p.changed,
+            prior_id: p.prior.map(|r| r.id),
+        });
+    }
+    diags.extend(config.warnings.clone());
+    Ok(Plan { changes, edges, drift, outputs, warnings: diags, destroy: options.destroy, targets: options.targets.clone() })
+}
+
+fn planned_actions(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address, Action> {
+    planned.iter().map(|(a, p)| (a.clone(), p.action)).collect()
+}
+
+fn prior_dependencies(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address, Vec<Address>> {
+    planned
+        .iter()
+        .filter_map(|(a, p)| {
+            let deps = p.prior.as_ref()?.dependencies.iter().filter_map(|d| d.parse().ok()).collect();
+            Some((a.clone(), deps))
+        })
+        .collect()
+}
+
+/// Decides one resource's action by comparing its evaluated configuration with what exists.
+fn decide(address: &Address, mut after: Attrs, prior: Option<&ResourceState>, key: &DigestKey, ignore: &[String]) -> Planned {
+    let kind = address.kind;
+    let Some(prior) = prior else {
+        for attr in kind.computed_attributes() {
+            after.insert(attr.to_string(), computed_on_create(kind, attr, &after));
+        }
+        return Planned { action: Action::Create, before: None, after: Some(after), replace_paths: Vec::new(), changed: Vec::new(), prior: None };
+    };
+    let before = values::from_state(prior);
+    // ignore_changes: the existing value stands (a secret keeps the configured value, since the
+    // state has only its digest and the API needs the value whenever it is resent).
+    for name in ignore {
+        if let Some(old) = before.get(name) {
+            if !old.contains_sensitive() {
+                after.insert(name.clone(), old.clone());
+            }
+        }
+    }
+    let new_leaves = values::flatten(&after, key);
+    let old_leaves = values::flatten_state(prior);
+    let mut changed = Vec::new();
+    for attr in schema::attributes(kind) {
+        if ignore.iter().any(|i| i == attr.name) {
+            continue;
+        }
+        let under = |leaves: &BTreeMap<String, Leaf>| -> BTreeMap<String, Leaf> {
+            leaves
+                .iter()
+                .filter(|(p, _)| *p == attr.name || p.starts_with(&format!("{}.", attr.name)))
+                .map(|(p, l)| (p.clone(), l.clone()))
+                .collect()
+        };
+        let (new, old) = (under(&new_leaves), under(&old_leaves));
+        if matches!(attr.ty, AttrType::PolicyJson { .. }) {
+            if !same_policy(new.get(attr.name), old.get(attr.name)) {
+                changed.push(attr.name.to_string());
+            }
+            continue;
+        }
+        let paths: BTreeSet<&String> = new.keys().chain(old.keys()).collect();
+        for path in paths {
+            let (n, o) = (new.get(path), old.get(path));
+            if n != o || matches!(n, Some(Leaf::Unknown)) {
+                changed.push(path.clone());
+            }
+        }
+    }
+    let replace_paths: Vec<String> = schema::attributes(kind)
+        .iter()
+        .filter(|a| a.forces_replacement && changed.iter().any(|c| c == a.name || c.starts_with(&format!("{}.", a.name))))
+        .map(|a| a.name.to_string())
+        .collect();
+    let action = if !replace_paths.is_empty() {
+        Action::Replace
+    } else if !changed.is_empty() {
+        Action::Update
+    } else {
+        Action::NoOp
+    };
+    for attr in kind.computed_attributes() {
+        let value = match action {
+            Action::Replace => computed_on_create(kind, attr, &after),
+            _ if kind == ResourceKind::Secret && *attr == "version_id" && changed.iter().any(|c| c == "secret_string") => Value::Unknown,
+            _ => before.get(*attr).cloned().unwrap_or(Value::Unknown),
+        };
+        after.insert(attr.to_string(), value);
+    }
+    Planned { action, before: Some(before), after: Some(after), replace_paths, changed, prior: Some(prior.clone()) }
+}
+
+/// A computed attribute of a resource about to be created: unknown, except a key policy's
+/// `key_arn` when `key_id` is already an ARN.
+fn computed_on_create(kind: ResourceKind, attr: &str, after: &Attrs) -> Value {
+    match (kind, attr, after.get("key_id").and_then(Value::as_str)) {
+        (ResourceKind::KmsKeyPolicy, "key_arn", Some(id)) if id.starts_with("arn:aws:kms:") => Value::String(id.to_string()),
+        _ => Value::Unknown,
+    }
+}
+
+fn same_policy(new: Option<&Leaf>, old: Option<&Leaf>) -> bool {
+    match (new, old) {
+        (None, None) => true,
+        (Some(Leaf::Plain(serde_json::Value::String(a))), Some(Leaf::Plain(serde_json::Value::String(b)))) => {
+            match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
+                (Ok(a), Ok(b)) => policy::equivalent(&a, &b),
+                _ => a == b,
+            }
+        }
+        (a, b) => a == b && !matches!(a, Some(Leaf::Unknown)),
+    }
+}
+
+/// Answers references while planning: from the plan where the resource is planned, else from
+/// what exists.
+struct PlannedExports<'a> {
+    planned: &'a BTreeMap<Address, Planned>,
+    prior: &'a BTreeMap<Address, ResourceState>,
+}
+
+impl Exports for PlannedExports<'_> {
+    fn export(&self, address: &Address, attribute: &str) -> Value {
+        if let Some(p) = self.planned.get(address) {
+            return p.after.as_ref().and_then(|a| a.get(attribute)).cloned().unwrap_or(Value::Unknown);
+        }
+        self.prior
+            .get(address)
+            .and_then(|r| r.attributes.get(attribute))
+            .map(|v| Value::from_json(v.clone()))
+            .unwrap_or(Value::Unknown)
+    }
+}

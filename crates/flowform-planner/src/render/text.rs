@@ -1,0 +1,92 @@
+//! The text plan: Terraform's shape, so tools made for Terraform plans read it unchanged.
+
+use super::diff::{self, Paint};
+use crate::plan::{Action, Plan, ResourceChange};
+use std::fmt::Write as _;
+
+pub const NO_CHANGES: &str = "No changes. Your infrastructure matches the configuration.";
+
+/// The whole plan. The last line is `Plan: N to add, M to change, K to destroy.` or
+/// [`NO_CHANGES`].
+pub fn render(plan: &Plan, color: bool) -> String {
+    let paint = Paint { color };
+    let mut out = String::new();
+    if !plan.drift.is_empty() {
+        out.push_str(&drift(plan, paint));
+    }
+    if !plan.has_changes() {
+        out.push_str(NO_CHANGES);
+        out.push('\n');
+        return out;
+    }
+    out.push_str("flowform used the configuration and the state to make the following execution plan.\nResource actions are indicated with the following symbols:\n");
+    let used = |a: Action| plan.changes.iter().any(|c| c.action == a);
+    for (action, line) in [
+        (Action::Create, "  + create"),
+        (Action::Update, "  ~ update in-place"),
+        (Action::Delete, "  - destroy"),
+        (Action::Replace, "-/+ destroy and then create replacement"),
+    ] {
+        if used(action) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out.push_str("\nflowform will perform the following actions:\n\n");
+    for change in plan.changes.iter().filter(|c| c.action.is_change()) {
+        out.push_str(&diff::render_resource(change, paint));
+        out.push('\n');
+    }
+    if !plan.outputs.is_empty() {
+        out.push_str("Changes to Outputs:\n");
+        for o in &plan.outputs {
+            let shown = if o.sensitive { "(sensitive value)".to_string() } else { diff::display(&o.value, 2) };
+            let _ = writeln!(out, "  + {} = {shown}", o.name);
+        }
+        out.push('\n');
+    }
+    let s = plan.summary();
+    let _ = writeln!(out, "Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
+    out
+}
+
+fn drift(plan: &Plan, paint: Paint) -> String {
+    let mut out = String::from(
+        "Note: Objects have changed outside of flowform\n\nflowform detected the following changes made outside of flowform since the last \"flowform apply\":\n\n",
+    );
+    for d in &plan.drift {
+        let change = ResourceChange {
+            address: d.address.clone(),
+            action: if d.after.is_some() { Action::Update } else { Action::Delete },
+            before: Some(d.before.clone()),
+            after: d.after.clone(),
+            replace_paths: Vec::new(),
+            changed: drifted_paths(d),
+            depends_on: Vec::new(),
+            prior_id: None,
+        };
+        let verb = if d.after.is_some() { "has changed" } else { "has been deleted" };
+        out.push_str(&diff::render_block(&change, verb, paint));
+        out.push('\n');
+    }
+    out.push_str("Unless you have made equivalent changes to your configuration, flowform will plan to undo them.\n\n");
+    out
+}
+
+/// The paths that differ between the recorded and the refreshed object (secrets by digest,
+/// which `from_state` cannot show, are compared by the planner; here any sensitive path that
+/// exists on only one side counts).
+fn drifted_paths(d: &crate::plan::Drift) -> Vec<String> {
+    let Some(after) = &d.after else { return Vec::new() };
+    let mut out = Vec::new();
+    for (k, v) in after {
+        if d.before.get(k) != Some(v) {
+            out.push(k.clone());
+        }
+    }
+    for k in d.before.keys() {
+        if !after.contains_key(k) {
+            out.push(k.clone());
+        }
+    }
+    out
+}
