@@ -43,8 +43,8 @@ secret "salesforce_app" {
 kms_key_policy "appflow" {
   key_id = var.kms_key_arn
   # This replaces the key's whole policy, so it must keep everything the key's owners rely on.
-  # At the very least keep the account-admin statement: without it nobody could change the
-  # policy again (flowform warns, and KMS refuses it unless the lockout check is bypassed).
+  # At the very least keep the account-admin statement: without it nobody may be able to change
+  # the policy again (flowform warns; KMS's own lockout safety check may refuse it too).
   # Add your organisation's other statements (key administrators, other services) here too.
   policy = jsonencode({
     Version = "2012-10-17"

@@ -4,9 +4,9 @@
 #
 # Encryption, decided deliberately:
 # - The *secret* is encrypted with a customer-managed key made here. AppFlow decrypts the secret
-#   itself, and the Salesforce connector guide requires a key policy that lets AppFlow do so;
-#   the AWS managed key (aws/secretsmanager) has a policy nobody can change, so a secret left on
-#   default encryption cannot be read by AppFlow.
+#   itself, and the Salesforce connector guide says to attach a policy that lets AppFlow use the
+#   key that encrypts it. The AWS managed key (aws/secretsmanager) that default encryption uses
+#   has a policy nobody can change, so there would be nowhere to put that grant.
 # - The *profile* leaves kms_arn unset: AppFlow then encrypts what it stores with its own AWS
 #   managed key, which is enough here because the profile holds no secret of its own, only the
 #   ARN. Set kms_arn (see the salesforce-jwt example) if your rules ask for a customer key there too.
