@@ -1012,3 +1012,39 @@ fn meta_arguments_outputs_provider_and_backend_are_read() {
     let unknown = outputs(&config, &AllUnknown);
     assert_eq!(unknown["profile_arn"], Value::Unknown);
 }
+
+#[test]
+fn other_policy_forms_grant_appflow_without_warnings() {
+    let dir = fixture("policy-forms");
+    let config = load_clean(&dir, &VariableInputs::default());
+    assert_eq!(
+        config.resources_of(ResourceKind::ConnectorProfile).count(),
+        3
+    );
+
+    // The checks do run on these forms: taking one grant away is noticed.
+    let text = std::fs::read_to_string(dir.join("main.hcl")).expect("the fixture");
+    for (grant, taken_away, warning) in [
+        (
+            r#"Action    = ["secretsmanager:*"]"#,
+            r#"Action    = ["secretsmanager:Describe*"]"#,
+            "AppFlow cannot read this secret",
+        ),
+        (
+            r#"["kms:Decrypt*", "kms:Encrypt", "kms:GenerateDataKey*"]"#,
+            r#"["kms:Decrypt*", "kms:GenerateDataKey*"]"#,
+            "AppFlow cannot use this KMS key",
+        ),
+    ] {
+        assert!(text.contains(grant), "the fixture no longer holds {grant}");
+        let changed = text.replace(grant, taken_away);
+        let tmp = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(tmp.path().join("main.hcl"), changed).expect("writing the variant");
+        let config = match load(tmp.path(), &VariableInputs::default()) {
+            Ok(config) => config,
+            Err(f) => panic!("{}", f.sources.render(&f.diagnostics, false)),
+        };
+        let summaries: Vec<&str> = config.warnings.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, [warning], "after replacing {grant}");
+    }
+}
