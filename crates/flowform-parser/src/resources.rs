@@ -268,7 +268,11 @@ pub(crate) fn evaluate(
             Ok(v) => {
                 out.insert(attr.name.to_string(), v);
             }
-            Err(p) => diags.push(body.error(sources, expr.value_span(), p.summary, p.detail)),
+            Err(p) => {
+                diags.push(body.error(sources, expr.value_span(), p.summary, p.detail));
+                // Present but invalid: already reported, so later checks must not call it missing.
+                out.insert(attr.name.to_string(), Value::Unknown);
+            }
         }
     }
     if kind == ResourceKind::ConnectorProfile {
@@ -355,7 +359,8 @@ fn evaluate_connector(
                     body.header.clone(),
                     "Missing required block",
                     format!(
-                        "A {connector_type} connector profile needs a {section} block with {}.",
+                        "{} {connector_type} connector profile needs a {section} block with {}.",
+                        article(&connector_type),
                         quoted_list(&names)
                     ),
                 ));
@@ -435,7 +440,9 @@ fn evaluate_fields(
                 out.insert(a.name.clone(), v);
             }
             Err(Problem { summary, detail }) => {
-                diags.push(body.error(sources, a.value_span(), summary, detail))
+                diags.push(body.error(sources, a.value_span(), summary, detail));
+                // Present but invalid: already reported, so it must not be called missing too.
+                out.insert(a.name.clone(), Value::Unknown);
             }
         }
     }
@@ -495,7 +502,8 @@ fn evaluate_fields(
             body.header.clone(),
             "Missing required argument",
             format!(
-                "A {connector_type} connector profile needs {} in {path}.",
+                "{} {connector_type} connector profile needs {} in {path}.",
+                article(connector_type),
                 quoted_list(&missing)
             ),
         ));
@@ -550,5 +558,14 @@ fn quoted_list(names: &[&str]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
+    }
+}
+
+/// "A" or "An" before a connector's name.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "An"
+    } else {
+        "A"
     }
 }

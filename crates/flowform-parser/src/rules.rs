@@ -151,13 +151,13 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
         error(&["credentials", "oauth2_grant_type"], "Missing client_credentials_arn", "The CLIENT_CREDENTIALS grant type reads the connected app's client id and secret from Secrets Manager: set credentials.client_credentials_arn to the secret's ARN.".into());
     }
     let mode = text("connection_mode");
-    if mode == Some("Public")
-        && known(field(
-            "properties",
-            "use_private_link_for_metadata_and_authorization",
-        ))
-    {
-        error(&["properties", "use_private_link_for_metadata_and_authorization"], "Private link setting on a public connection", "use_private_link_for_metadata_and_authorization applies only to private connections: set connection_mode = \"Private\" or remove it.".into());
+    let private_link = field(
+        "properties",
+        "use_private_link_for_metadata_and_authorization",
+    )
+    .and_then(Value::as_bool);
+    if mode == Some("Public") && private_link == Some(true) {
+        error(&["properties", "use_private_link_for_metadata_and_authorization"], "Private link setting on a public connection", "use_private_link_for_metadata_and_authorization = true applies only to private connections: set connection_mode = \"Private\", or remove it.".into());
     }
     if mode == Some("Private")
         && let Some(region) = &config.provider.region
@@ -174,19 +174,29 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
     }
 }
 
-/// The resource an expression refers to as a whole (`secret.app.arn` → `secret.app`).
-fn referenced(expr: &Expression) -> Option<Address> {
-    let Expression::Traversal(t) = expr else {
-        return None;
-    };
-    let Expression::Variable(root) = &t.expr else {
-        return None;
-    };
-    let kind = ResourceKind::from_keyword(root.value().as_str())?;
-    match t.operators.first().map(|o| o.value()) {
-        Some(TraversalOperator::GetAttr(label)) => Some(Address::new(kind, label.value().as_str())),
-        _ => None,
+/// The resource an expression refers to as a whole (`secret.app.arn` → `secret.app`), also
+/// through locals (`local.app_arn` where `app_arn = secret.app.arn`).
+fn referenced(config: &Config, expr: &Expression) -> Option<Address> {
+    let mut expr = expr;
+    for _ in 0..=config.locals.len() {
+        let Expression::Traversal(t) = expr else {
+            return None;
+        };
+        let Expression::Variable(root) = &t.expr else {
+            return None;
+        };
+        let first = match t.operators.first().map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(name)) => name.value().as_str(),
+            _ => return None,
+        };
+        if root.value().as_str() == "local" {
+            expr = &config.locals.get(first)?.expr;
+            continue;
+        }
+        let kind = ResourceKind::from_keyword(root.value().as_str())?;
+        return Some(Address::new(kind, first));
     }
+    None
 }
 
 fn attr_expr<'a>(block: &'a BlockExprs, path: &[&str]) -> Option<&'a Expression> {
@@ -224,8 +234,8 @@ fn lint_policy(config: &Config, r: &Resource) -> Option<serde_json::Value> {
 /// not let AppFlow read it (AppFlow then refuses the profile), or lets it without
 /// confused-deputy conditions.
 fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) {
-    let Some(secret_addr) =
-        attr_expr(&profile.body, &["credentials", "client_credentials_arn"]).and_then(referenced)
+    let Some(secret_addr) = attr_expr(&profile.body, &["credentials", "client_credentials_arn"])
+        .and_then(|e| referenced(config, e))
     else {
         return;
     };
@@ -286,7 +296,7 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
         let Some(kp_key) = attr_expr(&kp.body, &["key_id"]) else {
             return false;
         };
-        match (referenced(key_expr), referenced(kp_key)) {
+        match (referenced(config, key_expr), referenced(config, kp_key)) {
             (Some(a), Some(b)) => a == b,
             (None, None) => {
                 secret

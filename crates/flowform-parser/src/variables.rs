@@ -33,6 +33,8 @@ pub(crate) enum Type {
     Number,
     Bool,
     List(Box<Type>),
+    /// Unique elements in a stable (sorted) order, as Terraform's sets.
+    Set(Box<Type>),
     Map(Box<Type>),
     Object(BTreeMap<String, Type>),
 }
@@ -55,7 +57,8 @@ impl Type {
                 let name = call.name.name.value().as_str();
                 let arg = call.args.iter().next().ok_or_else(|| format!("{name}() needs an element type, such as {name}(string)."))?;
                 match name {
-                    "list" | "set" => Ok(Type::List(Box::new(Type::parse(arg)?))),
+                    "list" => Ok(Type::List(Box::new(Type::parse(arg)?))),
+                    "set" => Ok(Type::Set(Box::new(Type::parse(arg)?))),
                     "map" => Ok(Type::Map(Box::new(Type::parse(arg)?))),
                     "object" => match arg {
                         Expression::Object(o) => {
@@ -115,6 +118,17 @@ impl Type {
                     .map(|v| t.convert(v))
                     .collect::<Result<_, _>>()?,
             )),
+            (Type::Set(t), Value::List(items)) => {
+                let mut out: Vec<Value> = Vec::with_capacity(items.len());
+                for v in items {
+                    let v = t.convert(v)?;
+                    if !out.contains(&v) {
+                        out.push(v);
+                    }
+                }
+                out.sort_by_cached_key(|v| v.to_json().map(|j| j.to_string()).unwrap_or_default());
+                Ok(Value::List(out))
+            }
             (Type::Map(t), Value::Object(map)) => Ok(Value::Object(
                 map.into_iter()
                     .map(|(k, v)| Ok((k, t.convert(v)?)))
@@ -145,13 +159,14 @@ impl Type {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Type::Any => "any value".into(),
             Type::String => "a string".into(),
             Type::Number => "a number".into(),
             Type::Bool => "a bool".into(),
             Type::List(t) => format!("a list of {}", t.describe().trim_start_matches("a ")),
+            Type::Set(t) => format!("a set of {}", t.describe().trim_start_matches("a ")),
             Type::Map(t) => format!("a map of {}", t.describe().trim_start_matches("a ")),
             Type::Object(_) => "an object".into(),
         }
@@ -177,14 +192,27 @@ pub(crate) fn resolve(
     let declared = |name: &str| declarations.iter().any(|d| d.name == name);
     let names = || declarations.iter().map(|d| d.name.as_str());
     let mut chosen: BTreeMap<String, Candidate> = BTreeMap::new();
+    // Given, but not valid: reported once, and not again as missing.
+    let mut invalid: std::collections::BTreeSet<String> = Default::default();
 
     for (name, text) in &inputs.env {
         if let Some(decl) = declarations.iter().find(|d| &d.name == name) {
             match raw_value(&decl.ty, text) {
                 Ok(value) => {
-                    chosen.insert(name.clone(), Candidate { value, source: VarSource::Environment, range: None, file: None });
+                    chosen.insert(
+                        name.clone(),
+                        Candidate {
+                            value,
+                            source: VarSource::Environment,
+                            range: None,
+                            file: None,
+                        },
+                    );
                 }
-                Err(e) => diags.push(Diagnostic::error("Invalid value for input variable", format!("The environment variable FLOWFORM_VAR_{name} does not hold a valid value: {e}"))),
+                Err(e) => {
+                    invalid.insert(name.clone());
+                    diags.push(Diagnostic::error("Invalid value for input variable", format!("The environment variable FLOWFORM_VAR_{name} does not hold a valid value: {e}")));
+                }
             }
         }
     }
@@ -217,7 +245,10 @@ pub(crate) fn resolve(
                     Ok(v) => {
                         chosen.insert(name.clone(), Candidate { value: v, source: VarSource::CommandLine, range: None, file: None });
                     }
-                    Err(e) => diags.push(Diagnostic::error("Invalid value for input variable", format!("The value given with -var for \"{name}\" is not valid: {e}"))),
+                    Err(e) => {
+                        invalid.insert(name.clone());
+                        diags.push(Diagnostic::error("Invalid value for input variable", format!("The value given with -var for \"{name}\" is not valid: {e}")));
+                    }
                 },
                 None => diags.push(Diagnostic::error("Value for undeclared variable", format!(
                     "A variable named \"{name}\" was assigned with -var, but the configuration does not declare it.{} Declare it with a variable \"{name}\" block.",
@@ -247,6 +278,9 @@ pub(crate) fn resolve(
                 }),
         };
         let Some(candidate) = candidate else {
+            if invalid.contains(&decl.name) {
+                continue;
+            }
             diags.push(
                 Diagnostic::error("No value for required variable", format!(
                     "The input variable \"{0}\" is not set and has no default. Give it a value with -var {0}=VALUE, a -var-file, a *.auto.vars.hcl file, or the environment variable FLOWFORM_VAR_{0}.",
@@ -259,6 +293,12 @@ pub(crate) fn resolve(
         let value = match decl.ty.convert(candidate.value) {
             Ok(v) => v,
             Err(e) => {
+                // The conversion error quotes the value; a sensitive one must not be shown.
+                let e = if decl.sensitive {
+                    format!("the (sensitive) value is not {}.", decl.ty.describe())
+                } else {
+                    e
+                };
                 let range = candidate
                     .file
                     .as_ref()
@@ -295,18 +335,29 @@ pub(crate) fn resolve(
     out
 }
 
-/// A value given as text (-var, environment): taken literally for primitive types, parsed as an
-/// HCL expression for collection types — Terraform's rule.
+/// A value given as text (-var, environment): taken literally for primitive and untyped
+/// variables, parsed as an HCL expression for collection types — Terraform's rule. Errors never
+/// repeat the text: it may be a secret.
 fn raw_value(ty: &Type, text: &str) -> Result<Value, String> {
-    if ty.is_primitive() || *ty == Type::Any && hcl::edit::parser::parse_expr(text).is_err() {
+    if ty.is_primitive() || *ty == Type::Any {
         return Ok(Value::String(text.to_string()));
     }
-    let expr = hcl::edit::parser::parse_expr(text)
-        .map_err(|e| format!("it is not a valid expression: {}", e.message()))?;
+    let expr = hcl::edit::parser::parse_expr(text).map_err(|e| {
+        format!(
+            "it is not a valid expression for {} ({}).",
+            ty.describe(),
+            e.message()
+        )
+    })?;
     let (vars, locals, files) = (BTreeMap::new(), BTreeMap::new(), FileCache::default());
     let declared = |_: &flowform_core::Address| false;
     let ev = Evaluator::new(&vars, &locals, &declared, &AllUnknown, &files);
-    ev.eval(&expr, "<value>").map_err(|e| e.detail)
+    ev.eval(&expr, "<value>").map_err(|_| {
+        format!(
+            "it is not a constant value of {}: it may not refer to variables, locals or resources.",
+            ty.describe()
+        )
+    })
 }
 
 fn read_var_file(
@@ -412,10 +463,14 @@ fn check_validations(
         let (locals, files) = (BTreeMap::new(), FileCache::default());
         let declared = |_: &flowform_core::Address| false;
         let ev = Evaluator::new(&vars, &locals, &declared, &AllUnknown, &files);
-        let message = message
-            .and_then(|m| ev.eval(&m.expr, &block.file).ok())
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| format!("The value of variable \"{}\" is not valid.", decl.name));
+        let message = match message.and_then(|m| ev.eval(&m.expr, &block.file).ok()) {
+            Some(v) if v.contains_sensitive() => {
+                "The error message included a sensitive value, so it will not be displayed."
+                    .to_string()
+            }
+            Some(Value::String(s)) => s,
+            _ => format!("The value of variable \"{}\" is not valid.", decl.name),
+        };
         match ev.eval(&condition.expr, &block.file).map(|v| v.unmark().0) {
             Ok(Value::Bool(true)) | Ok(Value::Unknown) => {}
             Ok(Value::Bool(false)) => {

@@ -46,3 +46,27 @@ fn json_diagnostics_carry_ranges() {
     let json = failure.sources.to_json(&failure.diagnostics);
     insta::assert_json_snapshot!(json);
 }
+
+/// Values given for sensitive variables never appear in a diagnostic, whichever way they fail:
+/// conversion, validation, or a collection that does not parse.
+#[test]
+fn sensitive_inputs_are_never_repeated() {
+    use flowform_parser::VarArg;
+    let inputs = VariableInputs {
+        args: vec![
+            VarArg::Assign {
+                name: "password".into(),
+                value: "SENTINEL-SECRET-pw".into(),
+            },
+            VarArg::Assign {
+                name: "codes".into(),
+                value: "[SENTINEL-SECRET-list".into(),
+            },
+        ],
+        env: [("pin".to_string(), "SENTINEL-SECRET-pin".to_string())].into(),
+    };
+    let failure = load(Path::new("tests/fixtures/sensitive_inputs"), &inputs).expect_err("invalid");
+    let text = failure.sources.render(&failure.diagnostics, false);
+    assert!(!text.contains("SENTINEL"), "{text}");
+    insta::assert_snapshot!(text);
+}

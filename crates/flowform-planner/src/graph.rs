@@ -24,17 +24,28 @@ fn config_deps(config: &Config, address: &Address) -> BTreeSet<Address> {
 /// The configured resources, each after everything it refers to (kind order, then address,
 /// among the ones that are free to go). Cycles were rejected when the configuration loaded.
 pub(crate) fn config_order(config: &Config) -> Vec<Address> {
-    let deps: BTreeMap<&Address, BTreeSet<Address>> = config.resources.keys().map(|a| (a, config_deps(config, a))).collect();
+    let deps: BTreeMap<&Address, BTreeSet<Address>> = config
+        .resources
+        .keys()
+        .map(|a| (a, config_deps(config, a)))
+        .collect();
     let mut dependents: BTreeMap<&Address, Vec<&Address>> = BTreeMap::new();
     let mut waiting: BTreeMap<&Address, usize> = BTreeMap::new();
     for (a, ds) in &deps {
-        let known: Vec<&Address> = ds.iter().filter_map(|d| deps.get_key_value(d).map(|(k, _)| *k)).collect();
+        let known: Vec<&Address> = ds
+            .iter()
+            .filter_map(|d| deps.get_key_value(d).map(|(k, _)| *k))
+            .collect();
         waiting.insert(a, known.len());
         for d in known {
             dependents.entry(d).or_default().push(a);
         }
     }
-    let mut ready: BinaryHeap<Reverse<&Address>> = waiting.iter().filter(|(_, n)| **n == 0).map(|(a, _)| Reverse(*a)).collect();
+    let mut ready: BinaryHeap<Reverse<&Address>> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(a, _)| Reverse(*a))
+        .collect();
     let mut out = Vec::with_capacity(deps.len());
     while let Some(Reverse(a)) = ready.pop() {
         out.push(a.clone());
@@ -51,13 +62,19 @@ pub(crate) fn config_order(config: &Config) -> Vec<Address> {
 }
 
 /// For each planned change, the planned changes it explicitly waits for.
-pub(crate) fn explicit_dependencies(config: &Config, actions: &BTreeMap<Address, Action>) -> BTreeMap<Address, Vec<Address>> {
+pub(crate) fn explicit_dependencies(
+    config: &Config,
+    actions: &BTreeMap<Address, Action>,
+) -> BTreeMap<Address, Vec<Address>> {
     actions
         .iter()
         .map(|(a, action)| {
             let deps = match action {
                 Action::Delete => Vec::new(),
-                _ => config_deps(config, a).into_iter().filter(|d| actions.contains_key(d)).collect(),
+                _ => config_deps(config, a)
+                    .into_iter()
+                    .filter(|d| actions.contains_key(d))
+                    .collect(),
             };
             (a.clone(), deps)
         })
@@ -66,12 +83,21 @@ pub(crate) fn explicit_dependencies(config: &Config, actions: &BTreeMap<Address,
 
 /// The resources a `--target` plan keeps: the targets, what they depend on, and (for deletes)
 /// what depends on them and is being deleted too.
-pub(crate) fn targeted(config: &Config, prior: &BTreeMap<Address, flowform_state::ResourceState>, actions: &BTreeMap<Address, Action>, targets: &[Address], diags: &mut Diagnostics) -> BTreeSet<Address> {
+pub(crate) fn targeted(
+    config: &Config,
+    prior: &BTreeMap<Address, flowform_state::ResourceState>,
+    actions: &BTreeMap<Address, Action>,
+    targets: &[Address],
+    diags: &mut Diagnostics,
+) -> BTreeSet<Address> {
     let mut keep = BTreeSet::new();
     let mut stack: Vec<Address> = Vec::new();
     for t in targets {
         if !config.resources.contains_key(t) && !prior.contains_key(t) {
-            diags.push(Diagnostic::error("Invalid target", format!("--target {t}: no such resource in the configuration or the state.")));
+            diags.push(Diagnostic::error(
+                "Invalid target",
+                format!("--target {t}: no such resource in the configuration or the state."),
+            ));
         }
         stack.push(t.clone());
     }
@@ -81,7 +107,9 @@ pub(crate) fn targeted(config: &Config, prior: &BTreeMap<Address, flowform_state
         }
         if actions.get(&a) == Some(&Action::Delete) {
             for (other, record) in prior {
-                if actions.get(other) == Some(&Action::Delete) && record.dependencies.contains(&a.to_string()) {
+                if actions.get(other) == Some(&Action::Delete)
+                    && record.dependencies.contains(&a.to_string())
+                {
                     stack.push(other.clone());
                 }
             }
@@ -96,17 +124,24 @@ pub(crate) fn targeted(config: &Config, prior: &BTreeMap<Address, flowform_state
 /// that order). Ready changes are taken deletes first (profiles before keys), then creates and
 /// updates in kind order, then no-ops, each group by address.
 #[allow(clippy::type_complexity)]
-pub(crate) fn order(config: &Config, actions: &BTreeMap<Address, Action>, prior_deps: &BTreeMap<Address, Vec<Address>>) -> Result<(Vec<Address>, Vec<(usize, usize)>), Diagnostic> {
+pub(crate) fn order(
+    config: &Config,
+    actions: &BTreeMap<Address, Action>,
+    prior_deps: &BTreeMap<Address, Vec<Address>>,
+) -> Result<(Vec<Address>, Vec<(usize, usize)>), String> {
     let mut edges: BTreeSet<(&Address, &Address)> = BTreeSet::new();
     for (a, action) in actions {
         match action {
             Action::NoOp => {}
             Action::Create | Action::Update | Action::Replace => {
                 for d in config_deps(config, a) {
-                    if let Some((dep, dep_action)) = actions.get_key_value(&d) {
-                        if matches!(dep_action, Action::Create | Action::Update | Action::Replace) {
-                            edges.insert((dep, a));
-                        }
+                    if let Some((dep, dep_action)) = actions.get_key_value(&d)
+                        && matches!(
+                            dep_action,
+                            Action::Create | Action::Update | Action::Replace
+                        )
+                    {
+                        edges.insert((dep, a));
                     }
                 }
             }
@@ -114,12 +149,12 @@ pub(crate) fn order(config: &Config, actions: &BTreeMap<Address, Action>, prior_
                 // Whatever used this resource lets go of it first: dependents are deleted, or
                 // updated/replaced to stop referring to it.
                 for (other, deps) in prior_deps {
-                    if deps.contains(a) && other != a {
-                        if let Some((o, o_action)) = actions.get_key_value(other) {
-                            if o_action.is_change() {
-                                edges.insert((o, a));
-                            }
-                        }
+                    if deps.contains(a)
+                        && other != a
+                        && let Some((o, o_action)) = actions.get_key_value(other)
+                        && o_action.is_change()
+                    {
+                        edges.insert((o, a));
                     }
                 }
             }
@@ -160,14 +195,21 @@ pub(crate) fn order(config: &Config, actions: &BTreeMap<Address, Action>, prior_
         order.push(a);
     }
     if order.len() != addrs.len() {
-        let stuck: Vec<String> = waiting.iter().filter(|(_, n)| **n > 0).map(|(a, _)| a.to_string()).collect();
-        return Err(Diagnostic::error("Cycle in the plan", format!(
+        let stuck: Vec<String> = waiting
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(a, _)| a.to_string())
+            .collect();
+        return Err(format!(
             "These changes wait for each other, so none can run first: {}. Apply the change in two steps (for example with --target).",
             stuck.join(", ")
-        )));
+        ));
     }
     let index: BTreeMap<&Address, usize> = order.iter().enumerate().map(|(i, a)| (a, i)).collect();
-    let edges = edges.into_iter().map(|(f, t)| (index[f], index[t])).collect();
+    let edges = edges
+        .into_iter()
+        .map(|(f, t)| (index[f], index[t]))
+        .collect();
     Ok((order, edges))
 }
 
@@ -202,8 +244,14 @@ impl Schedule {
                 graph.add_edge(*f, *t, ());
             }
         }
-        let created: BTreeMap<ResourceKind, NodeIndex> = ResourceKind::ALL.iter().map(|k| (*k, graph.add_node(Step::CreatedAll(*k)))).collect();
-        let deleted: BTreeMap<ResourceKind, NodeIndex> = ResourceKind::ALL.iter().map(|k| (*k, graph.add_node(Step::DeletedAll(*k)))).collect();
+        let created: BTreeMap<ResourceKind, NodeIndex> = ResourceKind::ALL
+            .iter()
+            .map(|k| (*k, graph.add_node(Step::CreatedAll(*k))))
+            .collect();
+        let deleted: BTreeMap<ResourceKind, NodeIndex> = ResourceKind::ALL
+            .iter()
+            .map(|k| (*k, graph.add_node(Step::DeletedAll(*k))))
+            .collect();
         for pair in ResourceKind::ALL.windows(2) {
             graph.add_edge(created[&pair[0]], created[&pair[1]], ());
             graph.add_edge(deleted[&pair[1]], deleted[&pair[0]], ());
@@ -234,7 +282,8 @@ impl Schedule {
     /// The graph as DOT, for `flowform graph`: changes as nodes labelled with their action,
     /// barriers as small points.
     pub fn to_dot(&self, plan: &Plan) -> String {
-        let mut out = String::from("digraph flowform {\n  rankdir = \"LR\";\n  node [shape = box];\n");
+        let mut out =
+            String::from("digraph flowform {\n  rankdir = \"LR\";\n  node [shape = box];\n");
         for n in self.graph.node_indices() {
             let label = match self.graph[n] {
                 Step::Change(i) => {

@@ -58,12 +58,20 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         let current = match options.refreshed.as_ref().map(|r| r.get(addr_text)) {
             Some(Some(Some(now))) => {
                 if values::flatten_state(now) != values::flatten_state(record) {
-                    drift.push(Drift { address: address.clone(), before: values::from_state(record), after: Some(values::from_state(now)) });
+                    drift.push(Drift {
+                        address: address.clone(),
+                        before: values::from_state(record),
+                        after: Some(values::from_state(now)),
+                    });
                 }
                 Some(now.clone())
             }
             Some(Some(None)) => {
-                drift.push(Drift { address: address.clone(), before: values::from_state(record), after: None });
+                drift.push(Drift {
+                    address: address.clone(),
+                    before: values::from_state(record),
+                    after: None,
+                });
                 None
             }
             _ => Some(record.clone()),
@@ -79,7 +87,10 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     let mut planned: BTreeMap<Address, Planned> = BTreeMap::new();
     if !options.destroy {
         for address in graph::config_order(config) {
-            let exports = PlannedExports { planned: &planned, prior: &prior };
+            let exports = PlannedExports {
+                planned: &planned,
+                prior: &prior,
+            };
             let after = match config.evaluate_resource(&address, &exports) {
                 Ok(a) => a,
                 Err(d) => {
@@ -88,25 +99,40 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                 }
             };
             let lifecycle = &config.resources[&address].lifecycle;
-            let p = decide(&address, after, prior.get(&address), key, &lifecycle.ignore_changes);
+            let p = decide(
+                &address,
+                after,
+                prior.get(&address),
+                key,
+                &lifecycle.ignore_changes,
+            );
             planned.insert(address, p);
         }
     }
     for (address, record) in &prior {
         if options.destroy || !config.resources.contains_key(address) {
-            planned.insert(address.clone(), Planned {
-                action: Action::Delete,
-                before: Some(values::from_state(record)),
-                after: None,
-                replace_paths: Vec::new(),
-                changed: Vec::new(),
-                prior: Some(record.clone()),
-            });
+            planned.insert(
+                address.clone(),
+                Planned {
+                    action: Action::Delete,
+                    before: Some(values::from_state(record)),
+                    after: None,
+                    replace_paths: Vec::new(),
+                    changed: Vec::new(),
+                    prior: Some(record.clone()),
+                },
+            );
         }
     }
 
     if !options.targets.is_empty() {
-        let keep = graph::targeted(config, &prior, &planned_actions(&planned), &options.targets, &mut diags);
+        let keep = graph::targeted(
+            config,
+            &prior,
+            &planned_actions(&planned),
+            &options.targets,
+            &mut diags,
+        );
         planned.retain(|a, _| keep.contains(a));
         diags.push(Diagnostic::warning("Resource targeting is in effect", format!(
             "You are creating a plan with --target ({}), so it may not cover every change the configuration calls for. Use it for exceptional situations, such as recovering from errors, not routinely.",
@@ -115,8 +141,12 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     }
 
     for (address, p) in &planned {
-        let Some(resource) = config.resources.get(address) else { continue };
-        if resource.lifecycle.prevent_destroy && matches!(p.action, Action::Delete | Action::Replace) {
+        let Some(resource) = config.resources.get(address) else {
+            continue;
+        };
+        if resource.lifecycle.prevent_destroy
+            && matches!(p.action, Action::Delete | Action::Replace)
+        {
             diags.push(Diagnostic::error("Instance cannot be destroyed", format!(
                 "{address} has lifecycle.prevent_destroy set, but the plan calls for it to be destroyed{}. To go on, either remove prevent_destroy, or reduce the scope of the plan with --target.",
                 if p.replace_paths.is_empty() { String::new() } else { format!(" (replaced because {} changed)", p.replace_paths.join(", ")) }
@@ -130,7 +160,10 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     let outputs = if options.destroy {
         Vec::new()
     } else {
-        let exports = PlannedExports { planned: &planned, prior: &prior };
+        let exports = PlannedExports {
+            planned: &planned,
+            prior: &prior,
+        };
         match config.evaluate_outputs(&exports) {
             Ok(values) => values
                 .into_iter()
@@ -147,12 +180,18 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         }
     };
 
-    let (order, edges) = graph::order(config, &planned_actions(&planned), &prior_dependencies(&planned))
-        .map_err(|d| Diagnostics(vec![d]))?;
+    let (order, edges) = graph::order(
+        config,
+        &planned_actions(&planned),
+        &prior_dependencies(&planned),
+    )
+    .map_err(|detail| Diagnostics(vec![Diagnostic::error("Cycle in the plan", detail)]))?;
     let mut changes = Vec::with_capacity(order.len());
     let explicit = graph::explicit_dependencies(config, &planned_actions(&planned));
     for address in &order {
-        let Some(p) = planned.remove(address) else { continue };
+        let Some(p) = planned.remove(address) else {
+            continue;
+        };
         changes.push(ResourceChange {
             depends_on: explicit.get(address).cloned().unwrap_or_default(),
             address: address.clone(),
@@ -165,7 +204,15 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         });
     }
     diags.extend(config.warnings.clone());
-    Ok(Plan { changes, edges, drift, outputs, warnings: diags, destroy: options.destroy, targets: options.targets.clone() })
+    Ok(Plan {
+        changes,
+        edges,
+        drift,
+        outputs,
+        warnings: diags,
+        destroy: options.destroy,
+        targets: options.targets.clone(),
+    })
 }
 
 fn planned_actions(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address, Action> {
@@ -176,29 +223,48 @@ fn prior_dependencies(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address,
     planned
         .iter()
         .filter_map(|(a, p)| {
-            let deps = p.prior.as_ref()?.dependencies.iter().filter_map(|d| d.parse().ok()).collect();
+            let deps = p
+                .prior
+                .as_ref()?
+                .dependencies
+                .iter()
+                .filter_map(|d| d.parse().ok())
+                .collect();
             Some((a.clone(), deps))
         })
         .collect()
 }
 
 /// Decides one resource's action by comparing its evaluated configuration with what exists.
-fn decide(address: &Address, mut after: Attrs, prior: Option<&ResourceState>, key: &DigestKey, ignore: &[String]) -> Planned {
+fn decide(
+    address: &Address,
+    mut after: Attrs,
+    prior: Option<&ResourceState>,
+    key: &DigestKey,
+    ignore: &[String],
+) -> Planned {
     let kind = address.kind;
     let Some(prior) = prior else {
         for attr in kind.computed_attributes() {
             after.insert(attr.to_string(), computed_on_create(kind, attr, &after));
         }
-        return Planned { action: Action::Create, before: None, after: Some(after), replace_paths: Vec::new(), changed: Vec::new(), prior: None };
+        return Planned {
+            action: Action::Create,
+            before: None,
+            after: Some(after),
+            replace_paths: Vec::new(),
+            changed: Vec::new(),
+            prior: None,
+        };
     };
     let before = values::from_state(prior);
     // ignore_changes: the existing value stands (a secret keeps the configured value, since the
     // state has only its digest and the API needs the value whenever it is resent).
     for name in ignore {
-        if let Some(old) = before.get(name) {
-            if !old.contains_sensitive() {
-                after.insert(name.clone(), old.clone());
-            }
+        if let Some(old) = before.get(name)
+            && !old.contains_sensitive()
+        {
+            after.insert(name.clone(), old.clone());
         }
     }
     let new_leaves = values::flatten(&after, key);
@@ -232,7 +298,12 @@ fn decide(address: &Address, mut after: Attrs, prior: Option<&ResourceState>, ke
     }
     let replace_paths: Vec<String> = schema::attributes(kind)
         .iter()
-        .filter(|a| a.forces_replacement && changed.iter().any(|c| c == a.name || c.starts_with(&format!("{}.", a.name))))
+        .filter(|a| {
+            a.forces_replacement
+                && changed
+                    .iter()
+                    .any(|c| c == a.name || c.starts_with(&format!("{}.", a.name)))
+        })
         .map(|a| a.name.to_string())
         .collect();
     let action = if !replace_paths.is_empty() {
@@ -245,19 +316,33 @@ fn decide(address: &Address, mut after: Attrs, prior: Option<&ResourceState>, ke
     for attr in kind.computed_attributes() {
         let value = match action {
             Action::Replace => computed_on_create(kind, attr, &after),
-            _ if kind == ResourceKind::Secret && *attr == "version_id" && changed.iter().any(|c| c == "secret_string") => Value::Unknown,
+            _ if kind == ResourceKind::Secret
+                && *attr == "version_id"
+                && changed.iter().any(|c| c == "secret_string") =>
+            {
+                Value::Unknown
+            }
             _ => before.get(*attr).cloned().unwrap_or(Value::Unknown),
         };
         after.insert(attr.to_string(), value);
     }
-    Planned { action, before: Some(before), after: Some(after), replace_paths, changed, prior: Some(prior.clone()) }
+    Planned {
+        action,
+        before: Some(before),
+        after: Some(after),
+        replace_paths,
+        changed,
+        prior: Some(prior.clone()),
+    }
 }
 
 /// A computed attribute of a resource about to be created: unknown, except a key policy's
 /// `key_arn` when `key_id` is already an ARN.
 fn computed_on_create(kind: ResourceKind, attr: &str, after: &Attrs) -> Value {
     match (kind, attr, after.get("key_id").and_then(Value::as_str)) {
-        (ResourceKind::KmsKeyPolicy, "key_arn", Some(id)) if id.starts_with("arn:aws:kms:") => Value::String(id.to_string()),
+        (ResourceKind::KmsKeyPolicy, "key_arn", Some(id)) if id.starts_with("arn:aws:kms:") => {
+            Value::String(id.to_string())
+        }
         _ => Value::Unknown,
     }
 }
@@ -265,8 +350,14 @@ fn computed_on_create(kind: ResourceKind, attr: &str, after: &Attrs) -> Value {
 fn same_policy(new: Option<&Leaf>, old: Option<&Leaf>) -> bool {
     match (new, old) {
         (None, None) => true,
-        (Some(Leaf::Plain(serde_json::Value::String(a))), Some(Leaf::Plain(serde_json::Value::String(b)))) => {
-            match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
+        (
+            Some(Leaf::Plain(serde_json::Value::String(a))),
+            Some(Leaf::Plain(serde_json::Value::String(b))),
+        ) => {
+            match (
+                serde_json::from_str::<serde_json::Value>(a),
+                serde_json::from_str::<serde_json::Value>(b),
+            ) {
                 (Ok(a), Ok(b)) => policy::equivalent(&a, &b),
                 _ => a == b,
             }
@@ -285,7 +376,12 @@ struct PlannedExports<'a> {
 impl Exports for PlannedExports<'_> {
     fn export(&self, address: &Address, attribute: &str) -> Value {
         if let Some(p) = self.planned.get(address) {
-            return p.after.as_ref().and_then(|a| a.get(attribute)).cloned().unwrap_or(Value::Unknown);
+            return p
+                .after
+                .as_ref()
+                .and_then(|a| a.get(attribute))
+                .cloned()
+                .unwrap_or(Value::Unknown);
         }
         self.prior
             .get(address)

@@ -130,7 +130,13 @@ fn insert_path(attrs: &mut Attrs, path: &str, value: Value) {
 
 /// What the state records for applied attributes: non-sensitive JSON and sensitive digests.
 /// `None` when a value is still unknown (nothing unknown may be recorded).
-pub fn to_state(attrs: &Attrs, key: &DigestKey) -> Option<(serde_json::Map<String, serde_json::Value>, BTreeMap<String, Digest>)> {
+pub fn to_state(
+    attrs: &Attrs,
+    key: &DigestKey,
+) -> Option<(
+    serde_json::Map<String, serde_json::Value>,
+    BTreeMap<String, Digest>,
+)> {
     let mut json = serde_json::Map::new();
     let mut digests = BTreeMap::new();
     for (name, value) in attrs {
@@ -141,7 +147,12 @@ pub fn to_state(attrs: &Attrs, key: &DigestKey) -> Option<(serde_json::Map<Strin
     Some((json, digests))
 }
 
-fn split(path: &str, value: &Value, key: &DigestKey, digests: &mut BTreeMap<String, Digest>) -> Option<Option<serde_json::Value>> {
+fn split(
+    path: &str,
+    value: &Value,
+    key: &DigestKey,
+    digests: &mut BTreeMap<String, Digest>,
+) -> Option<Option<serde_json::Value>> {
     Some(match value {
         Value::Unknown => return None,
         Value::Null => None,
@@ -171,16 +182,31 @@ mod tests {
         let key = DigestKey::from_bytes([7; 32]);
         let mut attrs = Attrs::new();
         attrs.insert("name".into(), Value::String("n".into()));
-        let creds = BTreeMap::from([("jwt_token".to_string(), Value::sensitive(Value::String("SENTINEL-SECRET".into())))]);
+        let creds = BTreeMap::from([(
+            "jwt_token".to_string(),
+            Value::sensitive(Value::String("SENTINEL-SECRET".into())),
+        )]);
         attrs.insert("credentials".into(), Value::Object(creds));
         let (json, digests) = to_state(&attrs, &key).unwrap();
         let text = serde_json::to_string(&json).unwrap();
         assert!(!text.contains("SENTINEL"));
         assert_eq!(json.get("credentials"), None);
         assert_eq!(digests.len(), 1);
-        let record = ResourceState { resource_type: "connector_profile".into(), id: "n".into(), attributes: json, dependencies: Default::default(), sensitive: digests };
+        let record = ResourceState {
+            resource_type: "connector_profile".into(),
+            id: "n".into(),
+            attributes: json,
+            dependencies: Default::default(),
+            sensitive: digests,
+        };
         assert_eq!(flatten(&attrs, &key), flatten_state(&record));
         let back = from_state(&record);
-        assert_eq!(back["credentials"], Value::Object(BTreeMap::from([("jwt_token".to_string(), Value::sensitive(Value::Null))])));
+        assert_eq!(
+            back["credentials"],
+            Value::Object(BTreeMap::from([(
+                "jwt_token".to_string(),
+                Value::sensitive(Value::Null)
+            )]))
+        );
     }
 }
