@@ -1,0 +1,1 @@
+//! The JSON plan (to be written).
