@@ -34,6 +34,130 @@ pub struct Cli {
 pub enum Command {
     /// Check the configuration: syntax, types, the API's constraints, references.
     Validate(ValidateArgs),
+    /// Show what apply would change, in the order it would change it.
+    Plan(PlanArgs),
+    /// Show a saved plan, or (without a file) what the state records.
+    Show(ShowArgs),
+    /// Inspect and edit the state.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Print the plan's dependency graph in DOT.
+    Graph(GraphArgs),
+    /// Release a lock left behind by a process that died.
+    ForceUnlock(ForceUnlockArgs),
+}
+
+/// How to read and plan a configuration: shared by plan, apply and destroy.
+#[derive(Debug, Args, Default)]
+pub struct PlanningArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+
+    /// Plan only this resource (and what it depends on). May be repeated.
+    #[arg(long = "target", value_name = "ADDR")]
+    pub target: Vec<String>,
+
+    /// Read what exists in AWS before planning (--refresh=false skips it).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub refresh: bool,
+
+    /// How long to wait for the state lock.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+
+    /// Write the plan to FILE, for `apply FILE` (no secret is written).
+    #[arg(long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Exit 0 when nothing changes, 2 when something does, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Plan to destroy everything the state holds.
+    #[arg(long)]
+    pub destroy: bool,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan file written by `plan -out`; without it, the state.
+    pub planfile: Option<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the addresses in the state.
+    List,
+    /// Show one resource as the state records it.
+    Show { address: String },
+    /// Forget a resource (it is not destroyed in AWS).
+    Rm {
+        address: String,
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: std::time::Duration,
+    },
+    /// Rename a resource in the state (after renaming its block).
+    Mv {
+        from: String,
+        to: String,
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: std::time::Duration,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForceUnlockArgs {
+    /// The lock's ID, as the lock error printed it.
+    pub lock_id: String,
+}
+
+/// `30s`, `2m`, `500ms`, or plain seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((text, "s"), |i| text.split_at(i));
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a duration: write 30s, 2m or 500ms"))?;
+    let seconds = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => {
+            return Err(format!(
+                "\"{text}\" is not a duration: write 30s, 2m or 500ms"
+            ));
+        }
+    };
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, Args)]

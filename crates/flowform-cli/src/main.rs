@@ -8,7 +8,8 @@ mod ui;
 use args::{Cli, Command};
 use clap::{CommandFactory, FromArgMatches};
 use commands::Exit;
-use flowform_parser::VarArg;
+use commands::context::Context;
+use flowform_parser::{VarArg, VariableInputs};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -27,51 +28,65 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let ui = ui::Ui::new(cli.no_color);
-    let var_order = var_order(&matches);
-    let exit = match &cli.command {
-        Command::Validate(a) => match commands::variable_inputs(&a.vars, &var_order) {
-            Ok(inputs) => commands::validate::run(&cli.dir, &inputs, a.json, ui),
-            Err(e) => fail(&e),
+    let ctx = Context {
+        dir: cli.dir.clone(),
+        state_override: cli.state.clone(),
+        ui: ui::Ui::new(cli.no_color),
+    };
+    let exit = match variable_inputs(&matches) {
+        Err(message) => commands::context::error(&message),
+        Ok(inputs) => match &cli.command {
+            Command::Validate(a) => commands::validate::run(&ctx, &inputs, a.json),
+            Command::Plan(a) => commands::plan::run(&ctx, a, &inputs),
+            Command::Show(a) => commands::show::run(&ctx, a),
+            Command::State(c) => commands::state::run(&ctx, c),
+            Command::Graph(a) => commands::graph::run(&ctx, a, &inputs),
+            Command::ForceUnlock(a) => commands::force_unlock::run(&ctx, &a.lock_id),
         },
     };
     match exit {
         Exit::Success => ExitCode::SUCCESS,
         Exit::Error => ExitCode::from(1),
+        Exit::Changes => ExitCode::from(2),
     }
 }
 
-fn fail(message: &str) -> Exit {
-    eprintln!("Error: {message}");
-    Exit::Error
-}
-
-/// `-var` and `-var-file` values in the order they were given (a later one wins).
-fn var_order(matches: &clap::ArgMatches) -> Vec<(usize, VarArg)> {
+/// `-var` and `-var-file` in the order given (a later one wins), and `FLOWFORM_VAR_*`.
+fn variable_inputs(matches: &clap::ArgMatches) -> Result<VariableInputs, String> {
+    let mut inputs = VariableInputs::from_process_env();
     let Some((_, sub)) = matches.subcommand() else {
-        return Vec::new();
+        return Ok(inputs);
     };
-    let mut out: Vec<(usize, VarArg)> = Vec::new();
-    if let (Some(values), Some(indices)) = (sub.get_many::<String>("var"), sub.indices_of("var")) {
+    let mut ordered: Vec<(usize, VarArg)> = Vec::new();
+    // Only planning commands take variables; asking another command for them would panic.
+    if !sub.ids().any(|id| id == "var") {
+        return Ok(inputs);
+    }
+    if let (Ok(Some(values)), Some(indices)) =
+        (sub.try_get_many::<String>("var"), sub.indices_of("var"))
+    {
         for (v, i) in values.zip(indices) {
-            let (name, value) = v.split_once('=').unwrap_or((v.as_str(), ""));
-            out.push((
+            let Some((name, value)) = v.split_once('=') else {
+                return Err(format!("-var needs NAME=VALUE, but got \"{v}\"."));
+            };
+            ordered.push((
                 i,
                 VarArg::Assign {
-                    name: name.to_string(),
+                    name: name.trim().to_string(),
                     value: value.to_string(),
                 },
             ));
         }
     }
-    if let (Some(values), Some(indices)) = (
-        sub.get_many::<std::path::PathBuf>("var_file"),
+    if let (Ok(Some(values)), Some(indices)) = (
+        sub.try_get_many::<std::path::PathBuf>("var_file"),
         sub.indices_of("var_file"),
     ) {
         for (v, i) in values.zip(indices) {
-            out.push((i, VarArg::File(v.clone())));
+            ordered.push((i, VarArg::File(v.clone())));
         }
     }
-    out.sort_by_key(|(i, _)| *i);
-    out
+    ordered.sort_by_key(|(i, _)| *i);
+    inputs.args = ordered.into_iter().map(|(_, a)| a).collect();
+    Ok(inputs)
 }

@@ -160,6 +160,13 @@ impl Sources {
             .insert(filename.into(), SourceFile { text, line_starts });
     }
 
+    /// Every file and its text, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files
+            .iter()
+            .map(|(n, f)| (n.as_str(), f.text.as_str()))
+    }
+
     pub fn text(&self, filename: &str) -> Option<&str> {
         self.files.get(filename).map(|f| f.text.as_str())
     }

@@ -121,3 +121,31 @@ fn explain(message: &str, text: &str, offset: usize) -> (String, String) {
     }
     ("Invalid HCL syntax".into(), detail)
 }
+
+/// The `path` of a `backend "local"` block, read without evaluating anything (commands that
+/// only touch the state need it even when variables are missing). Only a literal string counts.
+pub fn backend_path(dir: &Path) -> Option<String> {
+    for path in config_files(dir).ok()? {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(body) = hcl::edit::parser::parse_body(&text) else {
+            continue;
+        };
+        for block in body.blocks() {
+            let is_local = block.ident.value().as_str() == "backend"
+                && block.labels.first().map(|l| l.as_str()) == Some("local");
+            if !is_local {
+                continue;
+            }
+            if let Some(found) = block
+                .body
+                .get_attribute("path")
+                .and_then(|a| a.value.as_str())
+            {
+                return Some(found.to_string());
+            }
+        }
+    }
+    None
+}

@@ -30,4 +30,5 @@ pub use config::{
     Backend, Config, Lifecycle, Output, Provider, Resource, VarArg, VarSource, Variable,
     VariableInputs,
 };
+pub use files::backend_path;
 pub use load::{LoadFailure, load};

@@ -14,9 +14,11 @@
 
 mod graph;
 pub mod plan;
+pub mod planfile;
 mod planner;
+pub mod render;
 pub mod values;
 
 pub use graph::{Schedule, Step};
 pub use plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange, Summary};
-pub use planner::{PlanOptions, Refreshed, plan};
+pub use planner::{PlanOptions, Refreshed, StateExports, applied_outputs, plan};

@@ -65,12 +65,16 @@ pub struct Drift {
     pub after: Option<Attrs>,
 }
 
-/// An output's planned value.
+/// An output's planned value, and what the state recorded before.
 #[derive(Debug, Clone)]
 pub struct OutputChange {
     pub name: String,
     pub sensitive: bool,
-    /// Unknown until apply when it refers to something being created.
+    /// `Create` (new output), `Update`, `Delete` (output removed) or `NoOp`.
+    pub action: Action,
+    /// The recorded value (`None` when new, or when it was sensitive).
+    pub before: Option<Value>,
+    /// Unknown until apply when it refers to something being created; `Null` when deleted.
     pub value: Value,
 }
 

@@ -157,7 +157,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         return Err(diags);
     }
 
-    let outputs = if options.destroy {
+    let values = if options.destroy {
         Vec::new()
     } else {
         let exports = PlannedExports {
@@ -165,20 +165,14 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             prior: &prior,
         };
         match config.evaluate_outputs(&exports) {
-            Ok(values) => values
-                .into_iter()
-                .map(|(name, value)| OutputChange {
-                    sensitive: config.outputs.iter().any(|o| o.name == name && o.sensitive),
-                    name,
-                    value,
-                })
-                .collect(),
+            Ok(values) => values,
             Err(d) => {
                 diags.extend(d);
                 return Err(diags);
             }
         }
     };
+    let outputs = output_changes(config, state, values);
 
     let (order, edges) = graph::order(
         config,
@@ -389,4 +383,83 @@ impl Exports for PlannedExports<'_> {
             .map(|v| Value::from_json(v.clone()))
             .unwrap_or(Value::Unknown)
     }
+}
+
+/// Answers references from a state's recorded attributes: what the applier uses once the
+/// resources a change depends on exist.
+pub struct StateExports<'a>(pub &'a State);
+
+impl Exports for StateExports<'_> {
+    fn export(&self, address: &Address, attribute: &str) -> Value {
+        self.0
+            .resources
+            .get(&address.to_string())
+            .and_then(|r| r.attributes.get(attribute))
+            .map(|v| Value::from_json(v.clone()))
+            .unwrap_or(Value::Unknown)
+    }
+}
+
+/// Outputs compared with what the state recorded: only a sensitive output is never compared
+/// by value (its value is not recorded), so it shows as changed when it is new.
+fn output_changes(
+    config: &Config,
+    state: &State,
+    values: Vec<(String, Value)>,
+) -> Vec<OutputChange> {
+    let mut out = Vec::new();
+    for (name, value) in values {
+        let sensitive = config.outputs.iter().any(|o| o.name == name && o.sensitive);
+        let recorded = state.outputs.get(&name);
+        let before = recorded
+            .and_then(|r| r.value())
+            .map(|v| Value::from_json(v.clone()));
+        let action = match (recorded, &before) {
+            (None, _) => Action::Create,
+            (Some(r), _) if r.is_sensitive() || sensitive => Action::NoOp,
+            (Some(_), Some(b)) if *b == value => Action::NoOp,
+            _ => Action::Update,
+        };
+        out.push(OutputChange {
+            name,
+            sensitive,
+            action,
+            before,
+            value,
+        });
+    }
+    for (name, recorded) in &state.outputs {
+        if !out.iter().any(|o| &o.name == name) {
+            let before = recorded.value().map(|v| Value::from_json(v.clone()));
+            out.push(OutputChange {
+                name: name.clone(),
+                sensitive: recorded.is_sensitive(),
+                action: Action::Delete,
+                before,
+                value: Value::Null,
+            });
+        }
+    }
+    out
+}
+
+/// The outputs as the state records them once everything is applied: sensitive ones without
+/// their value.
+pub fn applied_outputs(
+    config: &Config,
+    state: &State,
+) -> Result<BTreeMap<String, flowform_state::OutputState>, Diagnostics> {
+    let values = config.evaluate_outputs(&StateExports(state))?;
+    Ok(values
+        .into_iter()
+        .map(|(name, value)| {
+            let record = match value.to_json() {
+                Some(json) if !config.outputs.iter().any(|o| o.name == name && o.sensitive) => {
+                    flowform_state::OutputState::new(json)
+                }
+                _ => flowform_state::OutputState::sensitive(),
+            };
+            (name, record)
+        })
+        .collect())
 }

@@ -8,4 +8,4 @@ pub mod json;
 pub mod markdown;
 pub mod text;
 
-pub use diff::{Paint, pretty_policy, render_resource};
+pub use diff::{Paint, display, pretty_policy, render_resource};

@@ -1,0 +1,68 @@
+//! What every command needs: where the configuration and the state are, and how to print.
+
+use super::Exit;
+use crate::ui::Ui;
+use flowform_core::Diagnostics;
+use flowform_parser::{Config, VariableInputs};
+use flowform_state::{LocalBackend, State};
+use std::path::{Path, PathBuf};
+
+/// The version written into states and plans.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub struct Context {
+    pub dir: PathBuf,
+    pub state_override: Option<PathBuf>,
+    pub ui: Ui,
+}
+
+impl Context {
+    /// The state file: `--state`, else the `backend "local"` path (relative to the
+    /// configuration directory), else `DIR/flowform.state.json`.
+    pub fn state_path(&self) -> PathBuf {
+        if let Some(p) = &self.state_override {
+            return p.clone();
+        }
+        match flowform_parser::backend_path(&self.dir) {
+            Some(p) if Path::new(&p).is_absolute() => PathBuf::from(p),
+            Some(p) => self.dir.join(p),
+            None => self.dir.join("flowform.state.json"),
+        }
+    }
+
+    /// Loads and validates the configuration, printing its diagnostics.
+    pub fn load_config(&self, inputs: &VariableInputs) -> Result<Config, Exit> {
+        match flowform_parser::load(&self.dir, inputs) {
+            Ok(config) => {
+                self.print_diagnostics(&config.sources, &config.warnings);
+                Ok(config)
+            }
+            Err(failure) => {
+                self.print_diagnostics(&failure.sources, &failure.diagnostics);
+                Err(Exit::Error)
+            }
+        }
+    }
+
+    pub fn print_diagnostics(&self, sources: &flowform_core::Sources, diagnostics: &Diagnostics) {
+        if !diagnostics.is_empty() {
+            eprint!("{}", sources.render(diagnostics, self.ui.color_stderr));
+        }
+    }
+
+    /// Opens the state: the backend and what it holds (None when there is no state yet).
+    pub fn open_state(&self) -> Result<(LocalBackend, Option<State>), Exit> {
+        let mut backend = LocalBackend::new(self.state_path());
+        let state = backend.load().map_err(|e| error(&e.to_string()))?;
+        for w in backend.take_warnings() {
+            eprintln!("Warning: {w}\n");
+        }
+        Ok((backend, state))
+    }
+}
+
+/// Prints an error that is not about a place in the configuration.
+pub fn error(message: &str) -> Exit {
+    eprintln!("Error: {message}");
+    Exit::Error
+}

@@ -1,0 +1,18 @@
+//! `flowform force-unlock ID`: clear the record of a lock whose process died.
+
+use super::Exit;
+use super::context::{Context, error};
+
+pub fn run(ctx: &Context, id: &str) -> Exit {
+    let backend = flowform_state::LocalBackend::new(ctx.state_path());
+    match backend.force_unlock(id) {
+        Ok(info) => {
+            println!(
+                "The lock {} ({} by {}, since {}) has been released.",
+                info.id, info.operation, info.who, info.created
+            );
+            Exit::Success
+        }
+        Err(e) => error(&e.to_string()),
+    }
+}

@@ -1,0 +1,123 @@
+//! `flowform plan`: what apply would do, for people (text), pull requests (markdown) and tools
+//! (JSON); `-out FILE` saves it for `apply FILE`.
+
+use super::Exit;
+use super::context::{Context, VERSION, error};
+use crate::args::{Format, PlanArgs, PlanningArgs};
+use flowform_core::Address;
+use flowform_parser::{Config, VariableInputs};
+use flowform_planner::planfile::SavedPlan;
+use flowform_planner::{Plan, PlanOptions};
+use flowform_state::State;
+
+/// Loads the configuration and the state and plans. Shared by plan, apply and graph.
+pub struct Planned {
+    pub config: Config,
+    pub state: State,
+    pub state_existed: bool,
+    pub plan: Plan,
+}
+
+pub fn make_plan(
+    ctx: &Context,
+    planning: &PlanningArgs,
+    inputs: &VariableInputs,
+    destroy: bool,
+) -> Result<Planned, Exit> {
+    let config = ctx.load_config(inputs)?;
+    let (_, state) = ctx.open_state()?;
+    let state_existed = state.is_some();
+    let state = state.unwrap_or_else(|| State::new(VERSION));
+    let mut targets = Vec::new();
+    for t in &planning.target {
+        match t.parse::<Address>() {
+            Ok(a) => targets.push(a),
+            Err(e) => return Err(error(&format!("--target {t}: {e}"))),
+        }
+    }
+    let options = PlanOptions {
+        destroy,
+        targets,
+        refreshed: None,
+    };
+    match flowform_planner::plan(&config, &state, &options) {
+        Ok(plan) => {
+            ctx.print_diagnostics(&config.sources, &plan.warnings);
+            Ok(Planned {
+                config,
+                state,
+                state_existed,
+                plan,
+            })
+        }
+        Err(d) => {
+            ctx.print_diagnostics(&config.sources, &d);
+            Err(Exit::Error)
+        }
+    }
+}
+
+pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
+    let planned = match make_plan(ctx, &args.planning, inputs, args.destroy) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    print_plan(&planned.plan, args.format, ctx);
+    if let Some(out) = &args.out {
+        let saved = SavedPlan::new(
+            planned.plan.clone(),
+            &planned.config,
+            &planned.state,
+            planned.state_existed,
+            VERSION,
+        );
+        let written = saved
+            .to_json()
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                std::fs::write(out, bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", out.display()))
+            });
+        if let Err(e) = written {
+            return error(&e);
+        }
+        if args.format == Format::Text {
+            println!(
+                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    if args.detailed_exitcode && planned.plan.has_changes() {
+        Exit::Changes
+    } else {
+        Exit::Success
+    }
+}
+
+pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
+    match format {
+        Format::Text => print!(
+            "{}",
+            flowform_planner::render::text::render(plan, ctx.ui.color)
+        ),
+        Format::Markdown => {
+            let parts = flowform_planner::render::markdown::render(plan);
+            let n = parts.len();
+            for (i, part) in parts.iter().enumerate() {
+                if n > 1 {
+                    println!("<!-- flowform-plan part {} of {n} -->", i + 1);
+                }
+                print!("{part}");
+            }
+        }
+        Format::Json => {
+            let meta = flowform_planner::render::json::JsonMeta {
+                flowform_version: VERSION.to_string(),
+            };
+            let doc = flowform_planner::render::json::render(plan, &meta);
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+    }
+}

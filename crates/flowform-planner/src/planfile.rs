@@ -1,0 +1,539 @@
+//! Saved plans (`plan -out FILE`): the plan, without any secret, and what it was made from.
+//!
+//! A plan file records the state's lineage and serial, a digest of the configuration and the
+//! variable values, and the flowform version. `apply FILE` refuses it when any of those no
+//! longer match (see [`SavedPlan::check`]): applying a plan made against another state or
+//! another configuration would do something nobody reviewed.
+//!
+//! Sensitive values are written as their HMAC digests (`{"$sensitive": "hmac-sha256:..."}`),
+//! unknown values as `{"$unknown": true}`. Apply re-reads secrets from the configuration and
+//! checks them against these digests.
+
+use crate::plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
+use crate::values;
+use flowform_core::{Address, Diagnostics, Value};
+use flowform_parser::Config;
+use flowform_state::{Digest, DigestKey, Lineage, State};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// A plan as saved: the plan and the identity of everything it was made from.
+#[derive(Debug, Clone)]
+pub struct SavedPlan {
+    pub plan: Plan,
+    pub flowform_version: String,
+    pub lineage: Lineage,
+    pub serial: u64,
+    /// The state did not exist yet: apply creates it with this lineage and key.
+    pub new_state_key: Option<DigestKey>,
+    pub config_digest: Digest,
+    /// Digests of the sensitive values the plan was made with, by address and path.
+    pub sensitive: BTreeMap<String, BTreeMap<String, Digest>>,
+}
+
+/// Why a saved plan cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StalePlan {
+    #[error(
+        "the plan was made by flowform {plan}, but this is flowform {current}: make a new plan with this version"
+    )]
+    Version { plan: String, current: String },
+    #[error(
+        "the plan was made for another state (lineage {plan}, but the state's is {state}): make a new plan against this state"
+    )]
+    Lineage { plan: String, state: String },
+    #[error(
+        "the state has changed since the plan was made (serial {plan} then, {state} now): make a new plan"
+    )]
+    Serial { plan: u64, state: u64 },
+    #[error("the plan was made before the state existed, but a state exists now: make a new plan")]
+    StateAppeared,
+    #[error(
+        "the configuration or the variable values have changed since the plan was made: make a new plan"
+    )]
+    Config,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("{path} is not a flowform plan file: {detail}")]
+    Invalid { path: String, detail: String },
+    #[error(
+        "{path} was written by a newer flowform (plan format {found}; this version reads {PLAN_FORMAT_VERSION}): upgrade flowform"
+    )]
+    TooNew { path: String, found: u32 },
+    #[error("a value of the plan is sensitive and cannot be saved in clear")]
+    Sensitive,
+}
+
+/// A digest of everything the plan was made from: every file's name and text, and every
+/// variable's value (under the state's key, so a secret variable cannot be guessed from it).
+pub fn config_digest(config: &Config, key: &DigestKey) -> Digest {
+    let mut bytes = Vec::new();
+    for (name, text) in config.sources.iter() {
+        push_field(&mut bytes, name.as_bytes());
+        push_field(&mut bytes, text.as_bytes());
+    }
+    for (name, variable) in &config.variables {
+        let (bare, _) = variable.value.clone().unmark();
+        let json = bare.to_json().map(|j| j.to_string()).unwrap_or_default();
+        push_field(&mut bytes, name.as_bytes());
+        push_field(&mut bytes, json.as_bytes());
+    }
+    key.digest(&bytes)
+}
+
+fn push_field(out: &mut Vec<u8>, field: &[u8]) {
+    out.extend_from_slice(&(field.len() as u64).to_le_bytes());
+    out.extend_from_slice(field);
+}
+
+impl SavedPlan {
+    /// Saves `plan`, made from `config` against `state` (`state_existed` false when the state was
+    /// made up for this plan).
+    pub fn new(
+        plan: Plan,
+        config: &Config,
+        state: &State,
+        state_existed: bool,
+        flowform_version: &str,
+    ) -> SavedPlan {
+        let mut sensitive = BTreeMap::new();
+        for c in &plan.changes {
+            if let Some(after) = &c.after {
+                let digests: BTreeMap<String, Digest> = values::flatten(after, &state.digest_key)
+                    .into_iter()
+                    .filter_map(|(path, leaf)| match leaf {
+                        values::Leaf::Digest(d) => Some((path, d)),
+                        _ => None,
+                    })
+                    .collect();
+                if !digests.is_empty() {
+                    sensitive.insert(c.address.to_string(), digests);
+                }
+            }
+        }
+        SavedPlan {
+            config_digest: config_digest(config, &state.digest_key),
+            plan,
+            flowform_version: flowform_version.to_string(),
+            lineage: state.lineage,
+            serial: state.serial.0,
+            new_state_key: (!state_existed).then(|| state.digest_key.clone()),
+            sensitive,
+        }
+    }
+
+    /// Whether this plan may be applied to `state` (None: no state file) with `config`.
+    pub fn check(
+        &self,
+        config: &Config,
+        state: Option<&State>,
+        flowform_version: &str,
+    ) -> Result<(), StalePlan> {
+        if self.flowform_version != flowform_version {
+            return Err(StalePlan::Version {
+                plan: self.flowform_version.clone(),
+                current: flowform_version.to_string(),
+            });
+        }
+        let key = match (state, &self.new_state_key) {
+            (Some(s), None) => {
+                if s.lineage != self.lineage {
+                    return Err(StalePlan::Lineage {
+                        plan: self.lineage.as_uuid().to_string(),
+                        state: s.lineage.as_uuid().to_string(),
+                    });
+                }
+                if s.serial.0 != self.serial {
+                    return Err(StalePlan::Serial {
+                        plan: self.serial,
+                        state: s.serial.0,
+                    });
+                }
+                &s.digest_key
+            }
+            (Some(_), Some(_)) => return Err(StalePlan::StateAppeared),
+            (None, Some(key)) => key,
+            (None, None) => {
+                return Err(StalePlan::Lineage {
+                    plan: self.lineage.as_uuid().to_string(),
+                    state: "(no state)".into(),
+                });
+            }
+        };
+        if config_digest(config, key) != self.config_digest {
+            return Err(StalePlan::Config);
+        }
+        Ok(())
+    }
+
+    /// The state a plan made before any state existed starts from.
+    pub fn initial_state(&self) -> Option<State> {
+        let key = self.new_state_key.clone()?;
+        Some(State::with_identity(
+            self.lineage,
+            key,
+            self.flowform_version.clone(),
+        ))
+    }
+
+    pub fn to_json(&self) -> Result<Vec<u8>, PlanFileError> {
+        let file = File {
+            format_version: PLAN_FORMAT_VERSION,
+            flowform_version: self.flowform_version.clone(),
+            state: StateRef {
+                lineage: self.lineage.as_uuid().to_string(),
+                serial: self.serial,
+                new_state_key: self.new_state_key.clone(),
+            },
+            config_digest: self.config_digest,
+            destroy: self.plan.destroy,
+            targets: self.plan.targets.iter().map(|t| t.to_string()).collect(),
+            changes: self
+                .plan
+                .changes
+                .iter()
+                .map(|c| ChangeJson::from_change(c, &self.sensitive))
+                .collect(),
+            edges: self.plan.edges.clone(),
+            drift: self
+                .plan
+                .drift
+                .iter()
+                .map(|d| DriftJson {
+                    address: d.address.to_string(),
+                    before: encode_attrs(&d.before),
+                    after: d.after.as_ref().map(encode_attrs),
+                })
+                .collect(),
+            outputs: self
+                .plan
+                .outputs
+                .iter()
+                .map(|o| OutputJson {
+                    name: o.name.clone(),
+                    sensitive: o.sensitive,
+                    action: action_name(o.action).to_string(),
+                    before: if o.sensitive {
+                        None
+                    } else {
+                        o.before.as_ref().map(|b| encode(b, None))
+                    },
+                    value: if o.sensitive {
+                        serde_json::Value::Null
+                    } else {
+                        encode(&o.value, None)
+                    },
+                })
+                .collect(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&file).map_err(|_| PlanFileError::Sensitive)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    pub fn from_json(path: &str, bytes: &[u8]) -> Result<SavedPlan, PlanFileError> {
+        let invalid = |detail: String| PlanFileError::Invalid {
+            path: path.to_string(),
+            detail,
+        };
+        let probe: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| invalid(format!("it is not JSON ({e})")))?;
+        let found = probe
+            .get("format_version")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| invalid("it has no format_version".into()))?;
+        if found > u64::from(PLAN_FORMAT_VERSION) {
+            return Err(PlanFileError::TooNew {
+                path: path.to_string(),
+                found: found as u32,
+            });
+        }
+        let file: File = serde_json::from_value(probe).map_err(|e| invalid(e.to_string()))?;
+        let lineage = file
+            .state
+            .lineage
+            .parse()
+            .map(Lineage::from_uuid)
+            .map_err(|_| invalid("its lineage is not a UUID".into()))?;
+        let mut sensitive = BTreeMap::new();
+        let mut changes = Vec::new();
+        for c in file.changes {
+            let address: Address = c
+                .address
+                .parse()
+                .map_err(|e: flowform_core::AddressError| invalid(e.to_string()))?;
+            let mut digests = BTreeMap::new();
+            let after = c.after.as_ref().map(|a| decode_attrs(a, "", &mut digests));
+            if !digests.is_empty() {
+                sensitive.insert(c.address.clone(), digests);
+            }
+            let action = parse_action(&c.action)
+                .ok_or_else(|| invalid(format!("unknown action \"{}\"", c.action)))?;
+            let depends_on = c.depends_on.iter().filter_map(|d| d.parse().ok()).collect();
+            changes.push(ResourceChange {
+                address,
+                action,
+                before: c
+                    .before
+                    .as_ref()
+                    .map(|b| decode_attrs(b, "", &mut BTreeMap::new())),
+                after,
+                replace_paths: c.replace_paths,
+                changed: c.changed,
+                depends_on,
+                prior_id: c.prior_id,
+            });
+        }
+        let drift = file
+            .drift
+            .into_iter()
+            .filter_map(|d| {
+                Some(Drift {
+                    address: d.address.parse().ok()?,
+                    before: decode_attrs(&d.before, "", &mut BTreeMap::new()),
+                    after: d.after.map(|a| decode_attrs(&a, "", &mut BTreeMap::new())),
+                })
+            })
+            .collect();
+        let outputs = file
+            .outputs
+            .into_iter()
+            .map(|o| OutputChange {
+                value: if o.sensitive {
+                    Value::sensitive(Value::Null)
+                } else {
+                    decode(&o.value, "", &mut BTreeMap::new())
+                },
+                before: o.before.map(|b| decode(&b, "", &mut BTreeMap::new())),
+                action: parse_action(&o.action).unwrap_or(Action::Update),
+                name: o.name,
+                sensitive: o.sensitive,
+            })
+            .collect();
+        if file
+            .edges
+            .iter()
+            .any(|(a, b)| *a >= changes.len() || *b >= changes.len())
+        {
+            return Err(invalid(
+                "an edge names a change that is not in the plan".into(),
+            ));
+        }
+        let targets = file.targets.iter().filter_map(|t| t.parse().ok()).collect();
+        Ok(SavedPlan {
+            plan: Plan {
+                changes,
+                edges: file.edges,
+                drift,
+                outputs,
+                warnings: Diagnostics::default(),
+                destroy: file.destroy,
+                targets,
+            },
+            flowform_version: file.flowform_version,
+            lineage,
+            serial: file.state.serial,
+            new_state_key: file.state.new_state_key,
+            config_digest: file.config_digest,
+            sensitive,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    format_version: u32,
+    flowform_version: String,
+    state: StateRef,
+    config_digest: Digest,
+    destroy: bool,
+    targets: Vec<String>,
+    changes: Vec<ChangeJson>,
+    edges: Vec<(usize, usize)>,
+    drift: Vec<DriftJson>,
+    outputs: Vec<OutputJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateRef {
+    lineage: String,
+    serial: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    new_state_key: Option<DigestKey>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeJson {
+    address: String,
+    action: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    replace_paths: Vec<String>,
+    changed: Vec<String>,
+    depends_on: Vec<String>,
+    prior_id: Option<String>,
+}
+
+impl ChangeJson {
+    fn from_change(
+        c: &ResourceChange,
+        sensitive: &BTreeMap<String, BTreeMap<String, Digest>>,
+    ) -> ChangeJson {
+        let digests = sensitive.get(&c.address.to_string());
+        ChangeJson {
+            address: c.address.to_string(),
+            action: action_name(c.action).to_string(),
+            before: c.before.as_ref().map(encode_attrs),
+            after: c.after.as_ref().map(|a| encode_attrs_with(a, digests)),
+            replace_paths: c.replace_paths.clone(),
+            changed: c.changed.clone(),
+            depends_on: c.depends_on.iter().map(|d| d.to_string()).collect(),
+            prior_id: c.prior_id.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriftJson {
+    address: String,
+    before: serde_json::Value,
+    after: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutputJson {
+    name: String,
+    sensitive: bool,
+    action: String,
+    before: Option<serde_json::Value>,
+    value: serde_json::Value,
+}
+
+fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Replace => "replace",
+        Action::Delete => "delete",
+        Action::NoOp => "no-op",
+    }
+}
+
+fn parse_action(s: &str) -> Option<Action> {
+    Some(match s {
+        "create" => Action::Create,
+        "update" => Action::Update,
+        "replace" => Action::Replace,
+        "delete" => Action::Delete,
+        "no-op" => Action::NoOp,
+        _ => return None,
+    })
+}
+
+fn encode_attrs(attrs: &Attrs) -> serde_json::Value {
+    encode_attrs_with(attrs, None)
+}
+
+fn encode_attrs_with(
+    attrs: &Attrs,
+    digests: Option<&BTreeMap<String, Digest>>,
+) -> serde_json::Value {
+    serde_json::Value::Object(
+        attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), encode_at(v, k, digests)))
+            .collect(),
+    )
+}
+
+fn encode(v: &Value, digests: Option<&BTreeMap<String, Digest>>) -> serde_json::Value {
+    encode_at(v, "", digests)
+}
+
+/// A value as plan-file JSON. A sensitive value is written as its digest (looked up by path),
+/// never as itself.
+fn encode_at(
+    v: &Value,
+    path: &str,
+    digests: Option<&BTreeMap<String, Digest>>,
+) -> serde_json::Value {
+    match v {
+        Value::Unknown => serde_json::json!({ "$unknown": true }),
+        Value::Sensitive(_) => {
+            let d = digests
+                .and_then(|d| d.get(path))
+                .map(|d| serde_json::json!(d))
+                .unwrap_or(serde_json::Value::Null);
+            serde_json::json!({ "$sensitive": d })
+        }
+        Value::List(items) => {
+            serde_json::Value::Array(items.iter().map(|i| encode_at(i, path, None)).collect())
+        }
+        Value::Object(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    (k.clone(), encode_at(v, &p, digests))
+                })
+                .collect(),
+        ),
+        plain => plain.to_json().unwrap_or(serde_json::Value::Null),
+    }
+}
+
+fn decode_attrs(
+    json: &serde_json::Value,
+    prefix: &str,
+    digests: &mut BTreeMap<String, Digest>,
+) -> Attrs {
+    match json {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                (k.clone(), decode(v, &p, digests))
+            })
+            .collect(),
+        _ => Attrs::new(),
+    }
+}
+
+fn decode(json: &serde_json::Value, path: &str, digests: &mut BTreeMap<String, Digest>) -> Value {
+    if let serde_json::Value::Object(map) = json {
+        if map.len() == 1 {
+            if map.get("$unknown") == Some(&serde_json::Value::Bool(true)) {
+                return Value::Unknown;
+            }
+            if let Some(d) = map.get("$sensitive") {
+                if let Some(d) = d.as_str().and_then(Digest::parse) {
+                    digests.insert(path.to_string(), d);
+                }
+                return Value::sensitive(Value::Null);
+            }
+        }
+        return Value::Object(decode_attrs(json, path, digests));
+    }
+    match json {
+        serde_json::Value::Array(items) => {
+            Value::List(items.iter().map(|i| decode(i, path, digests)).collect())
+        }
+        other => Value::from_json(other.clone()),
+    }
+}

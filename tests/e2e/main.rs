@@ -1,0 +1,11 @@
+//! End-to-end tests: the real `flowform` binary, real HCL, real files.
+//!
+//! One test binary for everything, built around [`Test`], a fluent builder in the manner of
+//! casey/just's: `Test::new().example("salesforce-jwt").args(["plan"]).stdout_contains(..).run()`.
+
+mod harness;
+
+mod cli;
+mod plan;
+mod state;
+mod validate;
