@@ -7,4 +7,5 @@ mod common;
 
 mod appflow;
 mod kms;
+mod operation;
 mod secretsmanager;
