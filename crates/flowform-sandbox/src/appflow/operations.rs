@@ -80,17 +80,20 @@ fn check_model(input: &Map<String, Value>, creating: bool) -> ApiResult<()> {
     out.into_result()
 }
 
+/// A request's connector, with its own properties and credentials picked out of the config.
+struct ConnectorConfig<'a> {
+    connector: &'static Connector,
+    properties: &'a Value,
+    credentials: Option<&'a Map<String, Value>>,
+}
+
 /// The rules that tie the config to the connector type: one connector per profile, that
 /// connector's properties present, its credentials present when they have required members.
 fn check_connector<'a>(
     connector_type: &str,
     label: Option<&str>,
     config: &'a Map<String, Value>,
-) -> ApiResult<(
-    &'static Connector,
-    &'a Value,
-    Option<&'a Map<String, Value>>,
-)> {
+) -> ApiResult<ConnectorConfig<'a>> {
     let connector = schema::connector(connector_type).ok_or_else(|| {
         ApiError::validation(format!(
             "Connector type {connector_type} does not use connector profiles; its flows connect with IAM permissions instead."
@@ -147,7 +150,11 @@ fn check_connector<'a>(
             check_custom_authentication(credentials)?;
         }
     }
-    Ok((connector, own_properties, own_credentials))
+    Ok(ConnectorConfig {
+        connector,
+        properties: own_properties,
+        credentials: own_credentials,
+    })
 }
 
 /// A custom connector's `authenticationType` must come with the credentials of that type.
@@ -279,7 +286,11 @@ pub fn create(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let (connector, properties, credentials) = check_connector(connector_type, label, &config)?;
+    let ConnectorConfig {
+        connector,
+        properties,
+        credentials,
+    } = check_connector(connector_type, label, &config)?;
 
     let token_key = str_member(input, "clientToken").map(|t| format!("create:{t}"));
     if let Some(response) = replay(region, &token_key, input)? {
@@ -362,7 +373,11 @@ pub fn update(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let (connector, properties, credentials) = check_connector(
+    let ConnectorConfig {
+        connector,
+        properties,
+        credentials,
+    } = check_connector(
         &existing.connector_type,
         existing.connector_label.as_deref(),
         &config,

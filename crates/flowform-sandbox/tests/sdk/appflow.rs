@@ -436,16 +436,14 @@ async fn required_members_per_connector() {
         "{message}"
     );
     for member in [
-        "Snowflake.warehouse",
-        "Snowflake.bucketName",
+        "connectorProfileProperties.Snowflake.warehouse",
+        "connectorProfileProperties.Snowflake.bucketName",
         "connectorProfileCredentials.Snowflake.password",
     ] {
-        assert!(
-            message.contains(&format!(
-                "Value null at 'connectorProfileConfig.connectorProfile"
-            )) && message.contains(member),
-            "{member}: {message}"
+        let expected = format!(
+            "Value null at 'connectorProfileConfig.{member}' failed to satisfy constraint: Member must not be null"
         );
+        assert!(message.contains(&expected), "{member}: {message}");
     }
 
     // Amplitude without credentials: they have required members.
