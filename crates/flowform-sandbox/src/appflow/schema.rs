@@ -468,3 +468,221 @@ pub fn connector(connector_type: &str) -> Option<&'static Connector> {
 pub fn connector_by_member(member: &str) -> Option<&'static Connector> {
     CONNECTORS.iter().find(|c| c.member == member)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+    use crate::appflow::validate::{Violations, check_shape, matches};
+
+    /// The members the 2023-09-06 API change note marks [REQUIRED], per connector member name:
+    /// (properties, credentials).
+    const REFERENCE_REQUIRED: &[(&str, &[&str], &[&str])] = &[
+        ("Amplitude", &[], &["apiKey", "secretKey"]),
+        ("Datadog", &["instanceUrl"], &["apiKey", "applicationKey"]),
+        ("Dynatrace", &["instanceUrl"], &["apiToken"]),
+        ("GoogleAnalytics", &[], &["clientId", "clientSecret"]),
+        ("Honeycode", &[], &[]),
+        (
+            "InforNexus",
+            &["instanceUrl"],
+            &["accessKeyId", "userId", "secretAccessKey", "datakey"],
+        ),
+        ("Marketo", &["instanceUrl"], &["clientId", "clientSecret"]),
+        ("Redshift", &["bucketName", "roleArn"], &[]),
+        ("Salesforce", &[], &[]),
+        ("ServiceNow", &["instanceUrl"], &[]),
+        ("Singular", &[], &["apiKey"]),
+        ("Slack", &["instanceUrl"], &["clientId", "clientSecret"]),
+        (
+            "Snowflake",
+            &["warehouse", "stage", "bucketName"],
+            &["username", "password"],
+        ),
+        ("Trendmicro", &[], &["apiSecretKey"]),
+        ("Veeva", &["instanceUrl"], &["username", "password"]),
+        ("Zendesk", &["instanceUrl"], &["clientId", "clientSecret"]),
+        (
+            "SAPOData",
+            &[
+                "applicationHostUrl",
+                "applicationServicePath",
+                "portNumber",
+                "clientNumber",
+            ],
+            &[],
+        ),
+        ("CustomConnector", &[], &["authenticationType"]),
+        ("Pardot", &[], &[]),
+    ];
+
+    fn required(fields: &[Field]) -> Vec<&'static str> {
+        fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name)
+            .collect()
+    }
+
+    #[test]
+    fn required_members_follow_the_reference() {
+        assert_eq!(CONNECTORS.len(), REFERENCE_REQUIRED.len());
+        for (member, properties, credentials) in REFERENCE_REQUIRED {
+            let connector =
+                connector_by_member(member).unwrap_or_else(|| panic!("{member} is missing"));
+            assert_eq!(
+                required(connector.properties),
+                *properties,
+                "{member} properties"
+            );
+            assert_eq!(
+                required(connector.credentials),
+                *credentials,
+                "{member} credentials"
+            );
+            assert_eq!(
+                connector.credentials_required,
+                !credentials.is_empty(),
+                "{member}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_connector_type_is_known() {
+        let without_profiles = [
+            "S3",
+            "EventBridge",
+            "LookoutMetrics",
+            "Upsolver",
+            "CustomerProfiles",
+        ];
+        for connector_type in CONNECTOR_TYPES {
+            assert_eq!(
+                connector(connector_type).is_none(),
+                without_profiles.contains(connector_type),
+                "{connector_type}"
+            );
+        }
+    }
+
+    /// A value that satisfies `rule`, picked from plausible candidates.
+    fn sample_string(rule: &Str) -> String {
+        let candidates = [
+            "abc",
+            "https://example.com/path",
+            "arn:aws:iam::123456789012:role/appflow",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf",
+            "010",
+            "EN",
+            "com.amazonaws.vpce.us-east-1.vpce-svc-1",
+            "header.payload.signature",
+        ];
+        candidates
+            .iter()
+            .find(|c| {
+                (rule.min..=rule.max).contains(&c.chars().count()) && matches(rule.pattern, c)
+            })
+            .unwrap_or_else(|| panic!("no sample for {rule:?}"))
+            .to_string()
+    }
+
+    /// The smallest valid value of `shape`: every required member, nothing else.
+    fn minimal(shape: &Shape) -> Value {
+        match shape {
+            Shape::Str(rule) => json!(sample_string(rule)),
+            Shape::Bool => json!(true),
+            Shape::Int { min, .. } => json!(min),
+            Shape::Enum(values) => json!(values[0]),
+            Shape::List(rule, _) => json!([sample_string(rule)]),
+            Shape::Map { .. } => json!({}),
+            Shape::Struct(fields) => {
+                let map: Map<String, Value> = fields
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| (f.name.to_owned(), minimal(&f.shape)))
+                    .collect();
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// Every optional member filled in too.
+    fn full(shape: &Shape) -> Value {
+        match shape {
+            Shape::Struct(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|f| (f.name.to_owned(), full(&f.shape)))
+                    .collect(),
+            ),
+            other => minimal(other),
+        }
+    }
+
+    #[test]
+    fn minimal_and_full_configs_pass_and_each_missing_member_fails() {
+        for connector in CONNECTORS {
+            for (what, fields) in [
+                ("properties", connector.properties),
+                ("credentials", connector.credentials),
+            ] {
+                let shape = Shape::Struct(fields);
+                for sample in [minimal(&shape), full(&shape)] {
+                    let mut out = Violations::default();
+                    check_shape(&shape, &sample, "p", false, &mut out);
+                    assert!(
+                        out.0.is_empty(),
+                        "{} {what}: {:?} for {sample}",
+                        connector.member,
+                        out.0
+                    );
+                }
+                for field in fields.iter().filter(|f| f.required) {
+                    let mut sample = minimal(&shape);
+                    if let Some(map) = sample.as_object_mut() {
+                        map.remove(field.name);
+                    }
+                    let mut out = Violations::default();
+                    check_shape(&shape, &sample, "p", false, &mut out);
+                    assert_eq!(
+                        out.0,
+                        [format!(
+                            "Value null at 'p.{}' failed to satisfy constraint: Member must not be null",
+                            field.name
+                        )],
+                        "{} {what}",
+                        connector.member
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_types_and_bounds_are_violations() {
+        let sap = connector("SAPOData").expect("SAPOData");
+        let mut out = Violations::default();
+        let sample = json!({"applicationHostUrl": "ftp://x", "applicationServicePath": "/p", "portNumber": "443",
+            "clientNumber": "1234", "logonLanguage": "ENG", "oAuthProperties": {"tokenUrl": "https://t", "authCodeUrl": "https://a", "oAuthScopes": "api"}});
+        check_shape(
+            &Shape::Struct(sap.properties),
+            &sample,
+            "p",
+            false,
+            &mut out,
+        );
+        let text = out.0.join("\n");
+        assert_eq!(out.0.len(), 5, "{text}");
+        for expected in [
+            "p.applicationHostUrl",
+            "p.portNumber' failed to satisfy constraint: Member must be an integer",
+            "p.clientNumber",
+            "p.logonLanguage",
+            "p.oAuthProperties.oAuthScopes",
+        ] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+    }
+}
