@@ -1,8 +1,8 @@
 //! Who signed a request, and for which region, read from the SigV4 `Authorization` header.
 //!
-//! The sandbox does not recompute signatures: it only needs the access key id (to refuse keys
-//! other than the configured one, as AWS refuses unknown keys) and the credential scope's region
-//! (every resource lives in the region the request was signed for).
+//! The access key id decides whether the caller is known at all (AWS refuses unknown keys before
+//! looking at the signature), and the credential scope's region says where the request's
+//! resources live. The signature itself is checked in `signature`.
 
 use crate::protocol::ApiError;
 
@@ -24,7 +24,7 @@ pub fn parse_authorization(header: Option<&str>) -> Result<Caller, ApiError> {
     })?;
     let malformed = || {
         ApiError::new(
-            403,
+            400,
             "IncompleteSignatureException",
             format!(
                 "Authorization header requires a 'Credential' parameter of the form AKID/DATE/REGION/SERVICE/aws4_request. Authorization={header}"

@@ -25,6 +25,9 @@ pub struct SandboxConfig {
     pub secret_access_key: String,
     /// The twelve-digit account id that owns everything in the sandbox.
     pub account_id: String,
+    /// Whether to recompute each request's SigV4 signature with `secret_access_key` and refuse
+    /// mismatches, as AWS does. On by default; turn off only for clients that cannot sign.
+    pub verify_signatures: bool,
 }
 
 impl Default for SandboxConfig {
@@ -39,6 +42,7 @@ impl Default for SandboxConfig {
             access_key_id: "test".to_owned(),
             secret_access_key: "test".to_owned(),
             account_id: "123456789012".to_owned(),
+            verify_signatures: true,
         }
     }
 }

@@ -28,7 +28,9 @@
 //!
 //! - It listens on 127.0.0.1 only. Requests must carry a SigV4 `Authorization` header signed with
 //!   [`SandboxConfig::access_key_id`]; any other key gets `UnrecognizedClientException` (403;
-//!   `InvalidClientTokenId` for STS, as AWS names it there). Signatures are not recomputed.
+//!   `InvalidClientTokenId` for STS, as AWS names it there). The signature is recomputed with
+//!   [`SandboxConfig::secret_access_key`] (unless [`SandboxConfig::verify_signatures`] is off);
+//!   a mismatch gets `InvalidSignatureException` (`SignatureDoesNotMatch` for STS).
 //!   Resources live in the region the request was signed for, in account
 //!   [`SandboxConfig::account_id`].
 //! - With a [`SandboxConfig::data_file`], every change is saved (temporary file, fsync, rename)
@@ -65,6 +67,7 @@ mod rng;
 mod secretsmanager;
 mod sensitive;
 mod server;
+mod signature;
 mod store;
 mod sts;
 
@@ -123,6 +126,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         faults: faults::Faults::new(config.throttle_rate, config.error_rate, config.seed),
         latency: config.latency,
         access_key_id: config.access_key_id,
+        secret_access_key: config.verify_signatures.then_some(config.secret_access_key),
         account_id: config.account_id,
     });
     let router = axum::Router::new()

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, Method, Request, Response};
 use crate::auth;
 use crate::faults::Faults;
 use crate::protocol::{self, ApiError, Protocol, Service};
+use crate::signature::{self, SignatureError};
 use crate::store::Store;
 use crate::{appflow, kms, secretsmanager, sts};
 
@@ -21,6 +22,8 @@ pub struct App {
     pub faults: Faults,
     pub latency: Duration,
     pub access_key_id: String,
+    /// `None` when signatures are not verified.
+    pub secret_access_key: Option<String>,
     pub account_id: String,
 }
 
@@ -133,6 +136,18 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     if caller.access_key_id != app.access_key_id {
         return protocol::error(protocol, &unrecognized_client(route.service));
     }
+    if let (Some(secret), Some(authorization)) = (&app.secret_access_key, authorization) {
+        let signed = signature::Signed {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        if let Err(error) = signature::verify(authorization, secret, &signed) {
+            return protocol::error(protocol, &signature_error(route.service, &error));
+        }
+    }
 
     // Latency is applied without holding any lock, so concurrent requests wait in parallel.
     if !app.latency.is_zero() {
@@ -210,6 +225,30 @@ fn unrecognized_client(service: Service) -> ApiError {
             403,
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
+        ),
+    }
+}
+
+/// AWS's answer to a signature it cannot accept, in each service's words.
+fn signature_error(service: Service, error: &SignatureError) -> ApiError {
+    const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+    match (service, error) {
+        (Service::Sts, SignatureError::Mismatch) => {
+            ApiError::new(403, "SignatureDoesNotMatch", MISMATCH)
+        }
+        (Service::Sts, other) => ApiError::new(
+            400,
+            "IncompleteSignature",
+            format!("The request signature does not conform to AWS standards: {other}."),
+        ),
+        (Service::AppFlow, SignatureError::Mismatch) => {
+            ApiError::new(403, "InvalidSignatureException", MISMATCH)
+        }
+        (_, SignatureError::Mismatch) => ApiError::new(400, "InvalidSignatureException", MISMATCH),
+        (_, other) => ApiError::new(
+            400,
+            "IncompleteSignatureException",
+            format!("The request signature does not conform to AWS standards: {other}."),
         ),
     }
 }

@@ -129,6 +129,18 @@ pub async fn raw_post(
     (status, headers, body.to_owned())
 }
 
+/// A sandbox that reads the access key and region from `SIGNED` but does not recompute
+/// signatures, for raw requests written by hand.
+pub async fn unsigned_sandbox() -> flowform_sandbox::RunningSandbox {
+    flowform_sandbox::start(flowform_sandbox::SandboxConfig {
+        verify_signatures: false,
+        ..Default::default()
+    })
+    .await
+    .expect("start")
+}
+
+/// An Authorization header with the right access key and a made-up signature.
 pub const SIGNED: &str = "AWS4-HMAC-SHA256 Credential=test/20261123/us-east-1/appflow/aws4_request, SignedHeaders=host, Signature=0";
 
 /// A policy document that lets AppFlow read a secret.

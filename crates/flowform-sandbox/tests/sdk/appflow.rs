@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::common::{
     Clients, SIGNED, appflow_key_policy, appflow_secret_policy, raw_post, status_and_code,
+    unsigned_sandbox,
 };
 
 const CLIENT_CREDENTIALS_MESSAGE: &str = "Please validate the ClientCredentialsArn provided and please make sure Appflow has required permissions";
@@ -100,9 +101,7 @@ async fn create(
 
 #[tokio::test]
 async fn create_describe_update_delete() {
-    let sandbox = flowform_sandbox::start(Default::default())
-        .await
-        .expect("start");
+    let sandbox = unsigned_sandbox().await;
     let c = Clients::new(&sandbox.endpoint());
     let arn = create(
         &c.appflow,
@@ -393,9 +392,7 @@ async fn validation_errors_name_the_broken_constraint() {
 
 #[tokio::test]
 async fn required_members_per_connector() {
-    let sandbox = flowform_sandbox::start(Default::default())
-        .await
-        .expect("start");
+    let sandbox = unsigned_sandbox().await;
     let endpoint = sandbox.endpoint();
     let post = |body: serde_json::Value| {
         let endpoint = endpoint.clone();

@@ -111,6 +111,56 @@ async fn requests_signed_with_another_key_are_refused() {
 }
 
 #[tokio::test]
+async fn requests_signed_with_the_wrong_secret_are_refused() {
+    let sandbox = flowform_sandbox::start(SandboxConfig::default())
+        .await
+        .expect("start");
+    let kms_with = |endpoint: String, secret: &str| {
+        let config = aws_sdk_kms::Config::builder()
+            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_kms::config::Credentials::new(
+                "test", secret, None, None, "test",
+            ))
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .retry_config(retries(1))
+            .build();
+        aws_sdk_kms::Client::from_conf(config)
+    };
+    let (status, code, message) = status_and_code(
+        kms_with(sandbox.endpoint(), "not-the-secret")
+            .list_keys()
+            .send()
+            .await,
+    );
+    assert_eq!((status, code.as_str()), (400, "InvalidSignatureException"));
+    assert!(message.contains("does not match"), "{message}");
+
+    // A hand-written request whose signature was never computed fails the same way.
+    let (status, _, body) = raw_post(
+        &sandbox.endpoint(),
+        "/",
+        &[
+            ("authorization", SIGNED),
+            ("x-amz-date", "20261123T000000Z"),
+            ("x-amz-target", "TrentService.ListKeys"),
+        ],
+        "{}",
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("InvalidSignatureException"), "{body}");
+
+    // With verification off, only the access key counts.
+    let lenient = crate::common::unsigned_sandbox().await;
+    kms_with(lenient.endpoint(), "not-the-secret")
+        .list_keys()
+        .send()
+        .await
+        .expect("accepted");
+}
+
+#[tokio::test]
 async fn sts_reports_the_configured_account() {
     let sandbox = flowform_sandbox::start(SandboxConfig {
         account_id: "210987654321".into(),
@@ -136,9 +186,7 @@ async fn sts_reports_the_configured_account() {
 
 #[tokio::test]
 async fn malformed_requests_get_protocol_errors_not_crashes() {
-    let sandbox = flowform_sandbox::start(SandboxConfig::default())
-        .await
-        .expect("start");
+    let sandbox = crate::common::unsigned_sandbox().await;
     let endpoint = sandbox.endpoint();
     let json11 = ("content-type", "application/x-amz-json-1.1");
     let (status, _, body) = raw_post(
@@ -223,7 +271,7 @@ async fn malformed_requests_get_protocol_errors_not_crashes() {
         "{}",
     )
     .await;
-    assert_eq!(status, 403);
+    assert_eq!(status, 400);
     assert!(body.contains("IncompleteSignatureException"), "{body}");
     // The server is still serving.
     Clients::new(&endpoint)
