@@ -42,6 +42,10 @@ pub struct RegionState {
 pub struct State {
     pub format: String,
     pub regions: BTreeMap<String, RegionState>,
+    /// Where the name generator stood when saved: continuing it keeps a secret made after a
+    /// restart from getting the ARN suffix of one made before.
+    #[serde(default)]
+    pub name_rng: Option<u64>,
 }
 
 pub struct Inner {
@@ -77,10 +81,11 @@ impl Store {
             Some(path) => load(path)?,
             None => State::default(),
         };
+        let rng = Rng::new(state.name_rng.unwrap_or(seed ^ 0x5EC2_E75A_17D0_0001));
         Ok(Store {
             inner: Mutex::new(Inner {
                 state,
-                rng: Rng::new(seed ^ 0x5EC2_E75A_17D0_0001),
+                rng,
                 generation: 0,
             }),
             file,
@@ -108,6 +113,7 @@ impl Store {
         let (snapshot_generation, bytes) = {
             let mut inner = self.lock();
             inner.state.format = FORMAT.to_owned();
+            inner.state.name_rng = Some(inner.rng.state());
             let bytes =
                 serde_json::to_vec_pretty(&inner.state).map_err(|e| SandboxError::WriteData {
                     path: path.clone(),

@@ -38,7 +38,7 @@ pub fn handle(
     operations::forget_expired_tokens(region, ctx);
     let output = match operation {
         "CreateConnectorProfile" => operations::create(&input, ctx, region, rng)?,
-        "UpdateConnectorProfile" => operations::update(&input, ctx, region)?,
+        "UpdateConnectorProfile" => operations::update(&input, ctx, region, rng)?,
         "DeleteConnectorProfile" => operations::delete(&input, ctx, region)?,
         "DescribeConnectorProfiles" => operations::describe(&input, region)?,
         other => {

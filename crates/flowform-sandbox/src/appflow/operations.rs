@@ -354,6 +354,7 @@ pub fn update(
     input: &Map<String, Value>,
     ctx: &mut Context<'_>,
     region: &mut RegionState,
+    rng: &mut Rng,
 ) -> ApiResult<Value> {
     check_model(input, false)?;
     let name = str_member(input, "connectorProfileName").unwrap_or_default();
@@ -400,7 +401,6 @@ pub fn update(
         // Someone force-deleted AppFlow's secret behind its back: make a new one, as the
         // profile cannot work without its credentials.
         Err(_) => {
-            let mut rng = Rng::new(ctx.now.to_bits());
             let secret_name = format!(
                 "appflow!{}-{name}-{}",
                 ctx.account,
@@ -409,7 +409,7 @@ pub fn update(
             secretsmanager::operations::create_service_secret(
                 ctx,
                 secrets,
-                &mut rng,
+                rng,
                 &secret_name,
                 "appflow",
                 existing.kms_arn.as_deref(),

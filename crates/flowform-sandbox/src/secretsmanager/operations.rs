@@ -174,7 +174,9 @@ pub fn create_secret(
             format!("The operation failed because the secret {name} already exists."),
         ));
     }
-    let secret = new_secret(ctx, secrets, rng, name, &fields, tags)?;
+    let description = fields.opt_str("Description")?;
+    let kms_key_id = fields.opt_str("KmsKeyId")?;
+    let secret = new_secret(ctx, secrets, rng, name, description, kms_key_id, tags);
     let arn = secret.arn.clone();
     let mut output = json!({"ARN": arn, "Name": name});
     let mut secret = secret;
@@ -198,9 +200,10 @@ fn new_secret(
     secrets: &SecretsRegion,
     rng: &mut Rng,
     name: &str,
-    fields: &Fields<'_>,
+    description: Option<&str>,
+    kms_key_id: Option<&str>,
     tags: Vec<Tag>,
-) -> ApiResult<Secret> {
+) -> Secret {
     // Six random characters make a recreated secret's ARN differ from the old one's.
     let arn = loop {
         let candidate = format!(
@@ -213,11 +216,11 @@ fn new_secret(
             break candidate;
         }
     };
-    Ok(Secret {
+    Secret {
         arn,
         name: name.to_owned(),
-        description: fields.opt_str("Description")?.map(str::to_owned),
-        kms_key_id: fields.opt_str("KmsKeyId")?.map(str::to_owned),
+        description: description.map(str::to_owned),
+        kms_key_id: kms_key_id.map(str::to_owned),
         created: ctx.now,
         last_changed: ctx.now,
         deleted: None,
@@ -226,7 +229,7 @@ fn new_secret(
         versions: Vec::new(),
         policy: None,
         owning_service: None,
-    })
+    }
 }
 
 /// Makes the secret in which AppFlow keeps a connector profile's credentials.
@@ -239,14 +242,8 @@ pub fn create_service_secret(
     kms_key_id: Option<&str>,
     value: String,
 ) -> String {
-    let empty = Map::new();
-    let fields = Fields::new(&empty);
-    let mut secret = match new_secret(ctx, secrets, rng, name, &fields, Vec::new()) {
-        Ok(secret) => secret,
-        Err(_) => unreachable!("an empty request has no wrongly typed members"),
-    };
+    let mut secret = new_secret(ctx, secrets, rng, name, None, kms_key_id, Vec::new());
     secret.owning_service = Some(owner.to_owned());
-    secret.kms_key_id = kms_key_id.map(str::to_owned);
     secret.add_version(
         uuid::Uuid::new_v4().to_string(),
         SecretValue::String(Sensitive::new(value)),

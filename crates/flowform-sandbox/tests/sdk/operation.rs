@@ -474,6 +474,23 @@ async fn data_survives_a_restart() {
         .send()
         .await
         .expect("west secret");
+    let first_arn = c
+        .secrets
+        .create_secret()
+        .name("recreated")
+        .secret_string("1")
+        .send()
+        .await
+        .expect("secret")
+        .arn
+        .unwrap_or_default();
+    c.secrets
+        .delete_secret()
+        .secret_id("recreated")
+        .force_delete_without_recovery(true)
+        .send()
+        .await
+        .expect("deleted");
     sandbox.shutdown().await.expect("shutdown");
 
     #[cfg(unix)]
@@ -536,6 +553,18 @@ async fn data_survives_a_restart() {
         .expect("west kept");
     let (_, code, _) = status_and_code(c.secrets.describe_secret().secret_id("west").send().await);
     assert_eq!(code, "ResourceNotFoundException", "regions stay apart");
+    // A secret made after the restart does not reuse the ARN of one made before it.
+    let second_arn = c
+        .secrets
+        .create_secret()
+        .name("recreated")
+        .secret_string("2")
+        .send()
+        .await
+        .expect("secret")
+        .arn
+        .unwrap_or_default();
+    assert_ne!(first_arn, second_arn);
     again.shutdown().await.expect("shutdown");
 
     // A data file that is not sandbox data is refused with a readable error.
