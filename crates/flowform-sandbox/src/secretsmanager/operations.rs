@@ -353,9 +353,8 @@ pub fn put_secret_value(
     let fields = Fields::new(input);
     let id = fields.req_str("SecretId")?;
     let token = token_of(&fields)?;
-    let value = value_of(&fields)?.ok_or_else(|| {
-        invalid_parameter("You must provide either SecretString or SecretBinary.")
-    })?;
+    let value = value_of(&fields)?
+        .ok_or_else(|| invalid_request("You must provide either SecretString or SecretBinary."))?;
     let stages = match fields.opt_str_list("VersionStages")? {
         Some(stages) if !stages.is_empty() => stages.into_iter().map(str::to_owned).collect(),
         _ => vec!["AWSCURRENT".to_owned()],

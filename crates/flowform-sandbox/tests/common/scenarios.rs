@@ -120,6 +120,8 @@ pub async fn secrets_lifecycle(c: &Clients) -> Steps {
         .send()
         .await;
     steps.push(("put other value with a used token", outcome(&r)));
+    let r = sm.put_secret_value().secret_id(name).send().await;
+    steps.push(("put without a value", outcome(&r)));
     let r = sm
         .get_secret_value()
         .secret_id(name)

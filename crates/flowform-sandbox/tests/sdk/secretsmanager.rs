@@ -29,6 +29,7 @@ async fn lifecycle_answers_as_aws() {
                 "put other value with a used token",
                 "ResourceExistsException",
             ),
+            ("put without a value", "InvalidRequestException"),
             ("get previous", "ok v1"),
             ("get current", "ok v2"),
             ("get unknown stage", "ResourceNotFoundException"),
