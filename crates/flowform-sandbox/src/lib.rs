@@ -43,11 +43,41 @@
 //!   `ConnectorAuthenticationException` (401), which is how a test can exercise the error AWS
 //!   gives when the connector refuses the credentials.
 //!
+//! # Decisions where AWS's documentation is silent
+//!
+//! - AppFlow `clientToken` reused with a different request: the docs only say "an error occurs";
+//!   the sandbox answers `ConflictException` (409), the error AppFlow documents for conflicting
+//!   requests. Tokens are remembered for 8 hours, as documented.
+//! - Credentials are kept in a secret named `appflow!ACCOUNT-NAME-EPOCHMILLIS` with
+//!   `OwningService` `appflow`, encrypted with `kmsArn` when one is given. Update writes a new
+//!   version of it; Delete removes it at once.
+//! - `clientCredentialsArn` (Salesforce, Pardot) is accepted only if the secret exists in the
+//!   sandbox, is not pending deletion, its resource policy allows `appflow.amazonaws.com`
+//!   `secretsmanager:GetSecretValue`, and, when it names a customer managed key, that key is
+//!   enabled and its policy allows AppFlow `kms:Decrypt`. `aws:SourceAccount`/`aws:SourceArn`
+//!   conditions are evaluated with the account and the profile's ARN. Anything else gets AWS's
+//!   single message, "Please validate the ClientCredentialsArn provided and please make sure
+//!   Appflow has required permissions". The secret's content is not inspected.
+//! - Required members follow the 2023-09-06 API change note's \[REQUIRED\] markers (e.g. Snowflake
+//!   needs a password, although the newest service model also allows key-pair authentication).
+//!   A connector whose credentials have required members needs its credentials; a custom
+//!   connector needs `connectorLabel` and the credentials its `authenticationType` names; the
+//!   connector types without profiles (S3, EventBridge, ...) are refused.
+//! - Private connections are `CREATED` at once (there is no PrivateLink to wait for), and
+//!   `forceDelete` changes nothing because the sandbox has no flows.
+//! - Secrets Manager's BlockPublicPolicy refuses a statement that allows `Principal: "*"` (or
+//!   `{"AWS": "*"}`) without a `Condition`. KMS's lockout check requires a statement allowing the
+//!   account root `kms:PutKeyPolicy` (the sandbox's caller is the account root).
+//! - Error status codes: awsJson errors are 400 except internal errors (500); a bad signature is
+//!   `InvalidSignatureException` (400 for Secrets Manager and KMS, 403 for AppFlow) or STS's
+//!   `SignatureDoesNotMatch` (403).
+//!
 //! # Layout
 //!
 //! - `server`: routing (restJson path, `X-Amz-Target`, awsQuery `Action`), auth, latency, faults.
 //! - `protocol`: how results and errors are written in restJson1, awsJson1.1 and awsQuery.
-//! - `auth`, `faults`, `rng`, `clock`, `input`: the small pieces `server` and the services use.
+//! - `auth`, `signature`, `faults`, `rng`, `clock`, `input`, `sensitive`: the small pieces
+//!   `server` and the services use.
 //! - `store`: all data behind one lock, and its atomic, group-committed data file.
 //! - `iam_policy`: the bit of IAM policy evaluation the services need.
 //! - `appflow/`, `secretsmanager/`, `kms/`, `sts`: one module per service; `model` holds what is
