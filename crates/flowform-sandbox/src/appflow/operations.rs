@@ -322,7 +322,7 @@ pub fn create(
         ctx.account,
         crate::clock::now_epoch_millis()
     );
-    let credentials_arn = secretsmanager::operations::create_service_secret(
+    let credentials_arn = secretsmanager::create_service_secret(
         ctx,
         &mut region.secretsmanager,
         rng,
@@ -406,7 +406,7 @@ pub fn update(
                 ctx.account,
                 crate::clock::now_epoch_millis()
             );
-            secretsmanager::operations::create_service_secret(
+            secretsmanager::create_service_secret(
                 ctx,
                 secrets,
                 rng,

@@ -1,8 +1,14 @@
 //! Key policies: the default one AWS gives a new key, and the checks PutKeyPolicy/CreateKey run
 //! before accepting one.
 
+use serde_json::{Map, Value, json};
+
+use super::model::KmsRegion;
+use super::{key, key_id_of, key_mut, not_found};
 use crate::iam_policy::{self, Principal, Request};
-use crate::protocol::ApiError;
+use crate::input::Fields;
+use crate::protocol::{ApiError, ApiResult};
+use crate::server::Context;
 
 /// AWS's limit on a key policy document, in bytes.
 pub const MAX_POLICY_BYTES: usize = 32 * 1024;
@@ -62,6 +68,54 @@ pub fn check(policy: &str, account: &str, bypass_lockout_check: bool) -> Result<
             "The new key policy will not allow you to update the key policy in the future.",
         ))
     }
+}
+
+pub(super) fn policy_name(fields: &Fields<'_>) -> ApiResult<()> {
+    match fields.opt_str("PolicyName")? {
+        None | Some("default") => Ok(()),
+        Some(_) => Err(not_found("No such policy exists")),
+    }
+}
+
+pub(super) fn get_key_policy(
+    input: &Map<String, Value>,
+    ctx: &mut Context<'_>,
+    kms: &mut KmsRegion,
+) -> ApiResult<Value> {
+    let fields = Fields::new(input);
+    let key_id = fields.req_str("KeyId")?;
+    policy_name(&fields)?;
+    let id = key_id_of(ctx, kms, key_id)?;
+    Ok(json!({"Policy": key(kms, &id)?.policy, "PolicyName": "default"}))
+}
+
+pub(super) fn put_key_policy(
+    input: &Map<String, Value>,
+    ctx: &mut Context<'_>,
+    kms: &mut KmsRegion,
+) -> ApiResult<Value> {
+    let fields = Fields::new(input);
+    let key_id = fields.req_str("KeyId")?;
+    let policy = fields.req_str("Policy")?;
+    policy_name(&fields)?;
+    let bypass = fields
+        .opt_bool("BypassPolicyLockoutSafetyCheck")?
+        .unwrap_or(false);
+    let id = key_id_of(ctx, kms, key_id)?;
+    check(policy, ctx.account, bypass)?;
+    key_mut(kms, &id)?.policy = policy.to_owned();
+    ctx.mutated = true;
+    Ok(json!({}))
+}
+
+pub(super) fn list_key_policies(
+    input: &Map<String, Value>,
+    ctx: &mut Context<'_>,
+    kms: &mut KmsRegion,
+) -> ApiResult<Value> {
+    let key_id = Fields::new(input).req_str("KeyId")?;
+    key_id_of(ctx, kms, key_id)?;
+    Ok(json!({"PolicyNames": ["default"], "Truncated": false}))
 }
 
 #[cfg(test)]

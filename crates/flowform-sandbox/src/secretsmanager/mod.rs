@@ -4,9 +4,14 @@
 //! CreateSecret of its name answers InvalidRequestException; resource policies must be policy
 //! documents.
 
+mod lifecycle;
+mod listing;
 pub mod model;
-pub mod operations;
 mod policy;
+mod secrets;
+mod values;
+
+pub use secrets::create_service_secret;
 
 use serde_json::Value;
 
@@ -28,17 +33,17 @@ pub fn handle(
     let secrets = &mut region.secretsmanager;
     purge_expired(secrets, ctx);
     let output: Value = match operation {
-        "CreateSecret" => operations::create_secret(&input, ctx, secrets, rng)?,
-        "DescribeSecret" => operations::describe_secret(&input, secrets)?,
-        "GetSecretValue" => operations::get_secret_value(&input, secrets)?,
-        "PutSecretValue" => operations::put_secret_value(&input, ctx, secrets)?,
-        "UpdateSecret" => operations::update_secret(&input, ctx, secrets)?,
-        "DeleteSecret" => operations::delete_secret(&input, ctx, secrets)?,
-        "RestoreSecret" => operations::restore_secret(&input, ctx, secrets)?,
-        "ListSecrets" => operations::list_secrets(&input, secrets)?,
-        "ListSecretVersionIds" => operations::list_secret_version_ids(&input, secrets)?,
-        "TagResource" => operations::tag_resource(&input, ctx, secrets)?,
-        "UntagResource" => operations::untag_resource(&input, ctx, secrets)?,
+        "CreateSecret" => secrets::create_secret(&input, ctx, secrets, rng)?,
+        "DescribeSecret" => secrets::describe_secret(&input, secrets)?,
+        "GetSecretValue" => values::get_secret_value(&input, secrets)?,
+        "PutSecretValue" => values::put_secret_value(&input, ctx, secrets)?,
+        "UpdateSecret" => secrets::update_secret(&input, ctx, secrets)?,
+        "DeleteSecret" => lifecycle::delete_secret(&input, ctx, secrets)?,
+        "RestoreSecret" => lifecycle::restore_secret(&input, ctx, secrets)?,
+        "ListSecrets" => listing::list_secrets(&input, secrets)?,
+        "ListSecretVersionIds" => values::list_secret_version_ids(&input, secrets)?,
+        "TagResource" => secrets::tag_resource(&input, ctx, secrets)?,
+        "UntagResource" => secrets::untag_resource(&input, ctx, secrets)?,
         "PutResourcePolicy" => policy::put_resource_policy(&input, ctx, secrets)?,
         "GetResourcePolicy" => policy::get_resource_policy(&input, secrets)?,
         "DeleteResourcePolicy" => policy::delete_resource_policy(&input, ctx, secrets)?,
@@ -98,4 +103,12 @@ pub fn resolve_mut<'a>(secrets: &'a mut SecretsRegion, id: &str) -> ApiResult<&'
         .map(|s| s.name.clone())
         .ok_or_else(not_found)?;
     secrets.secrets.get_mut(&name).ok_or_else(not_found)
+}
+
+fn invalid_parameter(message: impl Into<String>) -> ApiError {
+    ApiError::client("InvalidParameterException", message)
+}
+
+fn invalid_request(message: impl Into<String>) -> ApiError {
+    ApiError::client("InvalidRequestException", message)
 }
