@@ -31,6 +31,8 @@ pub enum SandboxError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the data file {path} is in use by another sandbox; stop it or choose another file")]
+    DataInUse { path: PathBuf },
     #[error("the configuration is invalid: {0}")]
     Config(String),
     #[error("the sandbox server stopped with an error: {0}")]

@@ -35,7 +35,8 @@
 //!   [`SandboxConfig::account_id`].
 //! - With a [`SandboxConfig::data_file`], every change is saved (temporary file, fsync, rename)
 //!   before the response is sent, and the file is read back on start. The file holds secret
-//!   values, so it is created with mode 0600.
+//!   values, so it is created with mode 0600. A `<data file>.lock` lock keeps a second sandbox
+//!   from using the same file at the same time.
 //! - [`SandboxConfig::latency`] delays every answer; [`SandboxConfig::throttle_rate`] and
 //!   [`SandboxConfig::error_rate`] answer that share of requests with `ThrottlingException` or a
 //!   500 before anything is changed, drawn from [`SandboxConfig::seed`] so runs repeat.
@@ -108,8 +109,9 @@ use std::sync::Arc;
 pub use config::SandboxConfig;
 pub use error::SandboxError;
 
-/// A sandbox listening on a loopback port. Dropping it stops the server without saving;
-/// call [`RunningSandbox::shutdown`] to save.
+/// A sandbox listening on a loopback port. Every change is saved before it is answered;
+/// [`RunningSandbox::shutdown`] stops the server, waits for requests in flight and frees the data
+/// file. Dropping it only tells the server to stop.
 pub struct RunningSandbox {
     addr: SocketAddr,
     app: Arc<server::App>,

@@ -72,11 +72,14 @@ pub struct Store {
     inner: Mutex<Inner>,
     file: Option<PathBuf>,
     written: tokio::sync::Mutex<u64>,
+    /// Held while the store is open, so that a second sandbox cannot write the same data file.
+    _guard: Option<std::fs::File>,
 }
 
 impl Store {
     /// Opens the store, reading `file` if it exists.
     pub fn open(file: Option<PathBuf>, seed: u64) -> Result<Store, SandboxError> {
+        let guard = file.as_deref().map(lock_data_file).transpose()?;
         let state = match &file {
             Some(path) => load(path)?,
             None => State::default(),
@@ -90,6 +93,7 @@ impl Store {
             }),
             file,
             written: tokio::sync::Mutex::new(0),
+            _guard: guard,
         })
     }
 
@@ -136,6 +140,33 @@ impl Store {
     pub async fn flush(&self) -> Result<(), SandboxError> {
         let generation = self.lock().generation;
         self.persist(generation).await
+    }
+}
+
+/// Takes an exclusive lock on `<data file>.lock`. Two sandboxes saving to one file would
+/// overwrite each other's changes; the second is refused instead.
+fn lock_data_file(path: &Path) -> Result<std::fs::File, SandboxError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| SandboxError::ReadData {
+            path: lock_path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(SandboxError::DataInUse {
+            path: path.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(SandboxError::ReadData {
+            path: lock_path,
+            source,
+        }),
     }
 }
 
@@ -205,8 +236,21 @@ mod tests {
             inner.touch()
         };
         store.persist(generation).await.unwrap();
+        drop(store);
         let reopened = Store::open(Some(path), 1).unwrap();
         assert!(reopened.lock().state.regions.contains_key("eu-west-1"));
+    }
+
+    #[test]
+    fn one_data_file_serves_one_sandbox_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.json");
+        let first = Store::open(Some(path.clone()), 1).unwrap();
+        let err = Store::open(Some(path.clone()), 1).err().unwrap();
+        assert!(matches!(err, SandboxError::DataInUse { .. }), "{err}");
+        assert!(err.to_string().contains("another sandbox"), "{err}");
+        drop(first);
+        Store::open(Some(path), 1).unwrap();
     }
 
     #[test]
