@@ -911,3 +911,47 @@ async fn confused_deputy_conditions_are_honoured() {
     .await
     .expect("accepted");
 }
+
+#[tokio::test]
+async fn kms_arn_encrypts_the_credentials_secret() {
+    let sandbox = flowform_sandbox::start(Default::default())
+        .await
+        .expect("start");
+    let c = Clients::new(&sandbox.endpoint());
+    let key_arn = c
+        .kms
+        .create_key()
+        .send()
+        .await
+        .expect("key")
+        .key_metadata
+        .and_then(|m| m.arn)
+        .expect("arn");
+    c.appflow
+        .create_connector_profile()
+        .connector_profile_name("encrypted")
+        .connector_type(ConnectorType::Salesforce)
+        .connection_mode(ConnectionMode::Public)
+        .kms_arn(&key_arn)
+        .connector_profile_config(salesforce("https://a", tokens("t")))
+        .send()
+        .await
+        .expect("create");
+    let described = c
+        .appflow
+        .describe_connector_profiles()
+        .send()
+        .await
+        .expect("describe");
+    let credentials_arn = described.connector_profile_details()[0]
+        .credentials_arn()
+        .expect("credentials");
+    let secret = c
+        .secrets
+        .describe_secret()
+        .secret_id(credentials_arn)
+        .send()
+        .await
+        .expect("secret");
+    assert_eq!(secret.kms_key_id(), Some(key_arn.as_str()));
+}
