@@ -126,7 +126,7 @@ async fn start_moto() -> Moto {
     let binary = moto_binary();
     assert!(
         binary.exists(),
-        "moto_server was not found at {} (nor set in FLOWFORM_MOTO_SERVER): run scripts/install-test-deps at the workspace root",
+        "moto_server was not found at {} (FLOWFORM_MOTO_SERVER, else <workspace>/.venv/bin/moto_server): run scripts/install-test-deps at the workspace root",
         binary.display()
     );
     let port = free_port();
