@@ -119,7 +119,8 @@ pub struct RunningSandbox {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-/// Starts a sandbox on 127.0.0.1 and returns once it accepts connections.
+/// Starts a sandbox on 127.0.0.1 and returns once it accepts connections. Call it inside a Tokio
+/// runtime: the server runs as a task of that runtime.
 pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError> {
     for (name, rate) in [
         ("throttle rate", config.throttle_rate),

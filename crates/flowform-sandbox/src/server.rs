@@ -73,7 +73,7 @@ pub fn route(
             )),
         };
     }
-    if method == Method::POST && path.len() > 1 && path != "/" {
+    if method == Method::POST && path != "/" {
         let operation = appflow::operation_for_path(path).ok_or_else(|| {
             (
                 Protocol::RestJson,
@@ -250,5 +250,83 @@ fn signature_error(service: Service, error: &SignatureError) -> ApiError {
             "IncompleteSignatureException",
             format!("The request signature does not conform to AWS standards: {other}."),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn target(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-amz-target", HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn routes_each_protocol_to_its_service() {
+        let none = HeaderMap::new();
+        let cases = [
+            (
+                Method::POST,
+                "/",
+                target("secretsmanager.GetSecretValue"),
+                &b"{}"[..],
+                Service::SecretsManager,
+                "GetSecretValue",
+            ),
+            (
+                Method::POST,
+                "/",
+                target("TrentService.CreateKey"),
+                &b"{}"[..],
+                Service::Kms,
+                "CreateKey",
+            ),
+            (
+                Method::POST,
+                "/create-connector-profile",
+                none.clone(),
+                &b"{}"[..],
+                Service::AppFlow,
+                "CreateConnectorProfile",
+            ),
+            (
+                Method::POST,
+                "/",
+                none.clone(),
+                &b"Action=GetCallerIdentity&Version=2011-06-15"[..],
+                Service::Sts,
+                "GetCallerIdentity",
+            ),
+        ];
+        for (method, path, headers, body, service, operation) in cases {
+            let route = route(&method, path, &headers, body).expect("routed");
+            assert_eq!(
+                (route.service, route.operation.as_str()),
+                (service, operation),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_targets_and_paths_are_protocol_errors() {
+        let (protocol, error) = route(
+            &Method::POST,
+            "/",
+            &target("DynamoDB_20120810.GetItem"),
+            b"{}",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (protocol, error.code.as_str()),
+            (Protocol::AwsJson, "UnknownOperationException")
+        );
+        let (protocol, error) =
+            route(&Method::POST, "/list-flows", &HeaderMap::new(), b"{}").unwrap_err();
+        assert_eq!((protocol, error.status), (Protocol::RestJson, 404));
+        assert!(route(&Method::GET, "/", &HeaderMap::new(), b"").is_err());
     }
 }
