@@ -955,3 +955,75 @@ async fn kms_arn_encrypts_the_credentials_secret() {
         .expect("secret");
     assert_eq!(secret.kms_key_id(), Some(key_arn.as_str()));
 }
+
+#[tokio::test]
+async fn pardot_client_credentials_get_the_same_check() {
+    use aws_sdk_appflow::types::{
+        PardotConnectorProfileCredentials, PardotConnectorProfileProperties,
+    };
+    let sandbox = flowform_sandbox::start(Default::default())
+        .await
+        .expect("start");
+    let c = Clients::new(&sandbox.endpoint());
+    let pardot = |arn: &str| {
+        ConnectorProfileConfig::builder()
+            .connector_profile_properties(
+                ConnectorProfileProperties::builder()
+                    .pardot(
+                        PardotConnectorProfileProperties::builder()
+                            .business_unit_id("0Uv000000000001")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .connector_profile_credentials(
+                ConnectorProfileCredentials::builder()
+                    .pardot(
+                        PardotConnectorProfileCredentials::builder()
+                            .client_credentials_arn(arn)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    };
+    let send = |config: ConnectorProfileConfig| {
+        c.appflow
+            .create_connector_profile()
+            .connector_profile_name("pardot")
+            .connector_type(ConnectorType::Pardot)
+            .connection_mode(ConnectionMode::Public)
+            .connector_profile_config(config)
+            .send()
+    };
+    let (status, code, message) = status_and_code(
+        send(pardot(
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:none-AbCdEf",
+        ))
+        .await,
+    );
+    assert_eq!(
+        (status, code.as_str(), message.as_str()),
+        (400, "ValidationException", CLIENT_CREDENTIALS_MESSAGE)
+    );
+
+    // A secret under the AWS managed key needs only its resource policy.
+    let arn = c
+        .secrets
+        .create_secret()
+        .name("pardot-app")
+        .secret_string("{}")
+        .send()
+        .await
+        .expect("secret")
+        .arn
+        .unwrap_or_default();
+    c.secrets
+        .put_resource_policy()
+        .secret_id(&arn)
+        .resource_policy(appflow_secret_policy(&arn))
+        .send()
+        .await
+        .expect("policy");
+    send(pardot(&arn)).await.expect("accepted");
+}
