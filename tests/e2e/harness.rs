@@ -183,7 +183,7 @@ impl Ran {
                 let p = e.path();
                 if p.is_dir() {
                     stack.push(p);
-                } else if !p.extension().is_some_and(|x| x == "hcl") {
+                } else if p.extension().is_none_or(|x| x != "hcl") {
                     out.push_str(&String::from_utf8_lossy(
                         &std::fs::read(&p).unwrap_or_default(),
                     ));

@@ -1,0 +1,332 @@
+//! The HTTP front door: works out which service and operation a request is for, checks who
+//! signed it, applies latency and injected faults, then hands it to the service under the store's
+//! lock and saves the data before answering.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Request, Response};
+
+use crate::auth;
+use crate::faults::Faults;
+use crate::protocol::{self, ApiError, Protocol, Service};
+use crate::signature::{self, SignatureError};
+use crate::store::Store;
+use crate::{appflow, kms, secretsmanager, sts};
+
+/// What every request handler shares.
+pub struct App {
+    pub store: Store,
+    pub faults: Faults,
+    pub latency: Duration,
+    pub access_key_id: String,
+    /// `None` when signatures are not verified.
+    pub secret_access_key: Option<String>,
+    pub account_id: String,
+}
+
+/// Where a service module does its work: the caller's account and region, the time, and whether
+/// the operation changed anything that must be saved.
+pub struct Context<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub now: f64,
+    pub mutated: bool,
+}
+
+/// Largest request body accepted; AWS's own limits for these services are far below it.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub service: Service,
+    pub operation: String,
+}
+
+/// Reads the target service and operation from the request line and headers.
+pub fn route(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Route, (Protocol, ApiError)> {
+    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        let (prefix, operation) = target.split_once('.').unwrap_or((target, ""));
+        let service = match prefix {
+            "secretsmanager" => Some(Service::SecretsManager),
+            "TrentService" => Some(Service::Kms),
+            _ => None,
+        };
+        return match service {
+            Some(service) if !operation.is_empty() => Ok(Route {
+                service,
+                operation: operation.to_owned(),
+            }),
+            _ => Err((
+                Protocol::AwsJson,
+                ApiError::client(
+                    "UnknownOperationException",
+                    format!("The sandbox does not implement the target {target}."),
+                ),
+            )),
+        };
+    }
+    if method == Method::POST && path != "/" {
+        let operation = appflow::operation_for_path(path).ok_or_else(|| {
+            (
+                Protocol::RestJson,
+                ApiError::new(
+                    404,
+                    "UnknownOperationException",
+                    format!("The sandbox does not implement POST {path}."),
+                ),
+            )
+        })?;
+        return Ok(Route {
+            service: Service::AppFlow,
+            operation: operation.to_owned(),
+        });
+    }
+    if let Some(action) = sts::action(body) {
+        return Ok(Route {
+            service: Service::Sts,
+            operation: action,
+        });
+    }
+    Err((
+        Protocol::AwsJson,
+        ApiError::client(
+            "UnknownOperationException",
+            format!("The sandbox cannot tell which operation {method} {path} is for."),
+        ),
+    ))
+}
+
+pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return protocol::error(
+                Protocol::AwsJson,
+                &ApiError::new(
+                    413,
+                    "RequestEntityTooLarge",
+                    "The request body is too large.",
+                ),
+            );
+        }
+    };
+    let route = match route(&parts.method, parts.uri.path(), &parts.headers, &body) {
+        Ok(route) => route,
+        Err((protocol, error)) => return protocol::error(protocol, &error),
+    };
+    let protocol = route.service.protocol();
+
+    let authorization = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let caller = match auth::parse_authorization(authorization) {
+        Ok(caller) => caller,
+        Err(error) => return protocol::error(protocol, &error),
+    };
+    if caller.access_key_id != app.access_key_id {
+        return protocol::error(protocol, &unrecognized_client(route.service));
+    }
+    if let (Some(secret), Some(authorization)) = (&app.secret_access_key, authorization) {
+        let signed = signature::Signed {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        if let Err(error) = signature::verify(authorization, secret, &signed) {
+            return protocol::error(protocol, &signature_error(route.service, &error));
+        }
+    }
+
+    // Latency is applied without holding any lock, so concurrent requests wait in parallel.
+    if !app.latency.is_zero() {
+        tokio::time::sleep(app.latency).await;
+    }
+    if let Some(fault) = app.faults.draw(route.service) {
+        return protocol::error(protocol, &fault);
+    }
+
+    let (result, generation) = {
+        let mut inner = app.store.lock();
+        let now = crate::clock::now_epoch_seconds();
+        let mut ctx = Context {
+            account: &app.account_id,
+            region: &caller.region,
+            now,
+            mutated: false,
+        };
+        let (region, rng) = inner.region(&caller.region);
+        let result = match route.service {
+            Service::AppFlow => appflow::handle(&route.operation, &body, &mut ctx, region, rng),
+            Service::SecretsManager => {
+                secretsmanager::handle(&route.operation, &body, &mut ctx, region, rng)
+            }
+            Service::Kms => kms::handle(&route.operation, &body, &mut ctx, region),
+            Service::Sts => sts::handle(&route.operation, &ctx),
+        };
+        let generation = ctx.mutated.then(|| inner.touch());
+        (result, generation)
+    };
+
+    if let Some(generation) = generation
+        && let Err(error) = app.store.persist(generation).await
+    {
+        // The change is applied in memory; tell the client the save failed so it can retry.
+        eprintln!("flowform-sandbox: {error}");
+        return protocol::error(
+            protocol,
+            &ApiError::new(500, internal_code(route.service), error.to_string()),
+        );
+    }
+
+    match result {
+        Ok(Reply::Json(value)) => protocol::ok(protocol, &value),
+        Ok(Reply::Xml(xml)) => protocol::ok_xml(xml),
+        Err(error) => protocol::error(protocol, &error),
+    }
+}
+
+/// A successful answer, in the encoding of the service's protocol.
+pub enum Reply {
+    Json(serde_json::Value),
+    Xml(String),
+}
+
+fn internal_code(service: Service) -> &'static str {
+    match service {
+        Service::AppFlow => "InternalServerException",
+        Service::SecretsManager => "InternalServiceError",
+        Service::Kms => "KMSInternalException",
+        Service::Sts => "InternalFailure",
+    }
+}
+
+/// AWS's answer to a request signed with an access key it does not know.
+fn unrecognized_client(service: Service) -> ApiError {
+    match service {
+        // STS names the same situation differently.
+        Service::Sts => ApiError::new(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        ),
+        _ => ApiError::new(
+            403,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ),
+    }
+}
+
+/// AWS's answer to a signature it cannot accept, in each service's words.
+fn signature_error(service: Service, error: &SignatureError) -> ApiError {
+    const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+    match (service, error) {
+        (Service::Sts, SignatureError::Mismatch) => {
+            ApiError::new(403, "SignatureDoesNotMatch", MISMATCH)
+        }
+        (Service::Sts, other) => ApiError::new(
+            400,
+            "IncompleteSignature",
+            format!("The request signature does not conform to AWS standards: {other}."),
+        ),
+        (Service::AppFlow, SignatureError::Mismatch) => {
+            ApiError::new(403, "InvalidSignatureException", MISMATCH)
+        }
+        (_, SignatureError::Mismatch) => ApiError::new(400, "InvalidSignatureException", MISMATCH),
+        (_, other) => ApiError::new(
+            400,
+            "IncompleteSignatureException",
+            format!("The request signature does not conform to AWS standards: {other}."),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn target(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-amz-target", HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn routes_each_protocol_to_its_service() {
+        let none = HeaderMap::new();
+        let cases = [
+            (
+                Method::POST,
+                "/",
+                target("secretsmanager.GetSecretValue"),
+                &b"{}"[..],
+                Service::SecretsManager,
+                "GetSecretValue",
+            ),
+            (
+                Method::POST,
+                "/",
+                target("TrentService.CreateKey"),
+                &b"{}"[..],
+                Service::Kms,
+                "CreateKey",
+            ),
+            (
+                Method::POST,
+                "/create-connector-profile",
+                none.clone(),
+                &b"{}"[..],
+                Service::AppFlow,
+                "CreateConnectorProfile",
+            ),
+            (
+                Method::POST,
+                "/",
+                none.clone(),
+                &b"Action=GetCallerIdentity&Version=2011-06-15"[..],
+                Service::Sts,
+                "GetCallerIdentity",
+            ),
+        ];
+        for (method, path, headers, body, service, operation) in cases {
+            let route = route(&method, path, &headers, body).expect("routed");
+            assert_eq!(
+                (route.service, route.operation.as_str()),
+                (service, operation),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_targets_and_paths_are_protocol_errors() {
+        let (protocol, error) = route(
+            &Method::POST,
+            "/",
+            &target("DynamoDB_20120810.GetItem"),
+            b"{}",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (protocol, error.code.as_str()),
+            (Protocol::AwsJson, "UnknownOperationException")
+        );
+        let (protocol, error) =
+            route(&Method::POST, "/list-flows", &HeaderMap::new(), b"{}").unwrap_err();
+        assert_eq!((protocol, error.status), (Protocol::RestJson, 404));
+        assert!(route(&Method::GET, "/", &HeaderMap::new(), b"").is_err());
+    }
+}

@@ -1,0 +1,243 @@
+//! The same Secrets Manager and KMS scenarios against moto and against the sandbox: outcomes and
+//! error codes must agree, except where moto is known to be looser than AWS, where the sandbox
+//! follows AWS and each difference is listed, with the reason, in `KNOWN_DIFFERENCES`.
+//!
+//! moto is started as a subprocess (`moto_server -H 127.0.0.1 -p PORT`). It is found through
+//! `FLOWFORM_MOTO_SERVER` or `<workspace>/.venv/bin/moto_server`; without it the tests fail and
+//! say to run `scripts/install-test-deps`: a skipped comparison would hide drift.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Clients;
+use common::scenarios::{self, Steps};
+
+const ACCOUNT: &str = "123456789012";
+
+/// Steps where moto answers differently from AWS, with the sandbox's (AWS's) and moto's outcome.
+const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
+    // (step, sandbox = AWS, moto, why)
+    (
+        "put while pending deletion",
+        "InvalidRequestException",
+        "ok",
+        "AWS refuses PutSecretValue on a secret marked for deletion; moto accepts it",
+    ),
+    (
+        "create the name again while pending deletion",
+        "InvalidRequestException",
+        "ResourceExistsException",
+        "AWS answers InvalidRequestException (scheduled for deletion); moto ResourceExistsException",
+    ),
+    (
+        "put policy while pending deletion",
+        "InvalidRequestException",
+        "ok",
+        "AWS refuses changes to a secret marked for deletion; moto accepts any policy text",
+    ),
+    (
+        "put a policy that is not JSON",
+        "MalformedPolicyDocumentException",
+        "ok",
+        "AWS validates policy documents; moto accepts any text as a policy",
+    ),
+    (
+        "put a policy that locks the account out",
+        "MalformedPolicyDocumentException",
+        "ok",
+        "KMS's policy lockout safety check; moto has none",
+    ),
+    (
+        "create a key with a lockout policy",
+        "MalformedPolicyDocumentException",
+        "ok",
+        "KMS's policy lockout safety check; moto has none",
+    ),
+    (
+        "put public policy with BlockPublicPolicy",
+        "PublicPolicyException",
+        "ok",
+        "with BlockPublicPolicy AWS refuses a policy that allows everyone; moto does not check",
+    ),
+    (
+        "new key",
+        "Some(Enabled) Some(EncryptDecrypt) Some(SymmetricDefault)",
+        "Some(Enabled) None Some(SymmetricDefault)",
+        "AWS reports the default KeyUsage ENCRYPT_DECRYPT; moto leaves KeyUsage out when it was not given",
+    ),
+    (
+        "schedule deletion in 5 days",
+        "ValidationException",
+        "ok",
+        "PendingWindowInDays must be 7..30 on AWS; moto accepts any number",
+    ),
+    (
+        "update a key pending deletion",
+        "KMSInvalidStateException",
+        "ok",
+        "AWS refuses changes to a key pending deletion (key state table); moto allows them",
+    ),
+    (
+        "schedule deletion again",
+        "KMSInvalidStateException",
+        "ok",
+        "AWS refuses to schedule the deletion of a key already pending deletion; moto reschedules",
+    ),
+    (
+        "cancel again",
+        "KMSInvalidStateException",
+        "ok",
+        "AWS refuses CancelKeyDeletion for a key that is not pending deletion; moto allows it",
+    ),
+];
+
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("FLOWFORM_MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    workspace.join(".venv/bin/moto_server")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+async fn start_moto() -> Moto {
+    let binary = moto_binary();
+    assert!(
+        binary.exists(),
+        "moto_server was not found at {} (FLOWFORM_MOTO_SERVER, else <workspace>/.venv/bin/moto_server): run scripts/install-test-deps at the workspace root",
+        binary.display()
+    );
+    let port = free_port();
+    let child = Command::new(&binary)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "could not start {}: {e}; run scripts/install-test-deps",
+                binary.display()
+            )
+        });
+    let moto = Moto {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    // Ready when GET /moto-api/ answers; poll the port rather than sleeping a fixed time.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let request = format!(
+                "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+            );
+            if stream.write_all(request.as_bytes()).await.is_ok() {
+                let mut buffer = Vec::new();
+                let _ = stream.read_to_end(&mut buffer).await;
+                if buffer.starts_with(b"HTTP/1.1 200") || buffer.starts_with(b"HTTP/1.0 200") {
+                    return moto;
+                }
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "moto_server did not answer on port {port} within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Compares step by step, allowing only the listed differences (and requiring them).
+fn compare(sandbox: &Steps, moto: &Steps) {
+    assert_eq!(
+        sandbox.len(),
+        moto.len(),
+        "the scenario took different paths:\nsandbox {sandbox:#?}\nmoto {moto:#?}"
+    );
+    let mut problems = Vec::new();
+    for ((step, ours), (_, theirs)) in sandbox.iter().zip(moto) {
+        match KNOWN_DIFFERENCES.iter().find(|(s, ..)| s == step) {
+            Some((_, aws, moto_answer, why)) => {
+                if ours != aws {
+                    problems.push(format!(
+                        "{step}: the sandbox answered {ours}, AWS answers {aws} ({why})"
+                    ));
+                }
+                if theirs != moto_answer {
+                    problems.push(format!("{step}: moto now answers {theirs}, not {moto_answer}: update KNOWN_DIFFERENCES ({why})"));
+                }
+            }
+            None if ours != theirs => {
+                problems.push(format!("{step}: sandbox {ours}, moto {theirs}"))
+            }
+            None => {}
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "sandbox and moto disagree:\n{}",
+        problems.join("\n")
+    );
+}
+
+async fn run<F, Fut>(scenario: F)
+where
+    F: Fn(Clients) -> Fut,
+    Fut: std::future::Future<Output = Steps>,
+{
+    let moto = start_moto().await;
+    let sandbox = flowform_sandbox::start(flowform_sandbox::SandboxConfig::default())
+        .await
+        .expect("sandbox starts");
+    let ours = scenario(Clients::new(&sandbox.endpoint())).await;
+    let theirs = scenario(Clients::new(&moto.endpoint)).await;
+    sandbox.shutdown().await.expect("sandbox stops");
+    compare(&ours, &theirs);
+}
+
+#[tokio::test]
+async fn secrets_lifecycle_agrees_with_moto() {
+    run(|c| async move { scenarios::secrets_lifecycle(&c).await }).await;
+}
+
+#[tokio::test]
+async fn secrets_pending_deletion_differs_from_moto_as_aws_does() {
+    run(|c| async move { scenarios::secrets_pending_deletion(&c).await }).await;
+}
+
+#[tokio::test]
+async fn secrets_pagination_agrees_with_moto() {
+    run(|c| async move { scenarios::secrets_pagination(&c).await }).await;
+}
+
+#[tokio::test]
+async fn kms_lifecycle_agrees_with_moto() {
+    run(|c| async move { scenarios::kms_lifecycle(&c, ACCOUNT).await }).await;
+}
+
+#[tokio::test]
+async fn kms_policy_checks_differ_from_moto_as_aws_does() {
+    run(|c| async move { scenarios::kms_policy_checks(&c, ACCOUNT).await }).await;
+}

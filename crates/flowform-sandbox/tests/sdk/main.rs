@@ -1,0 +1,11 @@
+//! The sandbox through the real AWS SDK for Rust, over HTTP on loopback: every operation, the
+//! errors AWS documents for them, and the sandbox's own operation (auth, faults, persistence,
+//! load).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod appflow;
+mod kms;
+mod operation;
+mod secretsmanager;
