@@ -15,6 +15,7 @@
 mod graph;
 pub mod plan;
 mod planner;
+pub mod render;
 pub mod values;
 
 pub use graph::{Schedule, Step};

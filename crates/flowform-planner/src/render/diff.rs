@@ -28,7 +28,11 @@ impl Paint {
     }
 
     pub fn bold(&self, s: &str) -> String {
-        if self.color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -69,14 +73,36 @@ pub fn render_block(change: &ResourceChange, verb: &str, paint: Paint) -> String
             .before
             .as_ref()
             .and_then(|b| b.get("deletion_window_in_days"))
-            .map_or("30".to_string(), |d| display_scalar(d));
-        let _ = writeln!(out, "  # (!) the key will be SCHEDULED FOR DELETION in {days} days (ScheduleKeyDeletion): anything still encrypted with it becomes unreadable once it is deleted");
+            .map_or("30".to_string(), display_scalar);
+        let _ = writeln!(
+            out,
+            "  # (!) the key will be SCHEDULED FOR DELETION in {days} days (ScheduleKeyDeletion): anything still encrypted with it becomes unreadable once it is deleted"
+        );
     }
-    let _ = writeln!(out, "{} resource \"{}\" \"{}\" {{", paint.marker(marker), a.kind, a.label);
-    let ctx = Ctx { change, paint, connector: connector_of(change) };
+    let _ = writeln!(
+        out,
+        "{} resource \"{}\" \"{}\" {{",
+        paint.marker(marker),
+        a.kind,
+        a.label
+    );
+    let ctx = Ctx {
+        change,
+        paint,
+        connector: connector_of(change),
+    };
     let before = change.before.clone().unwrap_or_default();
     let after = change.after.clone().unwrap_or_default();
-    ctx.body(&mut out, 6, &before, &after, "", change.before.is_some(), change.after.is_some(), None);
+    ctx.body(
+        &mut out,
+        6,
+        &before,
+        &after,
+        "",
+        change.before.is_some(),
+        change.after.is_some(),
+        None,
+    );
     out.push_str("    }\n");
     out
 }
@@ -126,10 +152,20 @@ impl Ctx<'_> {
     }
 
     fn changed(&self, path: &str) -> bool {
-        self.change.changed.iter().any(|c| c == path || c.starts_with(&format!("{path}.")))
+        self.change
+            .changed
+            .iter()
+            .any(|c| c == path || c.starts_with(&format!("{path}.")))
     }
 
-    fn op(&self, path: &str, before: Option<&Value>, after: Option<&Value>, has_before: bool, has_after: bool) -> Op {
+    fn op(
+        &self,
+        path: &str,
+        before: Option<&Value>,
+        after: Option<&Value>,
+        has_before: bool,
+        has_after: bool,
+    ) -> Op {
         let present = |v: Option<&Value>| v.is_some_and(|v| !matches!(v, Value::Null));
         match (has_before && present(before), has_after && present(after)) {
             (false, false) => Op::Same,
@@ -137,9 +173,14 @@ impl Ctx<'_> {
             (true, false) => Op::Remove,
             (true, true) => {
                 let (b, a) = (before.expect("present"), after.expect("present"));
-                let differs = if self.change.action == Action::Create || self.change.action == Action::Delete {
+                let differs = if self.change.action == Action::Create
+                    || self.change.action == Action::Delete
+                {
                     true
-                } else if a.contains_sensitive() || b.contains_sensitive() || matches!(self.shape(path, path, None), Shape::Policy) && !path.contains('.') {
+                } else if a.contains_sensitive()
+                    || b.contains_sensitive()
+                    || matches!(self.shape(path, path, None), Shape::Policy) && !path.contains('.')
+                {
                     self.changed(path)
                 } else {
                     a != b || matches!(a, Value::Unknown)
@@ -150,7 +191,17 @@ impl Ctx<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn body(&self, out: &mut String, indent: usize, before: &Attrs, after: &Attrs, prefix: &str, has_before: bool, has_after: bool, fields: Option<&'static [Field]>) {
+    fn body(
+        &self,
+        out: &mut String,
+        indent: usize,
+        before: &Attrs,
+        after: &Attrs,
+        prefix: &str,
+        has_before: bool,
+        has_after: bool,
+        fields: Option<&'static [Field]>,
+    ) {
         let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
         names.sort();
         names.dedup();
@@ -166,7 +217,13 @@ impl Ctx<'_> {
             .iter()
             .filter_map(|(name, shape)| {
                 let path = format!("{prefix}{name}");
-                let op = self.op(&path, before.get(*name), after.get(*name), has_before, has_after);
+                let op = self.op(
+                    &path,
+                    before.get(*name),
+                    after.get(*name),
+                    has_before,
+                    has_after,
+                );
                 let identifying = **name == "name" && prefix.is_empty() && has_before && has_after;
                 if op == Op::Same && !identifying {
                     if before.get(*name).is_some_and(|v| !matches!(v, Value::Null)) {
@@ -178,13 +235,20 @@ impl Ctx<'_> {
                 }
             })
             .collect();
-        let width = rows.iter().filter(|(_, _, s)| !matches!(s, Shape::Policy)).map(|(_, n, _)| n.len()).max().unwrap_or(0);
+        let width = rows
+            .iter()
+            .filter(|(_, _, s)| !matches!(s, Shape::Policy))
+            .map(|(_, n, _)| n.len())
+            .max()
+            .unwrap_or(0);
         let pad = " ".repeat(indent);
         for (op, name, shape) in rows {
             let path = format!("{prefix}{name}");
             let b = before.get(name).filter(|_| has_before);
             let a = after.get(name).filter(|_| has_after);
-            let forces = self.change.action == Action::Replace && prefix.is_empty() && self.change.replace_paths.iter().any(|p| p == name);
+            let forces = self.change.action == Action::Replace
+                && prefix.is_empty()
+                && self.change.replace_paths.iter().any(|p| p == name);
             let note = if forces { " # forces replacement" } else { "" };
             let marker = match op {
                 Op::Add => "+ ",
@@ -195,24 +259,44 @@ impl Ctx<'_> {
             let m = self.paint.marker(marker);
             let lhs = format!("{pad}{m}{name:<width$} = ");
             match (op, shape) {
-                (_, Shape::Policy) if a.is_none_or(|v| matches!(v, Value::String(_))) && b.is_none_or(|v| matches!(v, Value::String(_))) => {
+                (_, Shape::Policy)
+                    if a.is_none_or(|v| matches!(v, Value::String(_)))
+                        && b.is_none_or(|v| matches!(v, Value::String(_))) =>
+                {
                     self.policy(out, &format!("{pad}{m}{name} = "), indent, b, a, op, note);
                 }
                 (Op::Add, _) => {
-                    let _ = writeln!(out, "{lhs}{}{note}", display(a.unwrap_or(&Value::Null), indent + 2));
+                    let _ = writeln!(
+                        out,
+                        "{lhs}{}{note}",
+                        display(a.unwrap_or(&Value::Null), indent + 2)
+                    );
                 }
                 (Op::Remove, _) => {
-                    let _ = writeln!(out, "{lhs}{} -> null{note}", display(b.unwrap_or(&Value::Null), indent + 2));
+                    let _ = writeln!(
+                        out,
+                        "{lhs}{} -> null{note}",
+                        display(b.unwrap_or(&Value::Null), indent + 2)
+                    );
                 }
                 (Op::Same, _) => {
-                    let _ = writeln!(out, "{lhs}{}", display(a.unwrap_or(&Value::Null), indent + 2));
+                    let _ = writeln!(
+                        out,
+                        "{lhs}{}",
+                        display(a.unwrap_or(&Value::Null), indent + 2)
+                    );
                 }
                 (Op::Change, _) => {
                     let (bv, av) = (b.unwrap_or(&Value::Null), a.unwrap_or(&Value::Null));
                     if bv.contains_sensitive() || av.contains_sensitive() {
                         let _ = writeln!(out, "{lhs}(sensitive value){note}");
                     } else {
-                        let _ = writeln!(out, "{lhs}{} -> {}{note}", display(bv, indent + 2), display(av, indent + 2));
+                        let _ = writeln!(
+                            out,
+                            "{lhs}{} -> {}{note}",
+                            display(bv, indent + 2),
+                            display(av, indent + 2)
+                        );
                     }
                     let _ = path;
                 }
@@ -236,7 +320,10 @@ impl Ctx<'_> {
                 (None, Some(_)) => Op::Add,
                 (Some(_), None) => Op::Remove,
                 (Some(_), Some(_)) => {
-                    if self.change.action == Action::Create || self.change.action == Action::Delete || self.changed(&path) {
+                    if self.change.action == Action::Create
+                        || self.change.action == Action::Delete
+                        || self.changed(&path)
+                    {
                         Op::Change
                     } else {
                         Op::Same
@@ -256,11 +343,22 @@ impl Ctx<'_> {
                 _ => "~ ",
             };
             let _ = writeln!(out, "{pad}{}{name} {{", self.paint.marker(marker));
-            self.body(out, indent + 4, &bm.clone().unwrap_or_default(), &am.clone().unwrap_or_default(), &format!("{path}."), bm.is_some(), am.is_some(), Some(nested));
+            self.body(
+                out,
+                indent + 4,
+                &bm.clone().unwrap_or_default(),
+                &am.clone().unwrap_or_default(),
+                &format!("{path}."),
+                bm.is_some(),
+                am.is_some(),
+                Some(nested),
+            );
             let _ = writeln!(out, "{pad}  }}");
         }
         if has_before && has_after && (hidden_attrs > 0 || hidden_blocks > 0) {
-            let plural = |n: usize, what: &str| format!("{n} unchanged {what}{}", if n == 1 { "" } else { "s" });
+            let plural = |n: usize, what: &str| {
+                format!("{n} unchanged {what}{}", if n == 1 { "" } else { "s" })
+            };
             let mut parts = Vec::new();
             if hidden_attrs > 0 {
                 parts.push(plural(hidden_attrs, "attribute"));
@@ -274,8 +372,18 @@ impl Ctx<'_> {
 
     /// A policy: `jsonencode(` and the document as a line diff of the pretty-printed JSON.
     #[allow(clippy::too_many_arguments)]
-    fn policy(&self, out: &mut String, lhs: &str, indent: usize, before: Option<&Value>, after: Option<&Value>, op: Op, note: &str) {
-        let text = |v: Option<&Value>| -> Option<String> { v.and_then(|v| v.as_str()).map(pretty_policy) };
+    fn policy(
+        &self,
+        out: &mut String,
+        lhs: &str,
+        indent: usize,
+        before: Option<&Value>,
+        after: Option<&Value>,
+        op: Op,
+        note: &str,
+    ) {
+        let text =
+            |v: Option<&Value>| -> Option<String> { v.and_then(|v| v.as_str()).map(pretty_policy) };
         let unknown = matches!(after, Some(Value::Unknown));
         let pad = " ".repeat(indent + 4);
         if unknown {
@@ -289,7 +397,10 @@ impl Ctx<'_> {
             }
             return;
         }
-        let (old, new) = (text(before).unwrap_or_default(), text(after).unwrap_or_default());
+        let (old, new) = (
+            text(before).unwrap_or_default(),
+            text(after).unwrap_or_default(),
+        );
         let _ = writeln!(out, "{lhs}jsonencode({note}");
         let diff = similar::TextDiff::from_lines(&old, &new);
         for change in diff.iter_all_changes() {
@@ -299,9 +410,19 @@ impl Ctx<'_> {
                 (similar::ChangeTag::Insert, _) => "+ ",
                 (similar::ChangeTag::Equal, _) => "  ",
             };
-            let _ = writeln!(out, "{}{}{line}", &pad[..pad.len() - 2], self.paint.marker(marker));
+            let _ = writeln!(
+                out,
+                "{}{}{line}",
+                &pad[..pad.len() - 2],
+                self.paint.marker(marker)
+            );
         }
-        let _ = writeln!(out, "{}){}", " ".repeat(indent + 2), if op == Op::Remove { " -> null" } else { "" });
+        let _ = writeln!(
+            out,
+            "{}){}",
+            " ".repeat(indent + 2),
+            if op == Op::Remove { " -> null" } else { "" }
+        );
     }
 }
 
@@ -327,9 +448,16 @@ fn sort_keys(v: serde_json::Value) -> serde_json::Value {
         serde_json::Value::Object(map) => {
             let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+            serde_json::Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
         }
-        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(sort_keys).collect()),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sort_keys).collect())
+        }
         other => other,
     }
 }

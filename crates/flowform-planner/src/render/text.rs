@@ -39,13 +39,21 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if !plan.outputs.is_empty() {
         out.push_str("Changes to Outputs:\n");
         for o in &plan.outputs {
-            let shown = if o.sensitive { "(sensitive value)".to_string() } else { diff::display(&o.value, 2) };
+            let shown = if o.sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                diff::display(&o.value, 2)
+            };
             let _ = writeln!(out, "  + {} = {shown}", o.name);
         }
         out.push('\n');
     }
     let s = plan.summary();
-    let _ = writeln!(out, "Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
+    let _ = writeln!(
+        out,
+        "Plan: {} to add, {} to change, {} to destroy.",
+        s.add, s.change, s.destroy
+    );
     out
 }
 
@@ -56,7 +64,11 @@ fn drift(plan: &Plan, paint: Paint) -> String {
     for d in &plan.drift {
         let change = ResourceChange {
             address: d.address.clone(),
-            action: if d.after.is_some() { Action::Update } else { Action::Delete },
+            action: if d.after.is_some() {
+                Action::Update
+            } else {
+                Action::Delete
+            },
             before: Some(d.before.clone()),
             after: d.after.clone(),
             replace_paths: Vec::new(),
@@ -64,7 +76,11 @@ fn drift(plan: &Plan, paint: Paint) -> String {
             depends_on: Vec::new(),
             prior_id: None,
         };
-        let verb = if d.after.is_some() { "has changed" } else { "has been deleted" };
+        let verb = if d.after.is_some() {
+            "has changed"
+        } else {
+            "has been deleted"
+        };
         out.push_str(&diff::render_block(&change, verb, paint));
         out.push('\n');
     }
@@ -76,7 +92,9 @@ fn drift(plan: &Plan, paint: Paint) -> String {
 /// which `from_state` cannot show, are compared by the planner; here any sensitive path that
 /// exists on only one side counts).
 fn drifted_paths(d: &crate::plan::Drift) -> Vec<String> {
-    let Some(after) = &d.after else { return Vec::new() };
+    let Some(after) = &d.after else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (k, v) in after {
         if d.before.get(k) != Some(v) {
