@@ -283,7 +283,22 @@ fn resource_removed_from_the_configuration_is_deleted() {
 
 #[test]
 fn mixed_plan() {
-    let state = applied_salesforce();
+    let mut state = applied_salesforce();
+    // A secret that has left the configuration.
+    state.resources.insert(
+        "secret.legacy".into(),
+        ResourceState::new(
+            "secret",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:appflow/legacy-XyZ123",
+        )
+        .attribute("name", "appflow/legacy")
+        .attribute(
+            "arn",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:appflow/legacy-XyZ123",
+        )
+        .attribute("recovery_window_in_days", 30)
+        .sensitive("secret_string", state.digest(b"\"old\"")),
+    );
     let dir = variant(
         "salesforce",
         &[
@@ -304,7 +319,7 @@ fn mixed_plan() {
         flowform_planner::Summary {
             add: 2,
             change: 1,
-            destroy: 1
+            destroy: 2
         }
     );
     assert_no_example_secret(&plan);

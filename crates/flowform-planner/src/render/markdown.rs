@@ -13,7 +13,7 @@
 //! | `~` | `!` | orange (changed) |
 //! | `-/+` | `-/+` (kept as it is) | red: a replacement destroys the object first |
 //!
-//! Every other line starts with a space (context, uncoloured). Heredoc content is left alone,
+//! Every other line starts with a space, as the text view indents it (context, uncoloured). Heredoc content is left alone,
 //! so a line of a description that starts with `- ` is never taken for a marker.
 //!
 //! A GitHub comment holds at most [`MAX_PART_CHARS`] characters, so the view is a list of
@@ -303,7 +303,7 @@ fn diff_lines(block: &str) -> Vec<String> {
             in_heredoc = true;
         }
         if was_heredoc && !trimmed.starts_with("EOT") {
-            out.push(format!(" {line}"));
+            out.push(context(line));
             continue;
         }
         let marker = ["-/+", "+", "-", "~"]
@@ -315,10 +315,20 @@ fn diff_lines(block: &str) -> Vec<String> {
                 let shown = if m == "~" { "!" } else { m };
                 format!("{shown}{indent}{}", &trimmed[m.len()..])
             }
-            None => format!(" {line}"),
+            None => context(line),
         });
     }
     out
+}
+
+/// A line without a marker, as context: the text view indents every line, so it already
+/// starts with a space and keeps its alignment with the moved markers.
+fn context(line: &str) -> String {
+    if line.is_empty() || line.starts_with(' ') {
+        line.to_string()
+    } else {
+        format!(" {line}")
+    }
 }
 
 /// A fence longer than any run of backticks in the content, so no value can close it.
