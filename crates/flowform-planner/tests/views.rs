@@ -589,10 +589,32 @@ fn large_plans_split_into_parts_within_the_limit() {
     assert_eq!(addresses.len(), 400);
     let parts = markdown::render(&plan);
     assert!(parts.len() > 1, "expected several parts");
+    check_parts(&parts, MAX_PART_CHARS, &addresses);
+    assert!(parts[0].contains("Plan: 400 to add, 0 to change, 0 to destroy."));
+    assert_no_secret(&plan, "SENTINEL-SECRET");
+}
+
+#[test]
+fn a_table_split_across_parts_repeats_its_heading() {
+    let dir = many(30);
+    let plan = plan(dir.path(), &empty_state(), &PlanOptions::default());
+    let addresses: Vec<String> = plan.changes.iter().map(|c| c.address.to_string()).collect();
+    let parts = markdown::render_with_limit(&plan, 1_500);
+    let with_rows = parts
+        .iter()
+        .filter(|p| p.contains("| `+ create` |"))
+        .count();
+    assert!(with_rows > 1, "the table should span parts");
+    check_parts(&parts, 1_500, &addresses);
+}
+
+/// Every part within `limit`, numbered, with whole `<details>` and table headings; every
+/// address in exactly one row and one resource section.
+fn check_parts(parts: &[String], limit: usize, addresses: &[String]) {
     let n = parts.len();
     for (i, part) in parts.iter().enumerate() {
         assert!(
-            part.chars().count() <= MAX_PART_CHARS,
+            part.chars().count() <= limit,
             "part {} has {} chars",
             i + 1,
             part.chars().count()
@@ -604,6 +626,15 @@ fn large_plans_split_into_parts_within_the_limit() {
                 &part[..40]
             );
         }
+        // A table that goes on in this part repeats its heading row.
+        if let Some(row) = part.find("| `+ create` |") {
+            let head = part.find("| Action | Resource | Details |\n| --- | --- | --- |\n");
+            assert!(
+                head.is_some_and(|h| h < row),
+                "part {} has rows without the heading",
+                i + 1
+            );
+        }
         // Never split inside a resource's details.
         assert_eq!(
             part.matches("<details>").count(),
@@ -611,7 +642,7 @@ fn large_plans_split_into_parts_within_the_limit() {
         );
     }
     let all = parts.concat();
-    for a in &addresses {
+    for a in addresses {
         assert_eq!(
             all.matches(&format!("<summary>{a} will be created</summary>"))
                 .count(),
@@ -624,8 +655,6 @@ fn large_plans_split_into_parts_within_the_limit() {
             "{a}"
         );
     }
-    assert!(parts[0].contains("Plan: 400 to add, 0 to change, 0 to destroy."));
-    assert_no_secret(&plan, "SENTINEL-SECRET");
 }
 
 #[test]
@@ -648,6 +677,10 @@ fn a_resource_too_large_for_a_part_has_its_diff_truncated() {
             part.matches("</details>").count()
         );
     }
+    insta::assert_snapshot!(
+        "truncated_markdown",
+        parts.join("\n======== next part ========\n")
+    );
     let all = parts.concat();
     assert!(all.contains("(diff truncated: "), "{all}");
     assert!(all.contains("more lines; run flowform show PLANFILE for all)"));
@@ -689,4 +722,34 @@ fn actions_in_the_json_follow_terraform() {
     );
     assert_eq!(doc["format_version"], "1.2");
     assert_eq!(doc["errored"], false);
+}
+
+#[test]
+fn drift_is_shown_in_its_own_section() {
+    let state = applied_salesforce();
+    let mut refreshed = flowform_planner::Refreshed::new();
+    let mut secret = state.resources["secret.salesforce_app"].clone();
+    secret
+        .attributes
+        .insert("description".into(), "edited in the console".into());
+    refreshed.insert("secret.salesforce_app".into(), Some(secret));
+    refreshed.insert("connector_profile.salesforce".into(), None);
+    let plan = plan(
+        &fixture("salesforce"),
+        &state,
+        &PlanOptions {
+            refreshed: Some(refreshed),
+            ..Default::default()
+        },
+    );
+    assert_eq!(plan.drift.len(), 2);
+    let md = markdown_text(&plan);
+    assert!(md.contains("<summary>secret.salesforce_app has changed</summary>"));
+    assert!(md.contains("<summary>connector_profile.salesforce has been deleted</summary>"));
+    assert_no_example_secret(&plan);
+    insta::assert_snapshot!("drift_markdown", md);
+    let doc = json::render(&plan, &meta());
+    let drift = doc["resource_drift"].as_array().unwrap();
+    assert_eq!(drift.len(), 2);
+    insta::assert_json_snapshot!("drift_json", doc["resource_drift"]);
 }

@@ -13,8 +13,10 @@
 //! | `~` | `!` | orange (changed) |
 //! | `-/+` | `-/+` (kept as it is) | red: a replacement destroys the object first |
 //!
-//! Every other line starts with a space, as the text view indents it (context, uncoloured). Heredoc content is left alone,
-//! so a line of a description that starts with `- ` is never taken for a marker.
+//! Every other line starts with a space, as the text view indents it (context, uncoloured).
+//! Heredoc content is left alone, so a line of a description that starts with `- ` is never
+//! taken for a marker; and the fence is longer than any run of backticks in the diff, so a
+//! value cannot close it.
 //!
 //! A GitHub comment holds at most [`MAX_PART_CHARS`] characters, so the view is a list of
 //! parts. The content is cut into units that are never split: the header (title, summary,
@@ -460,4 +462,41 @@ fn pack(units: Vec<Unit>, limit: usize) -> Vec<String> {
             out
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_move_to_column_zero_but_heredoc_content_stays() {
+        let block = "  # secret.a will be updated in-place
+  ~ resource \"secret\" \"a\" {
+      ~ description = <<-EOT
+            - not a marker
+        EOT -> \"one line\"
+      + tags        = {}
+    }
+";
+        let lines = diff_lines(block);
+        assert_eq!(
+            lines,
+            [
+                "  # secret.a will be updated in-place",
+                "!   resource \"secret\" \"a\" {",
+                "!       description = <<-EOT",
+                "            - not a marker",
+                "        EOT -> \"one line\"",
+                "+       tags        = {}",
+                "    }",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fence_outlasts_backticks_in_values() {
+        let lines = vec!["+   description = \"use ```sh blocks\"".to_string()];
+        assert_eq!(fence(&lines), "````");
+        assert_eq!(fence(&["+ x".to_string()]), "```");
+    }
 }
