@@ -309,7 +309,7 @@ fn mixed_plan() {
             ),
             (
                 "output \"profile_arn\"",
-                "secret \"extra\" {\n  name          = \"appflow/extra\"\n  secret_string = var.client_secret\n}\n\noutput \"profile_arn\"",
+                "secret \"extra\" {\n  name          = \"appflow/extra\"\n  secret_string = var.client_secret\n  policy = jsonencode({ Version = \"2012-10-17\", Statement = [{ Effect = \"Allow\", Principal = { Service = \"appflow.amazonaws.com\" }, Action = \"secretsmanager:GetSecretValue\", Resource = \"*\" }] })\n}\n\noutput \"profile_arn\"",
             ),
         ],
     );
@@ -752,4 +752,19 @@ fn drift_is_shown_in_its_own_section() {
     let drift = doc["resource_drift"].as_array().unwrap();
     assert_eq!(drift.len(), 2);
     insta::assert_json_snapshot!("drift_json", doc["resource_drift"]);
+}
+
+#[test]
+fn warnings_are_listed_once_per_kind_of_warning() {
+    let dir = many(6);
+    let path = dir.path().join("main.hcl");
+    let hcl = std::fs::read_to_string(&path).unwrap().replace(
+        "      Condition = { StringEquals = { \"aws:SourceAccount\" = \"123456789012\" } }\n",
+        "",
+    );
+    std::fs::write(&path, hcl).unwrap();
+    let plan = plan(dir.path(), &empty_state(), &PlanOptions::default());
+    let md = markdown_text(&plan);
+    let warnings = &md[md.find("#### Warnings").expect("a warnings section")..];
+    insta::assert_snapshot!("warnings_markdown", warnings);
 }

@@ -30,7 +30,7 @@
 use super::diff::{self, Paint};
 use super::text::{NO_CHANGES, drifted_paths};
 use crate::plan::{Action, Plan, ResourceChange};
-use flowform_core::{ResourceKind, Value};
+use flowform_core::{ResourceKind, Severity, Value};
 use std::fmt::Write as _;
 
 /// GitHub's limit on a comment's length, in characters.
@@ -41,6 +41,9 @@ const PART_FRAME_CHARS: usize = 96;
 
 /// The warning names at most this many resources; the table lists them all.
 const BANNER_MAX_NAMES: usize = 50;
+
+/// A warning names at most this many of the blocks it was found in.
+const WARNING_MAX_CONTEXTS: usize = 10;
 
 /// The table's Details cell lists at most this many changed paths.
 const DETAILS_MAX_PATHS: usize = 6;
@@ -163,7 +166,59 @@ fn units(plan: &Plan) -> Vec<Unit> {
             lines,
         });
     }
+    units.extend(warnings(plan));
     units
+}
+
+/// The plan's warnings, one item per distinct warning, naming the blocks it was found in
+/// (the same warning on 300 secrets is one item, not 300).
+fn warnings(plan: &Plan) -> Vec<Unit> {
+    let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for d in plan
+        .warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+    {
+        let context = d.context.as_deref();
+        match groups
+            .iter_mut()
+            .find(|(s, t, _)| *s == d.summary && *t == d.detail)
+        {
+            Some((_, _, contexts)) => contexts.extend(context),
+            None => groups.push((&d.summary, &d.detail, context.into_iter().collect())),
+        }
+    }
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let mut units = vec![Unit::Block("#### Warnings\n".into())];
+    for (summary, detail, contexts) in groups {
+        let mut item = format!("- **{}**", escape_text(summary));
+        if !contexts.is_empty() {
+            let shown: Vec<String> = contexts
+                .iter()
+                .take(WARNING_MAX_CONTEXTS)
+                .map(|c| format!("`{c}`"))
+                .collect();
+            let _ = write!(item, " ({}", shown.join(", "));
+            if contexts.len() > shown.len() {
+                let _ = write!(item, " and {} more", contexts.len() - shown.len());
+            }
+            item.push(')');
+        }
+        let _ = writeln!(item, ": {}", escape_text(detail));
+        units.push(Unit::Block(item));
+    }
+    units
+}
+
+/// Text from a diagnostic, kept from being read as HTML (a stray `<details>` would unbalance
+/// the comment) or breaking its list item.
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\n', " ")
 }
 
 /// The alert shown when the plan destroys or replaces anything.
