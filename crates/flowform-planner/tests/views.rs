@@ -435,6 +435,10 @@ fn sensitive_values_appear_nowhere() {
                 "\"eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIzTVZHOWV4YW1wbGUifQ.c2lnbmF0dXJl\"",
                 "\"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.SENTINEL-SECRET-jwt-91c2\"",
             ),
+            (
+                "output \"secret_arn\" {",
+                "output \"jwt\" {\n  value     = var.salesforce_jwt\n  sensitive = true\n}\n\noutput \"secret_arn\" {",
+            ),
         ],
     );
     for state in [empty_state(), applied_salesforce()] {
@@ -453,6 +457,9 @@ fn sensitive_values_appear_nowhere() {
             profile["after"]["credentials"]["jwt_token"],
             serde_json::Value::Null
         );
+        let output = &doc["output_changes"]["jwt"];
+        assert_eq!(output["after"], serde_json::Value::Null);
+        assert_eq!(output["after_sensitive"], true);
         if !state.resources.is_empty() {
             assert_eq!(secret["before_sensitive"]["secret_string"], true);
             assert_eq!(secret["before"]["secret_string"], serde_json::Value::Null);
