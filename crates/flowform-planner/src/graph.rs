@@ -66,15 +66,21 @@ pub(crate) fn explicit_dependencies(
     config: &Config,
     actions: &BTreeMap<Address, Action>,
 ) -> BTreeMap<Address, Vec<Address>> {
+    // Only what actually runs is waited for: a no-op (or a delete) is not a dependency.
+    let runs = |a: &Address| {
+        matches!(
+            actions.get(a),
+            Some(Action::Create | Action::Update | Action::Replace)
+        )
+    };
     actions
         .iter()
         .map(|(a, action)| {
             let deps = match action {
-                Action::Delete => Vec::new(),
-                _ => config_deps(config, a)
-                    .into_iter()
-                    .filter(|d| actions.contains_key(d))
-                    .collect(),
+                Action::Create | Action::Update | Action::Replace => {
+                    config_deps(config, a).into_iter().filter(runs).collect()
+                }
+                Action::Delete | Action::NoOp => Vec::new(),
             };
             (a.clone(), deps)
         })

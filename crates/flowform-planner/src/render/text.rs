@@ -87,7 +87,7 @@ fn drift(plan: &Plan, paint: Paint) -> String {
 /// The paths that differ between the recorded and the refreshed object (secrets by digest,
 /// which `from_state` cannot show, are compared by the planner; here any sensitive path that
 /// exists on only one side counts).
-fn drifted_paths(d: &crate::plan::Drift) -> Vec<String> {
+pub(crate) fn drifted_paths(d: &crate::plan::Drift) -> Vec<String> {
     let Some(after) = &d.after else {
         return Vec::new();
     };
