@@ -113,9 +113,7 @@ pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
             }
         }
         Format::Json => {
-            let meta = flowform_planner::render::json::JsonMeta {
-                flowform_version: VERSION.to_string(),
-            };
+            let meta = flowform_planner::render::json::JsonMeta::new(VERSION);
             let doc = flowform_planner::render::json::render(plan, &meta);
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
