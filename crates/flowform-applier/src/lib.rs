@@ -1,3 +1,28 @@
 //! Plan → AWS calls → State: the last step of flowform's data flow, and the only crate that
 //! talks to AWS.
-mod profile_config;
+//!
+//! - [`Clients`] are built from aws-config's normal credential chain and region, the
+//!   `provider "aws"` block, `AWS_ENDPOINT_URL*` — or pointed at the sandbox.
+//! - [`refresh`] reads what exists (concurrently; profiles in pages of 100) so the planner can
+//!   show drift and plan it back.
+//! - [`apply`] walks the plan's graph with bounded parallelism, re-evaluating each resource once
+//!   what it refers to exists, and appends every finished change to the state's journal.
+//! - [`import`] brings an existing AWS object under a configured address.
+//! - `resources::*` hold the calls per kind; `profile_config` maps connector profiles onto the
+//!   SDK's typed structures.
+
+mod apply;
+mod attrs;
+mod clients;
+mod error;
+mod import;
+pub mod profile_config;
+mod refresh;
+mod resources;
+mod token;
+
+pub use apply::{ApplyOptions, ApplyReport, Phase, Progress, apply};
+pub use clients::{ClientSettings, Clients};
+pub use error::{AwsError, ChangeError};
+pub use import::import;
+pub use refresh::refresh;

@@ -53,22 +53,13 @@ pub struct LocalExpr {
     pub span: Range<usize>,
 }
 
-/// Files read by `file()`, keyed by the path as resolved. Filled at load time only.
+/// Files read by `file()`, keyed by the path as resolved. Filled at load time only; behind a
+/// lock because a loaded configuration is shared by the applier's concurrent tasks.
 #[derive(Debug, Default)]
 pub struct FileCache {
     base: PathBuf,
-    files: RefCell<BTreeMap<PathBuf, Result<String, String>>>,
-    frozen: std::cell::Cell<bool>,
-}
-
-impl Clone for FileCache {
-    fn clone(&self) -> Self {
-        FileCache {
-            base: self.base.clone(),
-            files: RefCell::new(self.files.borrow().clone()),
-            frozen: std::cell::Cell::new(self.frozen.get()),
-        }
-    }
+    files: std::sync::Mutex<BTreeMap<PathBuf, Result<String, String>>>,
+    frozen: std::sync::atomic::AtomicBool,
 }
 
 impl FileCache {
@@ -81,22 +72,23 @@ impl FileCache {
 
     /// After this, `file()` answers only from what was read so far.
     pub fn freeze(&self) {
-        self.frozen.set(true);
+        self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn read(&self, path: &str) -> Result<String, String> {
         let resolved = self.base.join(path);
-        if let Some(found) = self.files.borrow().get(&resolved) {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(found) = files.get(&resolved) {
             return found.clone();
         }
-        if self.frozen.get() {
+        if self.frozen.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(format!(
                 "the file \"{path}\" was not read when the configuration was loaded: the path given to file() must be known before apply"
             ));
         }
         let result = std::fs::read_to_string(&resolved)
             .map_err(|e| format!("cannot read \"{}\": {e}", resolved.display()));
-        self.files.borrow_mut().insert(resolved, result.clone());
+        files.insert(resolved, result.clone());
         result
     }
 }

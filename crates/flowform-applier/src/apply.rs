@@ -1,0 +1,312 @@
+//! Carrying out a plan: walk its graph on tokio, as many changes at once as `--parallelism`
+//! and the dependencies allow, and record each finished change in the journal at once.
+//!
+//! Recording appends one line to the state's journal (and fsyncs it) instead of rewriting the
+//! state, so an apply of n resources costs O(n) writes, and a process killed half-way loses
+//! nothing it reported done. A change that fails does not stop the others: what depends on it
+//! is skipped, everything else still runs.
+
+use crate::attrs;
+use crate::clients::Clients;
+use crate::error::{AwsError, ChangeError};
+use crate::resources::{self, Op};
+use crate::token::token;
+use flowform_core::{Address, ResourceKind, Value};
+use flowform_parser::Config;
+use flowform_parser::eval::Exports;
+use flowform_planner::{Action, Attrs, Plan, ResourceChange, Schedule, Step};
+use flowform_state::{Digest, Journal, ResourceState};
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// Reports progress as changes start and finish.
+pub trait Progress: Send + Sync {
+    fn started(&self, change: &ResourceChange, phase: Phase);
+    fn finished(&self, change: &ResourceChange, phase: Phase, elapsed: Duration, id: Option<&str>);
+}
+
+/// What a change is doing right now (a replacement destroys, then creates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Creating,
+    Modifying,
+    Destroying,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub parallelism: usize,
+    /// Digests of the sensitive values a saved plan was made with: apply refuses a change
+    /// whose secrets differ from what was reviewed.
+    pub expected_digests: Option<BTreeMap<String, BTreeMap<String, Digest>>>,
+}
+
+/// How an apply ended.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    pub errors: Vec<ChangeError>,
+    /// Changes not attempted because something they depend on failed.
+    pub skipped: Vec<Address>,
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+}
+
+struct Shared {
+    journal: Mutex<Journal>,
+    config: Arc<Config>,
+    clients: Clients,
+    lineage: String,
+    key: flowform_state::DigestKey,
+    expected: Option<BTreeMap<String, BTreeMap<String, Digest>>>,
+    progress: Arc<dyn Progress>,
+}
+
+/// References answered from the journal's state as it is at this moment.
+struct JournalExports<'a>(&'a Mutex<Journal>);
+
+impl Exports for JournalExports<'_> {
+    fn export(&self, address: &Address, attribute: &str) -> Value {
+        let journal = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        journal
+            .state()
+            .resources
+            .get(&address.to_string())
+            .and_then(|r| r.attributes.get(attribute))
+            .map(|v| Value::from_json(v.clone()))
+            .unwrap_or(Value::Unknown)
+    }
+}
+
+/// Applies `plan`. Returns the journal (to be folded into the state) and what happened.
+pub async fn apply(plan: Arc<Plan>, config: Arc<Config>, journal: Journal, clients: Clients, options: ApplyOptions, progress: Arc<dyn Progress>) -> (Journal, ApplyReport) {
+    let state = journal.state();
+    let shared = Arc::new(Shared {
+        lineage: state.lineage.as_uuid().to_string(),
+        key: state.digest_key.clone(),
+        journal: Mutex::new(journal),
+        config,
+        clients,
+        expected: options.expected_digests,
+        progress,
+    });
+    let schedule = Schedule::new(&plan);
+    let graph = &schedule.graph;
+    let mut waiting: BTreeMap<NodeIndex, usize> = graph.node_indices().map(|n| (n, graph.neighbors_directed(n, Direction::Incoming).count())).collect();
+    let mut blocked: BTreeMap<NodeIndex, bool> = BTreeMap::new();
+    let mut ready: VecDeque<NodeIndex> = waiting.iter().filter(|(_, w)| **w == 0).map(|(n, _)| *n).collect();
+    let mut running: JoinSet<(NodeIndex, Result<(), ChangeError>)> = JoinSet::new();
+    let mut report = ApplyReport::default();
+    let parallelism = options.parallelism.max(1);
+
+    loop {
+        while running.len() < parallelism {
+            let Some(n) = ready.pop_front() else { break };
+            match graph[n] {
+                Step::Change(i) if blocked.get(&n).copied().unwrap_or(false) => {
+                    report.skipped.push(plan.changes[i].address.clone());
+                    finish(graph, n, false, &mut waiting, &mut blocked, &mut ready);
+                }
+                Step::Change(i) => {
+                    let (shared, plan) = (shared.clone(), plan.clone());
+                    running.spawn(async move { (n, run(&shared, &plan.changes[i]).await) });
+                }
+                _ => finish(graph, n, true, &mut waiting, &mut blocked, &mut ready),
+            }
+        }
+        let Some(done) = running.join_next().await else {
+            if ready.is_empty() {
+                break;
+            }
+            continue;
+        };
+        let (n, outcome) = match done {
+            Ok(pair) => pair,
+            Err(panic) => {
+                // A panicking change is a bug, but it must not take the others down with it.
+                report.errors.push(ChangeError { address: Address::new(ResourceKind::Secret, "unknown"), doing: "apply", error: AwsError::other(format!("internal error: {panic}")) });
+                continue;
+            }
+        };
+        let Step::Change(i) = graph[n] else { continue };
+        let ok = outcome.is_ok();
+        match outcome {
+            Ok(()) => match plan.changes[i].action {
+                Action::Create => report.added += 1,
+                Action::Update => report.changed += 1,
+                Action::Replace => {
+                    report.added += 1;
+                    report.destroyed += 1;
+                }
+                Action::Delete => report.destroyed += 1,
+                Action::NoOp => {}
+            },
+            Err(e) => report.errors.push(e),
+        }
+        finish(graph, n, ok, &mut waiting, &mut blocked, &mut ready);
+    }
+    let shared = Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("every task has finished"));
+    let journal = shared.journal.into_inner().unwrap_or_else(|p| p.into_inner());
+    (journal, report)
+}
+
+/// Marks `n` done and releases what waited for it. A failed (or skipped) change blocks the
+/// changes that depend on it directly; the kind-order barriers only order, they never block.
+fn finish(graph: &petgraph::graph::DiGraph<Step, ()>, n: NodeIndex, ok: bool, waiting: &mut BTreeMap<NodeIndex, usize>, blocked: &mut BTreeMap<NodeIndex, bool>, ready: &mut VecDeque<NodeIndex>) {
+    for s in graph.neighbors_directed(n, Direction::Outgoing) {
+        if !ok && matches!(graph[n], Step::Change(_)) {
+            blocked.insert(s, true);
+        }
+        if let Some(w) = waiting.get_mut(&s) {
+            *w -= 1;
+            if *w == 0 {
+                ready.push_back(s);
+            }
+        }
+    }
+}
+
+async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError> {
+    let address = &change.address;
+    let fail = |doing: &'static str| move |error: AwsError| ChangeError { address: address.clone(), doing, error };
+    let key = address.to_string();
+    let prior = shared.journal.lock().unwrap_or_else(|p| p.into_inner()).state().resources.get(&key).cloned();
+    match change.action {
+        Action::NoOp => Ok(()),
+        Action::Delete => {
+            let prior = prior.ok_or_else(|| fail("destroy")(AwsError::other("the state no longer records it")))?;
+            let started = begin(shared, change, Phase::Destroying);
+            delete(&shared.clients, address.kind, &prior).await.map_err(fail("destroy"))?;
+            record(shared, &key, None).map_err(fail("destroy"))?;
+            shared.progress.finished(change, Phase::Destroying, started.elapsed(), None);
+            Ok(())
+        }
+        Action::Create | Action::Update | Action::Replace => {
+            let doing = match change.action {
+                Action::Create => "create",
+                Action::Update => "update",
+                _ => "replace",
+            };
+            let mut attrs = evaluate(shared, change).map_err(fail(doing))?;
+            if change.action == Action::Replace {
+                if let Some(p) = &prior {
+                    let started = begin(shared, change, Phase::Destroying);
+                    delete(&shared.clients, address.kind, p).await.map_err(fail(doing))?;
+                    record(shared, &key, None).map_err(fail(doing))?;
+                    shared.progress.finished(change, Phase::Destroying, started.elapsed(), None);
+                }
+            }
+            let request = request_digest(shared, &attrs);
+            let op = Op {
+                clients: &shared.clients,
+                address,
+                lineage: shared.lineage.clone(),
+                token: token(&shared.lineage, &key, doing, &request),
+                prior: prior.as_ref().filter(|_| change.action == Action::Update),
+                key: &shared.key,
+            };
+            let phase = if change.action == Action::Update { Phase::Modifying } else { Phase::Creating };
+            let started = begin(shared, change, phase);
+            let id = if change.action == Action::Update { update(&op, &mut attrs).await } else { create(&op, &mut attrs).await }.map_err(fail(doing))?;
+            let rec = to_record(shared, address, &attrs, &id).map_err(fail(doing))?;
+            record(shared, &key, Some(rec)).map_err(fail(doing))?;
+            shared.progress.finished(change, phase, started.elapsed(), Some(&id));
+            Ok(())
+        }
+    }
+}
+
+fn begin(shared: &Shared, change: &ResourceChange, phase: Phase) -> Instant {
+    shared.progress.started(change, phase);
+    Instant::now()
+}
+
+/// The resource's attributes with everything it refers to now known, checked against what the
+/// plan showed.
+fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError> {
+    let attrs = shared
+        .config
+        .evaluate_resource(&change.address, &JournalExports(&shared.journal))
+        .map_err(|d| AwsError::other(format!("the configuration cannot be evaluated: {}", shared.config.sources.render(&d, false).trim())))?;
+    attrs::ensure_known(&attrs)?;
+    if let Some(planned) = &change.after {
+        for (name, value) in &attrs {
+            match planned.get(name) {
+                Some(p) if p.is_known() && !p.contains_sensitive() && p != value => {
+                    return Err(AwsError::other(format!(
+                        "\"{name}\" has a different value now than in the plan: the configuration or what it refers to changed since the plan was made. Make a new plan."
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(expected) = shared.expected.as_ref().and_then(|e| e.get(&change.address.to_string())) {
+        let now = flowform_planner::values::flatten(&attrs, &shared.key);
+        for (path, digest) in expected {
+            if !matches!(now.get(path), Some(flowform_planner::values::Leaf::Digest(d)) if d == digest) {
+                return Err(AwsError::other(format!("the sensitive value at \"{path}\" differs from the one the plan was made with. Make a new plan.")));
+            }
+        }
+    }
+    Ok(attrs)
+}
+
+fn request_digest(shared: &Shared, attrs: &Attrs) -> String {
+    let leaves = flowform_planner::values::flatten(attrs, &shared.key);
+    format!("{leaves:?}")
+}
+
+fn to_record(shared: &Shared, address: &Address, attrs: &Attrs, id: &str) -> Result<ResourceState, AwsError> {
+    let (json, digests) = flowform_planner::values::to_state(attrs, &shared.key).ok_or_else(|| AwsError::other("a value is still unknown after apply"))?;
+    let mut record = ResourceState::new(address.kind.keyword(), id);
+    record.attributes = json;
+    record.sensitive = digests;
+    if let Some(r) = shared.config.resources.get(address) {
+        record.dependencies = r.references.iter().chain(&r.depends_on).map(|a| a.to_string()).collect();
+    }
+    Ok(record)
+}
+
+/// Appends the change to the journal (fsync) without holding up the async workers.
+fn record(shared: &Shared, key: &str, resource: Option<ResourceState>) -> Result<(), AwsError> {
+    tokio::task::block_in_place(|| {
+        let mut journal = shared.journal.lock().unwrap_or_else(|p| p.into_inner());
+        match resource {
+            Some(r) => journal.set(key, r),
+            None => journal.remove(key),
+        }
+    })
+    .map_err(|e| AwsError::other(format!("the change was made, but recording it in the state failed: {e}")))
+}
+
+async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+    match op.address.kind {
+        ResourceKind::KmsKey => resources::kms_key::create(op, attrs).await,
+        ResourceKind::Secret => resources::secret::create(op, attrs).await,
+        ResourceKind::KmsKeyPolicy => resources::key_policy::create(op, attrs).await,
+        ResourceKind::ConnectorProfile => resources::connector_profile::create(op, attrs).await,
+    }
+}
+
+async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+    match op.address.kind {
+        ResourceKind::KmsKey => resources::kms_key::update(op, attrs).await,
+        ResourceKind::Secret => resources::secret::update(op, attrs).await,
+        ResourceKind::KmsKeyPolicy => resources::key_policy::update(op, attrs).await,
+        ResourceKind::ConnectorProfile => resources::connector_profile::update(op, attrs).await,
+    }
+}
+
+pub(crate) async fn delete(clients: &Clients, kind: ResourceKind, prior: &ResourceState) -> Result<(), AwsError> {
+    match kind {
+        ResourceKind::KmsKey => resources::kms_key::delete(clients, prior).await,
+        ResourceKind::Secret => resources::secret::delete(clients, prior).await,
+        ResourceKind::KmsKeyPolicy => resources::key_policy::delete(clients, prior).await,
+        ResourceKind::ConnectorProfile => resources::connector_profile::delete(clients, prior).await,
+    }
+}

@@ -1,0 +1,73 @@
+//! Errors from AWS, named by the resource they are about.
+
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use flowform_core::Address;
+use std::fmt;
+
+/// An AWS error: its code (`ConflictException`) and message, or, for a failure that never
+/// reached AWS (network, credentials), the whole cause chain.
+#[derive(Debug, Clone)]
+pub struct AwsError {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl AwsError {
+    pub fn from_sdk<E>(e: aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>) -> AwsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let code = e.code().map(str::to_string);
+        let message = match (e.message(), &code) {
+            (Some(m), _) => m.to_string(),
+            (None, _) => DisplayErrorContext(&e).to_string(),
+        };
+        AwsError { code, message }
+    }
+
+    pub fn other(message: impl Into<String>) -> AwsError {
+        AwsError { code: None, message: message.into() }
+    }
+
+    pub fn is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "{code}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// A change that failed: which resource, doing what, and AWS's answer.
+#[derive(Debug, Clone)]
+pub struct ChangeError {
+    pub address: Address,
+    pub doing: &'static str,
+    pub error: AwsError,
+}
+
+impl fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} failed: {}", self.address, self.doing, self.error)
+    }
+}
+
+/// `?` on an SDK call inside a resource operation.
+pub(crate) trait SdkResultExt<T> {
+    fn aws(self) -> Result<T, AwsError>;
+}
+
+impl<T, E> SdkResultExt<T> for Result<T, aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    fn aws(self) -> Result<T, AwsError> {
+        self.map_err(AwsError::from_sdk)
+    }
+}

@@ -1,0 +1,149 @@
+//! `connector_profile`: Create/Update/DeleteConnectorProfile. An update always resends the
+//! whole configuration, credentials included: AWS returns no credentials flowform could keep.
+
+use super::Op;
+use crate::attrs::{self, text};
+use crate::clients::Clients;
+use crate::error::{AwsError, SdkResultExt};
+use crate::profile_config;
+use flowform_core::Value;
+use flowform_planner::Attrs;
+use flowform_state::ResourceState;
+use std::collections::BTreeMap;
+
+fn config(attrs: &Attrs) -> Result<aws_sdk_appflow::types::ConnectorProfileConfig, AwsError> {
+    let connector_type = attrs::required_text(attrs, "connector_type")?;
+    let empty = Value::Object(BTreeMap::new());
+    let properties = attrs.get("properties").unwrap_or(&empty);
+    let credentials = attrs.get("credentials").filter(|c| !matches!(c.peel(), Value::Object(m) if m.is_empty()));
+    profile_config::to_sdk(&connector_type, properties, credentials).map_err(|e| AwsError::other(e.to_string()))
+}
+
+fn mode(attrs: &Attrs) -> Result<aws_sdk_appflow::types::ConnectionMode, AwsError> {
+    Ok(aws_sdk_appflow::types::ConnectionMode::from(attrs::required_text(attrs, "connection_mode")?.as_str()))
+}
+
+pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+    let name = attrs::required_text(attrs, "name")?;
+    let connector_type = profile_config::connector_type(&attrs::required_text(attrs, "connector_type")?).map_err(|e| AwsError::other(e.to_string()))?;
+    let mut req = op
+        .clients
+        .appflow
+        .create_connector_profile()
+        .connector_profile_name(&name)
+        .connector_type(connector_type)
+        .connection_mode(mode(attrs)?)
+        .connector_profile_config(config(attrs)?)
+        .client_token(&op.token);
+    if let Some(label) = text(attrs, "connector_label") {
+        req = req.connector_label(label);
+    }
+    if let Some(kms) = text(attrs, "kms_arn") {
+        req = req.kms_arn(kms);
+    }
+    let out = match req.send().await.aws() {
+        Err(e) if e.is("ConflictException") => {
+            return Err(AwsError {
+                code: e.code,
+                message: format!("{} A connector profile named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.", e.message, op.address),
+            });
+        }
+        other => other?,
+    };
+    let arn = out.connector_profile_arn().unwrap_or_default().to_string();
+    computed(op.clients, &name, attrs).await?;
+    attrs.insert("arn".into(), Value::String(arn.clone()));
+    Ok(arn)
+}
+
+pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+    let prior = op.prior.ok_or_else(|| AwsError::other("no recorded profile to update"))?;
+    let name = attrs::required_text(attrs, "name")?;
+    op.clients
+        .appflow
+        .update_connector_profile()
+        .connector_profile_name(&name)
+        .connection_mode(mode(attrs)?)
+        .connector_profile_config(config(attrs)?)
+        .client_token(&op.token)
+        .send()
+        .await
+        .aws()?;
+    computed(op.clients, &name, attrs).await?;
+    if let Some(arn) = prior.attributes.get("arn") {
+        attrs.insert("arn".into(), Value::from_json(arn.clone()));
+    }
+    Ok(prior.id.clone())
+}
+
+/// `credentials_arn`: the secret AppFlow keeps the credentials in, named by Describe.
+async fn computed(clients: &Clients, name: &str, attrs: &mut Attrs) -> Result<(), AwsError> {
+    let out = clients.appflow.describe_connector_profiles().connector_profile_names(name).send().await.aws()?;
+    let found = out.connector_profile_details().iter().find(|p| p.connector_profile_name() == Some(name));
+    attrs.insert("credentials_arn".into(), found.and_then(|p| p.credentials_arn()).map_or(Value::Null, |c| Value::String(c.to_string())));
+    Ok(())
+}
+
+pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
+    let name = attrs::recorded(prior, "name").unwrap_or_else(|| prior.id.rsplit('/').next().unwrap_or_default().to_string());
+    match clients.appflow.delete_connector_profile().connector_profile_name(name).send().await.aws() {
+        Err(e) if e.is("ResourceNotFoundException") => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// Every profile in the account and region, by name: one paged listing (100 a page) serves a
+/// whole refresh instead of one call per profile.
+pub async fn list_all(clients: &Clients) -> Result<BTreeMap<String, aws_sdk_appflow::types::ConnectorProfile>, AwsError> {
+    let mut out = BTreeMap::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = clients.appflow.describe_connector_profiles().max_results(100).set_next_token(next.take()).send().await.aws()?;
+        for p in page.connector_profile_details() {
+            if let Some(name) = p.connector_profile_name() {
+                out.insert(name.to_string(), p.clone());
+            }
+        }
+        match page.next_token() {
+            Some(t) if !t.is_empty() => next = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// A profile as AWS describes it, in the state's shape. Credentials are never returned, so
+/// their digests are carried over from `prior` (none when importing).
+pub fn record(p: &aws_sdk_appflow::types::ConnectorProfile, prior: Option<&ResourceState>) -> Result<ResourceState, AwsError> {
+    let arn = p.connector_profile_arn().unwrap_or_default().to_string();
+    let connector_type = p.connector_type().map(|t| t.as_str().to_string()).unwrap_or_default();
+    let mut record = ResourceState::new("connector_profile", arn.clone());
+    let a = &mut record.attributes;
+    a.insert("arn".into(), arn.into());
+    a.insert("name".into(), p.connector_profile_name().unwrap_or_default().into());
+    a.insert("connector_type".into(), connector_type.clone().into());
+    if let Some(m) = p.connection_mode() {
+        a.insert("connection_mode".into(), m.as_str().into());
+    }
+    if let Some(l) = p.connector_label() {
+        a.insert("connector_label".into(), l.into());
+    }
+    if let Some(c) = p.credentials_arn() {
+        a.insert("credentials_arn".into(), c.into());
+    }
+    if let Some(props) = p.connector_profile_properties() {
+        let value = profile_config::properties_from_sdk(&connector_type, props).map_err(|e| AwsError::other(e.to_string()))?;
+        if let Some(json) = value.to_json().filter(|j| j.as_object().is_some_and(|o| !o.is_empty())) {
+            a.insert("properties".into(), json);
+        }
+    }
+    if let Some(prior) = prior {
+        // Not returned by Describe: kept as recorded.
+        if let Some(kms) = prior.attributes.get("kms_arn") {
+            record.attributes.insert("kms_arn".into(), kms.clone());
+        }
+        record.sensitive = prior.sensitive.clone();
+        record.dependencies = prior.dependencies.clone();
+    }
+    Ok(record)
+}

@@ -1,0 +1,48 @@
+//! One module per resource kind: the AWS calls for create, update, delete, read (refresh) and
+//! import. Each takes evaluated attributes and returns the attributes AWS computed.
+
+pub mod connector_profile;
+pub mod key_policy;
+pub mod kms_key;
+pub mod secret;
+
+use crate::clients::Clients;
+use flowform_core::Address;
+use flowform_state::{DigestKey, ResourceState};
+
+/// Tags flowform puts on what it creates, so a resumed apply can recognise its own objects.
+pub const TAG_ADDRESS: &str = "flowform:address";
+pub const TAG_LINEAGE: &str = "flowform:lineage";
+
+/// Everything one operation needs.
+pub struct Op<'a> {
+    pub clients: &'a Clients,
+    pub address: &'a Address,
+    /// The state's lineage, for tags and tokens.
+    pub lineage: String,
+    /// The idempotency token of this change.
+    pub token: String,
+    /// What exists (updates, deletes).
+    pub prior: Option<&'a ResourceState>,
+    pub key: &'a DigestKey,
+}
+
+/// Whether a tag is flowform's own (kept out of the `tags` attribute).
+pub fn is_own_tag(key: &str) -> bool {
+    key.starts_with("flowform:")
+}
+
+/// Tags to add (new or changed) and keys to remove, going from `old` to `new`.
+pub fn tag_changes(old: &[(String, String)], new: &[(String, String)]) -> (Vec<(String, String)>, Vec<String>) {
+    let add = new.iter().filter(|t| !old.contains(t)).cloned().collect();
+    let remove = old.iter().filter(|(k, _)| !new.iter().any(|(nk, _)| nk == k)).map(|(k, _)| k.clone()).collect();
+    (add, remove)
+}
+
+/// Tags recorded in the state.
+pub fn recorded_tags(record: &ResourceState) -> Vec<(String, String)> {
+    match record.attributes.get("tags") {
+        Some(serde_json::Value::Object(map)) => map.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect(),
+        _ => Vec::new(),
+    }
+}
