@@ -1,3 +1,3 @@
 //! Plan → AWS calls → State: the last step of flowform's data flow, and the only crate that
 //! talks to AWS.
-mod profile_config;
+pub mod profile_config;
