@@ -109,6 +109,10 @@ pub enum ProfileConfigError {
         sdk_message: String,
     },
     #[error(
+        "flowform's catalogue has the {connector_type} connector, but the applier cannot send it to AWS yet. This is a bug in flowform: please report it."
+    )]
+    NotMapped { connector_type: &'static str },
+    #[error(
         "AWS described this {connector} connector profile with the properties of {found}; expected properties for {connector}."
     )]
     UnexpectedProperties {
@@ -389,12 +393,10 @@ fn members_present(p: &ConnectorProfileProperties) -> Vec<&'static str> {
     .collect()
 }
 
-/// A catalogue connector this module has no mapping for: the catalogue grew. Reported as an
-/// unknown connector type, since AWS cannot be told about it either.
+/// A catalogue connector this module has no mapping for: the catalogue grew without it.
 fn not_mapped(connector: &Connector) -> ProfileConfigError {
-    ProfileConfigError::UnknownConnectorType {
-        connector_type: connector.connector_type.to_string(),
-        known: "the connectors flowform's applier maps".to_string(),
+    ProfileConfigError::NotMapped {
+        connector_type: connector.connector_type,
     }
 }
 
@@ -1520,6 +1522,136 @@ mod tests {
             }
         }
         assert_eq!(checked, 53);
+    }
+
+    /// The member of `connector` in the SDK's properties and credentials, as Debug text: the
+    /// SDK's derived (or redacting) Debug names every field of the structure.
+    fn member_debug(c: &Connector, config: &ConnectorProfileConfig) -> (String, String) {
+        let p = config.connector_profile_properties().expect("set");
+        let k = config.connector_profile_credentials().expect("set");
+        let (p, k) = match c.connector_type {
+            "Amplitude" => (
+                format!("{:?}", p.amplitude()),
+                format!("{:?}", k.amplitude()),
+            ),
+            "Datadog" => (format!("{:?}", p.datadog()), format!("{:?}", k.datadog())),
+            "Dynatrace" => (
+                format!("{:?}", p.dynatrace()),
+                format!("{:?}", k.dynatrace()),
+            ),
+            "Googleanalytics" => (
+                format!("{:?}", p.google_analytics()),
+                format!("{:?}", k.google_analytics()),
+            ),
+            "Honeycode" => (
+                format!("{:?}", p.honeycode()),
+                format!("{:?}", k.honeycode()),
+            ),
+            "Infornexus" => (
+                format!("{:?}", p.infor_nexus()),
+                format!("{:?}", k.infor_nexus()),
+            ),
+            "Marketo" => (format!("{:?}", p.marketo()), format!("{:?}", k.marketo())),
+            "Redshift" => (format!("{:?}", p.redshift()), format!("{:?}", k.redshift())),
+            "Salesforce" => (
+                format!("{:?}", p.salesforce()),
+                format!("{:?}", k.salesforce()),
+            ),
+            "Servicenow" => (
+                format!("{:?}", p.service_now()),
+                format!("{:?}", k.service_now()),
+            ),
+            "Singular" => (format!("{:?}", p.singular()), format!("{:?}", k.singular())),
+            "Slack" => (format!("{:?}", p.slack()), format!("{:?}", k.slack())),
+            "Snowflake" => (
+                format!("{:?}", p.snowflake()),
+                format!("{:?}", k.snowflake()),
+            ),
+            "Trendmicro" => (
+                format!("{:?}", p.trendmicro()),
+                format!("{:?}", k.trendmicro()),
+            ),
+            "Veeva" => (format!("{:?}", p.veeva()), format!("{:?}", k.veeva())),
+            "Zendesk" => (format!("{:?}", p.zendesk()), format!("{:?}", k.zendesk())),
+            "SAPOData" => (
+                format!("{:?}", p.sapo_data()),
+                format!("{:?}", k.sapo_data()),
+            ),
+            "CustomConnector" => (
+                format!("{:?}", p.custom_connector()),
+                format!("{:?}", k.custom_connector()),
+            ),
+            "Pardot" => (format!("{:?}", p.pardot()), format!("{:?}", k.pardot())),
+            other => panic!("no member accessor for {other}"),
+        };
+        (p, k)
+    }
+
+    /// The field names in a Debug text: identifiers followed by `: ` after `{ ` or `, `.
+    fn debug_field_names(debug: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for piece in debug.split(['{', ',']).skip(1) {
+            if let Some((name, _)) = piece.trim_start().split_once(": ")
+                && !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                names.push(name.to_string());
+            }
+        }
+        names
+    }
+
+    /// The other direction of completeness: every field the SDK's structures have is a field of
+    /// the catalogue, except the ones listed, so an SDK upgrade that adds a field is noticed.
+    #[test]
+    fn every_sdk_field_is_in_the_catalogue() {
+        // In SDK 1.121 but not in the 2023 reference the catalogue follows: Snowflake key-pair
+        // authentication, and the PKCE code verifier of every `oauth_request` ("*": any
+        // connector). Each must be seen at least once, so the list cannot go stale silently.
+        const SDK_ONLY: &[(&str, &str)] = &[("Snowflake", "private_key"), ("*", "code_verifier")];
+        let mut seen_sdk_only = Vec::new();
+        for c in catalogue::CONNECTORS {
+            let (props, _) = properties(c);
+            let (creds, _) = credentials(c);
+            let config = to_sdk(c.connector_type, &props, Some(&creds)).expect("maps");
+            let (p, k) = member_debug(c, &config);
+            for (debug, fields) in [(p, c.properties), (k, c.credentials)] {
+                let api_names = all_api_names(fields);
+                for name in debug_field_names(&debug) {
+                    if api_names.iter().any(|api| same_name(api, &name)) {
+                        continue;
+                    }
+                    let listed = SDK_ONLY
+                        .iter()
+                        .find(|(on, n)| (*on == "*" || *on == c.connector_type) && *n == name);
+                    assert!(
+                        listed.is_some(),
+                        "the SDK's {} structure has a field {name} that the catalogue lacks: {debug}",
+                        c.connector_type
+                    );
+                    seen_sdk_only.extend(listed);
+                }
+            }
+        }
+        for listed in SDK_ONLY {
+            assert!(
+                seen_sdk_only.contains(&listed),
+                "{listed:?} is no longer SDK-only"
+            );
+        }
+        // Snowflake once, and code_verifier once per connector with an oauth_request block (10).
+        assert_eq!(seen_sdk_only.len(), 11, "{seen_sdk_only:?}");
+    }
+
+    fn all_api_names(fields: &'static [Field]) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for f in fields {
+            out.push(f.api);
+            if let Kind::Block(nested) = &f.kind {
+                out.extend(all_api_names(nested));
+            }
+        }
+        out
     }
 
     #[test]
