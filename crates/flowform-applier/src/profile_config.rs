@@ -100,12 +100,13 @@ pub enum ProfileConfigError {
         field: String,
     },
     #[error(
-        "The {connector} connector profile's {path} lacks \"{field}\", which AWS requires (the AWS SDK says: {sdk_message})."
+        "The {connector} connector profile's {path} has no \"{field}\", which AWS requires. Set it in the configuration."
     )]
     MissingRequired {
         connector: &'static str,
         path: String,
         field: String,
+        /// What the SDK's builder said (it names the SDK's field, never a value).
         sdk_message: String,
     },
     #[error(
@@ -1033,7 +1034,9 @@ impl<'v> Reader<'v> {
             Err(e) => {
                 // BuildError says "<sdk_field> was missing: <details>"; it never holds a value.
                 let sdk_message = e.to_string();
-                let sdk_field = sdk_message.split(' ').next().unwrap_or_default();
+                let sdk_field = sdk_message
+                    .split_once(" was missing")
+                    .map_or("a field", |(field, _)| field);
                 let field = self
                     .fields
                     .iter()
@@ -1390,6 +1393,20 @@ mod tests {
             assert_eq!(members_present(sdk), vec![c.member], "{}", c.connector_type);
             let back = properties_from_sdk(c.connector_type, sdk).expect("maps back");
             assert_eq!(back, props, "{}", c.connector_type);
+        }
+    }
+
+    /// The parser marks leaves; a whole block marked sensitive (a credentials object from a
+    /// variable) must map the same.
+    #[test]
+    fn sensitive_marks_on_blocks_are_looked_through() {
+        for c in catalogue::CONNECTORS {
+            let (props, _) = properties(c);
+            let (creds, _) = credentials(c);
+            let marked = Value::sensitive(creds.clone().unmark().0);
+            let plain = to_sdk(c.connector_type, &props, Some(&creds)).expect("maps");
+            let through = to_sdk(c.connector_type, &props, Some(&marked)).expect("maps");
+            assert_eq!(plain, through, "{}", c.connector_type);
         }
     }
 
