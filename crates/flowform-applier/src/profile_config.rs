@@ -169,8 +169,8 @@ pub fn connector_type(connector_type: &str) -> Result<ConnectorType> {
 ///
 /// `properties` may be `Value::Null` or an empty object for connectors without properties; their
 /// empty properties structure is still set, because the API requires
-/// `connectorProfileProperties.<Member>`. `credentials: None` sends no credentials at all (an
-/// update that keeps the stored ones).
+/// `connectorProfileProperties.<Member>`. `credentials: None` leaves
+/// `connectorProfileCredentials` out of the request altogether.
 ///
 /// Fails on an unknown value anywhere, a value of the wrong type, a field the connector does not
 /// have, and a field AWS requires but the value lacks.
