@@ -133,7 +133,14 @@ pub fn record(p: &aws_sdk_appflow::types::ConnectorProfile, prior: Option<&Resou
     }
     if let Some(props) = p.connector_profile_properties() {
         let value = profile_config::properties_from_sdk(&connector_type, props).map_err(|e| AwsError::other(e.to_string()))?;
-        if let Some(json) = value.to_json().filter(|j| j.as_object().is_some_and(|o| !o.is_empty())) {
+        // AWS does not tell an unset bool from false: when what it describes is what was
+        // recorded, keep the record's own spelling so that no drift is reported.
+        let recorded = prior.and_then(|p| p.attributes.get("properties")).cloned();
+        let same = recorded.as_ref().is_some_and(|r| {
+            profile_config::comparable_properties(&connector_type, &Value::from_json(r.clone())).is_ok_and(|c| c == value)
+        });
+        let json = if same { recorded } else { value.to_json() };
+        if let Some(json) = json.filter(|j| j.as_object().is_some_and(|o| !o.is_empty())) {
             a.insert("properties".into(), json);
         }
     }
