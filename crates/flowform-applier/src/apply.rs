@@ -83,7 +83,14 @@ impl Exports for JournalExports<'_> {
 }
 
 /// Applies `plan`. Returns the journal (to be folded into the state) and what happened.
-pub async fn apply(plan: Arc<Plan>, config: Arc<Config>, journal: Journal, clients: Clients, options: ApplyOptions, progress: Arc<dyn Progress>) -> (Journal, ApplyReport) {
+pub async fn apply(
+    plan: Arc<Plan>,
+    config: Arc<Config>,
+    journal: Journal,
+    clients: Clients,
+    options: ApplyOptions,
+    progress: Arc<dyn Progress>,
+) -> (Journal, ApplyReport) {
     let state = journal.state();
     let shared = Arc::new(Shared {
         lineage: state.lineage.as_uuid().to_string(),
@@ -96,9 +103,16 @@ pub async fn apply(plan: Arc<Plan>, config: Arc<Config>, journal: Journal, clien
     });
     let schedule = Schedule::new(&plan);
     let graph = &schedule.graph;
-    let mut waiting: BTreeMap<NodeIndex, usize> = graph.node_indices().map(|n| (n, graph.neighbors_directed(n, Direction::Incoming).count())).collect();
+    let mut waiting: BTreeMap<NodeIndex, usize> = graph
+        .node_indices()
+        .map(|n| (n, graph.neighbors_directed(n, Direction::Incoming).count()))
+        .collect();
     let mut blocked: BTreeMap<NodeIndex, bool> = BTreeMap::new();
-    let mut ready: VecDeque<NodeIndex> = waiting.iter().filter(|(_, w)| **w == 0).map(|(n, _)| *n).collect();
+    let mut ready: VecDeque<NodeIndex> = waiting
+        .iter()
+        .filter(|(_, w)| **w == 0)
+        .map(|(n, _)| *n)
+        .collect();
     let mut running: JoinSet<(NodeIndex, Result<(), ChangeError>)> = JoinSet::new();
     let mut report = ApplyReport::default();
     let parallelism = options.parallelism.max(1);
@@ -128,7 +142,11 @@ pub async fn apply(plan: Arc<Plan>, config: Arc<Config>, journal: Journal, clien
             Ok(pair) => pair,
             Err(panic) => {
                 // A panicking change is a bug, but it must not take the others down with it.
-                report.errors.push(ChangeError { address: Address::new(ResourceKind::Secret, "unknown"), doing: "apply", error: AwsError::other(format!("internal error: {panic}")) });
+                report.errors.push(ChangeError {
+                    address: Address::new(ResourceKind::Secret, "unknown"),
+                    doing: "apply",
+                    error: AwsError::other(format!("internal error: {panic}")),
+                });
                 continue;
             }
         };
@@ -149,14 +167,25 @@ pub async fn apply(plan: Arc<Plan>, config: Arc<Config>, journal: Journal, clien
         }
         finish(graph, n, ok, &mut waiting, &mut blocked, &mut ready);
     }
-    let shared = Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("every task has finished"));
-    let journal = shared.journal.into_inner().unwrap_or_else(|p| p.into_inner());
+    let shared =
+        Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("every task has finished"));
+    let journal = shared
+        .journal
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
     (journal, report)
 }
 
 /// Marks `n` done and releases what waited for it. A failed (or skipped) change blocks the
 /// changes that depend on it directly; the kind-order barriers only order, they never block.
-fn finish(graph: &petgraph::graph::DiGraph<Step, ()>, n: NodeIndex, ok: bool, waiting: &mut BTreeMap<NodeIndex, usize>, blocked: &mut BTreeMap<NodeIndex, bool>, ready: &mut VecDeque<NodeIndex>) {
+fn finish(
+    graph: &petgraph::graph::DiGraph<Step, ()>,
+    n: NodeIndex,
+    ok: bool,
+    waiting: &mut BTreeMap<NodeIndex, usize>,
+    blocked: &mut BTreeMap<NodeIndex, bool>,
+    ready: &mut VecDeque<NodeIndex>,
+) {
     for s in graph.neighbors_directed(n, Direction::Outgoing) {
         if !ok && matches!(graph[n], Step::Change(_)) {
             blocked.insert(s, true);
@@ -172,17 +201,36 @@ fn finish(graph: &petgraph::graph::DiGraph<Step, ()>, n: NodeIndex, ok: bool, wa
 
 async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError> {
     let address = &change.address;
-    let fail = |doing: &'static str| move |error: AwsError| ChangeError { address: address.clone(), doing, error };
+    let fail = |doing: &'static str| {
+        move |error: AwsError| ChangeError {
+            address: address.clone(),
+            doing,
+            error,
+        }
+    };
     let key = address.to_string();
-    let prior = shared.journal.lock().unwrap_or_else(|p| p.into_inner()).state().resources.get(&key).cloned();
+    let prior = shared
+        .journal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .state()
+        .resources
+        .get(&key)
+        .cloned();
     match change.action {
         Action::NoOp => Ok(()),
         Action::Delete => {
-            let prior = prior.ok_or_else(|| fail("destroy")(AwsError::other("the state no longer records it")))?;
+            let prior = prior.ok_or_else(|| {
+                fail("destroy")(AwsError::other("the state no longer records it"))
+            })?;
             let started = begin(shared, change, Phase::Destroying);
-            delete(&shared.clients, address.kind, &prior).await.map_err(fail("destroy"))?;
+            delete(&shared.clients, address.kind, &prior)
+                .await
+                .map_err(fail("destroy"))?;
             record(shared, &key, None).map_err(fail("destroy"))?;
-            shared.progress.finished(change, Phase::Destroying, started.elapsed(), None);
+            shared
+                .progress
+                .finished(change, Phase::Destroying, started.elapsed(), None);
             Ok(())
         }
         Action::Create | Action::Update | Action::Replace => {
@@ -192,13 +240,17 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 _ => "replace",
             };
             let mut attrs = evaluate(shared, change).map_err(fail(doing))?;
-            if change.action == Action::Replace {
-                if let Some(p) = &prior {
-                    let started = begin(shared, change, Phase::Destroying);
-                    delete(&shared.clients, address.kind, p).await.map_err(fail(doing))?;
-                    record(shared, &key, None).map_err(fail(doing))?;
-                    shared.progress.finished(change, Phase::Destroying, started.elapsed(), None);
-                }
+            if change.action == Action::Replace
+                && let Some(p) = &prior
+            {
+                let started = begin(shared, change, Phase::Destroying);
+                delete(&shared.clients, address.kind, p)
+                    .await
+                    .map_err(fail(doing))?;
+                record(shared, &key, None).map_err(fail(doing))?;
+                shared
+                    .progress
+                    .finished(change, Phase::Destroying, started.elapsed(), None);
             }
             let request = request_digest(shared, &attrs);
             let op = Op {
@@ -209,12 +261,23 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 prior: prior.as_ref().filter(|_| change.action == Action::Update),
                 key: &shared.key,
             };
-            let phase = if change.action == Action::Update { Phase::Modifying } else { Phase::Creating };
+            let phase = if change.action == Action::Update {
+                Phase::Modifying
+            } else {
+                Phase::Creating
+            };
             let started = begin(shared, change, phase);
-            let id = if change.action == Action::Update { update(&op, &mut attrs).await } else { create(&op, &mut attrs).await }.map_err(fail(doing))?;
+            let id = if change.action == Action::Update {
+                update(&op, &mut attrs).await
+            } else {
+                create(&op, &mut attrs).await
+            }
+            .map_err(fail(doing))?;
             let rec = to_record(shared, address, &attrs, &id).map_err(fail(doing))?;
             record(shared, &key, Some(rec)).map_err(fail(doing))?;
-            shared.progress.finished(change, phase, started.elapsed(), Some(&id));
+            shared
+                .progress
+                .finished(change, phase, started.elapsed(), Some(&id));
             Ok(())
         }
     }
@@ -231,7 +294,12 @@ fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError>
     let attrs = shared
         .config
         .evaluate_resource(&change.address, &JournalExports(&shared.journal))
-        .map_err(|d| AwsError::other(format!("the configuration cannot be evaluated: {}", shared.config.sources.render(&d, false).trim())))?;
+        .map_err(|d| {
+            AwsError::other(format!(
+                "the configuration cannot be evaluated: {}",
+                shared.config.sources.render(&d, false).trim()
+            ))
+        })?;
     attrs::ensure_known(&attrs)?;
     if let Some(planned) = &change.after {
         for (name, value) in &attrs {
@@ -245,11 +313,18 @@ fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError>
             }
         }
     }
-    if let Some(expected) = shared.expected.as_ref().and_then(|e| e.get(&change.address.to_string())) {
+    if let Some(expected) = shared
+        .expected
+        .as_ref()
+        .and_then(|e| e.get(&change.address.to_string()))
+    {
         let now = flowform_planner::values::flatten(&attrs, &shared.key);
         for (path, digest) in expected {
-            if !matches!(now.get(path), Some(flowform_planner::values::Leaf::Digest(d)) if d == digest) {
-                return Err(AwsError::other(format!("the sensitive value at \"{path}\" differs from the one the plan was made with. Make a new plan.")));
+            if !matches!(now.get(path), Some(flowform_planner::values::Leaf::Digest(d)) if d == digest)
+            {
+                return Err(AwsError::other(format!(
+                    "the sensitive value at \"{path}\" differs from the one the plan was made with. Make a new plan."
+                )));
             }
         }
     }
@@ -261,13 +336,24 @@ fn request_digest(shared: &Shared, attrs: &Attrs) -> String {
     format!("{leaves:?}")
 }
 
-fn to_record(shared: &Shared, address: &Address, attrs: &Attrs, id: &str) -> Result<ResourceState, AwsError> {
-    let (json, digests) = flowform_planner::values::to_state(attrs, &shared.key).ok_or_else(|| AwsError::other("a value is still unknown after apply"))?;
+fn to_record(
+    shared: &Shared,
+    address: &Address,
+    attrs: &Attrs,
+    id: &str,
+) -> Result<ResourceState, AwsError> {
+    let (json, digests) = flowform_planner::values::to_state(attrs, &shared.key)
+        .ok_or_else(|| AwsError::other("a value is still unknown after apply"))?;
     let mut record = ResourceState::new(address.kind.keyword(), id);
     record.attributes = json;
     record.sensitive = digests;
     if let Some(r) = shared.config.resources.get(address) {
-        record.dependencies = r.references.iter().chain(&r.depends_on).map(|a| a.to_string()).collect();
+        record.dependencies = r
+            .references
+            .iter()
+            .chain(&r.depends_on)
+            .map(|a| a.to_string())
+            .collect();
     }
     Ok(record)
 }
@@ -281,7 +367,11 @@ fn record(shared: &Shared, key: &str, resource: Option<ResourceState>) -> Result
             None => journal.remove(key),
         }
     })
-    .map_err(|e| AwsError::other(format!("the change was made, but recording it in the state failed: {e}")))
+    .map_err(|e| {
+        AwsError::other(format!(
+            "the change was made, but recording it in the state failed: {e}"
+        ))
+    })
 }
 
 async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
@@ -302,11 +392,17 @@ async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     }
 }
 
-pub(crate) async fn delete(clients: &Clients, kind: ResourceKind, prior: &ResourceState) -> Result<(), AwsError> {
+pub(crate) async fn delete(
+    clients: &Clients,
+    kind: ResourceKind,
+    prior: &ResourceState,
+) -> Result<(), AwsError> {
     match kind {
         ResourceKind::KmsKey => resources::kms_key::delete(clients, prior).await,
         ResourceKind::Secret => resources::secret::delete(clients, prior).await,
         ResourceKind::KmsKeyPolicy => resources::key_policy::delete(clients, prior).await,
-        ResourceKind::ConnectorProfile => resources::connector_profile::delete(clients, prior).await,
+        ResourceKind::ConnectorProfile => {
+            resources::connector_profile::delete(clients, prior).await
+        }
     }
 }

@@ -15,13 +15,13 @@ pub fn text(attrs: &Attrs, name: &str) -> Option<String> {
 }
 
 pub fn required_text(attrs: &Attrs, name: &str) -> Result<String, AwsError> {
-    text(attrs, name).ok_or_else(|| AwsError::other(format!("\"{name}\" has no value at apply time")))
+    text(attrs, name)
+        .ok_or_else(|| AwsError::other(format!("\"{name}\" has no value at apply time")))
 }
 
 pub fn boolean(attrs: &Attrs, name: &str) -> Option<bool> {
     attrs.get(name)?.as_bool()
 }
-
 
 /// `tags`, as (key, value) pairs in key order.
 pub fn tags(attrs: &Attrs) -> Vec<(String, String)> {
@@ -37,12 +37,18 @@ pub fn tags(attrs: &Attrs) -> Vec<(String, String)> {
 /// Every value must be known before it is sent.
 pub fn ensure_known(attrs: &Attrs) -> Result<(), AwsError> {
     match attrs.iter().find(|(_, v)| !v.is_known()) {
-        Some((name, _)) => Err(AwsError::other(format!("\"{name}\" is still unknown at apply time"))),
+        Some((name, _)) => Err(AwsError::other(format!(
+            "\"{name}\" is still unknown at apply time"
+        ))),
         None => Ok(()),
     }
 }
 
 /// A state record's attribute as a string.
 pub fn recorded(record: &flowform_state::ResourceState, name: &str) -> Option<String> {
-    record.attributes.get(name).and_then(|v| v.as_str()).map(str::to_string)
+    record
+        .attributes
+        .get(name)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }

@@ -41,8 +41,17 @@ impl Clients {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             // Adaptive retry backs off on throttling as well as retrying it: AppFlow's and
             // KMS's request quotas are low and an apply of hundreds of resources meets them.
-            .retry_config(RetryConfig::adaptive().with_max_attempts(attempts).with_initial_backoff(Duration::from_millis(50)))
-            .timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).operation_attempt_timeout(Duration::from_secs(60)).build());
+            .retry_config(
+                RetryConfig::adaptive()
+                    .with_max_attempts(attempts)
+                    .with_initial_backoff(Duration::from_millis(50)),
+            )
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            );
         if let Some(region) = &settings.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
@@ -53,10 +62,19 @@ impl Clients {
             loader = loader.endpoint_url(url);
         }
         if let Some((id, secret)) = &settings.static_credentials {
-            loader = loader.credentials_provider(aws_credential_types::Credentials::new(id, secret, None, None, "flowform-sandbox"));
+            loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+                id,
+                secret,
+                None,
+                None,
+                "flowform-sandbox",
+            ));
         }
         let shared = loader.load().await;
-        let region = shared.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_string());
+        let region = shared
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".to_string());
         Clients {
             appflow: aws_sdk_appflow::Client::new(&shared),
             secrets: aws_sdk_secretsmanager::Client::new(&shared),

@@ -14,7 +14,12 @@ pub struct AwsError {
 }
 
 impl AwsError {
-    pub fn from_sdk<E>(e: aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>) -> AwsError
+    pub fn from_sdk<E>(
+        e: aws_smithy_runtime_api::client::result::SdkError<
+            E,
+            aws_smithy_runtime_api::http::Response,
+        >,
+    ) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -27,7 +32,10 @@ impl AwsError {
     }
 
     pub fn other(message: impl Into<String>) -> AwsError {
-        AwsError { code: None, message: message.into() }
+        AwsError {
+            code: None,
+            message: message.into(),
+        }
     }
 
     pub fn is(&self, code: &str) -> bool {
@@ -63,7 +71,11 @@ pub(crate) trait SdkResultExt<T> {
     fn aws(self) -> Result<T, AwsError>;
 }
 
-impl<T, E> SdkResultExt<T> for Result<T, aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>>
+impl<T, E> SdkResultExt<T>
+    for Result<
+        T,
+        aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
+    >
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

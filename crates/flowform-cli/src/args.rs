@@ -45,6 +45,107 @@ pub enum Command {
     Graph(GraphArgs),
     /// Release a lock left behind by a process that died.
     ForceUnlock(ForceUnlockArgs),
+    /// Make the infrastructure match the configuration (or carry out a saved plan).
+    Apply(ApplyArgs),
+    /// Destroy everything the state manages.
+    Destroy(DestroyArgs),
+    /// Bring an existing AWS object under a configured address.
+    Import(ImportArgs),
+    /// The local AWS-compatible endpoint (AppFlow, Secrets Manager, KMS, STS).
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+/// Where AWS is: the real one, or the built-in sandbox.
+#[derive(Debug, Args, Default, Clone)]
+pub struct AwsArgs {
+    /// Run against a local sandbox instead of AWS; its data is kept next to the state file.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// How many changes (or reads) may run at once.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub parallelism: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `plan -out FILE`: carry out exactly that.
+    pub planfile: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The configured address, such as connector_profile.salesforce.
+    pub address: String,
+    /// The object: a key id or ARN, a secret name or ARN, a key (for its policy), a profile name.
+    pub id: String,
+
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the sandbox on 127.0.0.1 until interrupted, for the AWS CLI, boto3 or the SDKs.
+    Serve(SandboxServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxServeArgs {
+    /// The port (0 picks a free one).
+    #[arg(long, default_value_t = 4566)]
+    pub port: u16,
+    /// Keep the data in FILE (saved on every change, read back on start).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Delay every answer by N milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Answer this share of requests (0..1) with ThrottlingException.
+    #[arg(long, value_name = "R", default_value_t = 0.0)]
+    pub throttle_rate: f64,
+    /// Answer this share of requests (0..1) with an internal server error.
+    #[arg(long, value_name = "R", default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Seed for the injected faults, for repeatable runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The access key id requests must be signed with.
+    #[arg(long, default_value = "test")]
+    pub access_key_id: String,
+    /// The secret access key requests must be signed with.
+    #[arg(long, default_value = "test")]
+    pub secret_access_key: String,
+    /// The account id in ARNs.
+    #[arg(long, default_value = "123456789012")]
+    pub account_id: String,
 }
 
 /// How to read and plan a configuration: shared by plan, apply and destroy.
@@ -70,6 +171,9 @@ pub struct PlanningArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub planning: PlanningArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 
     /// Write the plan to FILE, for `apply FILE` (no secret is written).
     #[arg(long = "out", value_name = "FILE")]
@@ -129,6 +233,9 @@ pub enum StateCommand {
 pub struct GraphArgs {
     #[command(flatten)]
     pub planning: PlanningArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +316,10 @@ pub const SINGLE_DASH_FLAGS: &[&str] = &[
     "throttle-rate",
     "error-rate",
     "lock",
+    "seed",
+    "access-key-id",
+    "secret-access-key",
+    "account-id",
 ];
 
 /// Rewrites `-var` to `--var`, `-refresh=false` to `--refresh=false`, and so on.

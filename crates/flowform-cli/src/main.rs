@@ -42,6 +42,30 @@ fn main() -> ExitCode {
             Command::State(c) => commands::state::run(&ctx, c),
             Command::Graph(a) => commands::graph::run(&ctx, a, &inputs),
             Command::ForceUnlock(a) => commands::force_unlock::run(&ctx, &a.lock_id),
+            Command::Apply(a) => commands::apply::run(
+                &ctx,
+                &commands::apply::Request {
+                    planfile: a.planfile.as_deref(),
+                    planning: &a.planning,
+                    aws: &a.aws,
+                    auto_approve: a.auto_approve,
+                    destroy: false,
+                },
+                &inputs,
+            ),
+            Command::Destroy(a) => commands::apply::run(
+                &ctx,
+                &commands::apply::Request {
+                    planfile: None,
+                    planning: &a.planning,
+                    aws: &a.aws,
+                    auto_approve: a.auto_approve,
+                    destroy: true,
+                },
+                &inputs,
+            ),
+            Command::Import(a) => commands::import::run(&ctx, a, &inputs),
+            Command::Sandbox(args::SandboxCommand::Serve(a)) => commands::sandbox::serve(a),
         },
     };
     match exit {

@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
+/// Digests of a plan's sensitive values, by address and path.
+pub type SavedPlanDigests = BTreeMap<String, BTreeMap<String, Digest>>;
+
 /// A plan as saved: the plan and the identity of everything it was made from.
 #[derive(Debug, Clone)]
 pub struct SavedPlan {
@@ -30,7 +33,7 @@ pub struct SavedPlan {
     pub new_state_key: Option<DigestKey>,
     pub config_digest: Digest,
     /// Digests of the sensitive values the plan was made with, by address and path.
-    pub sensitive: BTreeMap<String, BTreeMap<String, Digest>>,
+    pub sensitive: SavedPlanDigests,
 }
 
 /// Why a saved plan cannot be used.

@@ -15,17 +15,24 @@ fn config(attrs: &Attrs) -> Result<aws_sdk_appflow::types::ConnectorProfileConfi
     let connector_type = attrs::required_text(attrs, "connector_type")?;
     let empty = Value::Object(BTreeMap::new());
     let properties = attrs.get("properties").unwrap_or(&empty);
-    let credentials = attrs.get("credentials").filter(|c| !matches!(c.peel(), Value::Object(m) if m.is_empty()));
-    profile_config::to_sdk(&connector_type, properties, credentials).map_err(|e| AwsError::other(e.to_string()))
+    let credentials = attrs
+        .get("credentials")
+        .filter(|c| !matches!(c.peel(), Value::Object(m) if m.is_empty()));
+    profile_config::to_sdk(&connector_type, properties, credentials)
+        .map_err(|e| AwsError::other(e.to_string()))
 }
 
 fn mode(attrs: &Attrs) -> Result<aws_sdk_appflow::types::ConnectionMode, AwsError> {
-    Ok(aws_sdk_appflow::types::ConnectionMode::from(attrs::required_text(attrs, "connection_mode")?.as_str()))
+    Ok(aws_sdk_appflow::types::ConnectionMode::from(
+        attrs::required_text(attrs, "connection_mode")?.as_str(),
+    ))
 }
 
 pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let name = attrs::required_text(attrs, "name")?;
-    let connector_type = profile_config::connector_type(&attrs::required_text(attrs, "connector_type")?).map_err(|e| AwsError::other(e.to_string()))?;
+    let connector_type =
+        profile_config::connector_type(&attrs::required_text(attrs, "connector_type")?)
+            .map_err(|e| AwsError::other(e.to_string()))?;
     let mut req = op
         .clients
         .appflow
@@ -45,7 +52,10 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         Err(e) if e.is("ConflictException") => {
             return Err(AwsError {
                 code: e.code,
-                message: format!("{} A connector profile named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.", e.message, op.address),
+                message: format!(
+                    "{} A connector profile named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.",
+                    e.message, op.address
+                ),
             });
         }
         other => other?,
@@ -57,7 +67,9 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 }
 
 pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    let prior = op.prior.ok_or_else(|| AwsError::other("no recorded profile to update"))?;
+    let prior = op
+        .prior
+        .ok_or_else(|| AwsError::other("no recorded profile to update"))?;
     let name = attrs::required_text(attrs, "name")?;
     op.clients
         .appflow
@@ -78,15 +90,37 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 
 /// `credentials_arn`: the secret AppFlow keeps the credentials in, named by Describe.
 async fn computed(clients: &Clients, name: &str, attrs: &mut Attrs) -> Result<(), AwsError> {
-    let out = clients.appflow.describe_connector_profiles().connector_profile_names(name).send().await.aws()?;
-    let found = out.connector_profile_details().iter().find(|p| p.connector_profile_name() == Some(name));
-    attrs.insert("credentials_arn".into(), found.and_then(|p| p.credentials_arn()).map_or(Value::Null, |c| Value::String(c.to_string())));
+    let out = clients
+        .appflow
+        .describe_connector_profiles()
+        .connector_profile_names(name)
+        .send()
+        .await
+        .aws()?;
+    let found = out
+        .connector_profile_details()
+        .iter()
+        .find(|p| p.connector_profile_name() == Some(name));
+    attrs.insert(
+        "credentials_arn".into(),
+        found
+            .and_then(|p| p.credentials_arn())
+            .map_or(Value::Null, |c| Value::String(c.to_string())),
+    );
     Ok(())
 }
 
 pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
-    let name = attrs::recorded(prior, "name").unwrap_or_else(|| prior.id.rsplit('/').next().unwrap_or_default().to_string());
-    match clients.appflow.delete_connector_profile().connector_profile_name(name).send().await.aws() {
+    let name = attrs::recorded(prior, "name")
+        .unwrap_or_else(|| prior.id.rsplit('/').next().unwrap_or_default().to_string());
+    match clients
+        .appflow
+        .delete_connector_profile()
+        .connector_profile_name(name)
+        .send()
+        .await
+        .aws()
+    {
         Err(e) if e.is("ResourceNotFoundException") => Ok(()),
         other => other.map(|_| ()),
     }
@@ -94,11 +128,20 @@ pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsE
 
 /// Every profile in the account and region, by name: one paged listing (100 a page) serves a
 /// whole refresh instead of one call per profile.
-pub async fn list_all(clients: &Clients) -> Result<BTreeMap<String, aws_sdk_appflow::types::ConnectorProfile>, AwsError> {
+pub async fn list_all(
+    clients: &Clients,
+) -> Result<BTreeMap<String, aws_sdk_appflow::types::ConnectorProfile>, AwsError> {
     let mut out = BTreeMap::new();
     let mut next: Option<String> = None;
     loop {
-        let page = clients.appflow.describe_connector_profiles().max_results(100).set_next_token(next.take()).send().await.aws()?;
+        let page = clients
+            .appflow
+            .describe_connector_profiles()
+            .max_results(100)
+            .set_next_token(next.take())
+            .send()
+            .await
+            .aws()?;
         for p in page.connector_profile_details() {
             if let Some(name) = p.connector_profile_name() {
                 out.insert(name.to_string(), p.clone());
@@ -114,13 +157,22 @@ pub async fn list_all(clients: &Clients) -> Result<BTreeMap<String, aws_sdk_appf
 
 /// A profile as AWS describes it, in the state's shape. Credentials are never returned, so
 /// their digests are carried over from `prior` (none when importing).
-pub fn record(p: &aws_sdk_appflow::types::ConnectorProfile, prior: Option<&ResourceState>) -> Result<ResourceState, AwsError> {
+pub fn record(
+    p: &aws_sdk_appflow::types::ConnectorProfile,
+    prior: Option<&ResourceState>,
+) -> Result<ResourceState, AwsError> {
     let arn = p.connector_profile_arn().unwrap_or_default().to_string();
-    let connector_type = p.connector_type().map(|t| t.as_str().to_string()).unwrap_or_default();
+    let connector_type = p
+        .connector_type()
+        .map(|t| t.as_str().to_string())
+        .unwrap_or_default();
     let mut record = ResourceState::new("connector_profile", arn.clone());
     let a = &mut record.attributes;
     a.insert("arn".into(), arn.into());
-    a.insert("name".into(), p.connector_profile_name().unwrap_or_default().into());
+    a.insert(
+        "name".into(),
+        p.connector_profile_name().unwrap_or_default().into(),
+    );
     a.insert("connector_type".into(), connector_type.clone().into());
     if let Some(m) = p.connection_mode() {
         a.insert("connection_mode".into(), m.as_str().into());
@@ -132,12 +184,14 @@ pub fn record(p: &aws_sdk_appflow::types::ConnectorProfile, prior: Option<&Resou
         a.insert("credentials_arn".into(), c.into());
     }
     if let Some(props) = p.connector_profile_properties() {
-        let value = profile_config::properties_from_sdk(&connector_type, props).map_err(|e| AwsError::other(e.to_string()))?;
+        let value = profile_config::properties_from_sdk(&connector_type, props)
+            .map_err(|e| AwsError::other(e.to_string()))?;
         // AWS does not tell an unset bool from false: when what it describes is what was
         // recorded, keep the record's own spelling so that no drift is reported.
         let recorded = prior.and_then(|p| p.attributes.get("properties")).cloned();
         let same = recorded.as_ref().is_some_and(|r| {
-            profile_config::comparable_properties(&connector_type, &Value::from_json(r.clone())).is_ok_and(|c| c == value)
+            profile_config::comparable_properties(&connector_type, &Value::from_json(r.clone()))
+                .is_ok_and(|c| c == value)
         });
         let json = if same { recorded } else { value.to_json() };
         if let Some(json) = json.filter(|j| j.as_object().is_some_and(|o| !o.is_empty())) {

@@ -15,7 +15,16 @@ pub const PREVIOUS_POLICY: &str = "previous_policy";
 async fn put(clients: &Clients, key_id: &str, attrs: &Attrs) -> Result<(), AwsError> {
     let policy = attrs::required_text(attrs, "policy")?;
     let bypass = attrs::boolean(attrs, "bypass_policy_lockout_safety_check").unwrap_or(false);
-    clients.kms.put_key_policy().key_id(key_id).policy_name("default").policy(policy).bypass_policy_lockout_safety_check(bypass).send().await.aws()?;
+    clients
+        .kms
+        .put_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .policy(policy)
+        .bypass_policy_lockout_safety_check(bypass)
+        .send()
+        .await
+        .aws()?;
     Ok(())
 }
 
@@ -23,8 +32,18 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     let key_id = attrs::required_text(attrs, "key_id")?;
     let kms = &op.clients.kms;
     let described = kms.describe_key().key_id(&key_id).send().await.aws()?;
-    let arn = described.key_metadata().and_then(|m| m.arn()).unwrap_or_default().to_string();
-    let previous = kms.get_key_policy().key_id(&key_id).policy_name("default").send().await.aws()?;
+    let arn = described
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .unwrap_or_default()
+        .to_string();
+    let previous = kms
+        .get_key_policy()
+        .key_id(&key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .aws()?;
     put(op.clients, &key_id, attrs).await?;
     attrs.insert("key_arn".into(), Value::String(arn.clone()));
     if let Some(p) = previous.policy() {
@@ -34,7 +53,9 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 }
 
 pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    let prior = op.prior.ok_or_else(|| AwsError::other("no recorded key policy to update"))?;
+    let prior = op
+        .prior
+        .ok_or_else(|| AwsError::other("no recorded key policy to update"))?;
     let key_id = attrs::required_text(attrs, "key_id")?;
     put(op.clients, &key_id, attrs).await?;
     for kept in ["key_arn", PREVIOUS_POLICY] {
@@ -48,26 +69,49 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 /// Puts back the policy this resource replaced. A key that is gone or scheduled for deletion
 /// has nothing to restore.
 pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
-    let Some(previous) = attrs::recorded(prior, PREVIOUS_POLICY) else { return Ok(()) };
+    let Some(previous) = attrs::recorded(prior, PREVIOUS_POLICY) else {
+        return Ok(());
+    };
     let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
-    let result = clients.kms.put_key_policy().key_id(key_id).policy_name("default").policy(previous).send().await.aws();
+    let result = clients
+        .kms
+        .put_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .policy(previous)
+        .send()
+        .await
+        .aws();
     match result {
         Err(e) if e.is("NotFoundException") || e.is("KMSInvalidStateException") => Ok(()),
         other => other.map(|_| ()),
     }
 }
 
-pub async fn read(clients: &Clients, prior: &ResourceState) -> Result<Option<ResourceState>, AwsError> {
+pub async fn read(
+    clients: &Clients,
+    prior: &ResourceState,
+) -> Result<Option<ResourceState>, AwsError> {
     let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
-    let out = match clients.kms.get_key_policy().key_id(&key_id).policy_name("default").send().await.aws() {
+    let out = match clients
+        .kms
+        .get_key_policy()
+        .key_id(&key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .aws()
+    {
         Err(e) if e.is("NotFoundException") => return Ok(None),
         other => other?,
     };
     let mut record = prior.clone();
     if let Some(p) = out.policy() {
-        let same = attrs::recorded(prior, "policy").is_some_and(|r| match (serde_json::from_str(&r), serde_json::from_str(p)) {
-            (Ok(a), Ok(b)) => flowform_core::policy::equivalent(&a, &b),
-            _ => r == p,
+        let same = attrs::recorded(prior, "policy").is_some_and(|r| {
+            match (serde_json::from_str(&r), serde_json::from_str(p)) {
+                (Ok(a), Ok(b)) => flowform_core::policy::equivalent(&a, &b),
+                _ => r == p,
+            }
         });
         if !same {
             record.attributes.insert("policy".into(), p.into());
@@ -79,16 +123,39 @@ pub async fn read(clients: &Clients, prior: &ResourceState) -> Result<Option<Res
 /// `import kms_key_policy.X KEY`: the key's current policy becomes both the managed policy and
 /// the one to restore.
 pub async fn import(clients: &Clients, key_id: &str) -> Result<ResourceState, AwsError> {
-    let described = clients.kms.describe_key().key_id(key_id).send().await.aws()?;
-    let arn = described.key_metadata().and_then(|m| m.arn()).unwrap_or_default().to_string();
-    let out = clients.kms.get_key_policy().key_id(key_id).policy_name("default").send().await.aws()?;
+    let described = clients
+        .kms
+        .describe_key()
+        .key_id(key_id)
+        .send()
+        .await
+        .aws()?;
+    let arn = described
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .unwrap_or_default()
+        .to_string();
+    let out = clients
+        .kms
+        .get_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .aws()?;
     let policy = out.policy().unwrap_or_default().to_string();
     let mut record = ResourceState::new("kms_key_policy", arn.clone());
     record.attributes.insert("key_id".into(), key_id.into());
     record.attributes.insert("key_arn".into(), arn.into());
-    record.attributes.insert("policy".into(), policy.clone().into());
-    record.attributes.insert("bypass_policy_lockout_safety_check".into(), false.into());
-    record.attributes.insert(PREVIOUS_POLICY.into(), policy.into());
+    record
+        .attributes
+        .insert("policy".into(), policy.clone().into());
+    record
+        .attributes
+        .insert("bypass_policy_lockout_safety_check".into(), false.into());
+    record
+        .attributes
+        .insert(PREVIOUS_POLICY.into(), policy.into());
     let _ = text;
     Ok(record)
 }

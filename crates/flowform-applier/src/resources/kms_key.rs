@@ -9,11 +9,20 @@ use flowform_planner::Attrs;
 use flowform_state::ResourceState;
 
 fn tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag, AwsError> {
-    aws_sdk_kms::types::Tag::builder().tag_key(k).tag_value(v).build().map_err(|e| AwsError::other(e.to_string()))
+    aws_sdk_kms::types::Tag::builder()
+        .tag_key(k)
+        .tag_value(v)
+        .build()
+        .map_err(|e| AwsError::other(e.to_string()))
 }
 
 pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    let mut req = op.clients.kms.create_key().tags(tag(TAG_ADDRESS, &op.address.to_string())?).tags(tag(TAG_LINEAGE, &op.lineage)?);
+    let mut req = op
+        .clients
+        .kms
+        .create_key()
+        .tags(tag(TAG_ADDRESS, &op.address.to_string())?)
+        .tags(tag(TAG_LINEAGE, &op.lineage)?);
     if let Some(d) = text(attrs, "description") {
         req = req.description(d);
     }
@@ -21,11 +30,20 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         req = req.tags(tag(&k, &v)?);
     }
     let out = req.send().await.aws()?;
-    let meta = out.key_metadata().ok_or_else(|| AwsError::other("CreateKey returned no key metadata"))?;
+    let meta = out
+        .key_metadata()
+        .ok_or_else(|| AwsError::other("CreateKey returned no key metadata"))?;
     let key_id = meta.key_id().to_string();
     let arn = meta.arn().unwrap_or_default().to_string();
     if let Some(alias) = text(attrs, "alias") {
-        op.clients.kms.create_alias().alias_name(alias).target_key_id(&key_id).send().await.aws()?;
+        op.clients
+            .kms
+            .create_alias()
+            .alias_name(alias)
+            .target_key_id(&key_id)
+            .send()
+            .await
+            .aws()?;
     }
     attrs.insert("key_id".into(), Value::String(key_id));
     attrs.insert("arn".into(), Value::String(arn.clone()));
@@ -33,12 +51,20 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 }
 
 pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    let prior = op.prior.ok_or_else(|| AwsError::other("no recorded key to update"))?;
-    let key_id = attrs::recorded(prior, "key_id").ok_or_else(|| AwsError::other("the state records no key_id"))?;
+    let prior = op
+        .prior
+        .ok_or_else(|| AwsError::other("no recorded key to update"))?;
+    let key_id = attrs::recorded(prior, "key_id")
+        .ok_or_else(|| AwsError::other("the state records no key_id"))?;
     let kms = &op.clients.kms;
     let description = text(attrs, "description").unwrap_or_default();
     if attrs::recorded(prior, "description").unwrap_or_default() != description {
-        kms.update_key_description().key_id(&key_id).description(description).send().await.aws()?;
+        kms.update_key_description()
+            .key_id(&key_id)
+            .description(description)
+            .send()
+            .await
+            .aws()?;
     }
     let (old_alias, new_alias) = (attrs::recorded(prior, "alias"), text(attrs, "alias"));
     if old_alias != new_alias {
@@ -46,16 +72,34 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
             kms.delete_alias().alias_name(old).send().await.aws()?;
         }
         if let Some(new) = new_alias {
-            kms.create_alias().alias_name(new).target_key_id(&key_id).send().await.aws()?;
+            kms.create_alias()
+                .alias_name(new)
+                .target_key_id(&key_id)
+                .send()
+                .await
+                .aws()?;
         }
     }
     let (add, remove) = tag_changes(&recorded_tags(prior), &attrs::tags(attrs));
     if !remove.is_empty() {
-        kms.untag_resource().key_id(&key_id).set_tag_keys(Some(remove)).send().await.aws()?;
+        kms.untag_resource()
+            .key_id(&key_id)
+            .set_tag_keys(Some(remove))
+            .send()
+            .await
+            .aws()?;
     }
     if !add.is_empty() {
-        let tags = add.iter().map(|(k, v)| tag(k, v)).collect::<Result<Vec<_>, _>>()?;
-        kms.tag_resource().key_id(&key_id).set_tags(Some(tags)).send().await.aws()?;
+        let tags = add
+            .iter()
+            .map(|(k, v)| tag(k, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        kms.tag_resource()
+            .key_id(&key_id)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .aws()?;
     }
     for computed in ["key_id", "arn"] {
         if let Some(v) = prior.attributes.get(computed) {
@@ -68,15 +112,34 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
     let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
     if let Some(alias) = attrs::recorded(prior, "alias") {
-        match clients.kms.delete_alias().alias_name(alias).send().await.aws() {
+        match clients
+            .kms
+            .delete_alias()
+            .alias_name(alias)
+            .send()
+            .await
+            .aws()
+        {
             Err(e) if e.is("NotFoundException") => {}
             other => {
                 other?;
             }
         }
     }
-    let days = prior.attributes.get("deletion_window_in_days").and_then(|v| v.as_i64()).unwrap_or(30) as i32;
-    match clients.kms.schedule_key_deletion().key_id(key_id).pending_window_in_days(days).send().await.aws() {
+    let days = prior
+        .attributes
+        .get("deletion_window_in_days")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(30) as i32;
+    match clients
+        .kms
+        .schedule_key_deletion()
+        .key_id(key_id)
+        .pending_window_in_days(days)
+        .send()
+        .await
+        .aws()
+    {
         // Already gone, or already scheduled: the goal is reached.
         Err(e) if e.is("NotFoundException") || e.is("KMSInvalidStateException") => Ok(()),
         other => other.map(|_| ()),
@@ -84,27 +147,61 @@ pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsE
 }
 
 /// What exists now, or `None` when the key is gone or scheduled for deletion.
-pub async fn read(clients: &Clients, key_id: &str, prior: Option<&ResourceState>) -> Result<Option<ResourceState>, AwsError> {
+pub async fn read(
+    clients: &Clients,
+    key_id: &str,
+    prior: Option<&ResourceState>,
+) -> Result<Option<ResourceState>, AwsError> {
     let described = match clients.kms.describe_key().key_id(key_id).send().await.aws() {
         Err(e) if e.is("NotFoundException") => return Ok(None),
         other => other?,
     };
-    let Some(meta) = described.key_metadata() else { return Ok(None) };
-    if matches!(meta.key_state(), Some(aws_sdk_kms::types::KeyState::PendingDeletion)) {
+    let Some(meta) = described.key_metadata() else {
+        return Ok(None);
+    };
+    if matches!(
+        meta.key_state(),
+        Some(aws_sdk_kms::types::KeyState::PendingDeletion)
+    ) {
         return Ok(None);
     }
     let key_id = meta.key_id().to_string();
     let arn = meta.arn().unwrap_or_default().to_string();
-    let aliases = clients.kms.list_aliases().key_id(&key_id).send().await.aws()?;
-    let alias = aliases.aliases().iter().filter_map(|a| a.alias_name()).find(|a| !a.starts_with("alias/aws/")).map(str::to_string);
-    let tags = clients.kms.list_resource_tags().key_id(&key_id).send().await.aws()?;
-    let tags: serde_json::Map<String, serde_json::Value> =
-        tags.tags().iter().filter(|t| !is_own_tag(t.tag_key())).map(|t| (t.tag_key().to_string(), t.tag_value().into())).collect();
+    let aliases = clients
+        .kms
+        .list_aliases()
+        .key_id(&key_id)
+        .send()
+        .await
+        .aws()?;
+    let alias = aliases
+        .aliases()
+        .iter()
+        .filter_map(|a| a.alias_name())
+        .find(|a| !a.starts_with("alias/aws/"))
+        .map(str::to_string);
+    let tags = clients
+        .kms
+        .list_resource_tags()
+        .key_id(&key_id)
+        .send()
+        .await
+        .aws()?;
+    let tags: serde_json::Map<String, serde_json::Value> = tags
+        .tags()
+        .iter()
+        .filter(|t| !is_own_tag(t.tag_key()))
+        .map(|t| (t.tag_key().to_string(), t.tag_value().into()))
+        .collect();
     let mut record = ResourceState::new("kms_key", arn.clone());
-    let window = prior.and_then(|p| p.attributes.get("deletion_window_in_days").cloned()).unwrap_or(serde_json::json!(30));
+    let window = prior
+        .and_then(|p| p.attributes.get("deletion_window_in_days").cloned())
+        .unwrap_or(serde_json::json!(30));
     record.attributes.insert("arn".into(), arn.into());
     record.attributes.insert("key_id".into(), key_id.into());
-    record.attributes.insert("deletion_window_in_days".into(), window);
+    record
+        .attributes
+        .insert("deletion_window_in_days".into(), window);
     if let Some(d) = meta.description().filter(|d| !d.is_empty()) {
         record.attributes.insert("description".into(), d.into());
     }
@@ -112,7 +209,9 @@ pub async fn read(clients: &Clients, key_id: &str, prior: Option<&ResourceState>
         record.attributes.insert("alias".into(), a.into());
     }
     if !tags.is_empty() {
-        record.attributes.insert("tags".into(), serde_json::Value::Object(tags));
+        record
+            .attributes
+            .insert("tags".into(), serde_json::Value::Object(tags));
     }
     if let Some(p) = prior {
         record.dependencies = p.dependencies.clone();

@@ -33,16 +33,26 @@ pub fn is_own_tag(key: &str) -> bool {
 }
 
 /// Tags to add (new or changed) and keys to remove, going from `old` to `new`.
-pub fn tag_changes(old: &[(String, String)], new: &[(String, String)]) -> (Vec<(String, String)>, Vec<String>) {
+pub fn tag_changes(
+    old: &[(String, String)],
+    new: &[(String, String)],
+) -> (Vec<(String, String)>, Vec<String>) {
     let add = new.iter().filter(|t| !old.contains(t)).cloned().collect();
-    let remove = old.iter().filter(|(k, _)| !new.iter().any(|(nk, _)| nk == k)).map(|(k, _)| k.clone()).collect();
+    let remove = old
+        .iter()
+        .filter(|(k, _)| !new.iter().any(|(nk, _)| nk == k))
+        .map(|(k, _)| k.clone())
+        .collect();
     (add, remove)
 }
 
 /// Tags recorded in the state.
 pub fn recorded_tags(record: &ResourceState) -> Vec<(String, String)> {
     match record.attributes.get("tags") {
-        Some(serde_json::Value::Object(map)) => map.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect(),
+        Some(serde_json::Value::Object(map)) => map
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect(),
         _ => Vec::new(),
     }
 }

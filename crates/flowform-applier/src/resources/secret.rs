@@ -10,7 +10,10 @@ use flowform_planner::Attrs;
 use flowform_state::{DigestKey, ResourceState};
 
 fn tag(k: &str, v: &str) -> aws_sdk_secretsmanager::types::Tag {
-    aws_sdk_secretsmanager::types::Tag::builder().key(k).value(v).build()
+    aws_sdk_secretsmanager::types::Tag::builder()
+        .key(k)
+        .value(v)
+        .build()
 }
 
 pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
@@ -36,7 +39,11 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     }
     let arn = match req.send().await.aws() {
         Ok(out) => {
-            attrs.insert("version_id".into(), out.version_id().map_or(Value::Null, |v| Value::String(v.to_string())));
+            attrs.insert(
+                "version_id".into(),
+                out.version_id()
+                    .map_or(Value::Null, |v| Value::String(v.to_string())),
+            );
             out.arn().unwrap_or_default().to_string()
         }
         // A secret of this name is waiting out its recovery window (destroyed earlier, maybe
@@ -46,11 +53,16 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
             adopt(op, &name, attrs).await?
         }
         // Created by an earlier, interrupted apply of this very state: take it over.
-        Err(e) if e.is("ResourceExistsException") && owned(op, &name).await? => adopt(op, &name, attrs).await?,
+        Err(e) if e.is("ResourceExistsException") && owned(op, &name).await? => {
+            adopt(op, &name, attrs).await?
+        }
         Err(e) if e.is("ResourceExistsException") => {
             return Err(AwsError {
                 code: e.code,
-                message: format!("{} A secret named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.", e.message, op.address),
+                message: format!(
+                    "{} A secret named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.",
+                    e.message, op.address
+                ),
             });
         }
         Err(e) => return Err(e),
@@ -62,8 +74,19 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 
 /// Whether the existing secret carries this state's tags.
 async fn owned(op: &Op<'_>, name: &str) -> Result<bool, AwsError> {
-    let d = op.clients.secrets.describe_secret().secret_id(name).send().await.aws()?;
-    let has = |k: &str, v: &str| d.tags().iter().any(|t| t.key() == Some(k) && t.value() == Some(v));
+    let d = op
+        .clients
+        .secrets
+        .describe_secret()
+        .secret_id(name)
+        .send()
+        .await
+        .aws()?;
+    let has = |k: &str, v: &str| {
+        d.tags()
+            .iter()
+            .any(|t| t.key() == Some(k) && t.value() == Some(v))
+    };
     Ok(has(TAG_ADDRESS, &op.address.to_string()) && has(TAG_LINEAGE, &op.lineage))
 }
 
@@ -72,40 +95,84 @@ async fn adopt(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<String, Aws
     let sm = &op.clients.secrets;
     let d = sm.describe_secret().secret_id(name).send().await.aws()?;
     let arn = d.arn().unwrap_or_default().to_string();
-    let mut update = sm.update_secret().secret_id(&arn).description(text(attrs, "description").unwrap_or_default());
+    let mut update = sm
+        .update_secret()
+        .secret_id(&arn)
+        .description(text(attrs, "description").unwrap_or_default());
     if let Some(k) = text(attrs, "kms_key_id") {
         update = update.kms_key_id(k);
     }
     update.send().await.aws()?;
     if let Some(s) = text(attrs, "secret_string") {
-        let out = sm.put_secret_value().secret_id(&arn).secret_string(s).client_request_token(&op.token).send().await.aws()?;
-        attrs.insert("version_id".into(), out.version_id().map_or(Value::Null, |v| Value::String(v.to_string())));
+        let out = sm
+            .put_secret_value()
+            .secret_id(&arn)
+            .secret_string(s)
+            .client_request_token(&op.token)
+            .send()
+            .await
+            .aws()?;
+        attrs.insert(
+            "version_id".into(),
+            out.version_id()
+                .map_or(Value::Null, |v| Value::String(v.to_string())),
+        );
     }
-    let existing: Vec<(String, String)> = d.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string()))).filter(|(k, _)| !is_own_tag(k)).collect();
+    let existing: Vec<(String, String)> = d
+        .tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .filter(|(k, _)| !is_own_tag(k))
+        .collect();
     retag(op.clients, &arn, &existing, &attrs::tags(attrs)).await?;
     Ok(arn)
 }
 
 pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    let prior = op.prior.ok_or_else(|| AwsError::other("no recorded secret to update"))?;
+    let prior = op
+        .prior
+        .ok_or_else(|| AwsError::other("no recorded secret to update"))?;
     let sm = &op.clients.secrets;
     let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
     let (description, kms_key_id) = (text(attrs, "description"), text(attrs, "kms_key_id"));
-    if description != attrs::recorded(prior, "description") || kms_key_id != attrs::recorded(prior, "kms_key_id") {
-        let mut req = sm.update_secret().secret_id(&arn).description(description.unwrap_or_default());
+    if description != attrs::recorded(prior, "description")
+        || kms_key_id != attrs::recorded(prior, "kms_key_id")
+    {
+        let mut req = sm
+            .update_secret()
+            .secret_id(&arn)
+            .description(description.unwrap_or_default());
         if let Some(k) = kms_key_id {
             req = req.kms_key_id(k);
         }
         req.send().await.aws()?;
     }
-    let version = prior.attributes.get("version_id").map(|v| Value::from_json(v.clone())).unwrap_or(Value::Null);
+    let version = prior
+        .attributes
+        .get("version_id")
+        .map(|v| Value::from_json(v.clone()))
+        .unwrap_or(Value::Null);
     attrs.insert("version_id".into(), version);
-    let new_digest = attrs.get("secret_string").and_then(|v| flowform_planner::values::digest(op.key, v));
-    if new_digest.is_some() && new_digest.as_ref() != prior.sensitive.get("secret_string") {
-        if let Some(s) = text(attrs, "secret_string") {
-            let out = sm.put_secret_value().secret_id(&arn).secret_string(s).client_request_token(&op.token).send().await.aws()?;
-            attrs.insert("version_id".into(), out.version_id().map_or(Value::Null, |v| Value::String(v.to_string())));
-        }
+    let new_digest = attrs
+        .get("secret_string")
+        .and_then(|v| flowform_planner::values::digest(op.key, v));
+    if new_digest.is_some()
+        && new_digest.as_ref() != prior.sensitive.get("secret_string")
+        && let Some(s) = text(attrs, "secret_string")
+    {
+        let out = sm
+            .put_secret_value()
+            .secret_id(&arn)
+            .secret_string(s)
+            .client_request_token(&op.token)
+            .send()
+            .await
+            .aws()?;
+        attrs.insert(
+            "version_id".into(),
+            out.version_id()
+                .map_or(Value::Null, |v| Value::String(v.to_string())),
+        );
     }
     put_policy(op.clients, &arn, attrs, Some(prior)).await?;
     retag(op.clients, &arn, &recorded_tags(prior), &attrs::tags(attrs)).await?;
@@ -114,11 +181,19 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 }
 
 /// Sets, replaces or removes the resource policy when it differs from what was recorded.
-async fn put_policy(clients: &Clients, arn: &str, attrs: &Attrs, prior: Option<&ResourceState>) -> Result<(), AwsError> {
+async fn put_policy(
+    clients: &Clients,
+    arn: &str,
+    attrs: &Attrs,
+    prior: Option<&ResourceState>,
+) -> Result<(), AwsError> {
     let policy = text(attrs, "policy");
     let block = attrs::boolean(attrs, "block_public_policy").unwrap_or(true);
     let old_policy = prior.and_then(|p| attrs::recorded(p, "policy"));
-    let old_block = prior.and_then(|p| p.attributes.get("block_public_policy")).and_then(|v| v.as_bool()).unwrap_or(true);
+    let old_block = prior
+        .and_then(|p| p.attributes.get("block_public_policy"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
     let same = match (&policy, &old_policy) {
         (Some(a), Some(b)) => same_policy(a, b) && block == old_block,
         (None, None) => true,
@@ -129,10 +204,24 @@ async fn put_policy(clients: &Clients, arn: &str, attrs: &Attrs, prior: Option<&
     }
     match policy {
         Some(p) => {
-            clients.secrets.put_resource_policy().secret_id(arn).resource_policy(p).block_public_policy(block).send().await.aws()?;
+            clients
+                .secrets
+                .put_resource_policy()
+                .secret_id(arn)
+                .resource_policy(p)
+                .block_public_policy(block)
+                .send()
+                .await
+                .aws()?;
         }
         None if old_policy.is_some() => {
-            clients.secrets.delete_resource_policy().secret_id(arn).send().await.aws()?;
+            clients
+                .secrets
+                .delete_resource_policy()
+                .secret_id(arn)
+                .send()
+                .await
+                .aws()?;
         }
         None => {}
     }
@@ -146,22 +235,49 @@ fn same_policy(a: &str, b: &str) -> bool {
     }
 }
 
-async fn retag(clients: &Clients, arn: &str, old: &[(String, String)], new: &[(String, String)]) -> Result<(), AwsError> {
+async fn retag(
+    clients: &Clients,
+    arn: &str,
+    old: &[(String, String)],
+    new: &[(String, String)],
+) -> Result<(), AwsError> {
     let (add, remove) = tag_changes(old, new);
     if !remove.is_empty() {
-        clients.secrets.untag_resource().secret_id(arn).set_tag_keys(Some(remove)).send().await.aws()?;
+        clients
+            .secrets
+            .untag_resource()
+            .secret_id(arn)
+            .set_tag_keys(Some(remove))
+            .send()
+            .await
+            .aws()?;
     }
     if !add.is_empty() {
-        clients.secrets.tag_resource().secret_id(arn).set_tags(Some(add.iter().map(|(k, v)| tag(k, v)).collect())).send().await.aws()?;
+        clients
+            .secrets
+            .tag_resource()
+            .secret_id(arn)
+            .set_tags(Some(add.iter().map(|(k, v)| tag(k, v)).collect()))
+            .send()
+            .await
+            .aws()?;
     }
     Ok(())
 }
 
 pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
     let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
-    let days = prior.attributes.get("recovery_window_in_days").and_then(|v| v.as_i64()).unwrap_or(30);
+    let days = prior
+        .attributes
+        .get("recovery_window_in_days")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(30);
     let mut req = clients.secrets.delete_secret().secret_id(arn);
-    req = if days == 0 { req.force_delete_without_recovery(true) } else { req.recovery_window_in_days(days) };
+    req = if days == 0 {
+        req.force_delete_without_recovery(true)
+    } else {
+        req.recovery_window_in_days(days)
+    };
     match req.send().await.aws() {
         Err(e) if e.is("ResourceNotFoundException") => Ok(()),
         other => other.map(|_| ()),
@@ -170,7 +286,12 @@ pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsE
 
 /// What exists now (`None`: deleted, or pending deletion). The value is compared by digest and
 /// never kept.
-pub async fn read(clients: &Clients, secret_id: &str, prior: Option<&ResourceState>, key: &DigestKey) -> Result<Option<ResourceState>, AwsError> {
+pub async fn read(
+    clients: &Clients,
+    secret_id: &str,
+    prior: Option<&ResourceState>,
+    key: &DigestKey,
+) -> Result<Option<ResourceState>, AwsError> {
     let sm = &clients.secrets;
     let d = match sm.describe_secret().secret_id(secret_id).send().await.aws() {
         Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
@@ -183,7 +304,9 @@ pub async fn read(clients: &Clients, secret_id: &str, prior: Option<&ResourceSta
     let mut record = ResourceState::new("secret", arn.clone());
     let keep = |name: &str| prior.and_then(|p| p.attributes.get(name).cloned());
     record.attributes.insert("arn".into(), arn.clone().into());
-    record.attributes.insert("name".into(), d.name().unwrap_or_default().into());
+    record
+        .attributes
+        .insert("name".into(), d.name().unwrap_or_default().into());
     if let Some(desc) = d.description().filter(|s| !s.is_empty()) {
         record.attributes.insert("description".into(), desc.into());
     }
@@ -198,18 +321,33 @@ pub async fn read(clients: &Clients, secret_id: &str, prior: Option<&ResourceSta
         }
         _ => {}
     }
-    let tags: serde_json::Map<String, serde_json::Value> =
-        d.tags().iter().filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string()))).filter(|(k, _)| !is_own_tag(k)).map(|(k, v)| (k, v.into())).collect();
+    let tags: serde_json::Map<String, serde_json::Value> = d
+        .tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+        .filter(|(k, _)| !is_own_tag(k))
+        .map(|(k, v)| (k, v.into()))
+        .collect();
     if !tags.is_empty() {
-        record.attributes.insert("tags".into(), serde_json::Value::Object(tags));
+        record
+            .attributes
+            .insert("tags".into(), serde_json::Value::Object(tags));
     }
     for name in ["block_public_policy", "recovery_window_in_days"] {
-        record.attributes.insert(name.into(), keep(name).unwrap_or(match name {
-            "block_public_policy" => serde_json::json!(true),
-            _ => serde_json::json!(30),
-        }));
+        record.attributes.insert(
+            name.into(),
+            keep(name).unwrap_or(match name {
+                "block_public_policy" => serde_json::json!(true),
+                _ => serde_json::json!(30),
+            }),
+        );
     }
-    let policy = sm.get_resource_policy().secret_id(&arn).send().await.aws()?;
+    let policy = sm
+        .get_resource_policy()
+        .secret_id(&arn)
+        .send()
+        .await
+        .aws()?;
     if let Some(p) = policy.resource_policy() {
         let recorded = keep("policy").and_then(|v| v.as_str().map(str::to_string));
         let shown = match recorded {
@@ -227,7 +365,9 @@ pub async fn read(clients: &Clients, secret_id: &str, prior: Option<&ResourceSta
                 }
             }
             if let Some(version) = v.version_id() {
-                record.attributes.insert("version_id".into(), version.into());
+                record
+                    .attributes
+                    .insert("version_id".into(), version.into());
             }
         }
         Err(e) if e.is("ResourceNotFoundException") => {}

@@ -1,17 +1,27 @@
 //! `flowform graph`: the plan's dependency graph in DOT (pipe it to `dot -Tsvg`).
 
 use super::Exit;
+use super::aws::runtime;
 use super::context::Context;
 use crate::args::GraphArgs;
 use flowform_parser::VariableInputs;
 
 pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
-    match super::plan::make_plan(ctx, &args.planning, inputs, false) {
-        Ok(planned) => {
-            let schedule = flowform_planner::Schedule::new(&planned.plan);
-            print!("{}", schedule.to_dot(&planned.plan));
-            Exit::Success
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => return e,
+    };
+    rt.block_on(async {
+        match super::plan::make_plan(ctx, &args.planning, inputs, false, &args.aws).await {
+            Ok((planned, aws)) => {
+                if let Some(a) = aws {
+                    a.close().await;
+                }
+                let schedule = flowform_planner::Schedule::new(&planned.plan);
+                print!("{}", schedule.to_dot(&planned.plan));
+                Exit::Success
+            }
+            Err(e) => e,
         }
-        Err(e) => e,
-    }
+    })
 }

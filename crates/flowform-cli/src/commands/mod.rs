@@ -1,9 +1,13 @@
 //! One file per command.
 
+pub mod apply;
+pub mod aws;
 pub mod context;
 pub mod force_unlock;
 pub mod graph;
+pub mod import;
 pub mod plan;
+pub mod sandbox;
 pub mod show;
 pub mod state;
 pub mod validate;

@@ -2,15 +2,17 @@
 //! (JSON); `-out FILE` saves it for `apply FILE`.
 
 use super::Exit;
+use super::aws::{Aws, runtime};
 use super::context::{Context, VERSION, error};
-use crate::args::{Format, PlanArgs, PlanningArgs};
+use crate::args::{AwsArgs, Format, PlanArgs, PlanningArgs};
 use flowform_core::Address;
 use flowform_parser::{Config, VariableInputs};
 use flowform_planner::planfile::SavedPlan;
 use flowform_planner::{Plan, PlanOptions};
 use flowform_state::State;
 
-/// Loads the configuration and the state and plans. Shared by plan, apply and graph.
+/// The configuration, the state and the plan made from them. Shared by plan, apply, destroy
+/// and graph.
 pub struct Planned {
     pub config: Config,
     pub state: State,
@@ -18,12 +20,15 @@ pub struct Planned {
     pub plan: Plan,
 }
 
-pub fn make_plan(
+/// Loads, refreshes (unless `--refresh=false`, or nothing exists yet) and plans. Returns the
+/// connection to AWS when one was made, for apply to reuse.
+pub async fn make_plan(
     ctx: &Context,
     planning: &PlanningArgs,
     inputs: &VariableInputs,
     destroy: bool,
-) -> Result<Planned, Exit> {
+    aws_args: &AwsArgs,
+) -> Result<(Planned, Option<Aws>), Exit> {
     let config = ctx.load_config(inputs)?;
     let (_, state) = ctx.open_state()?;
     let state_existed = state.is_some();
@@ -35,65 +40,79 @@ pub fn make_plan(
             Err(e) => return Err(error(&format!("--target {t}: {e}"))),
         }
     }
+    let mut aws = None;
+    let mut refreshed = None;
+    if planning.refresh && !state.resources.is_empty() {
+        let connected = Aws::connect(ctx, aws_args, &config).await?;
+        match flowform_applier::refresh(&connected.clients, &state, aws_args.parallelism).await {
+            Ok(r) => refreshed = Some(r),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("Error: {e}\n");
+                }
+                connected.close().await;
+                return Err(Exit::Error);
+            }
+        }
+        aws = Some(connected);
+    }
     let options = PlanOptions {
         destroy,
         targets,
-        refreshed: None,
+        refreshed,
     };
     match flowform_planner::plan(&config, &state, &options) {
         Ok(plan) => {
             ctx.print_diagnostics(&config.sources, &plan.warnings);
-            Ok(Planned {
-                config,
-                state,
-                state_existed,
-                plan,
-            })
+            Ok((
+                Planned {
+                    config,
+                    state,
+                    state_existed,
+                    plan,
+                },
+                aws,
+            ))
         }
         Err(d) => {
             ctx.print_diagnostics(&config.sources, &d);
+            if let Some(a) = aws {
+                a.close().await;
+            }
             Err(Exit::Error)
         }
     }
 }
 
 pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
-    let planned = match make_plan(ctx, &args.planning, inputs, args.destroy) {
-        Ok(p) => p,
+    let rt = match runtime() {
+        Ok(rt) => rt,
         Err(e) => return e,
     };
-    print_plan(&planned.plan, args.format, ctx);
-    if let Some(out) = &args.out {
-        let saved = SavedPlan::new(
-            planned.plan.clone(),
-            &planned.config,
-            &planned.state,
-            planned.state_existed,
-            VERSION,
-        );
-        let written = saved
-            .to_json()
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| {
-                std::fs::write(out, bytes)
-                    .map_err(|e| format!("cannot write {}: {e}", out.display()))
-            });
-        if let Err(e) = written {
-            return error(&e);
+    rt.block_on(async {
+        let (planned, aws) = match make_plan(ctx, &args.planning, inputs, args.destroy, &args.aws).await {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if let Some(a) = aws {
+            a.close().await;
         }
-        if args.format == Format::Text {
-            println!(
-                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}",
-                out.display(),
-                out.display()
-            );
+        print_plan(&planned.plan, args.format, ctx);
+        if let Some(out) = &args.out {
+            let saved = SavedPlan::new(planned.plan.clone(), &planned.config, &planned.state, planned.state_existed, VERSION);
+            let written = saved
+                .to_json()
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| std::fs::write(out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display())));
+            if let Err(e) = written {
+                return error(&e);
+            }
+            if args.format == Format::Text {
+                println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}", out.display(), out.display());
+            }
         }
-    }
-    if args.detailed_exitcode && planned.plan.has_changes() {
-        Exit::Changes
-    } else {
-        Exit::Success
-    }
+        if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success }
+    })
 }
 
 pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {

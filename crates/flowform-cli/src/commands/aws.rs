@@ -1,0 +1,78 @@
+//! Reaching AWS: the real one through aws-config, or a sandbox started in this process whose
+//! data is kept next to the state file.
+
+use super::Exit;
+use super::context::{Context, error};
+use crate::args::AwsArgs;
+use flowform_applier::{ClientSettings, Clients};
+use flowform_parser::Config;
+use std::path::PathBuf;
+
+/// Clients, and the sandbox behind them when there is one (it must be shut down to save).
+pub struct Aws {
+    pub clients: Clients,
+    sandbox: Option<flowform_sandbox::RunningSandbox>,
+}
+
+impl Aws {
+    pub async fn connect(ctx: &Context, args: &AwsArgs, config: &Config) -> Result<Aws, Exit> {
+        let provider = &config.provider;
+        let mut settings = ClientSettings {
+            region: provider.region.clone(),
+            profile: provider.profile.clone(),
+            endpoint_url: provider.endpoint_url.clone(),
+            max_retries: provider.max_retries,
+            static_credentials: None,
+        };
+        let mut sandbox = None;
+        if args.sandbox {
+            let data_file = sandbox_data_path(ctx);
+            if let Some(dir) = data_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let running = flowform_sandbox::start(flowform_sandbox::SandboxConfig {
+                data_file: Some(data_file.clone()),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| error(&format!("the sandbox could not start: {e}")))?;
+            settings.endpoint_url = Some(running.endpoint());
+            settings.static_credentials = Some(("test".into(), "test".into()));
+            settings.profile = None;
+            settings.region = Some(
+                provider
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| "us-east-1".into()),
+            );
+            sandbox = Some(running);
+        }
+        Ok(Aws {
+            clients: Clients::connect(&settings).await,
+            sandbox,
+        })
+    }
+
+    /// Stops the sandbox (saving its data).
+    pub async fn close(self) {
+        if let Some(s) = self.sandbox
+            && let Err(e) = s.shutdown().await
+        {
+            eprintln!("Warning: the sandbox could not save its data: {e}");
+        }
+    }
+}
+
+/// `state/quickstart.json` → `state/quickstart.sandbox.json`.
+pub fn sandbox_data_path(ctx: &Context) -> PathBuf {
+    ctx.state_path().with_extension("sandbox.json")
+}
+
+/// A runtime for the commands that talk to AWS. Multi-threaded: the applier records changes
+/// with `block_in_place`.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| error(&format!("cannot start the async runtime: {e}")))
+}

@@ -1,0 +1,60 @@
+//! `flowform import ADDR ID`: record an existing AWS object under a configured address.
+
+use super::Exit;
+use super::aws::{Aws, runtime};
+use super::context::{Context, VERSION, error};
+use crate::args::ImportArgs;
+use flowform_core::Address;
+use flowform_parser::VariableInputs;
+use flowform_state::{LocalBackend, State};
+
+pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
+    let address: Address = match args.address.parse() {
+        Ok(a) => a,
+        Err(e) => return error(&e.to_string()),
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => return e,
+    };
+    rt.block_on(async {
+        let config = match ctx.load_config(inputs) {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let Some(resource) = config.resources.get(&address) else {
+            return error(&format!("{address} is not in the configuration: add its block first, then import into it."));
+        };
+        let mut backend = LocalBackend::new(ctx.state_path());
+        let _lock = match backend.lock("import", args.planning.lock_timeout) {
+            Ok(l) => l,
+            Err(e) => return error(&e.to_string()),
+        };
+        let mut state = match backend.load() {
+            Ok(s) => s.unwrap_or_else(|| State::new(VERSION)),
+            Err(e) => return error(&e.to_string()),
+        };
+        if state.resources.contains_key(&address.to_string()) {
+            return error(&format!("{address} is already managed by this state: remove it with `flowform state rm {address}` first to import another object."));
+        }
+        let aws = match Aws::connect(ctx, &args.aws, &config).await {
+            Ok(a) => a,
+            Err(e) => return e,
+        };
+        println!("{address}: Importing from ID \"{}\"...", args.id);
+        let imported = flowform_applier::import(&aws.clients, &address, &args.id, &state.digest_key).await;
+        aws.close().await;
+        let mut record = match imported {
+            Ok(r) => r,
+            Err(e) => return error(&format!("{address}: import failed: {e}")),
+        };
+        record.dependencies = resource.references.iter().chain(&resource.depends_on).map(|a| a.to_string()).collect();
+        state.resources.insert(address.to_string(), record);
+        state.flowform_version = VERSION.to_string();
+        if let Err(e) = backend.persist(&state) {
+            return error(&e.to_string());
+        }
+        println!("{address}: Import prepared!\n\nImport successful!\n\nThe resource is now managed by flowform. Run `flowform plan` to see how it differs from its configuration.");
+        Exit::Success
+    })
+}

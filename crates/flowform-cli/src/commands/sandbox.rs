@@ -1,0 +1,29 @@
+//! `flowform sandbox serve`: the sandbox on its own, for the AWS CLI, boto3 or any SDK.
+
+use super::Exit;
+use super::context::error;
+use crate::args::SandboxServeArgs;
+use std::time::Duration;
+
+pub fn serve(args: &SandboxServeArgs) -> Exit {
+    let config = flowform_sandbox::SandboxConfig {
+        port: args.port,
+        data_file: args.data.clone(),
+        latency: Duration::from_millis(args.latency_ms),
+        throttle_rate: args.throttle_rate,
+        error_rate: args.error_rate,
+        seed: args.seed,
+        access_key_id: args.access_key_id.clone(),
+        secret_access_key: args.secret_access_key.clone(),
+        account_id: args.account_id.clone(),
+        ..Default::default()
+    };
+    eprintln!(
+        "flowform sandbox: AppFlow, Secrets Manager, KMS and STS on http://127.0.0.1:{} (access key {}, account {}); Ctrl-C stops it.\n  export AWS_ENDPOINT_URL=http://127.0.0.1:{} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=... AWS_REGION=us-east-1",
+        args.port, args.access_key_id, args.account_id, args.port, args.access_key_id
+    );
+    match flowform_sandbox::serve_forever(config) {
+        Ok(()) => Exit::Success,
+        Err(e) => error(&format!("the sandbox stopped: {e}")),
+    }
+}
