@@ -136,6 +136,14 @@ pub(crate) fn order(
     prior_deps: &BTreeMap<Address, Vec<Address>>,
 ) -> Result<(Vec<Address>, Vec<(usize, usize)>), String> {
     let mut edges: BTreeSet<(&Address, &Address)> = BTreeSet::new();
+    // Who depended on whom when last applied, indexed once (a destroy of n resources would
+    // otherwise scan all n records for each of them).
+    let mut dependents: BTreeMap<&Address, Vec<&Address>> = BTreeMap::new();
+    for (other, deps) in prior_deps {
+        for d in deps {
+            dependents.entry(d).or_default().push(other);
+        }
+    }
     for (a, action) in actions {
         match action {
             Action::NoOp => {}
@@ -154,10 +162,9 @@ pub(crate) fn order(
             Action::Delete => {
                 // Whatever used this resource lets go of it first: dependents are deleted, or
                 // updated/replaced to stop referring to it.
-                for (other, deps) in prior_deps {
-                    if deps.contains(a)
-                        && other != a
-                        && let Some((o, o_action)) = actions.get_key_value(other)
+                for other in dependents.get(a).into_iter().flatten() {
+                    if *other != a
+                        && let Some((o, o_action)) = actions.get_key_value(*other)
                         && o_action.is_change()
                     {
                         edges.insert((o, a));
