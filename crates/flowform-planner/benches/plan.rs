@@ -49,7 +49,8 @@ fn configuration(resources: usize, changed_every: Option<usize>) -> String {
 /// benchmark measures the planner, not a simulated apply.
 fn applied_state(dir: &std::path::Path) -> State {
     let config = flowform_parser::load(dir, &VariableInputs::default()).expect("valid");
-    let mut state = State::with_identity(Lineage::generate(), DigestKey::from_bytes([3; 32]), "bench");
+    let mut state =
+        State::with_identity(Lineage::generate(), DigestKey::from_bytes([3; 32]), "bench");
     let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
     for change in plan.changes.iter().filter(|c| c.action == Action::Create) {
         let label = &change.address.label;
@@ -58,11 +59,20 @@ fn applied_state(dir: &std::path::Path) -> State {
             flowform_core::ResourceKind::ConnectorProfile => "appflow",
             _ => "kms",
         };
-        let arn = format!("arn:aws:{service}:us-east-1:123456789012:{}/{label}", change.address.kind);
+        let arn = format!(
+            "arn:aws:{service}:us-east-1:123456789012:{}/{label}",
+            change.address.kind
+        );
         let exports = flowform_planner::StateExports(&state);
-        let mut after = config.evaluate_resource(&change.address, &exports).expect("evaluates");
+        let mut after = config
+            .evaluate_resource(&change.address, &exports)
+            .expect("evaluates");
         for attr in change.address.kind.computed_attributes() {
-            let v = if *attr == "key_arn" { after.get("key_id").cloned().unwrap_or(Value::Null) } else { Value::String(arn.clone()) };
+            let v = if *attr == "key_arn" {
+                after.get("key_id").cloned().unwrap_or(Value::Null)
+            } else {
+                Value::String(arn.clone())
+            };
             after.insert(attr.to_string(), v);
         }
         let (json, digests) = values::to_state(&after, &state.digest_key).expect("known");
@@ -77,13 +87,24 @@ fn applied_state(dir: &std::path::Path) -> State {
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![1_000, 10_000] } else { sizes };
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000]
+    } else {
+        sizes
+    };
     for size in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("main.hcl"), configuration(size, None)).expect("write");
@@ -95,10 +116,12 @@ fn main() {
         let mut changes = 0;
         for _ in 0..5 {
             let start = Instant::now();
-            let config = flowform_parser::load(dir.path(), &VariableInputs::default()).expect("valid");
+            let config =
+                flowform_parser::load(dir.path(), &VariableInputs::default()).expect("valid");
             load_times.push(start.elapsed());
             let start = Instant::now();
-            let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
+            let plan =
+                flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
             plan_times.push(start.elapsed());
             changes = plan.changes.iter().filter(|c| c.action.is_change()).count();
         }

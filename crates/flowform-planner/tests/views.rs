@@ -10,10 +10,14 @@ use flowform_state::{DigestKey, Lineage, ResourceState, State};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// The configuration the views are shown with: the quickstart example itself, so the
+/// snapshots show what a new user sees.
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/views")
-        .join(name)
+    assert_eq!(
+        name, "salesforce",
+        "the views are tested on the salesforce-jwt example"
+    );
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/salesforce-jwt")
 }
 
 /// A copy of a fixture with textual edits, each of which must apply.
