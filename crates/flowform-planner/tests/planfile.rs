@@ -1,0 +1,90 @@
+//! Saved plans: they round-trip, hold no secret, and are refused once stale.
+
+mod common;
+
+use common::*;
+use flowform_planner::planfile::{SavedPlan, StalePlan};
+use flowform_planner::render::text;
+
+const BASE: &str = "tests/fixtures/plans/base";
+
+#[test]
+fn a_saved_plan_round_trips_and_holds_no_secret() {
+    let config = load(BASE);
+    let state = empty_state();
+    let plan = plan(&config, &state);
+    let saved = SavedPlan::new(plan.clone(), &config, &state, false, "0.1.0");
+    let bytes = saved.to_json().expect("serializes");
+    let text_file = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        !text_file.contains("SENTINEL"),
+        "a secret reached the plan file"
+    );
+    assert!(
+        text_file.contains("\"$sensitive\": \"hmac-sha256:"),
+        "secrets are recorded by digest"
+    );
+    let back = SavedPlan::from_json("plan", &bytes).expect("reads back");
+    assert_eq!(text::render(&back.plan, false), text::render(&plan, false));
+    assert_eq!(back.sensitive, saved.sensitive);
+    // Made before any state existed: applies to no state, and carries the identity to create.
+    assert_eq!(back.check(&config, None, "0.1.0"), Ok(()));
+    assert_eq!(back.initial_state().unwrap().lineage, state.lineage);
+}
+
+#[test]
+fn a_stale_saved_plan_is_refused() {
+    let dir = copy_fixture(BASE);
+    let config = load(dir.path());
+    let state = fake_apply(&config, &plan(&config, &empty_state()), &empty_state());
+    let saved = SavedPlan::new(plan(&config, &state), &config, &state, true, "0.1.0");
+    assert_eq!(saved.check(&config, Some(&state), "0.1.0"), Ok(()));
+
+    assert!(matches!(
+        saved.check(&config, Some(&state), "0.2.0"),
+        Err(StalePlan::Version { .. })
+    ));
+    let mut moved = state.clone();
+    moved.serial = moved.serial.next();
+    assert!(matches!(
+        saved.check(&config, Some(&moved), "0.1.0"),
+        Err(StalePlan::Serial { .. })
+    ));
+    let other = empty_state_with_new_lineage();
+    assert!(matches!(
+        saved.check(&config, Some(&other), "0.1.0"),
+        Err(StalePlan::Lineage { .. })
+    ));
+    assert!(matches!(
+        saved.check(&config, None, "0.1.0"),
+        Err(StalePlan::Lineage { .. })
+    ));
+
+    // A changed secret value is a changed configuration, though the file never held it.
+    edit(
+        &dir,
+        "main.hcl",
+        "SENTINEL-SECRET-client",
+        "SENTINEL-SECRET-other",
+    );
+    let changed = load(dir.path());
+    assert_eq!(
+        saved.check(&changed, Some(&state), "0.1.0"),
+        Err(StalePlan::Config)
+    );
+}
+
+#[test]
+fn a_plan_file_from_a_newer_flowform_or_not_a_plan_is_refused() {
+    let err = SavedPlan::from_json("p", br#"{"format_version": 99}"#).unwrap_err();
+    assert!(err.to_string().contains("newer flowform"), "{err}");
+    let err = SavedPlan::from_json("p", b"not json").unwrap_err();
+    assert!(
+        err.to_string().contains("is not a flowform plan file"),
+        "{err}"
+    );
+}
+
+fn empty_state_with_new_lineage() -> flowform_state::State {
+    flowform_state::State::new("0.1.0")
+}
