@@ -43,6 +43,9 @@ pub struct ApplyOptions {
     /// Digests of the sensitive values a saved plan was made with: apply refuses a change
     /// whose secrets differ from what was reviewed.
     pub expected_digests: Option<BTreeMap<String, BTreeMap<String, Digest>>>,
+    /// The previous apply was interrupted (its journal was replayed): creates first look for
+    /// objects it made but could not record.
+    pub recovering: bool,
 }
 
 /// How an apply ended.
@@ -63,6 +66,7 @@ struct Shared {
     lineage: String,
     key: flowform_state::DigestKey,
     expected: Option<BTreeMap<String, BTreeMap<String, Digest>>>,
+    recovering: bool,
     progress: Arc<dyn Progress>,
 }
 
@@ -99,6 +103,7 @@ pub async fn apply(
         config,
         clients,
         expected: options.expected_digests,
+        recovering: options.recovering,
         progress,
     });
     let schedule = Schedule::new(&plan);
@@ -260,6 +265,7 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 token: token(&shared.lineage, &key, doing, &request),
                 prior: prior.as_ref().filter(|_| change.action == Action::Update),
                 key: &shared.key,
+                recovering: shared.recovering,
             };
             let phase = if change.action == Action::Update {
                 Phase::Modifying

@@ -17,6 +17,15 @@ fn tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag, AwsError> {
 }
 
 pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+    // CreateKey has no idempotency token: after an interrupted apply, a key this change made
+    // but could not record is found by its tags instead of being made twice.
+    if op.recovering {
+        if let Some((key_id, arn)) = find_own_key(op).await? {
+            attrs.insert("key_id".into(), Value::String(key_id));
+            attrs.insert("arn".into(), Value::String(arn.clone()));
+            return Ok(arn);
+        }
+    }
     let mut req = op
         .clients
         .kms
@@ -217,4 +226,49 @@ pub async fn read(
         record.dependencies = p.dependencies.clone();
     }
     Ok(Some(record))
+}
+
+/// A live key tagged with this state's lineage and this address (made by an interrupted apply).
+async fn find_own_key(op: &Op<'_>) -> Result<Option<(String, String)>, AwsError> {
+    let kms = &op.clients.kms;
+    let address = op.address.to_string();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = kms
+            .list_keys()
+            .set_marker(marker.take())
+            .send()
+            .await
+            .aws()?;
+        for key in page.keys() {
+            let Some(id) = key.key_id() else { continue };
+            let tags = match kms.list_resource_tags().key_id(id).send().await.aws() {
+                Ok(t) => t,
+                Err(_) => continue, // a key we may not read the tags of is not ours
+            };
+            let has = |k: &str, v: &str| {
+                tags.tags()
+                    .iter()
+                    .any(|t| t.tag_key() == k && t.tag_value() == v)
+            };
+            if has(TAG_ADDRESS, &address) && has(TAG_LINEAGE, &op.lineage) {
+                let d = kms.describe_key().key_id(id).send().await.aws()?;
+                if let Some(meta) = d.key_metadata().filter(|m| {
+                    !matches!(
+                        m.key_state(),
+                        Some(aws_sdk_kms::types::KeyState::PendingDeletion)
+                    )
+                }) {
+                    return Ok(Some((
+                        meta.key_id().to_string(),
+                        meta.arn().unwrap_or_default().to_string(),
+                    )));
+                }
+            }
+        }
+        match page.next_marker() {
+            Some(m) if page.truncated() => marker = Some(m.to_string()),
+            _ => return Ok(None),
+        }
+    }
 }

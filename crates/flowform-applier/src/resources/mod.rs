@@ -25,6 +25,8 @@ pub struct Op<'a> {
     /// What exists (updates, deletes).
     pub prior: Option<&'a ResourceState>,
     pub key: &'a DigestKey,
+    /// The last apply was interrupted: look for objects it may have made but not recorded.
+    pub recovering: bool,
 }
 
 /// Whether a tag is flowform's own (kept out of the `tags` attribute).

@@ -185,6 +185,7 @@ async fn execute(
     let options = ApplyOptions {
         parallelism: request.aws.parallelism,
         expected_digests: expected,
+        recovering: ctx.recovered.get(),
     };
     let (journal, report) = flowform_applier::apply(
         Arc::new(plan),

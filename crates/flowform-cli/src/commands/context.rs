@@ -14,6 +14,8 @@ pub struct Context {
     pub dir: PathBuf,
     pub state_override: Option<PathBuf>,
     pub ui: Ui,
+    /// Set when loading the state replayed the journal of an interrupted apply.
+    pub recovered: std::cell::Cell<bool>,
 }
 
 impl Context {
@@ -55,6 +57,9 @@ impl Context {
         let mut backend = LocalBackend::new(self.state_path());
         let state = backend.load().map_err(|e| error(&e.to_string()))?;
         for w in backend.take_warnings() {
+            if matches!(w, flowform_state::StateWarning::JournalReplayed { .. }) {
+                self.recovered.set(true);
+            }
             eprintln!("Warning: {w}\n");
         }
         Ok((backend, state))
