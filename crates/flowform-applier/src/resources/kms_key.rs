@@ -19,12 +19,12 @@ fn tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag, AwsError> {
 pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     // CreateKey has no idempotency token: after an interrupted apply, a key this change made
     // but could not record is found by its tags instead of being made twice.
-    if op.recovering {
-        if let Some((key_id, arn)) = find_own_key(op).await? {
-            attrs.insert("key_id".into(), Value::String(key_id));
-            attrs.insert("arn".into(), Value::String(arn.clone()));
-            return Ok(arn);
-        }
+    if op.recovering
+        && let Some((key_id, arn)) = find_own_key(op).await?
+    {
+        attrs.insert("key_id".into(), Value::String(key_id));
+        attrs.insert("arn".into(), Value::String(arn.clone()));
+        return Ok(arn);
     }
     let mut req = op
         .clients
