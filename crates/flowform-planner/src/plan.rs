@@ -63,6 +63,8 @@ pub struct Drift {
     /// `None` after = deleted outside flowform.
     pub before: Attrs,
     pub after: Option<Attrs>,
+    /// The paths that differ (a secret's by digest, which the values cannot show).
+    pub changed: Vec<String>,
 }
 
 /// An output's planned value, and what the state recorded before.

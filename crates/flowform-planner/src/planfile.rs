@@ -210,6 +210,7 @@ impl SavedPlan {
                     address: d.address.to_string(),
                     before: encode_attrs(&d.before),
                     after: d.after.as_ref().map(encode_attrs),
+                    changed: d.changed.clone(),
                 })
                 .collect(),
             outputs: self
@@ -299,6 +300,7 @@ impl SavedPlan {
                     address: d.address.parse().ok()?,
                     before: decode_attrs(&d.before, "", &mut BTreeMap::new()),
                     after: d.after.map(|a| decode_attrs(&a, "", &mut BTreeMap::new())),
+                    changed: d.changed,
                 })
             })
             .collect();
@@ -409,6 +411,8 @@ struct DriftJson {
     address: String,
     before: serde_json::Value,
     after: Option<serde_json::Value>,
+    #[serde(default)]
+    changed: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]

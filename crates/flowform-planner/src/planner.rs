@@ -57,11 +57,18 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         };
         let current = match options.refreshed.as_ref().map(|r| r.get(addr_text)) {
             Some(Some(Some(now))) => {
-                if values::flatten_state(now) != values::flatten_state(record) {
+                let (was, is) = (values::flatten_state(record), values::flatten_state(now));
+                if was != is {
+                    let paths: BTreeSet<&String> = was.keys().chain(is.keys()).collect();
                     drift.push(Drift {
                         address: address.clone(),
                         before: values::from_state(record),
                         after: Some(values::from_state(now)),
+                        changed: paths
+                            .into_iter()
+                            .filter(|p| was.get(*p) != is.get(*p))
+                            .cloned()
+                            .collect(),
                     });
                 }
                 Some(now.clone())
@@ -71,6 +78,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                     address: address.clone(),
                     before: values::from_state(record),
                     after: None,
+                    changed: Vec::new(),
                 });
                 None
             }

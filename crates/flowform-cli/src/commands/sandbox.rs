@@ -19,8 +19,8 @@ pub fn serve(args: &SandboxServeArgs) -> Exit {
         ..Default::default()
     };
     eprintln!(
-        "flowform sandbox: AppFlow, Secrets Manager, KMS and STS on http://127.0.0.1:{} (access key {}, account {}); Ctrl-C stops it.\n  export AWS_ENDPOINT_URL=http://127.0.0.1:{} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=... AWS_REGION=us-east-1",
-        args.port, args.access_key_id, args.account_id, args.port, args.access_key_id
+        "AppFlow, Secrets Manager, KMS and STS for account {}. Point clients at it with:\n  export AWS_ENDPOINT_URL=http://127.0.0.1:{} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=... AWS_REGION=us-east-1",
+        args.account_id, args.port, args.access_key_id
     );
     match flowform_sandbox::serve_forever(config) {
         Ok(()) => Exit::Success,

@@ -28,7 +28,7 @@
 //! out.
 
 use super::diff::{self, Paint};
-use super::text::{NO_CHANGES, drifted_paths};
+use super::text::NO_CHANGES;
 use crate::plan::{Action, Plan, ResourceChange};
 use flowform_core::{ResourceKind, Severity, Value};
 use std::fmt::Write as _;
@@ -110,7 +110,7 @@ fn units(plan: &Plan) -> Vec<Unit> {
                 before: Some(d.before.clone()),
                 after: d.after.clone(),
                 replace_paths: Vec::new(),
-                changed: drifted_paths(d),
+                changed: d.changed.clone(),
                 depends_on: Vec::new(),
                 prior_id: None,
             };

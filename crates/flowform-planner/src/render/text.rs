@@ -68,7 +68,7 @@ fn drift(plan: &Plan, paint: Paint) -> String {
             before: Some(d.before.clone()),
             after: d.after.clone(),
             replace_paths: Vec::new(),
-            changed: drifted_paths(d),
+            changed: d.changed.clone(),
             depends_on: Vec::new(),
             prior_id: None,
         };
@@ -81,27 +81,6 @@ fn drift(plan: &Plan, paint: Paint) -> String {
         out.push('\n');
     }
     out.push_str("Unless you have made equivalent changes to your configuration, flowform will plan to undo them.\n\n");
-    out
-}
-
-/// The paths that differ between the recorded and the refreshed object (secrets by digest,
-/// which `from_state` cannot show, are compared by the planner; here any sensitive path that
-/// exists on only one side counts).
-pub(crate) fn drifted_paths(d: &crate::plan::Drift) -> Vec<String> {
-    let Some(after) = &d.after else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in after {
-        if d.before.get(k) != Some(v) {
-            out.push(k.clone());
-        }
-    }
-    for k in d.before.keys() {
-        if !after.contains_key(k) {
-            out.push(k.clone());
-        }
-    }
     out
 }
 
