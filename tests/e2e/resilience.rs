@@ -1,0 +1,271 @@
+//! What goes wrong in real life: an apply killed half-way, a flaky and throttling AWS, and a
+//! change AWS refuses.
+
+use crate::harness::{Sandbox, Test, read_json};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
+use std::time::{Duration, Instant};
+
+/// `n` independent secrets named `PREFIX-00`, `PREFIX-01`, ...
+fn secrets_config(prefix: &str, n: usize) -> (String, Vec<String>) {
+    let mut text = String::new();
+    let mut names = Vec::new();
+    for i in 0..n {
+        let name = format!("{prefix}-{i:02}");
+        text.push_str(&format!(
+            "secret \"s{i:02}\" {{\n  name                    = \"{name}\"\n  description             = \"secret number {i}\"\n  secret_string           = \"value-{i}\"\n  recovery_window_in_days = 7\n}}\n\n"
+        ));
+        names.push(name);
+    }
+    (text, names)
+}
+
+fn sorted(v: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = v.into_iter().collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_apply_killed_half_way_loses_nothing_and_resumes_without_duplicates() {
+    let aws = Sandbox::with_args(&["--latency-ms", "300"]);
+    let (config, names) = secrets_config("interrupted", 12);
+    let test = Test::new().file("main.hcl", &config).aws(&aws).args([
+        "apply",
+        "--auto-approve",
+        "--parallelism",
+        "2",
+    ]);
+    let mut child = test.spawn();
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut completed = BTreeSet::new();
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while completed.len() < 3 {
+        assert!(Instant::now() < deadline, "too slow; so far:\n{seen}");
+        let Some(Ok(line)) = lines.next() else {
+            let mut err = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+            panic!("apply ended before 3 creations:\n{seen}\n--- stderr\n{err}");
+        };
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some((address, _)) = line.split_once(": Creation complete") {
+            completed.insert(address.to_owned());
+        }
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(
+        !seen.contains("Apply complete!"),
+        "the apply finished before it was killed; nothing was interrupted:\n{seen}"
+    );
+
+    let ran = test.args(["state", "list"]).run();
+    // Whatever the kill left is readable: the state file and each line of the journal.
+    if ran.path("state.json").exists() {
+        read_json(&ran.path("state.json"));
+    }
+    if let Ok(journal) = std::fs::read_to_string(ran.path("state.json.journal")) {
+        // A kill may cut the last line short; every finished line must be JSON.
+        for line in journal.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("journal line is not JSON ({e}): {line}"));
+        }
+    }
+    let listed: BTreeSet<String> = ran.stdout().lines().map(str::to_owned).collect();
+    assert!(
+        completed.is_subset(&listed),
+        "reported complete: {completed:?}\nbut state list says: {listed:?}"
+    );
+    assert!(listed.len() < names.len(), "{listed:?}");
+    let recorded = listed.len();
+
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve", "--parallelism", "2"])
+        .stdout_contains(&format!(
+            "Apply complete! Resources: {} added, 0 changed, 0 destroyed.",
+            names.len() - recorded
+        ))
+        .run();
+    assert_eq!(ran.state_addresses().len(), names.len());
+
+    // Exactly one secret per configured name: no duplicate, none left out, none untracked.
+    assert_eq!(sorted(aws.live_secret_names()), sorted(names.clone()));
+    let state = ran.state();
+    let tracked: BTreeSet<String> = state["resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| {
+            r["attributes"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(tracked, names.iter().cloned().collect::<BTreeSet<_>>());
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan", "--detailed-exitcode"])
+        .run();
+    assert!(
+        ran.stdout()
+            .ends_with("No changes. Your infrastructure matches the configuration.\n"),
+        "{}",
+        ran.stdout()
+    );
+}
+
+#[test]
+fn a_throttling_and_failing_aws_is_retried_to_the_end_without_duplicates() {
+    let aws = Sandbox::with_args(&[
+        "--throttle-rate",
+        "0.2",
+        "--error-rate",
+        "0.1",
+        "--seed",
+        "7",
+    ]);
+    let (extra, names) = secrets_config("flaky", 20);
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .file("extra.hcl", &extra)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 24 added, 0 changed, 0 destroyed.")
+        .run();
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan", "--detailed-exitcode"])
+        .run();
+    assert!(
+        ran.stdout()
+            .ends_with("No changes. Your infrastructure matches the configuration.\n"),
+        "{}",
+        ran.stdout()
+    );
+
+    let live = aws.live_secret_names();
+    let (appflow_owned, ours): (Vec<String>, Vec<String>) =
+        live.into_iter().partition(|n| n.starts_with("appflow!"));
+    let mut expected = names;
+    expected.push("appflow/salesforce/connected-app".to_owned());
+    assert_eq!(sorted(ours), sorted(expected));
+    assert_eq!(
+        appflow_owned.len(),
+        1,
+        "one credentials secret per profile: {appflow_owned:?}"
+    );
+    assert_eq!(aws.profile_names(), ["salesforce-prod"]);
+    let kms = aws.kms();
+    let live_keys = aws.block_on(async {
+        let keys = kms.list_keys().send().await.expect("ListKeys");
+        let mut live = 0;
+        for k in keys.keys() {
+            let meta = kms
+                .describe_key()
+                .key_id(k.key_id().unwrap_or_default())
+                .send()
+                .await
+                .expect("DescribeKey");
+            let state = meta.key_metadata().and_then(|m| m.key_state()).cloned();
+            if state != Some(aws_sdk_kms::types::KeyState::PendingDeletion) {
+                live += 1;
+            }
+        }
+        live
+    });
+    assert_eq!(live_keys, 1, "one KMS key, not one per attempt");
+}
+
+const FAILING: &str = r#"
+secret "independent" {
+  name                    = "failure/independent"
+  secret_string           = "independent-value"
+  recovery_window_in_days = 7
+}
+
+connector_profile "rejected" {
+  name            = "rejected-salesforce"
+  connector_type  = "Salesforce"
+  connection_mode = "Public"
+
+  properties {
+    instance_url           = "https://example.my.salesforce.com"
+    is_sandbox_environment = false
+  }
+
+  credentials {
+    oauth2_grant_type = "AUTHORIZATION_CODE"
+    access_token      = "flowform-sandbox:reject"
+    refresh_token     = "a-refresh-token"
+  }
+}
+
+connector_profile "dependent" {
+  name            = "dependent-servicenow"
+  connector_type  = "Servicenow"
+  connection_mode = "Public"
+
+  properties {
+    instance_url = "https://example.service-now.com"
+  }
+
+  credentials {
+    username = "appflow"
+    password = "a-password"
+  }
+
+  depends_on = [connector_profile.rejected]
+}
+"#;
+
+#[test]
+fn a_refused_change_fails_alone_and_names_aws_error() {
+    let ran = Test::new()
+        .file("main.hcl", FAILING)
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .status(1)
+        .stdout_lacks("Apply complete!")
+        .stderr_contains("connector_profile.rejected")
+        .stderr_contains("ConnectorAuthenticationException")
+        .stderr_contains("connector_profile.dependent was not changed")
+        .run();
+    let err = ran.stderr();
+    let error_line = err
+        .lines()
+        .find(|l| l.contains("ConnectorAuthenticationException"))
+        .unwrap();
+    assert!(
+        error_line.contains("connector_profile.rejected"),
+        "the error line names the failed resource: {error_line}"
+    );
+    assert_eq!(ran.state_addresses(), ["secret.independent"]);
+    let data = read_json(&ran.path("state.sandbox.json"));
+    let region = &data["regions"]["us-east-1"];
+    assert!(
+        region["secretsmanager"]["secrets"]["failure/independent"]["deleted"].is_null()
+            && region["secretsmanager"]["secrets"]["failure/independent"].is_object(),
+        "the independent secret exists: {region}"
+    );
+    assert_eq!(
+        region["appflow"]["profiles"].as_object().map(|m| m.len()),
+        Some(0),
+        "no profile was made: {region}"
+    );
+
+    // Fixing the cause and applying again finishes the job.
+    ran.edit_config("main.hcl", "flowform-sandbox:reject", "a-good-token");
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    assert_eq!(ran.state_addresses().len(), 3);
+}
