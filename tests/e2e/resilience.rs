@@ -1,19 +1,38 @@
 //! What goes wrong in real life: an apply killed half-way, a flaky and throttling AWS, and a
 //! change AWS refuses.
 
-use crate::harness::{Sandbox, Test, read_json};
+use crate::harness::{SENTINEL, Sandbox, Test, read_json};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use std::time::{Duration, Instant};
 
-/// `n` independent secrets named `PREFIX-00`, `PREFIX-01`, ...
+/// `n` independent secrets named `PREFIX-00`, `PREFIX-01`, ... Their values hold the sentinel:
+/// a secret value must not reach the terminal, the state or the journal. Each has a resource
+/// policy, so that its creation takes two calls (CreateSecret, PutResourcePolicy) and a kill can
+/// fall between them.
 fn secrets_config(prefix: &str, n: usize) -> (String, Vec<String>) {
     let mut text = String::new();
     let mut names = Vec::new();
     for i in 0..n {
         let name = format!("{prefix}-{i:02}");
         text.push_str(&format!(
-            "secret \"s{i:02}\" {{\n  name                    = \"{name}\"\n  description             = \"secret number {i}\"\n  secret_string           = \"value-{i}\"\n  recovery_window_in_days = 7\n}}\n\n"
+            r#"secret "s{i:02}" {{
+  name                    = "{name}"
+  description             = "secret number {i}"
+  secret_string           = "{SENTINEL}-value-{i}"
+  recovery_window_in_days = 7
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {{ AWS = "arn:aws:iam::123456789012:root" }}
+      Action    = "secretsmanager:GetSecretValue"
+      Resource  = "*"
+    }}]
+  }})
+}}
+
+"#
         ));
         names.push(name);
     }
@@ -57,23 +76,41 @@ fn an_apply_killed_half_way_loses_nothing_and_resumes_without_duplicates() {
     }
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
+    assert!(!seen.contains(SENTINEL), "a secret was printed:\n{seen}");
     assert!(
         !seen.contains("Apply complete!"),
         "the apply finished before it was killed; nothing was interrupted:\n{seen}"
     );
 
+    // What the kill left is readable: the state file, and each line of the journal, which
+    // already records every change reported complete.
+    let dir = test.dir.path();
+    read_json(&dir.join("state.json"));
+    let journal = std::fs::read_to_string(dir.join("state.json.journal"))
+        .expect("an interrupted apply leaves its journal");
+    // A kill may cut the last line short; every finished line must be JSON.
+    for line in journal.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("journal line is not JSON ({e}): {line}"));
+    }
+    for address in &completed {
+        assert!(
+            journal.contains(&format!("\"address\":\"{address}\"")),
+            "{address} was reported complete but is not journaled:\n{journal}"
+        );
+    }
+    assert!(
+        !journal.contains(SENTINEL),
+        "the journal holds a secret value"
+    );
+
+    let in_aws = aws.live_secret_names().len();
+    eprintln!(
+        "killed with {} changes journaled and {in_aws} secrets in AWS",
+        completed.len()
+    );
+
     let ran = test.args(["state", "list"]).run();
-    // Whatever the kill left is readable: the state file and each line of the journal.
-    if ran.path("state.json").exists() {
-        read_json(&ran.path("state.json"));
-    }
-    if let Ok(journal) = std::fs::read_to_string(ran.path("state.json.journal")) {
-        // A kill may cut the last line short; every finished line must be JSON.
-        for line in journal.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
-            serde_json::from_str::<serde_json::Value>(line)
-                .unwrap_or_else(|e| panic!("journal line is not JSON ({e}): {line}"));
-        }
-    }
     let listed: BTreeSet<String> = ran.stdout().lines().map(str::to_owned).collect();
     assert!(
         completed.is_subset(&listed),
@@ -108,6 +145,10 @@ fn an_apply_killed_half_way_loses_nothing_and_resumes_without_duplicates() {
         })
         .collect();
     assert_eq!(tracked, names.iter().cloned().collect::<BTreeSet<_>>());
+    assert!(
+        !ran.files_text_except_sandbox_data().contains(SENTINEL),
+        "a state file holds a secret value"
+    );
     let ran = ran
         .then()
         .aws(&aws)
@@ -268,4 +309,124 @@ fn a_refused_change_fails_alone_and_names_aws_error() {
         .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
         .run();
     assert_eq!(ran.state_addresses().len(), 3);
+}
+
+const TWO_SECRETS: &str = r#"
+secret "a" {
+  name                    = "adopt/a"
+  description             = "configured a"
+  secret_string           = "configured-value-a"
+  recovery_window_in_days = 7
+}
+
+secret "b" {
+  name                    = "adopt/b"
+  secret_string           = "configured-value-b"
+  recovery_window_in_days = 7
+}
+"#;
+
+fn secret_value_and_description(aws: &Sandbox, name: &str) -> (String, Option<String>) {
+    let sm = aws.secretsmanager();
+    aws.block_on(async {
+        let value = sm
+            .get_secret_value()
+            .secret_id(name)
+            .send()
+            .await
+            .expect("GetSecretValue")
+            .secret_string()
+            .unwrap_or_default()
+            .to_owned();
+        let d = sm
+            .describe_secret()
+            .secret_id(name)
+            .send()
+            .await
+            .expect("DescribeSecret");
+        (value, d.description().map(str::to_owned))
+    })
+}
+
+fn create_secret_by_hand(aws: &Sandbox, name: &str, tags: &[(&str, &str)]) {
+    use aws_sdk_secretsmanager::types::Tag;
+    let sm = aws.secretsmanager();
+    aws.block_on(async {
+        let mut req = sm
+            .create_secret()
+            .name(name)
+            .description("half made")
+            .secret_string("stale-value");
+        for (k, v) in tags {
+            req = req.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        req.send().await.expect("CreateSecret");
+    });
+}
+
+#[test]
+fn a_secret_left_by_an_interrupted_create_is_taken_over() {
+    let aws = Sandbox::start();
+    let ran = Test::new()
+        .file("main.hcl", TWO_SECRETS)
+        .aws(&aws)
+        .args(["apply", "--auto-approve", "--target", "secret.b"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run();
+    let lineage = ran.state()["lineage"].as_str().expect("lineage").to_owned();
+    // What an apply of this state killed between CreateSecret and recording it leaves behind.
+    create_secret_by_hand(
+        &aws,
+        "adopt/a",
+        &[
+            ("flowform:address", "secret.a"),
+            ("flowform:lineage", &lineage),
+        ],
+    );
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run();
+    assert_eq!(sorted(aws.live_secret_names()), ["adopt/a", "adopt/b"]);
+    assert_eq!(
+        secret_value_and_description(&aws, "adopt/a"),
+        (
+            "configured-value-a".to_owned(),
+            Some("configured a".to_owned())
+        )
+    );
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan", "--detailed-exitcode"])
+        .run();
+    assert!(
+        ran.stdout()
+            .ends_with("No changes. Your infrastructure matches the configuration.\n"),
+        "{}",
+        ran.stdout()
+    );
+}
+
+#[test]
+fn a_secret_someone_else_made_under_the_configured_name_is_left_alone() {
+    let aws = Sandbox::start();
+    create_secret_by_hand(&aws, "adopt/a", &[("owner", "another-team")]);
+    let ran = Test::new()
+        .file("main.hcl", TWO_SECRETS)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .status(1)
+        .stderr_contains("secret.a")
+        .stderr_contains("ResourceExistsException")
+        .stderr_contains("flowform import secret.a adopt/a")
+        .run();
+    assert_eq!(ran.state_addresses(), ["secret.b"]);
+    assert_eq!(
+        secret_value_and_description(&aws, "adopt/a"),
+        ("stale-value".to_owned(), Some("half made".to_owned())),
+        "another team's secret is not touched"
+    );
 }

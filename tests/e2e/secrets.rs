@@ -96,8 +96,15 @@ fn with_sentinel_secrets(example: &str, tag: &str) -> (Test, Vec<(String, String
             .and_then(|v| v.strip_suffix('"'))
             .filter(|v| !v.contains('"'))
         {
-            // A string variable's environment value is its text, without quotes.
-            env.push((format!("FLOWFORM_VAR_{name}"), format!("{marker}{text}")));
+            // A string variable's environment value is its text, without quotes. A JWT's
+            // first part allows no '-', its signature does: the marker goes there.
+            let marked = match text.rsplit_once('.') {
+                Some((head, sig)) if text.matches('.').count() == 2 => {
+                    format!("{head}.{marker}{sig}")
+                }
+                _ => format!("{marker}{text}"),
+            };
+            env.push((format!("FLOWFORM_VAR_{name}"), marked));
         } else {
             // Objects and maps are HCL expressions.
             env.push((
@@ -189,7 +196,7 @@ fn whole_cycle_leaks_nothing(example: &str) {
         &["plan", "--sandbox", "--detailed-exitcode"],
         0,
     );
-    let ran = step(ran.then(), &env, &["graph"], 0);
+    let ran = step(ran.then(), &env, &["graph", "--sandbox"], 0);
 
     // New secret values: seen by digest, shown as (sensitive value), never in clear.
     let (_, env2) = with_sentinel_secrets(example, "v2");
