@@ -45,6 +45,38 @@ fn sorted(v: impl IntoIterator<Item = String>) -> Vec<String> {
     v
 }
 
+/// Runs `test` as a child, reads its stdout until `n` lines say `ADDRESS: MARKER`, then kills it
+/// (SIGKILL). Returns those addresses and everything it printed. Fails if it ends first.
+fn kill_after(test: &Test, marker: &str, n: usize) -> (BTreeSet<String>, String) {
+    let mut child = test.spawn();
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut done = BTreeSet::new();
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let tag = format!(": {marker}");
+    while done.len() < n {
+        assert!(Instant::now() < deadline, "too slow; so far:\n{seen}");
+        let Some(Ok(line)) = lines.next() else {
+            let mut err = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+            panic!("it ended before {n} lines of {marker:?}:\n{seen}\n--- stderr\n{err}");
+        };
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some((address, _)) = line.split_once(&tag) {
+            done.insert(address.to_owned());
+        }
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(
+        !seen.contains(" complete! Resources"),
+        "it finished before it was killed; nothing was interrupted:\n{seen}"
+    );
+    (done, seen)
+}
+
 #[test]
 fn an_apply_killed_half_way_loses_nothing_and_resumes_without_duplicates() {
     let aws = Sandbox::with_args(&["--latency-ms", "300"]);
@@ -55,32 +87,8 @@ fn an_apply_killed_half_way_loses_nothing_and_resumes_without_duplicates() {
         "--parallelism",
         "2",
     ]);
-    let mut child = test.spawn();
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut completed = BTreeSet::new();
-    let mut seen = String::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while completed.len() < 3 {
-        assert!(Instant::now() < deadline, "too slow; so far:\n{seen}");
-        let Some(Ok(line)) = lines.next() else {
-            let mut err = String::new();
-            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
-            panic!("apply ended before 3 creations:\n{seen}\n--- stderr\n{err}");
-        };
-        seen.push_str(&line);
-        seen.push('\n');
-        if let Some((address, _)) = line.split_once(": Creation complete") {
-            completed.insert(address.to_owned());
-        }
-    }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    let (completed, seen) = kill_after(&test, "Creation complete", 3);
     assert!(!seen.contains(SENTINEL), "a secret was printed:\n{seen}");
-    assert!(
-        !seen.contains("Apply complete!"),
-        "the apply finished before it was killed; nothing was interrupted:\n{seen}"
-    );
 
     // What the kill left is readable: the state file, and each line of the journal, which
     // already records every change reported complete.
@@ -428,5 +436,176 @@ fn a_secret_someone_else_made_under_the_configured_name_is_left_alone() {
         secret_value_and_description(&aws, "adopt/a"),
         ("stale-value".to_owned(), Some("half made".to_owned())),
         "another team's secret is not touched"
+    );
+}
+
+/// `n` independent ServiceNow profiles named `PREFIX-00`, ...
+fn profiles_config(prefix: &str, n: usize) -> (String, Vec<String>) {
+    let mut text = String::new();
+    let mut names = Vec::new();
+    for i in 0..n {
+        let name = format!("{prefix}-{i:02}");
+        text.push_str(&format!(
+            r#"connector_profile "p{i:02}" {{
+  name            = "{name}"
+  connector_type  = "Servicenow"
+  connection_mode = "Public"
+
+  properties {{
+    instance_url = "https://example{i}.service-now.com"
+  }}
+
+  credentials {{
+    username = "appflow"
+    password = "{SENTINEL}-password-{i}"
+  }}
+}}
+
+"#
+        ));
+        names.push(name);
+    }
+    (text, names)
+}
+
+#[test]
+fn a_profile_apply_killed_half_way_resumes_without_conflicts_or_duplicates() {
+    let aws = Sandbox::with_args(&["--latency-ms", "300"]);
+    let (config, names) = profiles_config("interrupted", 10);
+    let test = Test::new().file("main.hcl", &config).aws(&aws).args([
+        "apply",
+        "--auto-approve",
+        "--parallelism",
+        "2",
+    ]);
+    let (completed, _) = kill_after(&test, "Creation complete", 3);
+    let in_aws = aws.profile_names().len();
+    eprintln!(
+        "killed with {} profiles reported and {in_aws} in AWS",
+        completed.len()
+    );
+    let ran = test.args(["state", "list"]).run();
+    let listed: BTreeSet<String> = ran.stdout().lines().map(str::to_owned).collect();
+    assert!(completed.is_subset(&listed), "{completed:?} vs {listed:?}");
+    // A profile AWS made whose answer was lost to the kill is taken over by the resumed apply
+    // (same clientToken, same answer), not refused as someone else's.
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve", "--parallelism", "2"])
+        .stdout_contains(&format!(
+            "Apply complete! Resources: {} added, 0 changed, 0 destroyed.",
+            names.len() - listed.len()
+        ))
+        .run();
+    assert_eq!(sorted(aws.profile_names()), names);
+    let tracked: BTreeSet<String> = ran.state()["resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| {
+            r["attributes"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(tracked, names.iter().cloned().collect::<BTreeSet<_>>());
+    // One credentials secret per profile, none left over from the interrupted attempt.
+    let credentials = aws
+        .live_secret_names()
+        .into_iter()
+        .filter(|n| n.starts_with("appflow!"))
+        .count();
+    assert_eq!(credentials, names.len());
+}
+
+#[test]
+#[ignore = "bug: a resource refresh finds gone stays in the state when no change is planned for it (here: deleted by the killed destroy, not yet recorded)"]
+fn a_destroy_killed_half_way_finishes_on_the_next_run() {
+    let aws = Sandbox::with_args(&["--latency-ms", "300"]);
+    let (config, names) = secrets_config("destroyed", 10);
+    let ran = Test::new()
+        .file("main.hcl", &config)
+        .aws(&aws)
+        .args(["apply", "--auto-approve", "--parallelism", "4"])
+        .stdout_contains(&format!("Apply complete! Resources: {} added", names.len()))
+        .run();
+    let test = ran
+        .then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve", "--parallelism", "2"]);
+    let (destroyed, _) = kill_after(&test, "Destruction complete", 3);
+    let ran = test.args(["state", "list"]).run();
+    let listed: BTreeSet<String> = ran.stdout().lines().map(str::to_owned).collect();
+    assert!(
+        destroyed.is_disjoint(&listed),
+        "destroyed {destroyed:?} but the state still lists {listed:?}"
+    );
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve"])
+        .stdout_contains("Destroy complete!")
+        .run();
+    assert_eq!(
+        ran.state_addresses(),
+        Vec::<String>::new(),
+        "{}",
+        ran.stdout()
+    );
+    assert_eq!(aws.live_secret_names(), Vec::<String>::new());
+}
+
+#[test]
+#[ignore = "bug: a resource refresh finds gone stays in the state when no change is planned for it; destroy and apply never drop it"]
+fn a_resource_deleted_outside_is_dropped_from_the_state() {
+    let aws = Sandbox::start();
+    let ran = Test::new()
+        .file("main.hcl", TWO_SECRETS)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .run();
+    let sm = aws.secretsmanager();
+    aws.block_on(async {
+        sm.delete_secret()
+            .secret_id("adopt/a")
+            .force_delete_without_recovery(true)
+            .send()
+            .await
+            .expect("DeleteSecret");
+    });
+    // Its block is removed too: nothing is left to do but forget it.
+    std::fs::write(
+        ran.path("config/main.hcl"),
+        &TWO_SECRETS[TWO_SECRETS.find("secret \"b\"").unwrap()..],
+    )
+    .unwrap();
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# secret.a has been deleted")
+        .run();
+    assert_eq!(ran.state_addresses(), ["secret.b"], "{}", ran.stdout());
+    // And the same through destroy.
+    aws.block_on(async {
+        sm.delete_secret()
+            .secret_id("adopt/b")
+            .force_delete_without_recovery(true)
+            .send()
+            .await
+            .expect("DeleteSecret");
+    });
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve"])
+        .run();
+    assert_eq!(
+        ran.state_addresses(),
+        Vec::<String>::new(),
+        "{}",
+        ran.stdout()
     );
 }
