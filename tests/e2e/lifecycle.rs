@@ -880,3 +880,93 @@ fn destroy_leaves_no_outputs_in_the_state() {
         state["outputs"]
     );
 }
+
+/// The credentials AppFlow keeps for profile `name` (the AWSCURRENT value of its `appflow!`
+/// secret in the sandbox's data).
+fn sandbox_profile_credentials(ran: &Ran, name: &str) -> String {
+    let data = read_json(&ran.path("state.sandbox.json"));
+    let region = &data["regions"]["us-east-1"];
+    let arn = region["appflow"]["profiles"][name]["credentials_arn"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no profile {name}"))
+        .to_owned();
+    let secret = region["secretsmanager"]["secrets"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|s| s["arn"] == arn.as_str())
+        .expect("the credentials secret");
+    let current = secret["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| {
+            v["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s == "AWSCURRENT")
+        })
+        .expect("a current version");
+    current["value"]["String"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_renamed_secret_is_replaced_and_the_profile_follows_it() {
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let old_arn = ran.state()["resources"]["secret.salesforce_app"]["attributes"]["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(sandbox_profile_credentials(&ran, "salesforce-prod").contains(&old_arn));
+    ran.edit_config(
+        "main.hcl",
+        "name        = \"appflow/salesforce/connected-app\"",
+        "name        = \"appflow/salesforce/connected-app-v2\"",
+    );
+    let ran = ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .status(2)
+        .stdout_contains("# secret.salesforce_app must be replaced")
+        .stdout_contains("# connector_profile.salesforce will be updated in-place")
+        .run();
+    assert_eq!(
+        last_line(&ran.stdout()),
+        "Plan: 1 to add, 1 to change, 1 to destroy."
+    );
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 1 changed, 1 destroyed.")
+        .run();
+    let new_arn = ran.state()["resources"]["secret.salesforce_app"]["attributes"]["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_arn, old_arn);
+    let old = sandbox_secret(&ran, "appflow/salesforce/connected-app");
+    assert!(
+        !old["deleted"].is_null(),
+        "the old secret is scheduled for deletion"
+    );
+    let new = sandbox_secret(&ran, "appflow/salesforce/connected-app-v2");
+    assert_eq!(new["arn"], new_arn.as_str());
+    assert!(new["deleted"].is_null());
+    let credentials = sandbox_profile_credentials(&ran, "salesforce-prod");
+    assert!(
+        credentials.contains(&new_arn) && !credentials.contains(&old_arn),
+        "the profile reads the new secret: {credentials}"
+    );
+    let ran = ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .run();
+    assert_eq!(
+        last_line(&ran.stdout()),
+        "No changes. Your infrastructure matches the configuration."
+    );
+}
