@@ -87,6 +87,18 @@ fn every_example_applies_plans_clean_and_destroys_in_the_sandbox() {
             n,
             "{example}: state after apply"
         );
+        // What was made is really there: one profile per connector_profile block.
+        let main = std::fs::read_to_string(ran.path("config/main.hcl")).unwrap();
+        let profiles = main
+            .lines()
+            .filter(|l| l.starts_with("connector_profile \""))
+            .count();
+        let live = live_in_sandbox_data(&ran);
+        assert_eq!(
+            live.iter().filter(|l| l.contains(" profile ")).count(),
+            profiles,
+            "{example}: live after apply: {live:?}"
+        );
         let ran = ran
             .then()
             .args(["plan", "--sandbox", "--detailed-exitcode"])
