@@ -2,8 +2,11 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub const SENTINEL: &str = "SENTINEL-SECRET";
 
@@ -191,5 +194,322 @@ impl Ran {
             }
         }
         out
+    }
+}
+
+impl Test {
+    /// Points flowform at a standalone sandbox the way real AWS is reached: endpoint, static
+    /// credentials and region from the environment, no `--sandbox`.
+    pub fn aws(mut self, sandbox: &Sandbox) -> Test {
+        for (k, v) in sandbox.env() {
+            self.env.push((k.into(), v));
+        }
+        self
+    }
+
+    /// Starts the command without waiting, stdout and stderr piped, for tests that watch it run
+    /// (and kill it). The same checks as [`Test::run`] are up to the caller.
+    pub fn spawn(&self) -> std::process::Child {
+        self.command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("flowform starts")
+    }
+}
+
+impl Ran {
+    /// The state file as JSON (panics with the text when it is not JSON).
+    pub fn state(&self) -> serde_json::Value {
+        read_json(&self.path("state.json"))
+    }
+
+    /// The addresses the state file records.
+    pub fn state_addresses(&self) -> Vec<String> {
+        let state = self.state();
+        state["resources"]
+            .as_object()
+            .unwrap_or_else(|| panic!("state without resources: {state}"))
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// Replaces `from` with `to` in `config/FILE`; `from` must occur (else the test is stale).
+    pub fn edit_config(&self, file: &str, from: &str, to: &str) {
+        let path = self.path("config").join(file);
+        let text = std::fs::read_to_string(&path).expect("config file");
+        assert!(text.contains(from), "{file} has no {from:?}:\n{text}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write config");
+    }
+
+    /// Every file the run left, for secret scans, except `--sandbox`'s data files
+    /// (`*.sandbox.json`): those are an emulated AWS store, and like AWS they hold the secret
+    /// values flowform sent — that is where secrets are supposed to end up.
+    pub fn files_text_except_sandbox_data(&self) -> String {
+        let mut out = String::new();
+        let mut stack = vec![self.dir.path().to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if !name.contains(".sandbox.json") && !name.ends_with(".hcl") {
+                    out.push_str(&format!("\n=== {name}\n"));
+                    out.push_str(&String::from_utf8_lossy(
+                        &std::fs::read(&p).unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not JSON ({e}):\n{text}", path.display()))
+}
+
+/// The resource blocks (`kms_key "x" {`, `secret "x" {`, ...) of the configuration in `dir`,
+/// counted from the source text rather than from what flowform says about it.
+pub fn count_resource_blocks(dir: &Path) -> usize {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).expect("config dir").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".hcl") || name.ends_with(".vars.hcl") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("config file");
+        n += text
+            .lines()
+            .filter(|l| {
+                [
+                    "kms_key \"",
+                    "secret \"",
+                    "kms_key_policy \"",
+                    "connector_profile \"",
+                ]
+                .iter()
+                .any(|kind| l.starts_with(kind))
+            })
+            .count();
+    }
+    n
+}
+
+/// A `flowform sandbox serve` child process on a free loopback port, with its data in its own
+/// temporary directory, and SDK clients for it. Killed when dropped.
+pub struct Sandbox {
+    child: Child,
+    port: u16,
+    stderr: Arc<Mutex<String>>,
+    rt: tokio::runtime::Runtime,
+    _data: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn start() -> Sandbox {
+        Sandbox::with_args(&[])
+    }
+
+    /// Starts `flowform sandbox serve --port P --data FILE EXTRA...` and waits until it says it
+    /// listens. The port is picked by binding port 0 and letting go of it; should another
+    /// process take it in between, the sandbox cannot bind and exits, and another port is tried.
+    pub fn with_args(extra: &[&str]) -> Sandbox {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut last_err = String::new();
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            let mut child = Command::new(env!("CARGO_BIN_EXE_flowform"))
+                .args(["sandbox", "serve", "--port", &port.to_string(), "--data"])
+                .arg(data.path().join("aws.json"))
+                .args(extra)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("flowform sandbox serve starts");
+            let stderr = Arc::new(Mutex::new(String::new()));
+            let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+            {
+                let pipe = child.stderr.take().expect("stderr");
+                let stderr = stderr.clone();
+                std::thread::spawn(move || {
+                    let mut ready = Some(ready_tx);
+                    for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                        if line.contains("listening on")
+                            && let Some(tx) = ready.take()
+                        {
+                            let _ = tx.send(());
+                        }
+                        let mut s = stderr.lock().unwrap();
+                        s.push_str(&line);
+                        s.push('\n');
+                    }
+                });
+            }
+            if ready_rx.recv_timeout(Duration::from_secs(20)).is_ok() {
+                // Belt and braces: the port must accept connections now.
+                std::net::TcpStream::connect(("127.0.0.1", port))
+                    .expect("the sandbox accepts connections");
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                return Sandbox {
+                    child,
+                    port,
+                    stderr,
+                    rt,
+                    _data: data,
+                };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            last_err = stderr.lock().unwrap().clone();
+        }
+        panic!("the sandbox did not start:\n{last_err}");
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// What flowform needs in its environment to use this sandbox as it would use AWS.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_CONFIG_FILE", "/nonexistent/aws-config".into()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/aws-credentials".into(),
+            ),
+        ]
+    }
+
+    /// What the sandbox printed so far (for failure messages).
+    pub fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
+        use aws_sdk_secretsmanager::config::{
+            BehaviorVersion, Credentials, Region, retry::RetryConfig,
+        };
+        let _rt = self.rt.enter();
+        aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .endpoint_url(self.endpoint())
+                .credentials_provider(Credentials::new("test", "test", None, None, "t"))
+                .region(Region::new("us-east-1"))
+                .retry_config(RetryConfig::standard().with_max_attempts(10))
+                .build(),
+        )
+    }
+
+    pub fn appflow(&self) -> aws_sdk_appflow::Client {
+        use aws_sdk_appflow::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
+        let _rt = self.rt.enter();
+        aws_sdk_appflow::Client::from_conf(
+            aws_sdk_appflow::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .endpoint_url(self.endpoint())
+                .credentials_provider(Credentials::new("test", "test", None, None, "t"))
+                .region(Region::new("us-east-1"))
+                .retry_config(RetryConfig::standard().with_max_attempts(10))
+                .build(),
+        )
+    }
+
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region, retry::RetryConfig};
+        let _rt = self.rt.enter();
+        aws_sdk_kms::Client::from_conf(
+            aws_sdk_kms::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .endpoint_url(self.endpoint())
+                .credentials_provider(Credentials::new("test", "test", None, None, "t"))
+                .region(Region::new("us-east-1"))
+                .retry_config(RetryConfig::standard().with_max_attempts(10))
+                .build(),
+        )
+    }
+
+    /// The names of all secrets that are not pending deletion (ListSecrets, every page),
+    /// in the order listed, duplicates kept.
+    pub fn live_secret_names(&self) -> Vec<String> {
+        let client = self.secretsmanager();
+        self.block_on(async {
+            let mut names = Vec::new();
+            let mut token = None;
+            loop {
+                let out = client
+                    .list_secrets()
+                    .set_next_token(token)
+                    .max_results(100)
+                    .send()
+                    .await
+                    .expect("ListSecrets");
+                names.extend(
+                    out.secret_list()
+                        .iter()
+                        .map(|s| s.name().unwrap_or_default().to_owned()),
+                );
+                token = out.next_token().map(str::to_owned);
+                if token.is_none() {
+                    return names;
+                }
+            }
+        })
+    }
+
+    /// The names of all connector profiles (DescribeConnectorProfiles, every page).
+    pub fn profile_names(&self) -> Vec<String> {
+        let client = self.appflow();
+        self.block_on(async {
+            let mut names = Vec::new();
+            let mut token = None;
+            loop {
+                let out = client
+                    .describe_connector_profiles()
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .expect("DescribeConnectorProfiles");
+                names.extend(
+                    out.connector_profile_details()
+                        .iter()
+                        .map(|p| p.connector_profile_name().unwrap_or_default().to_owned()),
+                );
+                token = out.next_token().map(str::to_owned);
+                if token.is_none() {
+                    return names;
+                }
+            }
+        })
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -6,6 +6,9 @@
 mod harness;
 
 mod cli;
+mod lifecycle;
 mod plan;
+mod resilience;
+mod secrets;
 mod state;
 mod validate;

@@ -1,0 +1,280 @@
+//! No secret value ever reaches the terminal, the state, its backup, the journal or a plan file,
+//! whatever the command and whatever the log level.
+
+use crate::harness::{Ran, SENTINEL, Test, root};
+
+/// The top-level `NAME = VALUE` assignments of a variables file (a value may span lines).
+fn assignments(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut depth = 0i32;
+    for line in text.lines() {
+        if depth == 0 {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            let (name, value) = line.split_once('=').expect("NAME = VALUE");
+            out.push((name.trim().to_owned(), value.trim().to_owned()));
+        } else {
+            let last = out.last_mut().expect("an open value");
+            last.1.push('\n');
+            last.1.push_str(line);
+        }
+        let counted = if depth == 0 {
+            line.split_once('=').map_or(line, |(_, v)| v)
+        } else {
+            line
+        };
+        depth += counted.matches(['{', '[']).count() as i32;
+        depth -= counted.matches(['}', ']']).count() as i32;
+    }
+    out
+}
+
+/// The variables declared `sensitive = true` in `*.hcl` files of `dir`.
+fn sensitive_variables(dir: &std::path::Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !file.ends_with(".hcl") || file.ends_with(".vars.hcl") {
+            continue;
+        }
+        let text = format!("\n{}", std::fs::read_to_string(entry.path()).unwrap());
+        for block in text.split("\nvariable \"").skip(1) {
+            let name = block.split('"').next().unwrap().to_owned();
+            let body = block.split("\n}").next().unwrap();
+            if body
+                .lines()
+                .any(|l| l.split_whitespace().collect::<String>() == "sensitive=true")
+            {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// Every string literal in `value` with `prefix` put in front of its text.
+fn mark_strings(value: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in value.chars() {
+        out.push(c);
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push_str(prefix);
+        }
+    }
+    out
+}
+
+/// Copies the example; moves every sensitive variable out of `sandbox.auto.vars.hcl` (which
+/// would win over the environment) into `FLOWFORM_VAR_*` values whose every string starts with
+/// `SENTINEL-SECRET-<tag>-`. Returns the test and the environment.
+fn with_sentinel_secrets(example: &str, tag: &str) -> (Test, Vec<(String, String)>) {
+    let dir = root().join("examples").join(example);
+    let sensitive = sensitive_variables(&dir);
+    assert!(!sensitive.is_empty(), "{example} has no sensitive variable");
+    let vars = std::fs::read_to_string(dir.join("sandbox.auto.vars.hcl")).unwrap();
+    let mut kept = String::new();
+    let mut env = Vec::new();
+    let marker = format!("{SENTINEL}-{tag}-");
+    for (name, value) in assignments(&vars) {
+        if !sensitive.contains(&name) {
+            kept.push_str(&format!("{name} = {value}\n"));
+        } else if let Some(text) = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .filter(|v| !v.contains('"'))
+        {
+            // A string variable's environment value is its text, without quotes. A JWT's
+            // first part allows no '-', its signature does: the marker goes there.
+            let marked = match text.rsplit_once('.') {
+                Some((head, sig)) if text.matches('.').count() == 2 => {
+                    format!("{head}.{marker}{sig}")
+                }
+                _ => format!("{marker}{text}"),
+            };
+            env.push((format!("FLOWFORM_VAR_{name}"), marked));
+        } else {
+            // Objects and maps are HCL expressions.
+            env.push((
+                format!("FLOWFORM_VAR_{name}"),
+                mark_strings(&value, &marker),
+            ));
+        }
+    }
+    // Sensitive variables with a default (null) and no stand-in get a value too.
+    for name in &sensitive {
+        let key = format!("FLOWFORM_VAR_{name}");
+        if !env.iter().any(|(k, _)| k == &key) {
+            env.push((key, format!("{marker}{name}")));
+        }
+    }
+    let test = Test::new()
+        .example(example)
+        .file("sandbox.auto.vars.hcl", &kept);
+    (test, env)
+}
+
+/// One command of the cycle: the sentinel values and `RUST_LOG=trace` in its environment;
+/// `Test::run` checks stdout and stderr; then every file but the sandbox's data is scanned.
+fn step(test: Test, env: &[(String, String)], args: &[&str], status: i32) -> Ran {
+    let mut test = test.args(args.iter().copied()).status(status);
+    for (k, v) in env {
+        test = test.env(k, v);
+    }
+    let ran = test
+        .env("RUST_LOG", "trace")
+        .env("RUST_BACKTRACE", "1")
+        .run();
+    let files = ran.files_text_except_sandbox_data();
+    if let Some(at) = files.find(SENTINEL) {
+        let start = files[..at].rfind("\n=== ").unwrap_or(0);
+        panic!(
+            "after flowform {args:?} a file holds a secret:\n{}",
+            &files[start..(at + 40).min(files.len())]
+        );
+    }
+    ran
+}
+
+fn whole_cycle_leaks_nothing(example: &str) {
+    let (test, env) = with_sentinel_secrets(example, "v1");
+    let ran = step(test, &env, &["plan", "--sandbox", "-out", "tfplan"], 0);
+    assert!(ran.path("tfplan").exists());
+    let ran = step(ran.then(), &env, &["show", "tfplan"], 0);
+    let ran = step(ran.then(), &env, &["show", "tfplan", "--format", "json"], 0);
+    let ran = step(
+        ran.then(),
+        &env,
+        &["show", "tfplan", "--format", "markdown"],
+        0,
+    );
+    let ran = step(ran.then(), &env, &["apply", "--sandbox", "tfplan"], 0);
+    assert!(ran.stdout().contains("Apply complete!"), "{}", ran.stdout());
+    // The values did reach AWS (else this test would prove nothing): the emulated account
+    // holds them, as AWS would.
+    let aws_data = std::fs::read_to_string(ran.path("state.sandbox.json")).unwrap();
+    assert!(
+        aws_data.contains(&format!("{SENTINEL}-v1-")),
+        "{example}: the secret values never reached the sandbox"
+    );
+    let ran = step(ran.then(), &env, &["show"], 0);
+    let ran = step(ran.then(), &env, &["show", "--format", "json"], 0);
+    let ran = step(ran.then(), &env, &["state", "list"], 0);
+    let addresses: Vec<String> = ran.stdout().lines().map(str::to_owned).collect();
+    assert!(!addresses.is_empty());
+    let mut ran = ran;
+    for address in &addresses {
+        ran = step(ran.then(), &env, &["state", "show", address], 0);
+    }
+    let ran = step(
+        ran.then(),
+        &env,
+        &["plan", "--sandbox", "--format", "json"],
+        0,
+    );
+    let ran = step(
+        ran.then(),
+        &env,
+        &["plan", "--sandbox", "--format", "markdown"],
+        0,
+    );
+    let ran = step(
+        ran.then(),
+        &env,
+        &["plan", "--sandbox", "--detailed-exitcode"],
+        0,
+    );
+    let ran = step(ran.then(), &env, &["graph", "--sandbox"], 0);
+
+    // New secret values: seen by digest, shown as (sensitive value), never in clear.
+    let (_, env2) = with_sentinel_secrets(example, "v2");
+    let ran = step(
+        ran.then(),
+        &env2,
+        &["plan", "--sandbox", "--detailed-exitcode"],
+        2,
+    );
+    assert!(
+        ran.stdout().contains("(sensitive value)"),
+        "{}",
+        ran.stdout()
+    );
+    let ran = step(
+        ran.then(),
+        &env2,
+        &["plan", "--sandbox", "--format", "json"],
+        0,
+    );
+    let ran = step(
+        ran.then(),
+        &env2,
+        &["plan", "--sandbox", "--format", "markdown"],
+        0,
+    );
+    let ran = step(
+        ran.then(),
+        &env2,
+        &["apply", "--sandbox", "--auto-approve"],
+        0,
+    );
+    assert!(ran.stdout().contains("Apply complete!"), "{}", ran.stdout());
+    let aws_data = std::fs::read_to_string(ran.path("state.sandbox.json")).unwrap();
+    assert!(
+        aws_data.contains(&format!("{SENTINEL}-v2-")),
+        "{example}: the new values never reached the sandbox"
+    );
+    let ran = step(
+        ran.then(),
+        &env2,
+        &["plan", "--sandbox", "--detailed-exitcode"],
+        0,
+    );
+    let ran = step(
+        ran.then(),
+        &env2,
+        &["destroy", "--sandbox", "--auto-approve"],
+        0,
+    );
+    assert!(
+        ran.stdout().contains("Destroy complete!"),
+        "{}",
+        ran.stdout()
+    );
+    assert!(
+        ran.path("state.json.backup").exists(),
+        "the backup was scanned too"
+    );
+}
+
+#[test]
+fn secrets_never_leak_in_the_salesforce_jwt_cycle() {
+    whole_cycle_leaks_nothing("salesforce-jwt");
+}
+
+#[test]
+fn secrets_never_leak_in_the_all_connectors_cycle() {
+    whole_cycle_leaks_nothing("all-connectors");
+}
+
+#[test]
+fn secrets_never_leak_in_the_other_examples_cycles() {
+    for example in [
+        "custom-connector",
+        "servicenow-oauth2",
+        "salesforce-client-credentials",
+    ] {
+        whole_cycle_leaks_nothing(example);
+    }
+}
