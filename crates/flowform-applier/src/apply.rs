@@ -46,6 +46,9 @@ pub struct ApplyOptions {
     /// The previous apply was interrupted (its journal was replayed): creates first look for
     /// objects it made but could not record.
     pub recovering: bool,
+    /// Records of objects a refresh found gone that nothing in the plan makes again: they are
+    /// dropped from the state, as Terraform drops them.
+    pub forget: Vec<Address>,
 }
 
 /// How an apply ended.
@@ -61,6 +64,9 @@ pub struct ApplyReport {
 
 struct Shared {
     journal: Mutex<Journal>,
+    /// The state's serial when this apply began: part of every idempotency token, so that a
+    /// later apply (after a destroy, say) is a new request to AWS, not a replay of an old one.
+    serial: u64,
     config: Arc<Config>,
     clients: Clients,
     lineage: String,
@@ -97,6 +103,7 @@ pub async fn apply(
 ) -> (Journal, ApplyReport) {
     let state = journal.state();
     let shared = Arc::new(Shared {
+        serial: state.serial.0,
         lineage: state.lineage.as_uuid().to_string(),
         key: state.digest_key.clone(),
         journal: Mutex::new(journal),
@@ -106,6 +113,16 @@ pub async fn apply(
         recovering: options.recovering,
         progress,
     });
+    let mut report = ApplyReport::default();
+    for address in &options.forget {
+        if let Err(e) = record(&shared, &address.to_string(), None) {
+            report.errors.push(ChangeError {
+                address: address.clone(),
+                doing: "forget",
+                error: e,
+            });
+        }
+    }
     let schedule = Schedule::new(&plan);
     let graph = &schedule.graph;
     let mut waiting: BTreeMap<NodeIndex, usize> = graph
@@ -119,7 +136,6 @@ pub async fn apply(
         .map(|(n, _)| *n)
         .collect();
     let mut running: JoinSet<(NodeIndex, Result<(), ChangeError>)> = JoinSet::new();
-    let mut report = ApplyReport::default();
     let parallelism = options.parallelism.max(1);
 
     loop {
@@ -222,21 +238,24 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
         .resources
         .get(&key)
         .cloned();
+    let destroy = |prior: ResourceState, doing: &'static str| async move {
+        let started = begin(shared, change, Phase::Destroying);
+        delete(&shared.clients, address.kind, &prior)
+            .await
+            .map_err(fail(doing))?;
+        shared
+            .progress
+            .finished(change, Phase::Destroying, started.elapsed(), None);
+        Ok::<(), ChangeError>(())
+    };
     match change.action {
         Action::NoOp => Ok(()),
         Action::Delete => {
             let prior = prior.ok_or_else(|| {
                 fail("destroy")(AwsError::other("the state no longer records it"))
             })?;
-            let started = begin(shared, change, Phase::Destroying);
-            delete(&shared.clients, address.kind, &prior)
-                .await
-                .map_err(fail("destroy"))?;
-            record(shared, &key, None).map_err(fail("destroy"))?;
-            shared
-                .progress
-                .finished(change, Phase::Destroying, started.elapsed(), None);
-            Ok(())
+            destroy(prior, "destroy").await?;
+            record(shared, &key, None).map_err(fail("destroy"))
         }
         Action::Create | Action::Update | Action::Replace => {
             let doing = match change.action {
@@ -245,27 +264,27 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 _ => "replace",
             };
             let mut attrs = evaluate(shared, change).map_err(fail(doing))?;
-            if change.action == Action::Replace
-                && let Some(p) = &prior
-            {
-                let started = begin(shared, change, Phase::Destroying);
-                delete(&shared.clients, address.kind, p)
-                    .await
-                    .map_err(fail(doing))?;
+            // A replacement whose new name (or key) differs from the old one can create the new
+            // object first, so there is never a moment without one; otherwise the old one must
+            // go first, because the two could not coexist.
+            let create_first = change
+                .replace_paths
+                .iter()
+                .any(|p| p == "name" || p == "key_id");
+            let replaced = prior.clone().filter(|_| change.action == Action::Replace);
+            if let Some(p) = replaced.clone().filter(|_| !create_first) {
+                destroy(p, doing).await?;
                 record(shared, &key, None).map_err(fail(doing))?;
-                shared
-                    .progress
-                    .finished(change, Phase::Destroying, started.elapsed(), None);
             }
-            let request = request_digest(shared, &attrs);
+            let request = format!("{}:{}", shared.serial, request_digest(shared, &attrs));
             let op = Op {
                 clients: &shared.clients,
                 address,
                 lineage: shared.lineage.clone(),
                 token: token(&shared.lineage, &key, doing, &request),
                 prior: prior.as_ref().filter(|_| change.action == Action::Update),
-                key: &shared.key,
                 recovering: shared.recovering,
+                change,
             };
             let phase = if change.action == Action::Update {
                 Phase::Modifying
@@ -284,6 +303,9 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             shared
                 .progress
                 .finished(change, phase, started.elapsed(), Some(&id));
+            if let Some(p) = replaced.filter(|_| create_first) {
+                destroy(p, doing).await?;
+            }
             Ok(())
         }
     }

@@ -149,7 +149,7 @@ pub struct SandboxServeArgs {
 }
 
 /// How to read and plan a configuration: shared by plan, apply and destroy.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct PlanningArgs {
     #[command(flatten)]
     pub vars: VarArgs,
@@ -278,7 +278,7 @@ pub struct ValidateArgs {
 }
 
 /// `-var` and `-var-file`, whose relative order matters.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct VarArgs {
     /// Set an input variable: NAME=VALUE. May be repeated.
     #[arg(long = "var", value_name = "NAME=VALUE")]

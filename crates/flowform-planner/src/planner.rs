@@ -458,16 +458,19 @@ pub fn applied_outputs(
     state: &State,
 ) -> Result<BTreeMap<String, flowform_state::OutputState>, Diagnostics> {
     let values = config.evaluate_outputs(&StateExports(state))?;
-    Ok(values
-        .into_iter()
-        .map(|(name, value)| {
-            let record = match value.to_json() {
-                Some(json) if !config.outputs.iter().any(|o| o.name == name && o.sensitive) => {
-                    flowform_state::OutputState::new(json)
-                }
-                _ => flowform_state::OutputState::sensitive(),
-            };
-            (name, record)
-        })
-        .collect())
+    let mut out = BTreeMap::new();
+    for (name, value) in values {
+        // An output that refers to something not (or no longer) applied has no value to keep.
+        if !value.is_known() {
+            continue;
+        }
+        let sensitive = config.outputs.iter().any(|o| o.name == name && o.sensitive)
+            || value.contains_sensitive();
+        let record = match value.to_json() {
+            Some(json) if !sensitive => flowform_state::OutputState::new(json),
+            _ => flowform_state::OutputState::sensitive(),
+        };
+        out.insert(name, record);
+    }
+    Ok(out)
 }

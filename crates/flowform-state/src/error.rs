@@ -257,6 +257,8 @@ impl StateError {
 pub enum StateWarning {
     /// An interrupted apply's journal was replayed into the state.
     JournalReplayed { path: PathBuf, changes: usize },
+    /// An interrupted apply's journal was read but left to be folded in by the next write.
+    JournalPending { path: PathBuf, changes: usize },
     /// The journal's last line was cut short by the crash and was left out.
     TornJournalLine {
         path: PathBuf,
@@ -272,6 +274,13 @@ impl std::fmt::Display for StateWarning {
                 f,
                 "An earlier apply was interrupted; the {changes} change(s) it had finished were \
                  recovered from {} and saved into the state.",
+                path.display()
+            ),
+            StateWarning::JournalPending { path, changes } => write!(
+                f,
+                "An earlier apply was interrupted; the {changes} change(s) it had finished are \
+                 in {} and are shown here. The next apply records them in the state and \
+                 finishes the work.",
                 path.display()
             ),
             StateWarning::TornJournalLine { path, line, bytes } => write!(

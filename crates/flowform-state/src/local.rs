@@ -117,6 +117,18 @@ impl LocalBackend {
     /// is written, and the journal is deleted; what happened is reported by
     /// [`LocalBackend::take_warnings`]. Take the lock first when the command may write.
     pub fn load(&mut self) -> Result<Option<State>, StateError> {
+        self.read(true)
+    }
+
+    /// Reads the state as [`LocalBackend::load`] does, but leaves an interrupted apply's journal
+    /// where it is (replayed in memory only), so that a command that only reads — `plan`,
+    /// `show`, `state list` — never writes, and the next apply still sees that the last one was
+    /// interrupted.
+    pub fn load_without_folding(&mut self) -> Result<Option<State>, StateError> {
+        self.read(false)
+    }
+
+    fn read(&mut self, fold: bool) -> Result<Option<State>, StateError> {
         self.warnings.clear();
         let state = match read_state_file(&self.path)? {
             None => {
@@ -149,6 +161,14 @@ impl LocalBackend {
             Ok(replayed) => replayed,
             Err(refusal) => return Err(self.refuse(refusal)),
         };
+        if !fold {
+            self.warnings.push(StateWarning::JournalPending {
+                path: journal_path,
+                changes,
+            });
+            self.warnings.extend(warnings);
+            return Ok(Some(state));
+        }
         state.serial = self.persist(&state)?;
         remove_durably(&journal_path, "remove the folded journal")?;
         self.warnings.push(StateWarning::JournalReplayed {

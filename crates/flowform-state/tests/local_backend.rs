@@ -807,3 +807,43 @@ mod arbitrary_bytes {
         }
     }
 }
+
+/// A command that only reads sees an interrupted apply's changes, but writes nothing: the
+/// journal stays for the next apply, which folds it and knows it is resuming.
+#[test]
+fn reading_without_folding_leaves_the_journal_and_the_state_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let mut backend = LocalBackend::new(&path);
+    let state = State::new("0.1.0");
+    backend.persist(&state).unwrap();
+    let mut journal = backend.begin_journal(&state).unwrap();
+    journal
+        .set("secret.a", ResourceState::new("secret", "arn:a"))
+        .unwrap();
+    drop(journal); // the apply is killed here
+    let before = std::fs::read(&path).unwrap();
+
+    let mut reader = LocalBackend::new(&path);
+    let seen = reader.load_without_folding().unwrap().unwrap();
+    assert!(seen.resources.contains_key("secret.a"));
+    assert!(matches!(
+        reader.take_warnings().as_slice(),
+        [StateWarning::JournalPending { changes: 1, .. }]
+    ));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the state file was written"
+    );
+    assert!(reader.journal_path().exists(), "the journal was folded");
+
+    let mut writer = LocalBackend::new(&path);
+    let folded = writer.load().unwrap().unwrap();
+    assert!(folded.resources.contains_key("secret.a"));
+    assert!(matches!(
+        writer.take_warnings().as_slice(),
+        [StateWarning::JournalReplayed { changes: 1, .. }]
+    ));
+    assert!(!writer.journal_path().exists());
+}

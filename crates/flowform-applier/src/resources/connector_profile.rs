@@ -49,6 +49,19 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         req = req.kms_arn(kms);
     }
     let out = match req.send().await.aws() {
+        // An interrupted apply may have made it without recording it (profiles carry no tags
+        // to tell by): after such an interruption, take it over and make it what is configured.
+        Err(e) if e.is("ConflictException") && op.recovering => {
+            let mut adopted = attrs.clone();
+            update_existing(op, &name, &mut adopted).await?;
+            let arn = adopted
+                .get("arn")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            *attrs = adopted;
+            return Ok(arn);
+        }
         Err(e) if e.is("ConflictException") => {
             return Err(AwsError {
                 code: e.code,
@@ -71,24 +84,26 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         .prior
         .ok_or_else(|| AwsError::other("no recorded profile to update"))?;
     let name = attrs::required_text(attrs, "name")?;
+    update_existing(op, &name, attrs).await?;
+    Ok(prior.id.clone())
+}
+
+/// UpdateConnectorProfile with the whole configuration, then what Describe computes.
+async fn update_existing(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<(), AwsError> {
     op.clients
         .appflow
         .update_connector_profile()
-        .connector_profile_name(&name)
+        .connector_profile_name(name)
         .connection_mode(mode(attrs)?)
         .connector_profile_config(config(attrs)?)
         .client_token(&op.token)
         .send()
         .await
         .aws()?;
-    computed(op.clients, &name, attrs).await?;
-    if let Some(arn) = prior.attributes.get("arn") {
-        attrs.insert("arn".into(), Value::from_json(arn.clone()));
-    }
-    Ok(prior.id.clone())
+    computed(op.clients, name, attrs).await
 }
 
-/// `credentials_arn`: the secret AppFlow keeps the credentials in, named by Describe.
+/// `arn` and `credentials_arn` (the secret AppFlow keeps the credentials in), from Describe.
 async fn computed(clients: &Clients, name: &str, attrs: &mut Attrs) -> Result<(), AwsError> {
     let out = clients
         .appflow
@@ -101,6 +116,9 @@ async fn computed(clients: &Clients, name: &str, attrs: &mut Attrs) -> Result<()
         .connector_profile_details()
         .iter()
         .find(|p| p.connector_profile_name() == Some(name));
+    if let Some(arn) = found.and_then(|p| p.connector_profile_arn()) {
+        attrs.insert("arn".into(), Value::String(arn.to_string()));
+    }
     attrs.insert(
         "credentials_arn".into(),
         found

@@ -1,6 +1,6 @@
 //! `kms_key`: CreateKey, aliases, description, tags; ScheduleKeyDeletion on destroy.
 
-use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, recorded_tags, tag_changes};
+use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
 use crate::attrs::{self, text};
 use crate::clients::Clients;
 use crate::error::{AwsError, SdkResultExt};
@@ -59,6 +59,8 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     Ok(arn)
 }
 
+/// Sends what the plan changes, against what exists (refreshed): a description or alias
+/// changed in the console is put back too.
 pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let prior = op
         .prior
@@ -66,21 +68,24 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     let key_id = attrs::recorded(prior, "key_id")
         .ok_or_else(|| AwsError::other("the state records no key_id"))?;
     let kms = &op.clients.kms;
-    let description = text(attrs, "description").unwrap_or_default();
-    if attrs::recorded(prior, "description").unwrap_or_default() != description {
+    if op.changes("description") {
         kms.update_key_description()
             .key_id(&key_id)
-            .description(description)
+            .description(text(attrs, "description").unwrap_or_default())
             .send()
             .await
             .aws()?;
     }
-    let (old_alias, new_alias) = (attrs::recorded(prior, "alias"), text(attrs, "alias"));
-    if old_alias != new_alias {
-        if let Some(old) = old_alias {
-            kms.delete_alias().alias_name(old).send().await.aws()?;
+    if op.changes("alias") {
+        if let Some(old) = op.before("alias") {
+            match kms.delete_alias().alias_name(old).send().await.aws() {
+                Err(e) if e.is("NotFoundException") => {}
+                other => {
+                    other?;
+                }
+            }
         }
-        if let Some(new) = new_alias {
+        if let Some(new) = text(attrs, "alias") {
             kms.create_alias()
                 .alias_name(new)
                 .target_key_id(&key_id)
@@ -89,26 +94,40 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
                 .aws()?;
         }
     }
-    let (add, remove) = tag_changes(&recorded_tags(prior), &attrs::tags(attrs));
-    if !remove.is_empty() {
-        kms.untag_resource()
+    if op.changes("tags") {
+        let current = kms
+            .list_resource_tags()
             .key_id(&key_id)
-            .set_tag_keys(Some(remove))
             .send()
             .await
             .aws()?;
-    }
-    if !add.is_empty() {
-        let tags = add
+        let current: Vec<(String, String)> = current
+            .tags()
             .iter()
-            .map(|(k, v)| tag(k, v))
-            .collect::<Result<Vec<_>, _>>()?;
-        kms.tag_resource()
-            .key_id(&key_id)
-            .set_tags(Some(tags))
-            .send()
-            .await
-            .aws()?;
+            .filter(|t| !is_own_tag(t.tag_key()))
+            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+            .collect();
+        let (add, remove) = tag_changes(&current, &attrs::tags(attrs));
+        if !remove.is_empty() {
+            kms.untag_resource()
+                .key_id(&key_id)
+                .set_tag_keys(Some(remove))
+                .send()
+                .await
+                .aws()?;
+        }
+        if !add.is_empty() {
+            let tags = add
+                .iter()
+                .map(|(k, v)| tag(k, v))
+                .collect::<Result<Vec<_>, _>>()?;
+            kms.tag_resource()
+                .key_id(&key_id)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .aws()?;
+        }
     }
     for computed in ["key_id", "arn"] {
         if let Some(v) = prior.attributes.get(computed) {

@@ -8,7 +8,7 @@ pub mod secret;
 
 use crate::clients::Clients;
 use flowform_core::Address;
-use flowform_state::{DigestKey, ResourceState};
+use flowform_state::ResourceState;
 
 /// Tags flowform puts on what it creates, so a resumed apply can recognise its own objects.
 pub const TAG_ADDRESS: &str = "flowform:address";
@@ -24,9 +24,29 @@ pub struct Op<'a> {
     pub token: String,
     /// What exists (updates, deletes).
     pub prior: Option<&'a ResourceState>,
-    pub key: &'a DigestKey,
     /// The last apply was interrupted: look for objects it may have made but not recorded.
     pub recovering: bool,
+    /// The planned change: what changed (`changed`, against what exists, refreshed), and what
+    /// existed (`before`).
+    pub change: &'a flowform_planner::ResourceChange,
+}
+
+impl Op<'_> {
+    /// Whether the plan changes `attribute` (or anything under it).
+    pub fn changes(&self, attribute: &str) -> bool {
+        self.change
+            .changed
+            .iter()
+            .any(|c| c == attribute || c.starts_with(&format!("{attribute}.")))
+    }
+
+    /// A string the object had before the change, as the plan saw it (refreshed).
+    pub fn before(&self, attribute: &str) -> Option<String> {
+        self.change
+            .before
+            .as_ref()
+            .and_then(|b| crate::attrs::text(b, attribute))
+    }
 }
 
 /// Whether a tag is flowform's own (kept out of the `tags` attribute).
@@ -46,15 +66,4 @@ pub fn tag_changes(
         .map(|(k, _)| k.clone())
         .collect();
     (add, remove)
-}
-
-/// Tags recorded in the state.
-pub fn recorded_tags(record: &ResourceState) -> Vec<(String, String)> {
-    match record.attributes.get("tags") {
-        Some(serde_json::Value::Object(map)) => map
-            .iter()
-            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-            .collect(),
-        _ => Vec::new(),
-    }
 }

@@ -1,7 +1,7 @@
 //! `secret`: CreateSecret (or RestoreSecret of a name pending deletion), UpdateSecret,
 //! PutSecretValue, resource policies, tags; DeleteSecret with the configured recovery window.
 
-use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, recorded_tags, tag_changes};
+use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
 use crate::attrs::{self, text};
 use crate::clients::Clients;
 use crate::error::{AwsError, SdkResultExt};
@@ -67,7 +67,7 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         }
         Err(e) => return Err(e),
     };
-    put_policy(op.clients, &arn, attrs, None).await?;
+    set_policy(op.clients, &arn, attrs, false).await?;
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(arn)
 }
@@ -128,21 +128,20 @@ async fn adopt(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<String, Aws
     Ok(arn)
 }
 
+/// Sends what the plan changes, against what exists (refreshed): a value, description, policy
+/// or tag changed outside flowform is put back too.
 pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let prior = op
         .prior
         .ok_or_else(|| AwsError::other("no recorded secret to update"))?;
     let sm = &op.clients.secrets;
     let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
-    let (description, kms_key_id) = (text(attrs, "description"), text(attrs, "kms_key_id"));
-    if description != attrs::recorded(prior, "description")
-        || kms_key_id != attrs::recorded(prior, "kms_key_id")
-    {
+    if op.changes("description") || op.changes("kms_key_id") {
         let mut req = sm
             .update_secret()
             .secret_id(&arn)
-            .description(description.unwrap_or_default());
-        if let Some(k) = kms_key_id {
+            .description(text(attrs, "description").unwrap_or_default());
+        if let Some(k) = text(attrs, "kms_key_id") {
             req = req.kms_key_id(k);
         }
         req.send().await.aws()?;
@@ -153,11 +152,7 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         .map(|v| Value::from_json(v.clone()))
         .unwrap_or(Value::Null);
     attrs.insert("version_id".into(), version);
-    let new_digest = attrs
-        .get("secret_string")
-        .and_then(|v| flowform_planner::values::digest(op.key, v));
-    if new_digest.is_some()
-        && new_digest.as_ref() != prior.sensitive.get("secret_string")
+    if op.changes("secret_string")
         && let Some(s) = text(attrs, "secret_string")
     {
         let out = sm
@@ -174,36 +169,33 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
                 .map_or(Value::Null, |v| Value::String(v.to_string())),
         );
     }
-    put_policy(op.clients, &arn, attrs, Some(prior)).await?;
-    retag(op.clients, &arn, &recorded_tags(prior), &attrs::tags(attrs)).await?;
+    if op.changes("policy") || op.changes("block_public_policy") {
+        set_policy(op.clients, &arn, attrs, op.before("policy").is_some()).await?;
+    }
+    if op.changes("tags") {
+        let current = sm.describe_secret().secret_id(&arn).send().await.aws()?;
+        let current: Vec<(String, String)> = current
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .filter(|(k, _)| !is_own_tag(k))
+            .collect();
+        retag(op.clients, &arn, &current, &attrs::tags(attrs)).await?;
+    }
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(prior.id.clone())
 }
 
-/// Sets, replaces or removes the resource policy when it differs from what was recorded.
-async fn put_policy(
+/// Puts the configured resource policy, or removes the one there is when none is configured.
+async fn set_policy(
     clients: &Clients,
     arn: &str,
     attrs: &Attrs,
-    prior: Option<&ResourceState>,
+    has_policy: bool,
 ) -> Result<(), AwsError> {
-    let policy = text(attrs, "policy");
-    let block = attrs::boolean(attrs, "block_public_policy").unwrap_or(true);
-    let old_policy = prior.and_then(|p| attrs::recorded(p, "policy"));
-    let old_block = prior
-        .and_then(|p| p.attributes.get("block_public_policy"))
-        .and_then(|v| v.as_bool())
-        .unwrap_or(true);
-    let same = match (&policy, &old_policy) {
-        (Some(a), Some(b)) => same_policy(a, b) && block == old_block,
-        (None, None) => true,
-        _ => false,
-    };
-    if same && prior.is_some() {
-        return Ok(());
-    }
-    match policy {
+    match text(attrs, "policy") {
         Some(p) => {
+            let block = attrs::boolean(attrs, "block_public_policy").unwrap_or(true);
             clients
                 .secrets
                 .put_resource_policy()
@@ -214,7 +206,7 @@ async fn put_policy(
                 .await
                 .aws()?;
         }
-        None if old_policy.is_some() => {
+        None if has_policy => {
             clients
                 .secrets
                 .delete_resource_policy()

@@ -38,9 +38,12 @@ async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs
         Ok(l) => l,
         Err(e) => return error(&e.to_string()),
     };
-    let (config, state, plan, expected, aws) = match request.planfile {
-        Some(path) => match from_planfile(ctx, path, inputs, request.aws).await {
-            Ok(v) => v,
+    if let Err(e) = ctx.fold_state(&mut backend) {
+        return e;
+    }
+    let (run, aws) = match request.planfile {
+        Some(path) => match from_planfile(ctx, path, inputs) {
+            Ok(run) => (run, None),
             Err(e) => return e,
         },
         None => {
@@ -60,60 +63,41 @@ async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs
                 "{}",
                 flowform_planner::render::text::render(&planned.plan, ctx.ui.color)
             );
-            if !planned.plan.has_changes() {
+            let forget = gone(&planned);
+            let proceed = planned.plan.has_changes() || !forget.is_empty();
+            let approved = !planned.plan.has_changes()
+                || request.auto_approve
+                || confirm(request.destroy).is_ok();
+            if !proceed || !approved {
                 if let Some(a) = aws {
                     a.close().await;
                 }
-                return Exit::Success;
+                return if approved { Exit::Success } else { Exit::Error };
             }
-            if !request.auto_approve
-                && let Err(e) = confirm(request.destroy)
-            {
-                if let Some(a) = aws {
-                    a.close().await;
-                }
-                return e;
-            }
-            (planned.config, planned.state, planned.plan, None, aws)
+            let run = Run {
+                config: planned.config,
+                state: planned.state,
+                plan: planned.plan,
+                expected: None,
+                forget,
+            };
+            (run, aws)
         }
     };
     let aws = match aws {
         Some(a) => a,
-        None => match Aws::connect(ctx, request.aws, &config).await {
+        None => match Aws::connect(ctx, request.aws, &run.config).await {
             Ok(a) => a,
             Err(e) => return e,
         },
     };
-    let outcome = execute(
-        ctx,
-        &mut backend,
-        config,
-        state,
-        plan,
-        expected,
-        &aws,
-        request,
-    )
-    .await;
+    let outcome = execute(ctx, &mut backend, run, &aws, request).await;
     aws.close().await;
     outcome
 }
 
-async fn from_planfile(
-    ctx: &Context,
-    path: &Path,
-    inputs: &VariableInputs,
-    aws_args: &AwsArgs,
-) -> Result<
-    (
-        flowform_parser::Config,
-        State,
-        Plan,
-        Option<flowform_planner::planfile::SavedPlanDigests>,
-        Option<Aws>,
-    ),
-    Exit,
-> {
+/// `apply FILE`: the saved plan, if it still fits the state and the configuration.
+fn from_planfile(ctx: &Context, path: &Path, inputs: &VariableInputs) -> Result<Run, Exit> {
     let bytes =
         std::fs::read(path).map_err(|e| error(&format!("cannot read {}: {e}", path.display())))?;
     let saved = SavedPlan::from_json(&path.display().to_string(), &bytes)
@@ -132,8 +116,41 @@ async fn from_planfile(
             .initial_state()
             .ok_or_else(|| error("the saved plan has no state to start from"))?,
     };
-    let _ = aws_args;
-    Ok((config, state, saved.plan, Some(saved.sensitive), None))
+    Ok(Run {
+        config,
+        state,
+        plan: saved.plan,
+        expected: Some(saved.sensitive),
+        forget: Vec::new(),
+    })
+}
+
+/// What an apply carries out: the configuration, the state, the plan (and a saved plan's
+/// digests), and the records to drop.
+struct Run {
+    config: flowform_parser::Config,
+    state: State,
+    plan: Plan,
+    expected: Option<flowform_planner::planfile::SavedPlanDigests>,
+    forget: Vec<flowform_core::Address>,
+}
+
+/// Records whose objects the refresh found gone, and that nothing in the plan makes again.
+fn gone(planned: &super::plan::Planned) -> Vec<flowform_core::Address> {
+    let Some(refreshed) = &planned.refreshed else {
+        return Vec::new();
+    };
+    refreshed
+        .iter()
+        .filter(|(_, now)| now.is_none())
+        .filter_map(|(address, _)| address.parse::<flowform_core::Address>().ok())
+        .filter(|a| {
+            !matches!(
+                planned.plan.change(a).map(|c| c.action),
+                Some(Action::Create | Action::Replace)
+            )
+        })
+        .collect()
 }
 
 /// Asks `Do you want to perform these actions?`; only `yes` goes on.
@@ -167,13 +184,17 @@ fn confirm(destroy: bool) -> Result<(), Exit> {
 async fn execute(
     ctx: &Context,
     backend: &mut LocalBackend,
-    config: flowform_parser::Config,
-    state: State,
-    plan: Plan,
-    expected: Option<flowform_planner::planfile::SavedPlanDigests>,
+    run: Run,
     aws: &Aws,
     request: &Request<'_>,
 ) -> Exit {
+    let Run {
+        config,
+        state,
+        plan,
+        expected,
+        forget,
+    } = run;
     let journal = match backend.begin_journal(&state) {
         Ok(j) => j,
         Err(e) => return error(&e.to_string()),
@@ -186,6 +207,7 @@ async fn execute(
         parallelism: request.aws.parallelism,
         expected_digests: expected,
         recovering: ctx.recovered.get(),
+        forget,
     };
     let (journal, report) = flowform_applier::apply(
         Arc::new(plan),
@@ -204,10 +226,14 @@ async fn execute(
             ));
         }
     };
-    match flowform_planner::applied_outputs(&config, &state) {
-        Ok(outputs) if report.errors.is_empty() => state.outputs = outputs,
-        Ok(_) => {}
-        Err(d) => ctx.print_diagnostics(&config.sources, &d),
+    if request.destroy {
+        state.outputs.clear();
+    } else {
+        match flowform_planner::applied_outputs(&config, &state) {
+            Ok(outputs) if report.errors.is_empty() => state.outputs = outputs,
+            Ok(_) => {}
+            Err(d) => ctx.print_diagnostics(&config.sources, &d),
+        }
     }
     state.flowform_version = VERSION.to_string();
     if let Err(e) = backend.persist(&state) {

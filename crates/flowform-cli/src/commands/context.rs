@@ -32,18 +32,13 @@ impl Context {
         }
     }
 
-    /// Loads and validates the configuration, printing its diagnostics.
+    /// Loads and validates the configuration, printing its errors. Its warnings travel with
+    /// the plan (they belong in a pull request's comment too), so they are printed from there.
     pub fn load_config(&self, inputs: &VariableInputs) -> Result<Config, Exit> {
-        match flowform_parser::load(&self.dir, inputs) {
-            Ok(config) => {
-                self.print_diagnostics(&config.sources, &config.warnings);
-                Ok(config)
-            }
-            Err(failure) => {
-                self.print_diagnostics(&failure.sources, &failure.diagnostics);
-                Err(Exit::Error)
-            }
-        }
+        flowform_parser::load(&self.dir, inputs).map_err(|failure| {
+            self.print_diagnostics(&failure.sources, &failure.diagnostics);
+            Exit::Error
+        })
     }
 
     pub fn print_diagnostics(&self, sources: &flowform_core::Sources, diagnostics: &Diagnostics) {
@@ -52,17 +47,32 @@ impl Context {
         }
     }
 
-    /// Opens the state: the backend and what it holds (None when there is no state yet).
+    /// Reads the state (None when there is no state yet) without writing it: an interrupted
+    /// apply's journal is shown, and left for the next apply to fold in.
     pub fn open_state(&self) -> Result<(LocalBackend, Option<State>), Exit> {
         let mut backend = LocalBackend::new(self.state_path());
-        let state = backend.load().map_err(|e| error(&e.to_string()))?;
+        let state = backend
+            .load_without_folding()
+            .map_err(|e| error(&e.to_string()))?;
+        self.print_state_warnings(&mut backend);
+        Ok((backend, state))
+    }
+
+    /// For commands that write, under the lock: folds an interrupted apply's journal into the
+    /// state, and remembers that the next changes resume that apply.
+    pub fn fold_state(&self, backend: &mut LocalBackend) -> Result<(), Exit> {
+        backend.load().map_err(|e| error(&e.to_string()))?;
+        self.print_state_warnings(backend);
+        Ok(())
+    }
+
+    fn print_state_warnings(&self, backend: &mut LocalBackend) {
         for w in backend.take_warnings() {
             if matches!(w, flowform_state::StateWarning::JournalReplayed { .. }) {
                 self.recovered.set(true);
             }
             eprintln!("Warning: {w}\n");
         }
-        Ok((backend, state))
     }
 }
 

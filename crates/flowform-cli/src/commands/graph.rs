@@ -12,7 +12,12 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
         Err(e) => return e,
     };
     rt.block_on(async {
-        match super::plan::make_plan(ctx, &args.planning, inputs, false, &args.aws).await {
+        // The graph is the configuration's and the state's: no need to read AWS for it.
+        let planning = crate::args::PlanningArgs {
+            refresh: false,
+            ..args.planning.clone()
+        };
+        match super::plan::make_plan(ctx, &planning, inputs, false, &args.aws).await {
             Ok((planned, aws)) => {
                 if let Some(a) = aws {
                     a.close().await;

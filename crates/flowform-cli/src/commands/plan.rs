@@ -18,6 +18,8 @@ pub struct Planned {
     pub state: State,
     pub state_existed: bool,
     pub plan: Plan,
+    /// What the refresh found, when one ran.
+    pub refreshed: Option<flowform_planner::Refreshed>,
 }
 
 /// Loads, refreshes (unless `--refresh=false`, or nothing exists yet) and plans. Returns the
@@ -59,7 +61,7 @@ pub async fn make_plan(
     let options = PlanOptions {
         destroy,
         targets,
-        refreshed,
+        refreshed: refreshed.clone(),
     };
     match flowform_planner::plan(&config, &state, &options) {
         Ok(plan) => {
@@ -70,6 +72,7 @@ pub async fn make_plan(
                     state,
                     state_existed,
                     plan,
+                    refreshed,
                 },
                 aws,
             ))
