@@ -6,6 +6,7 @@
 mod harness;
 
 mod cli;
+mod moto;
 mod plan;
 mod state;
 mod validate;
