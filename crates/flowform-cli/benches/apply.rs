@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! export CARGO_TARGET_DIR=...                                 # as usual
-//! cargo bench -p flowform-cli --bench apply                  # every scenario (~2-4 min)
+//! cargo bench -p flowform-cli --bench apply                  # every scenario (~1 min)
 //! cargo bench -p flowform-cli --bench apply -- latency       # 1: 100 secrets + 100 profiles at 50 ms
 //! cargo bench -p flowform-cli --bench apply -- scale         # 2: 1,000 / 2,500 / 5,000 resources
 //! cargo bench -p flowform-cli --bench apply -- refresh       # 3: plan over 1,000 profiles
@@ -12,7 +12,8 @@
 //! `cargo bench` builds this file and the `flowform` binary with the release profile and runs
 //! the binary it built (`$CARGO_TARGET_DIR/release/flowform`). Each scenario starts its own
 //! sandbox (`flowform sandbox serve --port 0 ...`) in a temporary directory and kills it at the
-//! end. Output is Markdown tables, to paste into notes.
+//! end. Output is Markdown tables, to paste into notes; each time is the median of 3 runs.
+//! The first `cargo bench` compiles the release build (8-16 min on 2 cores).
 //!
 //! 1. `latency`: 100 secrets with a resource policy for AppFlow and 100 Salesforce profiles whose
 //!    `client_credentials_arn = secret.sN.arn`, at `--parallelism 10` against a sandbox answering
@@ -40,6 +41,9 @@ use std::time::{Duration, Instant};
 
 const FLOWFORM: &str = env!("CARGO_BIN_EXE_flowform");
 const PARALLELISM: usize = 10;
+/// Each timed figure is the median of this many runs (each on a fresh sandbox and state, except
+/// the plans of scenario 3, which change nothing).
+const REPEAT: usize = 3;
 const NO_CHANGES: &str = "No changes. Your infrastructure matches the configuration.";
 
 // AWS calls per resource on create, read from crates/flowform-applier/src/resources/*.rs.
@@ -72,7 +76,7 @@ fn main() {
     let run = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
     println!("flowform apply/refresh benchmarks: {FLOWFORM}");
     println!(
-        "machine: {} CPUs; every time is wall clock of the whole flowform process\n",
+        "machine: {} CPUs; every time is the wall clock of the whole flowform process, median of {REPEAT} runs\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     if run("latency") {
@@ -140,10 +144,13 @@ fn latency() {
     let ideal_ms = u64::from(waves * SECRET_WITH_POLICY_CALLS + waves * PROFILE_CALLS) * LATENCY_MS;
     let mut rows = Vec::new();
     for latency in [0, LATENCY_MS] {
-        let sandbox = Sandbox::start(&["--latency-ms", &latency.to_string()]);
-        let work = Workspace::new(&config);
-        let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
-        expect(&out, &format!("Resources: {} added", 2 * N));
+        let took = median_of(REPEAT, || {
+            let sandbox = Sandbox::start(&["--latency-ms", &latency.to_string()]);
+            let work = Workspace::new(&config);
+            let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
+            expect(&out, &format!("Resources: {} added", 2 * N));
+            took
+        });
         rows.push((latency, took));
     }
     println!("{check}");
@@ -243,10 +250,14 @@ fn scale() {
     println!("|---:|---:|---:|---:|---:|---:|");
     let mut base = None;
     for n in [1000, 2500, 5000] {
-        let sandbox = Sandbox::start(&["--profile-quota", "10000"]);
-        let work = Workspace::new(&mixed_config(n));
-        let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
-        expect(&out, &format!("Resources: {n} added"));
+        let config = mixed_config(n);
+        let took = median_of(REPEAT, || {
+            let sandbox = Sandbox::start(&["--profile-quota", "10000"]);
+            let work = Workspace::new(&config);
+            let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
+            expect(&out, &format!("Resources: {n} added"));
+            took
+        });
         let per = took.as_secs_f64() / n as f64;
         let calls = calls_per_10 as usize * n / 10;
         let base = *base.get_or_insert(per);
@@ -319,7 +330,6 @@ fn servicenow_block(i: usize) -> String {
 
 fn refresh() {
     const N: usize = 1000;
-    const REPEAT: usize = 3;
     println!(
         "## 3. plan over {N} connector profiles (state up to date), --parallelism {PARALLELISM}\n"
     );
@@ -336,7 +346,7 @@ fn refresh() {
     };
     let pages = N.div_ceil(PROFILES_PER_PAGE);
     println!(
-        "(setup: apply of {N} profiles took {}; refresh reads them with {pages} sequential DescribeConnectorProfiles pages of {PROFILES_PER_PAGE}; median of {REPEAT} runs)\n",
+        "(setup: apply of {N} profiles took {}; refresh reads them with {pages} sequential DescribeConnectorProfiles pages of {PROFILES_PER_PAGE})\n",
         secs(applied)
     );
     println!(
@@ -353,15 +363,11 @@ fn refresh() {
             &latency.to_string(),
         ]);
         let median = |args: &[&str]| {
-            let mut times: Vec<Duration> = (0..REPEAT)
-                .map(|_| {
-                    let (took, out) = work.timed(&sandbox, args);
-                    expect(&out, NO_CHANGES);
-                    took
-                })
-                .collect();
-            times.sort();
-            times[REPEAT / 2]
+            median_of(REPEAT, || {
+                let (took, out) = work.timed(&sandbox, args);
+                expect(&out, NO_CHANGES);
+                took
+            })
         };
         let parallelism = PARALLELISM.to_string();
         let without = median(&["plan", "--refresh=false", "--parallelism", &parallelism]);
@@ -518,6 +524,12 @@ fn tail(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+fn median_of(runs: usize, mut run: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs).map(|_| run()).collect();
+    times.sort();
+    times[runs / 2]
 }
 
 fn secs(d: Duration) -> String {
