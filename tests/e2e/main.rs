@@ -7,6 +7,7 @@ mod harness;
 
 mod cli;
 mod lifecycle;
+mod moto;
 mod plan;
 mod resilience;
 mod secrets;

@@ -146,6 +146,10 @@ pub struct SandboxServeArgs {
     /// The account id in ARNs.
     #[arg(long, default_value = "123456789012")]
     pub account_id: String,
+    /// Connector profiles allowed per account and region (AWS's default quota; AWS raises it on
+    /// request).
+    #[arg(long, value_name = "N", default_value_t = flowform_sandbox::DEFAULT_PROFILE_QUOTA)]
+    pub profile_quota: usize,
 }
 
 /// How to read and plan a configuration: shared by plan, apply and destroy.
@@ -320,6 +324,7 @@ pub const SINGLE_DASH_FLAGS: &[&str] = &[
     "access-key-id",
     "secret-access-key",
     "account-id",
+    "profile-quota",
 ];
 
 /// Rewrites `-var` to `--var`, `-refresh=false` to `--refresh=false`, and so on.
@@ -375,6 +380,19 @@ mod tests {
                 "f",
                 "-v"
             ]
+        );
+    }
+
+    #[test]
+    fn sandbox_serve_takes_a_profile_quota() {
+        let quota = |args: &[&str]| match Cli::try_parse_from(args).map(|c| c.command) {
+            Ok(Command::Sandbox(SandboxCommand::Serve(s))) => s.profile_quota,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(quota(&["flowform", "sandbox", "serve"]), 100);
+        assert_eq!(
+            quota(&["flowform", "sandbox", "serve", "--profile-quota", "1000"]),
+            1000
         );
     }
 

@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// AWS's soft quota of connector profiles per account and region.
+pub const DEFAULT_PROFILE_QUOTA: usize = 100;
+
 /// Everything a sandbox needs to start. `Default` gives a quiet, in-memory sandbox on any free
 /// loopback port with the credentials and account id that moto and LocalStack also use.
 #[derive(Debug, Clone)]
@@ -28,6 +31,10 @@ pub struct SandboxConfig {
     /// Whether to recompute each request's SigV4 signature with `secret_access_key` and refuse
     /// mismatches, as AWS does. On by default; turn off only for clients that cannot sign.
     pub verify_signatures: bool,
+    /// How many connector profiles one account may have in one region before CreateConnectorProfile
+    /// answers ServiceQuotaExceededException. 100 by default, AWS's soft quota; raise it to stand
+    /// for an account whose quota AWS raised on request.
+    pub profile_quota: usize,
 }
 
 impl Default for SandboxConfig {
@@ -43,6 +50,7 @@ impl Default for SandboxConfig {
             secret_access_key: "test".to_owned(),
             account_id: "123456789012".to_owned(),
             verify_signatures: true,
+            profile_quota: DEFAULT_PROFILE_QUOTA,
         }
     }
 }

@@ -106,7 +106,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use config::SandboxConfig;
+pub use config::{DEFAULT_PROFILE_QUOTA, SandboxConfig};
 pub use error::SandboxError;
 
 /// A sandbox listening on a loopback port. Every change is saved before it is answered;
@@ -161,6 +161,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         access_key_id: config.access_key_id,
         secret_access_key: config.verify_signatures.then_some(config.secret_access_key),
         account_id: config.account_id,
+        profile_quota: config.profile_quota,
     });
     let router = axum::Router::new()
         .fallback(server::handle)

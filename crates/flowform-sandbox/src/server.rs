@@ -25,6 +25,8 @@ pub struct App {
     /// `None` when signatures are not verified.
     pub secret_access_key: Option<String>,
     pub account_id: String,
+    /// Connector profiles allowed per account and region.
+    pub profile_quota: usize,
 }
 
 /// Where a service module does its work: the caller's account and region, the time, and whether
@@ -34,6 +36,8 @@ pub struct Context<'a> {
     pub region: &'a str,
     pub now: f64,
     pub mutated: bool,
+    /// Connector profiles allowed per account and region.
+    pub profile_quota: usize,
 }
 
 /// Largest request body accepted; AWS's own limits for these services are far below it.
@@ -165,6 +169,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
             region: &caller.region,
             now,
             mutated: false,
+            profile_quota: app.profile_quota,
         };
         let (region, rng) = inner.region(&caller.region);
         let result = match route.service {

@@ -16,6 +16,7 @@ pub fn serve(args: &SandboxServeArgs) -> Exit {
         access_key_id: args.access_key_id.clone(),
         secret_access_key: args.secret_access_key.clone(),
         account_id: args.account_id.clone(),
+        profile_quota: args.profile_quota,
         ..Default::default()
     };
     eprintln!(

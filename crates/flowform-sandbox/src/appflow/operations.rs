@@ -14,8 +14,6 @@ use crate::secretsmanager;
 use crate::server::Context;
 use crate::store::RegionState;
 
-/// AWS's soft quota of connector profiles per account and region.
-pub const PROFILE_QUOTA: usize = 100;
 /// How long AWS remembers a client token.
 const TOKEN_LIFETIME_SECONDS: f64 = 8.0 * 3600.0;
 /// A credential with this exact value makes the sandbox act as if the connector refused it.
@@ -303,12 +301,13 @@ pub fn create(
             format!("A connector profile with the name {name} already exists."),
         ));
     }
-    if region.appflow.profiles.len() >= PROFILE_QUOTA {
+    let quota = ctx.profile_quota;
+    if region.appflow.profiles.len() >= quota {
         return Err(ApiError::new(
             402,
             "ServiceQuotaExceededException",
             format!(
-                "The account has reached its quota of {PROFILE_QUOTA} connector profiles in this region."
+                "The account has reached its quota of {quota} connector profiles in this region."
             ),
         ));
     }

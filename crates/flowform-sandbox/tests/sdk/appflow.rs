@@ -575,6 +575,39 @@ async fn the_hundred_and_first_profile_exceeds_the_quota() {
 }
 
 #[tokio::test]
+async fn a_raised_quota_allows_more_profiles() {
+    // AWS raises the quota on request; `profile_quota` stands for such an account.
+    let sandbox = flowform_sandbox::start(flowform_sandbox::SandboxConfig {
+        profile_quota: 120,
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    let c = Clients::new(&sandbox.endpoint());
+    let create = |name: String| {
+        c.appflow
+            .create_connector_profile()
+            .connector_profile_name(name)
+            .connector_type(ConnectorType::Amplitude)
+            .connection_mode(ConnectionMode::Public)
+            .connector_profile_config(amplitude())
+            .send()
+    };
+    for i in 0..120 {
+        create(format!("amp-{i:03}"))
+            .await
+            .expect("within the raised quota");
+    }
+    let result = create("amp-120".to_owned()).await;
+    let (status, code, message) = status_and_code(result);
+    assert_eq!(
+        (status, code.as_str()),
+        (402, "ServiceQuotaExceededException")
+    );
+    assert!(message.contains("quota of 120"), "{message}");
+}
+
+#[tokio::test]
 async fn describe_filters_and_checks_its_arguments() {
     let sandbox = flowform_sandbox::start(Default::default())
         .await
