@@ -67,6 +67,35 @@ pub struct Drift {
     pub changed: Vec<String>,
 }
 
+impl Drift {
+    /// The drift as a change from what was recorded to what exists, for the views to draw,
+    /// and the verb their header uses.
+    pub fn as_change(&self) -> (ResourceChange, &'static str) {
+        let change = ResourceChange {
+            address: self.address.clone(),
+            action: if self.after.is_some() {
+                Action::Update
+            } else {
+                Action::Delete
+            },
+            before: Some(self.before.clone()),
+            after: self.after.clone(),
+            replace_paths: Vec::new(),
+            changed: self.changed.clone(),
+            depends_on: Vec::new(),
+            prior_id: None,
+        };
+        (
+            change,
+            if self.after.is_some() {
+                "has changed"
+            } else {
+                "has been deleted"
+            },
+        )
+    }
+}
+
 /// An output's planned value, and what the state recorded before.
 #[derive(Debug, Clone)]
 pub struct OutputChange {

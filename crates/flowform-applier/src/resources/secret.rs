@@ -95,29 +95,8 @@ async fn adopt(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<String, Aws
     let sm = &op.clients.secrets;
     let d = sm.describe_secret().secret_id(name).send().await.aws()?;
     let arn = d.arn().unwrap_or_default().to_string();
-    let mut update = sm
-        .update_secret()
-        .secret_id(&arn)
-        .description(text(attrs, "description").unwrap_or_default());
-    if let Some(k) = text(attrs, "kms_key_id") {
-        update = update.kms_key_id(k);
-    }
-    update.send().await.aws()?;
-    if let Some(s) = text(attrs, "secret_string") {
-        let out = sm
-            .put_secret_value()
-            .secret_id(&arn)
-            .secret_string(s)
-            .client_request_token(&op.token)
-            .send()
-            .await
-            .aws()?;
-        attrs.insert(
-            "version_id".into(),
-            out.version_id()
-                .map_or(Value::Null, |v| Value::String(v.to_string())),
-        );
-    }
+    describe(op, &arn, attrs).await?;
+    put_value(op, &arn, attrs).await?;
     let existing: Vec<(String, String)> = d
         .tags()
         .iter()
@@ -137,14 +116,7 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     let sm = &op.clients.secrets;
     let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
     if op.changes("description") || op.changes("kms_key_id") {
-        let mut req = sm
-            .update_secret()
-            .secret_id(&arn)
-            .description(text(attrs, "description").unwrap_or_default());
-        if let Some(k) = text(attrs, "kms_key_id") {
-            req = req.kms_key_id(k);
-        }
-        req.send().await.aws()?;
+        describe(op, &arn, attrs).await?;
     }
     let version = prior
         .attributes
@@ -152,22 +124,8 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         .map(|v| Value::from_json(v.clone()))
         .unwrap_or(Value::Null);
     attrs.insert("version_id".into(), version);
-    if op.changes("secret_string")
-        && let Some(s) = text(attrs, "secret_string")
-    {
-        let out = sm
-            .put_secret_value()
-            .secret_id(&arn)
-            .secret_string(s)
-            .client_request_token(&op.token)
-            .send()
-            .await
-            .aws()?;
-        attrs.insert(
-            "version_id".into(),
-            out.version_id()
-                .map_or(Value::Null, |v| Value::String(v.to_string())),
-        );
+    if op.changes("secret_string") {
+        put_value(op, &arn, attrs).await?;
     }
     if op.changes("policy") || op.changes("block_public_policy") {
         set_policy(op.clients, &arn, attrs, op.before("policy").is_some()).await?;
@@ -184,6 +142,45 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     }
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(prior.id.clone())
+}
+
+/// UpdateSecret with the configured description and key.
+async fn describe(op: &Op<'_>, arn: &str, attrs: &Attrs) -> Result<(), AwsError> {
+    let mut req = op
+        .clients
+        .secrets
+        .update_secret()
+        .secret_id(arn)
+        .description(text(attrs, "description").unwrap_or_default());
+    if let Some(k) = text(attrs, "kms_key_id") {
+        req = req.kms_key_id(k);
+    }
+    req.send().await.aws()?;
+    Ok(())
+}
+
+/// PutSecretValue with the configured value (under this change's token), recording the new
+/// version.
+async fn put_value(op: &Op<'_>, arn: &str, attrs: &mut Attrs) -> Result<(), AwsError> {
+    let Some(s) = text(attrs, "secret_string") else {
+        return Ok(());
+    };
+    let out = op
+        .clients
+        .secrets
+        .put_secret_value()
+        .secret_id(arn)
+        .secret_string(s)
+        .client_request_token(&op.token)
+        .send()
+        .await
+        .aws()?;
+    attrs.insert(
+        "version_id".into(),
+        out.version_id()
+            .map_or(Value::Null, |v| Value::String(v.to_string())),
+    );
+    Ok(())
 }
 
 /// Puts the configured resource policy, or removes the one there is when none is configured.

@@ -100,25 +100,7 @@ fn units(plan: &Plan) -> Vec<Unit> {
             "#### Objects changed outside flowform\n\nflowform detected these changes made outside flowform since the last apply. Unless the configuration has been changed to match, the plan undoes them.\n".into(),
         ));
         for d in &plan.drift {
-            let change = ResourceChange {
-                address: d.address.clone(),
-                action: if d.after.is_some() {
-                    Action::Update
-                } else {
-                    Action::Delete
-                },
-                before: Some(d.before.clone()),
-                after: d.after.clone(),
-                replace_paths: Vec::new(),
-                changed: d.changed.clone(),
-                depends_on: Vec::new(),
-                prior_id: None,
-            };
-            let verb = if d.after.is_some() {
-                "has changed"
-            } else {
-                "has been deleted"
-            };
+            let (change, verb) = d.as_change();
             units.push(Unit::Diff {
                 summary: format!("{} {verb}", d.address),
                 lines: diff_lines(&diff::render_block(&change, verb, Paint { color: false })),

@@ -1,7 +1,7 @@
 //! The text plan: Terraform's shape, so tools made for Terraform plans read it unchanged.
 
 use super::diff::{self, Paint};
-use crate::plan::{Action, Plan, ResourceChange};
+use crate::plan::{Action, Plan};
 use std::fmt::Write as _;
 
 pub const NO_CHANGES: &str = "No changes. Your infrastructure matches the configuration.";
@@ -58,25 +58,7 @@ fn drift(plan: &Plan, paint: Paint) -> String {
         "Note: Objects have changed outside of flowform\n\nflowform detected the following changes made outside of flowform since the last \"flowform apply\":\n\n",
     );
     for d in &plan.drift {
-        let change = ResourceChange {
-            address: d.address.clone(),
-            action: if d.after.is_some() {
-                Action::Update
-            } else {
-                Action::Delete
-            },
-            before: Some(d.before.clone()),
-            after: d.after.clone(),
-            replace_paths: Vec::new(),
-            changed: d.changed.clone(),
-            depends_on: Vec::new(),
-            prior_id: None,
-        };
-        let verb = if d.after.is_some() {
-            "has changed"
-        } else {
-            "has been deleted"
-        };
+        let (change, verb) = d.as_change();
         out.push_str(&diff::render_block(&change, verb, paint));
         out.push('\n');
     }
