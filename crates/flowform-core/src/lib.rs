@@ -10,6 +10,7 @@
 //!   compile error or a refused write, not a review comment.
 //! - [`Diagnostic`]: an error or warning about the user's input, with the source range it is
 //!   about, rendered like OpenTofu's (text) or as JSON.
+//! - [`schema`]: each resource kind's attributes — types, defaults, which force replacement.
 //! - [`catalogue`]: every AppFlow connector's fields, as data.
 //! - [`policy`]: IAM policy documents: parsing, equivalence, and the grants flowform checks.
 
