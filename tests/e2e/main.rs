@@ -6,6 +6,7 @@
 mod harness;
 
 mod cli;
+mod color;
 mod lifecycle;
 mod moto;
 mod plan;
