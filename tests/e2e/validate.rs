@@ -90,3 +90,49 @@ fn variables_come_from_every_source_in_order() {
         .stderr_contains("FLOWFORM_VAR_who")
         .run();
 }
+
+#[test]
+fn fmt_lays_files_out_and_keeps_every_comment() {
+    let messy = "# keep me\nsecret \"a\" {\n      name = \"x\" # and me\n  description=\"d\"\n}\n";
+    let tidy =
+        "# keep me\nsecret \"a\" {\n  name        = \"x\" # and me\n  description = \"d\"\n}\n";
+    // --check changes nothing and exits 3; --diff shows the change.
+    let ran = Test::new()
+        .file("main.hcl", messy)
+        .args(["fmt", "-check", "-diff"])
+        .status(3)
+        .stdout_contains("config/main.hcl")
+        .stdout_contains("+  description = \"d\"")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(ran.path("config/main.hcl")).unwrap(),
+        messy
+    );
+    // Without flags it rewrites; a second run has nothing to do.
+    let ran = ran
+        .then()
+        .args(["fmt"])
+        .stdout_contains("config/main.hcl")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(ran.path("config/main.hcl")).unwrap(),
+        tidy
+    );
+    let ran = ran.then().args(["fmt", "--check"]).run();
+    assert_eq!(ran.stdout(), "");
+}
+
+#[test]
+fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_alone() {
+    let broken = "secret \"a\" {\n  name =\n";
+    let ran = Test::new()
+        .file("main.hcl", broken)
+        .args(["fmt"])
+        .status(1)
+        .stderr_contains("not valid HCL")
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(ran.path("config/main.hcl")).unwrap(),
+        broken
+    );
+}

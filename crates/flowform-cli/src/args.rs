@@ -34,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Check the configuration: syntax, types, the API's constraints, references.
     Validate(ValidateArgs),
+    /// Lay the configuration files out canonically (comments are always kept).
+    Fmt(FmtArgs),
     /// Show what apply would change, in the order it would change it.
     Plan(PlanArgs),
     /// Show a saved plan, or (without a file) what the state records.
@@ -269,6 +271,17 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         }
     };
     Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Change nothing; exit 3 when a file is not formatted.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Show the changes as a diff.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Args)]

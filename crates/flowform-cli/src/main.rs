@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Err(message) => commands::context::error(&message),
         Ok(inputs) => match &cli.command {
             Command::Validate(a) => commands::validate::run(&ctx, &inputs, a.json),
+            Command::Fmt(a) => commands::fmt::run(&ctx, a),
             Command::Plan(a) => commands::plan::run(&ctx, a, &inputs),
             Command::Show(a) => commands::show::run(&ctx, a),
             Command::State(c) => commands::state::run(&ctx, c),
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
         Exit::Success => ExitCode::SUCCESS,
         Exit::Error => ExitCode::from(1),
         Exit::Changes => ExitCode::from(2),
+        Exit::Code(c) => ExitCode::from(c),
     }
 }
 

@@ -20,6 +20,7 @@ mod check;
 mod config;
 pub mod eval;
 mod files;
+pub mod format;
 mod load;
 mod resources;
 mod rules;

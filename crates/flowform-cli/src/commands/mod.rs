@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod aws;
 pub mod context;
+pub mod fmt;
 pub mod force_unlock;
 pub mod graph;
 pub mod import;
@@ -19,4 +20,6 @@ pub enum Exit {
     Error,
     /// `--detailed-exitcode`: the plan has changes.
     Changes,
+    /// Another documented code (`fmt --check`: 3).
+    Code(u8),
 }

@@ -1,0 +1,74 @@
+//! `flowform fmt [--check] [--diff]`: every `*.hcl` file of the configuration directory in the
+//! canonical layout. The formatter proves each result keeps the configuration's meaning and
+//! every comment, and refuses a file rather than risk either.
+
+use super::Exit;
+use super::context::{Context, error};
+use crate::args::FmtArgs;
+
+/// `fmt --check` found a file to format (Terraform's exit code for the same).
+const NOT_FORMATTED: u8 = 3;
+
+pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
+    let entries = match std::fs::read_dir(&ctx.dir) {
+        Ok(e) => e,
+        Err(e) => return error(&format!("cannot read {}: {e}", ctx.dir.display())),
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "hcl"))
+        .collect();
+    files.sort();
+    let mut failed = false;
+    let mut unformatted = false;
+    for path in files {
+        let shown = path
+            .strip_prefix("./")
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("Error: cannot read {shown}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let tidy = match flowform_parser::format::format(&text) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("Error: {shown}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        if tidy == text {
+            continue;
+        }
+        unformatted = true;
+        println!("{shown}");
+        if args.diff {
+            let diff = similar::TextDiff::from_lines(&text, &tidy);
+            print!(
+                "{}",
+                diff.unified_diff().context_radius(3).header(&shown, &shown)
+            );
+        }
+        if !args.check {
+            let tmp = path.with_extension("hcl.fmt-tmp");
+            if let Err(e) = std::fs::write(&tmp, &tidy).and_then(|()| std::fs::rename(&tmp, &path))
+            {
+                eprintln!("Error: cannot write {shown}: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        Exit::Error
+    } else if args.check && unformatted {
+        Exit::Code(NOT_FORMATTED)
+    } else {
+        Exit::Success
+    }
+}
