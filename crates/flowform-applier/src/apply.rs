@@ -229,20 +229,23 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             error,
         }
     };
-    let key = address.to_string();
+    let key = &address.to_string();
     let prior = shared
         .journal
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .state()
         .resources
-        .get(&key)
+        .get(key)
         .cloned();
+    // Destroys the recorded object and records that it is gone — in that order, and before
+    // saying so: a change reported complete is always in the journal.
     let destroy = |prior: ResourceState, doing: &'static str| async move {
         let started = begin(shared, change, Phase::Destroying);
         delete(&shared.clients, address.kind, &prior)
             .await
             .map_err(fail(doing))?;
+        record(shared, key, None).map_err(fail(doing))?;
         shared
             .progress
             .finished(change, Phase::Destroying, started.elapsed(), None);
@@ -254,8 +257,7 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             let prior = prior.ok_or_else(|| {
                 fail("destroy")(AwsError::other("the state no longer records it"))
             })?;
-            destroy(prior, "destroy").await?;
-            record(shared, &key, None).map_err(fail("destroy"))
+            destroy(prior, "destroy").await
         }
         Action::Create | Action::Update | Action::Replace => {
             let doing = match change.action {
@@ -264,27 +266,22 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 _ => "replace",
             };
             let mut attrs = evaluate(shared, change).map_err(fail(doing))?;
-            // A replacement whose new name (or key) differs from the old one can create the new
-            // object first, so there is never a moment without one; otherwise the old one must
-            // go first, because the two could not coexist.
-            let create_first = change
-                .replace_paths
-                .iter()
-                .any(|p| p == "name" || p == "key_id");
-            let replaced = prior.clone().filter(|_| change.action == Action::Replace);
-            if let Some(p) = replaced.clone().filter(|_| !create_first) {
+            // A replacement destroys the old object first: the two may not coexist (a profile's
+            // name, a secret's name pending deletion), and the old one must never be left
+            // behind unrecorded.
+            if let Some(p) = prior.clone().filter(|_| change.action == Action::Replace) {
                 destroy(p, doing).await?;
-                record(shared, &key, None).map_err(fail(doing))?;
             }
             let request = format!("{}:{}", shared.serial, request_digest(shared, &attrs));
             let op = Op {
                 clients: &shared.clients,
                 address,
                 lineage: shared.lineage.clone(),
-                token: token(&shared.lineage, &key, doing, &request),
+                token: token(&shared.lineage, key, doing, &request),
                 prior: prior.as_ref().filter(|_| change.action == Action::Update),
                 recovering: shared.recovering,
                 change,
+                checkpoint: &|partial: ResourceState| record(shared, key, Some(partial)),
             };
             let phase = if change.action == Action::Update {
                 Phase::Modifying
@@ -299,13 +296,10 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             }
             .map_err(fail(doing))?;
             let rec = to_record(shared, address, &attrs, &id).map_err(fail(doing))?;
-            record(shared, &key, Some(rec)).map_err(fail(doing))?;
+            record(shared, key, Some(rec)).map_err(fail(doing))?;
             shared
                 .progress
                 .finished(change, phase, started.elapsed(), Some(&id));
-            if let Some(p) = replaced.filter(|_| create_first) {
-                destroy(p, doing).await?;
-            }
             Ok(())
         }
     }
@@ -319,7 +313,7 @@ fn begin(shared: &Shared, change: &ResourceChange, phase: Phase) -> Instant {
 /// The resource's attributes with everything it refers to now known, checked against what the
 /// plan showed.
 fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError> {
-    let attrs = shared
+    let mut attrs = shared
         .config
         .evaluate_resource(&change.address, &JournalExports(&shared.journal))
         .map_err(|d| {
@@ -328,6 +322,21 @@ fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError>
                 shared.config.sources.render(&d, false).trim()
             ))
         })?;
+    // `ignore_changes`: what exists stands, as the plan decided (a secret keeps its configured
+    // value: the state has only its digest, and the API needs the value when it is resent).
+    let ignored = shared
+        .config
+        .resources
+        .get(&change.address)
+        .map(|r| r.lifecycle.ignore_changes.clone())
+        .unwrap_or_default();
+    if let Some(planned) = &change.after {
+        for name in &ignored {
+            if let Some(kept) = planned.get(name).filter(|v| !v.contains_sensitive()) {
+                attrs.insert(name.clone(), kept.clone());
+            }
+        }
+    }
     attrs::ensure_known(&attrs)?;
     if let Some(planned) = &change.after {
         for (name, value) in &attrs {

@@ -44,11 +44,12 @@ pub async fn refresh(
             continue;
         };
         if addr.kind == ResourceKind::ConnectorProfile {
+            // A name from a sensitive variable is recorded only as a digest: the ARN ends with it.
             let name = prior
                 .attributes
                 .get("name")
                 .and_then(|v| v.as_str())
-                .unwrap_or_default();
+                .unwrap_or_else(|| prior.id.rsplit('/').next().unwrap_or_default());
             match profiles.as_ref().map(|all| all.get(name)) {
                 Some(Some(p)) => match resources::connector_profile::record(p, Some(prior)) {
                     Ok(r) => {

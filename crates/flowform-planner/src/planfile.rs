@@ -29,8 +29,6 @@ pub struct SavedPlan {
     pub flowform_version: String,
     pub lineage: Lineage,
     pub serial: u64,
-    /// The state did not exist yet: apply creates it with this lineage and key.
-    pub new_state_key: Option<DigestKey>,
     pub config_digest: Digest,
     /// Digests of the sensitive values the plan was made with, by address and path.
     pub sensitive: SavedPlanDigests,
@@ -51,8 +49,6 @@ pub enum StalePlan {
         "the state has changed since the plan was made (serial {plan} then, {state} now): make a new plan"
     )]
     Serial { plan: u64, state: u64 },
-    #[error("the plan was made before the state existed, but a state exists now: make a new plan")]
-    StateAppeared,
     #[error(
         "the configuration or the variable values have changed since the plan was made: make a new plan"
     )]
@@ -94,15 +90,10 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
 }
 
 impl SavedPlan {
-    /// Saves `plan`, made from `config` against `state` (`state_existed` false when the state was
-    /// made up for this plan).
-    pub fn new(
-        plan: Plan,
-        config: &Config,
-        state: &State,
-        state_existed: bool,
-        flowform_version: &str,
-    ) -> SavedPlan {
+    /// Saves `plan`, made from `config` against `state`. The state must exist on disk: a plan
+    /// file never carries the state's digest key (with it, a secret's digest could be attacked
+    /// offline), so a plan against no state would have nothing to check against.
+    pub fn new(plan: Plan, config: &Config, state: &State, flowform_version: &str) -> SavedPlan {
         let mut sensitive = BTreeMap::new();
         for c in &plan.changes {
             if let Some(after) = &c.after {
@@ -124,7 +115,6 @@ impl SavedPlan {
             flowform_version: flowform_version.to_string(),
             lineage: state.lineage,
             serial: state.serial.0,
-            new_state_key: (!state_existed).then(|| state.digest_key.clone()),
             sensitive,
         }
     }
@@ -142,45 +132,29 @@ impl SavedPlan {
                 current: flowform_version.to_string(),
             });
         }
-        let key = match (state, &self.new_state_key) {
-            (Some(s), None) => {
-                if s.lineage != self.lineage {
-                    return Err(StalePlan::Lineage {
-                        plan: self.lineage.as_uuid().to_string(),
-                        state: s.lineage.as_uuid().to_string(),
-                    });
-                }
-                if s.serial.0 != self.serial {
-                    return Err(StalePlan::Serial {
-                        plan: self.serial,
-                        state: s.serial.0,
-                    });
-                }
-                &s.digest_key
-            }
-            (Some(_), Some(_)) => return Err(StalePlan::StateAppeared),
-            (None, Some(key)) => key,
-            (None, None) => {
-                return Err(StalePlan::Lineage {
-                    plan: self.lineage.as_uuid().to_string(),
-                    state: "(no state)".into(),
-                });
-            }
+        let Some(s) = state else {
+            return Err(StalePlan::Lineage {
+                plan: self.lineage.as_uuid().to_string(),
+                state: "(no state)".into(),
+            });
         };
+        if s.lineage != self.lineage {
+            return Err(StalePlan::Lineage {
+                plan: self.lineage.as_uuid().to_string(),
+                state: s.lineage.as_uuid().to_string(),
+            });
+        }
+        if s.serial.0 != self.serial {
+            return Err(StalePlan::Serial {
+                plan: self.serial,
+                state: s.serial.0,
+            });
+        }
+        let key = &s.digest_key;
         if config_digest(config, key) != self.config_digest {
             return Err(StalePlan::Config);
         }
         Ok(())
-    }
-
-    /// The state a plan made before any state existed starts from.
-    pub fn initial_state(&self) -> Option<State> {
-        let key = self.new_state_key.clone()?;
-        Some(State::with_identity(
-            self.lineage,
-            key,
-            self.flowform_version.clone(),
-        ))
     }
 
     pub fn to_json(&self) -> Result<Vec<u8>, PlanFileError> {
@@ -190,7 +164,6 @@ impl SavedPlan {
             state: StateRef {
                 lineage: self.lineage.as_uuid().to_string(),
                 serial: self.serial,
-                new_state_key: self.new_state_key.clone(),
             },
             config_digest: self.config_digest,
             destroy: self.plan.destroy,
@@ -342,7 +315,6 @@ impl SavedPlan {
             flowform_version: file.flowform_version,
             lineage,
             serial: file.state.serial,
-            new_state_key: file.state.new_state_key,
             config_digest: file.config_digest,
             sensitive,
         })
@@ -369,8 +341,6 @@ struct File {
 struct StateRef {
     lineage: String,
     serial: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    new_state_key: Option<DigestKey>,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -40,7 +40,8 @@ fn flatten_value(path: String, value: &Value, key: &DigestKey, out: &mut BTreeMa
         Value::Unknown => {
             out.insert(path, Leaf::Unknown);
         }
-        Value::Sensitive(_) => {
+        // A list with a secret in it is digested whole, like a secret.
+        Value::Sensitive(_) | Value::List(_) if value.contains_sensitive() => {
             let leaf = if value.is_known() {
                 digest(key, value).map_or(Leaf::Unknown, Leaf::Digest)
             } else {
@@ -156,7 +157,7 @@ fn split(
     Some(match value {
         Value::Unknown => return None,
         Value::Null => None,
-        Value::Sensitive(_) => {
+        Value::Sensitive(_) | Value::List(_) if value.contains_sensitive() => {
             digests.insert(path.to_string(), digest(key, value)?);
             None
         }

@@ -13,7 +13,7 @@ fn a_saved_plan_round_trips_and_holds_no_secret() {
     let config = load(BASE);
     let state = empty_state();
     let plan = plan(&config, &state);
-    let saved = SavedPlan::new(plan.clone(), &config, &state, false, "0.1.0");
+    let saved = SavedPlan::new(plan.clone(), &config, &state, "0.1.0");
     let bytes = saved.to_json().expect("serializes");
     let text_file = String::from_utf8(bytes.clone()).unwrap();
     assert!(
@@ -27,9 +27,13 @@ fn a_saved_plan_round_trips_and_holds_no_secret() {
     let back = SavedPlan::from_json("plan", &bytes).expect("reads back");
     assert_eq!(text::render(&back.plan, false), text::render(&plan, false));
     assert_eq!(back.sensitive, saved.sensitive);
-    // Made before any state existed: applies to no state, and carries the identity to create.
-    assert_eq!(back.check(&config, None, "0.1.0"), Ok(()));
-    assert_eq!(back.initial_state().unwrap().lineage, state.lineage);
+    assert_eq!(back.check(&config, Some(&state), "0.1.0"), Ok(()));
+    // The state's digest key never travels with a plan.
+    let key = serde_json::to_string(&state.digest_key).unwrap();
+    assert!(
+        !text_file.contains(key.trim_matches('"')),
+        "the plan file holds the state's key"
+    );
 }
 
 #[test]
@@ -37,7 +41,7 @@ fn a_stale_saved_plan_is_refused() {
     let dir = copy_fixture(BASE);
     let config = load(dir.path());
     let state = fake_apply(&config, &plan(&config, &empty_state()), &empty_state());
-    let saved = SavedPlan::new(plan(&config, &state), &config, &state, true, "0.1.0");
+    let saved = SavedPlan::new(plan(&config, &state), &config, &state, "0.1.0");
     assert_eq!(saved.check(&config, Some(&state), "0.1.0"), Ok(()));
 
     assert!(matches!(

@@ -74,6 +74,18 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         other => other?,
     };
     let arn = out.connector_profile_arn().unwrap_or_default().to_string();
+    (op.checkpoint)(super::identity(
+        "connector_profile",
+        &arn,
+        &[
+            ("arn", Some(arn.clone())),
+            ("name", Some(name.clone())),
+            ("connector_type", text(attrs, "connector_type")),
+            ("connection_mode", text(attrs, "connection_mode")),
+            ("connector_label", text(attrs, "connector_label")),
+            ("kms_arn", text(attrs, "kms_arn")),
+        ],
+    ))?;
     computed(op.clients, &name, attrs).await?;
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(arn)
@@ -88,7 +100,9 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     Ok(prior.id.clone())
 }
 
-/// UpdateConnectorProfile with the whole configuration, then what Describe computes.
+/// UpdateConnectorProfile with the whole configuration, then what Describe computes. No token
+/// of ours: each update is a new request (AppFlow replays a reused token for 8 hours, so
+/// correcting the same drift twice would otherwise do nothing); the SDK supplies one.
 async fn update_existing(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<(), AwsError> {
     op.clients
         .appflow
@@ -96,7 +110,6 @@ async fn update_existing(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<(
         .connector_profile_name(name)
         .connection_mode(mode(attrs)?)
         .connector_profile_config(config(attrs)?)
-        .client_token(&op.token)
         .send()
         .await
         .aws()?;

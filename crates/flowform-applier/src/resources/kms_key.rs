@@ -44,6 +44,15 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         .ok_or_else(|| AwsError::other("CreateKey returned no key metadata"))?;
     let key_id = meta.key_id().to_string();
     let arn = meta.arn().unwrap_or_default().to_string();
+    (op.checkpoint)(super::identity(
+        "kms_key",
+        &arn,
+        &[
+            ("arn", Some(arn.clone())),
+            ("key_id", Some(key_id.clone())),
+            ("deletion_window_in_days", None),
+        ],
+    ))?;
     if let Some(alias) = text(attrs, "alias") {
         op.clients
             .kms

@@ -7,6 +7,7 @@ pub mod kms_key;
 pub mod secret;
 
 use crate::clients::Clients;
+use crate::error::AwsError;
 use flowform_core::Address;
 use flowform_state::ResourceState;
 
@@ -29,6 +30,24 @@ pub struct Op<'a> {
     /// The planned change: what changed (`changed`, against what exists, refreshed), and what
     /// existed (`before`).
     pub change: &'a flowform_planner::ResourceChange,
+    /// Records a partial object in the journal the moment AWS has made it, before the calls
+    /// that complete it: if one of those fails, or the process dies, the object is in the state
+    /// and the next plan finishes it (an update) instead of making another.
+    pub checkpoint: &'a (dyn Fn(ResourceState) -> Result<(), AwsError> + Sync),
+}
+
+/// A record of just what identifies an object (its forces-replacement attributes and ids), for
+/// [`Op::checkpoint`].
+pub fn identity(kind: &str, id: &str, attrs: &[(&str, Option<String>)]) -> ResourceState {
+    let mut record = ResourceState::new(kind, id);
+    for (name, value) in attrs {
+        if let Some(v) = value {
+            record
+                .attributes
+                .insert((*name).to_string(), v.clone().into());
+        }
+    }
+    record
 }
 
 impl Op<'_> {

@@ -37,6 +37,9 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     for (k, v) in attrs::tags(attrs) {
         req = req.tags(tag(&k, &v));
     }
+    // Taken over (restored, or made by an interrupted apply): it may carry a policy the
+    // configuration does not have, which must then go.
+    let mut adopted = false;
     let arn = match req.send().await.aws() {
         Ok(out) => {
             attrs.insert(
@@ -49,11 +52,22 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         // A secret of this name is waiting out its recovery window (destroyed earlier, maybe
         // by this configuration): bring it back and make it what the configuration says.
         Err(e) if e.is("InvalidRequestException") && e.message.contains("deletion") => {
+            if !owned(op, &name).await? {
+                return Err(AwsError {
+                    code: e.code,
+                    message: format!(
+                        "{} It is not this state's to restore: restore it yourself and bring it under flowform with `flowform import {} {name}`, or choose another name.",
+                        e.message, op.address
+                    ),
+                });
+            }
             sm.restore_secret().secret_id(&name).send().await.aws()?;
+            adopted = true;
             adopt(op, &name, attrs).await?
         }
         // Created by an earlier, interrupted apply of this very state: take it over.
         Err(e) if e.is("ResourceExistsException") && owned(op, &name).await? => {
+            adopted = true;
             adopt(op, &name, attrs).await?
         }
         Err(e) if e.is("ResourceExistsException") => {
@@ -67,7 +81,12 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         }
         Err(e) => return Err(e),
     };
-    set_policy(op.clients, &arn, attrs, false).await?;
+    (op.checkpoint)(super::identity(
+        "secret",
+        &arn,
+        &[("arn", Some(arn.clone())), ("name", Some(name.clone()))],
+    ))?;
+    set_policy(op.clients, &arn, attrs, adopted).await?;
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(arn)
 }
@@ -159,8 +178,9 @@ async fn describe(op: &Op<'_>, arn: &str, attrs: &Attrs) -> Result<(), AwsError>
     Ok(())
 }
 
-/// PutSecretValue with the configured value (under this change's token), recording the new
-/// version.
+/// PutSecretValue with the configured value, recording the new version. No token of ours: an
+/// update is a new request every time (putting a value back after it drifted twice must not be
+/// taken for a replay of the first time); the SDK supplies a fresh one, which its retries reuse.
 async fn put_value(op: &Op<'_>, arn: &str, attrs: &mut Attrs) -> Result<(), AwsError> {
     let Some(s) = text(attrs, "secret_string") else {
         return Ok(());
@@ -171,7 +191,6 @@ async fn put_value(op: &Op<'_>, arn: &str, attrs: &mut Attrs) -> Result<(), AwsE
         .put_secret_value()
         .secret_id(arn)
         .secret_string(s)
-        .client_request_token(&op.token)
         .send()
         .await
         .aws()?;

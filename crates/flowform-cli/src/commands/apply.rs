@@ -38,9 +38,6 @@ async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs
         Ok(l) => l,
         Err(e) => return error(&e.to_string()),
     };
-    if let Err(e) = ctx.fold_state(&mut backend) {
-        return e;
-    }
     let (run, aws) = match request.planfile {
         Some(path) => match from_planfile(ctx, path, inputs) {
             Ok(run) => (run, None),
@@ -84,6 +81,11 @@ async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs
             (run, aws)
         }
     };
+    // Only now, approved, does the apply write: an interrupted apply's journal is folded in
+    // here, so that declining keeps the knowledge that the next apply resumes one.
+    if let Err(e) = ctx.fold_state(&mut backend) {
+        return e;
+    }
     let aws = match aws {
         Some(a) => a,
         None => match Aws::connect(ctx, request.aws, &run.config).await {
@@ -110,12 +112,9 @@ fn from_planfile(ctx: &Context, path: &Path, inputs: &VariableInputs) -> Result<
             path.display()
         )));
     }
-    let state = match state {
-        Some(s) => s,
-        None => saved
-            .initial_state()
-            .ok_or_else(|| error("the saved plan has no state to start from"))?,
-    };
+    let state = state.ok_or_else(|| {
+        error("the saved plan needs the state it was made against, and there is none")
+    })?;
     Ok(Run {
         config,
         state,

@@ -68,7 +68,11 @@ impl Context {
 
     fn print_state_warnings(&self, backend: &mut LocalBackend) {
         for w in backend.take_warnings() {
-            if matches!(w, flowform_state::StateWarning::JournalReplayed { .. }) {
+            if matches!(
+                w,
+                flowform_state::StateWarning::JournalReplayed { .. }
+                    | flowform_state::StateWarning::JournalPending { .. }
+            ) {
                 self.recovered.set(true);
             }
             eprintln!("Warning: {w}\n");

@@ -49,6 +49,14 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             Err(e) => return error(&format!("{address}: import failed: {e}")),
         };
         record.dependencies = resource.references.iter().chain(&resource.depends_on).map(|a| a.to_string()).collect();
+        // AWS never describes a profile's kms_arn: take the configured one, or the next plan
+        // would replace the profile over an attribute it cannot see.
+        if address.kind == flowform_core::ResourceKind::ConnectorProfile
+            && let Ok(attrs) = config.evaluate_resource(&address, &flowform_planner::StateExports(&state))
+            && let Some(kms) = attrs.get("kms_arn").and_then(|v| v.as_str())
+        {
+            record.attributes.insert("kms_arn".into(), kms.into());
+        }
         state.resources.insert(address.to_string(), record);
         state.flowform_version = VERSION.to_string();
         if let Err(e) = backend.persist(&state) {

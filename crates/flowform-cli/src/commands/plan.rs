@@ -102,7 +102,16 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         }
         print_plan(&planned.plan, args.format, ctx);
         if let Some(out) = &args.out {
-            let saved = SavedPlan::new(planned.plan.clone(), &planned.config, &planned.state, planned.state_existed, VERSION);
+            let mut planned = planned;
+            // A plan for a state that does not exist yet would have to carry the state's digest
+            // key, and a plan file (a CI artifact) is no place for it: the state is made now.
+            if !planned.state_existed {
+                match create_state(ctx, &args.planning, &planned.state) {
+                    Ok(serial) => planned.state.serial = serial,
+                    Err(e) => return e,
+                }
+            }
+            let saved = SavedPlan::new(planned.plan.clone(), &planned.config, &planned.state, VERSION);
             let written = saved
                 .to_json()
                 .map_err(|e| e.to_string())
@@ -113,6 +122,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
             if args.format == Format::Text {
                 println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}", out.display(), out.display());
             }
+            return if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success };
         }
         if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success }
     })
@@ -140,4 +150,27 @@ pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
+}
+
+/// Writes a new, empty state (under the lock) and returns its serial.
+fn create_state(
+    ctx: &Context,
+    planning: &PlanningArgs,
+    state: &State,
+) -> Result<flowform_state::Serial, Exit> {
+    let mut backend = flowform_state::LocalBackend::new(ctx.state_path());
+    let _lock = backend
+        .lock("plan", planning.lock_timeout)
+        .map_err(|e| error(&e.to_string()))?;
+    if backend.load().map_err(|e| error(&e.to_string()))?.is_some() {
+        return Err(error("a state appeared while planning: plan again"));
+    }
+    if let Some(dir) = ctx
+        .state_path()
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    backend.persist(state).map_err(|e| error(&e.to_string()))
 }
