@@ -136,6 +136,8 @@ pub async fn apply(
         .map(|(n, _)| *n)
         .collect();
     let mut running: JoinSet<(NodeIndex, Result<(), ChangeError>)> = JoinSet::new();
+    let mut tasks: std::collections::HashMap<tokio::task::Id, NodeIndex> =
+        std::collections::HashMap::new();
     let parallelism = options.parallelism.max(1);
 
     loop {
@@ -148,7 +150,9 @@ pub async fn apply(
                 }
                 Step::Change(i) => {
                     let (shared, plan) = (shared.clone(), plan.clone());
-                    running.spawn(async move { (n, run(&shared, &plan.changes[i]).await) });
+                    let handle =
+                        running.spawn(async move { (n, run(&shared, &plan.changes[i]).await) });
+                    tasks.insert(handle.id(), n);
                 }
                 _ => finish(graph, n, true, &mut waiting, &mut blocked, &mut ready),
             }
@@ -161,15 +165,23 @@ pub async fn apply(
         };
         let (n, outcome) = match done {
             Ok(pair) => pair,
-            Err(panic) => {
-                // A panicking change is a bug, but it must not take the others down with it.
-                report.errors.push(ChangeError {
-                    address: Address::new(ResourceKind::Secret, "unknown"),
-                    doing: "apply",
-                    error: AwsError::other(format!("internal error: {panic}")),
-                });
-                continue;
-            }
+            // A panicking change is a bug, but it must not take the others down with it: it
+            // fails like any change, under its own address, and what depends on it is skipped.
+            Err(panic) => match tasks.get(&panic.id()) {
+                Some(&n) => {
+                    let Step::Change(i) = graph[n] else { continue };
+                    let address = plan.changes[i].address.clone();
+                    (
+                        n,
+                        Err(ChangeError {
+                            address,
+                            doing: "apply",
+                            error: AwsError::other(format!("internal error: {panic}")),
+                        }),
+                    )
+                }
+                None => continue,
+            },
         };
         let Step::Change(i) = graph[n] else { continue };
         let ok = outcome.is_ok();
