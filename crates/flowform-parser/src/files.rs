@@ -79,7 +79,7 @@ pub(crate) fn parse_file(
     }
 }
 
-/// Parses text that is not a configuration file (a `-var` value, a variable file).
+/// A syntax error as a diagnostic pointing at the offending character.
 pub(crate) fn syntax_error(
     name: &str,
     text: &str,
@@ -87,7 +87,8 @@ pub(crate) fn syntax_error(
     sources: &Sources,
 ) -> Diagnostic {
     let loc = e.location();
-    let mut offset = loc.offset().min(text.len());
+    // hcl-edit may report a byte offset inside a multi-byte character: step back to its start.
+    let mut offset = text.floor_char_boundary(loc.offset().min(text.len()));
     // hcl-edit reports a dangling `secret.` where the *next* token starts (often the next
     // line); point at the dot instead, which is what the user has to fix.
     let before = text[..offset].trim_end();
@@ -148,4 +149,22 @@ pub fn backend_path(dir: &Path) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the no-panic property test: an error offset inside `é`.
+    #[test]
+    fn a_syntax_error_at_a_multibyte_character_does_not_panic() {
+        for text in ["locals { é", "é", "a = \"é", "x = é.", "\u{1F600} {"] {
+            let e = hcl::edit::parser::parse_body(text).expect_err("invalid");
+            let mut sources = Sources::default();
+            sources.add("f.hcl", text);
+            let d = syntax_error("f.hcl", text, &e, &sources);
+            assert_eq!(d.summary, "Invalid HCL syntax");
+            let _ = sources.render(&flowform_core::Diagnostics(vec![d]), false);
+        }
+    }
 }
