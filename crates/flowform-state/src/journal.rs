@@ -90,6 +90,10 @@ pub struct Journal {
     state: State,
     changes: usize,
     line: Vec<u8>,
+    /// The length of the journal up to its last complete line.
+    good_len: u64,
+    /// A failed append could not be undone: nothing more may be written after it.
+    poisoned: bool,
 }
 
 impl Journal {
@@ -112,6 +116,8 @@ impl Journal {
             state,
             changes: 0,
             line: Vec::with_capacity(4096),
+            good_len: 0,
+            poisoned: false,
         };
         let header = Header {
             flowform_journal: JOURNAL_VERSION,
@@ -171,12 +177,39 @@ impl Journal {
             unreachable!("a journal entry always serializes: {error}");
         }
         self.line.push(b'\n');
+        if self.poisoned {
+            return Err(StateError::io(
+                "append to the journal",
+                &self.path,
+                std::io::Error::other("an earlier append failed and could not be undone"),
+            ));
+        }
         // One write of the whole line: a crash can only leave a torn *last* line, which
         // `replay` recognises. `sync_data` is enough: the size is data, the mtime is not.
-        self.file
+        let written = self
+            .file
             .write_all(&self.line)
-            .and_then(|()| self.file.sync_data())
-            .map_err(|error| StateError::io("append to the journal", &self.path, error))
+            .and_then(|()| self.file.sync_data());
+        match written {
+            Ok(()) => {
+                self.good_len += self.line.len() as u64;
+                Ok(())
+            }
+            Err(error) => {
+                // A failed write (a full disk) may have left part of the line: cut it off, so
+                // the next line does not follow a torn one — only a torn *last* line is
+                // recoverable. If even that fails, refuse every later append.
+                if self
+                    .file
+                    .set_len(self.good_len)
+                    .and_then(|()| self.file.sync_data())
+                    .is_err()
+                {
+                    self.poisoned = true;
+                }
+                Err(StateError::io("append to the journal", &self.path, error))
+            }
+        }
     }
 }
 
