@@ -236,7 +236,7 @@ fn levels(lines: &[Line<'_>]) -> Vec<usize> {
     for line in lines {
         let mut opened_here = 0usize;
         let mut level = None;
-        for (i, b) in line.brackets.iter().enumerate() {
+        for b in &line.brackets {
             if matches!(b, '{' | '[' | '(') {
                 level.get_or_insert(groups.len());
                 opened_here += 1;
@@ -248,7 +248,6 @@ fn levels(lines: &[Line<'_>]) -> Vec<usize> {
                     groups.pop();
                 }
             }
-            let _ = i;
         }
         // Closers that start the line belong to the level they close: the line's level is the
         // one after them (or, with no opener, after all its closers).

@@ -103,8 +103,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         &file_cache,
     );
 
-    for (name, local) in &decls.locals {
-        let _ = name;
+    for local in decls.locals.values() {
         if let Err(e) = ev.eval(&local.expr, &local.file) {
             diags.push(eval_error(e, &sources, "locals"));
         }

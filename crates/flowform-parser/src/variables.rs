@@ -438,13 +438,12 @@ fn check_validations(
     diags: &mut Diagnostics,
 ) -> bool {
     let mut ok = true;
-    for (name, _, block) in decl
+    for (_, _, block) in decl
         .body
         .blocks
         .iter()
         .filter(|(n, _, _)| n == "validation")
     {
-        let _ = name;
         let (Some(condition), message) = (
             block.attrs.iter().find(|a| a.name == "condition"),
             block.attrs.iter().find(|a| a.name == "error_message"),

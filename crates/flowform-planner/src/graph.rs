@@ -306,11 +306,7 @@ impl Schedule {
                 Step::CreatedAll(k) => format!("\"{k}s created\", shape = point"),
                 Step::DeletedAll(k) => format!("\"{k}s deleted\", shape = point"),
             };
-            let label = label.replacen('"', "", 0);
-            match self.graph[n] {
-                Step::Change(_) => out.push_str(&format!("  n{} [label = {label}];\n", n.index())),
-                _ => out.push_str(&format!("  n{} [label = {label}];\n", n.index())),
-            }
+            out.push_str(&format!("  n{} [label = {label}];\n", n.index()));
         }
         for e in self.graph.edge_indices() {
             if let Some((a, b)) = self.graph.edge_endpoints(e) {

@@ -56,6 +56,15 @@ pub struct ResourceChange {
     pub prior_id: Option<String>,
 }
 
+impl ResourceChange {
+    /// Whether the plan changes `attribute` (or anything under it).
+    pub fn changes(&self, attribute: &str) -> bool {
+        self.changed
+            .iter()
+            .any(|c| crate::values::is_under(c, attribute))
+    }
+}
+
 /// Something that changed outside flowform since the last apply, found by refresh.
 #[derive(Debug, Clone)]
 pub struct Drift {

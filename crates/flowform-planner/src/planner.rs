@@ -279,7 +279,7 @@ fn decide(
         let under = |leaves: &BTreeMap<String, Leaf>| -> BTreeMap<String, Leaf> {
             leaves
                 .iter()
-                .filter(|(p, _)| *p == attr.name || p.starts_with(&format!("{}.", attr.name)))
+                .filter(|(p, _)| values::is_under(p, attr.name))
                 .map(|(p, l)| (p.clone(), l.clone()))
                 .collect()
         };
@@ -300,12 +300,7 @@ fn decide(
     }
     let replace_paths: Vec<String> = schema::attributes(kind)
         .iter()
-        .filter(|a| {
-            a.forces_replacement
-                && changed
-                    .iter()
-                    .any(|c| c == a.name || c.starts_with(&format!("{}.", a.name)))
-        })
+        .filter(|a| a.forces_replacement && changed.iter().any(|c| values::is_under(c, a.name)))
         .map(|a| a.name.to_string())
         .collect();
     let action = if !replace_paths.is_empty() {

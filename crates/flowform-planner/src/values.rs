@@ -17,6 +17,13 @@ pub enum Leaf {
     Unknown,
 }
 
+/// Whether a dotted `path` is `attribute` itself or lies under it (`credentials.jwt_token`
+/// under `credentials`).
+pub fn is_under(path: &str, attribute: &str) -> bool {
+    path.strip_prefix(attribute)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
 /// The digest of a sensitive value: HMAC-SHA-256 of its JSON text, so a string, a number and a
 /// map are each digested unambiguously. The applier digests what it reads back the same way.
 pub fn digest(key: &DigestKey, value: &Value) -> Option<Digest> {

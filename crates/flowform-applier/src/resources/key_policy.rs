@@ -2,7 +2,7 @@
 //! that destroying it puts that policy back.
 
 use super::Op;
-use crate::attrs::{self, text};
+use crate::attrs;
 use crate::clients::Clients;
 use crate::error::{AwsError, SdkResultExt};
 use flowform_core::Value;
@@ -167,6 +167,5 @@ pub async fn import(clients: &Clients, key_id: &str) -> Result<ResourceState, Aw
     record
         .attributes
         .insert(PREVIOUS_POLICY.into(), policy.into());
-    let _ = text;
     Ok(record)
 }

@@ -53,10 +53,7 @@ pub fn identity(kind: &str, id: &str, attrs: &[(&str, Option<String>)]) -> Resou
 impl Op<'_> {
     /// Whether the plan changes `attribute` (or anything under it).
     pub fn changes(&self, attribute: &str) -> bool {
-        self.change
-            .changed
-            .iter()
-            .any(|c| c == attribute || c.starts_with(&format!("{attribute}.")))
+        self.change.changes(attribute)
     }
 
     /// A string the object had before the change, as the plan saw it (refreshed).

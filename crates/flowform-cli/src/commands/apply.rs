@@ -313,6 +313,5 @@ impl Progress for Printer {
             change.address,
             elapsed.as_secs()
         );
-        let _ = change.action == Action::NoOp;
     }
 }

@@ -132,14 +132,13 @@ enum Op {
 }
 
 impl Ctx<'_> {
-    fn shape(&self, path: &str, name: &str, fields: Option<&'static [Field]>) -> Shape {
+    fn shape(&self, name: &str, fields: Option<&'static [Field]>) -> Shape {
         if let Some(fields) = fields {
             return match Field::find(fields, name).map(|f| &f.kind) {
                 Some(Kind::Block(nested)) => Shape::Block(nested),
                 _ => Shape::Plain,
             };
         }
-        let _ = path;
         match schema::attribute(self.change.address.kind, name).map(|a| &a.ty) {
             Some(AttrType::PolicyJson { .. }) => Shape::Policy,
             Some(AttrType::ConnectorBlock) => match (self.connector, name) {
@@ -152,10 +151,7 @@ impl Ctx<'_> {
     }
 
     fn changed(&self, path: &str) -> bool {
-        self.change
-            .changed
-            .iter()
-            .any(|c| c == path || c.starts_with(&format!("{path}.")))
+        self.change.changes(path)
     }
 
     fn op(
@@ -179,7 +175,7 @@ impl Ctx<'_> {
                     true
                 } else if a.contains_sensitive()
                     || b.contains_sensitive()
-                    || matches!(self.shape(path, path, None), Shape::Policy) && !path.contains('.')
+                    || matches!(self.shape(path, None), Shape::Policy) && !path.contains('.')
                 {
                     self.changed(path)
                 } else {
@@ -207,7 +203,7 @@ impl Ctx<'_> {
         names.dedup();
         let (mut attrs, mut blocks) = (Vec::new(), Vec::new());
         for name in names {
-            match self.shape(prefix, name, fields) {
+            match self.shape(name, fields) {
                 Shape::Block(nested) => blocks.push((name, nested)),
                 shape => attrs.push((name, shape)),
             }
@@ -238,7 +234,6 @@ impl Ctx<'_> {
         let width = rows.iter().map(|(_, n, _)| n.len()).max().unwrap_or(0);
         let pad = " ".repeat(indent);
         for (op, name, shape) in rows {
-            let path = format!("{prefix}{name}");
             let b = before.get(name).filter(|_| has_before);
             let a = after.get(name).filter(|_| has_after);
             let forces = self.change.action == Action::Replace
@@ -293,14 +288,12 @@ impl Ctx<'_> {
                             display(av, indent + 2)
                         );
                     }
-                    let _ = path;
                 }
             }
         }
         let mut hidden_blocks = 0;
         for (name, nested) in blocks {
             let path = format!("{prefix}{name}");
-            let empty = Value::Object(Default::default());
             let b = before.get(name.as_str()).filter(|_| has_before);
             let a = after.get(name.as_str()).filter(|_| has_after);
             let as_attrs = |v: Option<&Value>| -> Option<Attrs> {
@@ -329,7 +322,6 @@ impl Ctx<'_> {
                 hidden_blocks += 1;
                 continue;
             }
-            let _ = &empty;
             let marker = match op {
                 Op::Add => "+ ",
                 Op::Remove => "- ",
