@@ -16,6 +16,16 @@ fn examples() -> Vec<String> {
 }
 
 /// The last non-empty line of `text`.
+/// The plan's last line says nothing is left to do (the line tools made for Terraform read).
+fn assert_no_changes(ran: &crate::harness::Ran) {
+    assert_eq!(
+        last_line(&ran.stdout()),
+        "No changes. Your infrastructure matches the configuration.",
+        "{}",
+        ran.stdout()
+    );
+}
+
 fn last_line(text: &str) -> &str {
     text.lines()
         .rev()
@@ -183,10 +193,7 @@ fn an_edited_description_is_updated_in_place() {
         .then()
         .args(["plan", "--sandbox", "--detailed-exitcode"])
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
 }
 
 #[test]
@@ -228,10 +235,7 @@ fn a_renamed_profile_is_replaced() {
         .then()
         .args(["plan", "--sandbox", "--detailed-exitcode"])
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
 }
 
 /// Applies salesforce-jwt to a standalone sandbox (the real-AWS code path).
@@ -375,10 +379,7 @@ fn a_profile_deleted_outside_is_created_again() {
         .args(["plan", "--detailed-exitcode"])
         .stdout_lacks("changed outside")
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
 }
 
 #[test]
@@ -422,10 +423,7 @@ fn a_secret_changed_outside_is_put_back() {
         .args(["plan", "--detailed-exitcode"])
         .stdout_lacks("changed outside")
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
 }
 
 #[test]
@@ -451,10 +449,7 @@ fn a_destroyed_configuration_can_be_applied_again() {
         .then()
         .args(["plan", "--sandbox", "--detailed-exitcode"])
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
 }
 
 const IMPORT_CONFIG: &str = r#"
@@ -620,10 +615,7 @@ fn objects_made_by_hand_are_imported_and_then_managed() {
         .aws(&aws)
         .args(["plan", "--detailed-exitcode"])
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
     // Only what differs is planned: a new description, nothing about the value.
     ran.edit_config(
         "main.hcl",
@@ -801,10 +793,7 @@ fn a_key_brought_from_elsewhere_gets_its_policy_back_and_survives_destroy() {
         .aws(&aws)
         .args(["plan", "--detailed-exitcode", "-var", &var])
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
 
     // prevent_destroy guards the key policy: nothing at all is destroyed.
     let ran = ran
@@ -963,8 +952,5 @@ fn a_renamed_secret_is_replaced_and_the_profile_follows_it() {
         .then()
         .args(["plan", "--sandbox", "--detailed-exitcode"])
         .run();
-    assert_eq!(
-        last_line(&ran.stdout()),
-        "No changes. Your infrastructure matches the configuration."
-    );
+    assert_no_changes(&ran);
 }
