@@ -43,9 +43,6 @@ pub struct ApplyOptions {
     /// Digests of the sensitive values a saved plan was made with: apply refuses a change
     /// whose secrets differ from what was reviewed.
     pub expected_digests: Option<BTreeMap<String, BTreeMap<String, Digest>>>,
-    /// The previous apply was interrupted (its journal was replayed): creates first look for
-    /// objects it made but could not record.
-    pub recovering: bool,
     /// Records of objects a refresh found gone that nothing in the plan makes again: they are
     /// dropped from the state, as Terraform drops them.
     pub forget: Vec<Address>,
@@ -72,7 +69,6 @@ struct Shared {
     lineage: String,
     key: flowform_state::DigestKey,
     expected: Option<BTreeMap<String, BTreeMap<String, Digest>>>,
-    recovering: bool,
     progress: Arc<dyn Progress>,
 }
 
@@ -110,7 +106,6 @@ pub async fn apply(
         config,
         clients,
         expected: options.expected_digests,
-        recovering: options.recovering,
         progress,
     });
     let mut report = ApplyReport::default();
@@ -284,14 +279,30 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             if let Some(p) = prior.clone().filter(|_| change.action == Action::Replace) {
                 destroy(p, doing).await?;
             }
-            let request = format!("{}:{}", shared.serial, request_digest(shared, &attrs));
+            let creating = change.action != Action::Update;
+            // A create an earlier apply sent but never recorded is repeated with the token it
+            // carried: only the same request under the same token proves that what AWS has
+            // under this name is what that apply made.
+            let pending = creating
+                .then(|| pending_create(shared, key))
+                .flatten();
+            let token = match &pending {
+                Some(p) => p.token.clone(),
+                None => {
+                    let request = format!("{}:{}", shared.serial, request_digest(shared, &attrs));
+                    token(&shared.lineage, key, doing, &request)
+                }
+            };
+            if creating && pending.is_none() {
+                intend(shared, key, &token).map_err(fail(doing))?;
+            }
             let op = Op {
                 clients: &shared.clients,
                 address,
                 lineage: shared.lineage.clone(),
-                token: token(&shared.lineage, key, doing, &request),
+                token,
                 prior: prior.as_ref().filter(|_| change.action == Action::Update),
-                recovering: shared.recovering,
+                resumed: pending,
                 change,
                 checkpoint: &|partial: ResourceState| record(shared, key, Some(partial)),
             };
@@ -380,9 +391,48 @@ fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError>
     Ok(attrs)
 }
 
+/// What a create asks for, as canonical JSON (sorted paths; secrets by digest): the part of its
+/// idempotency token that changes when the request does.
 fn request_digest(shared: &Shared, attrs: &Attrs) -> String {
-    let leaves = flowform_planner::values::flatten(attrs, &shared.key);
-    format!("{leaves:?}")
+    use flowform_planner::values::Leaf;
+    let leaves: BTreeMap<String, serde_json::Value> =
+        flowform_planner::values::flatten(attrs, &shared.key)
+            .into_iter()
+            .map(|(path, leaf)| {
+                let json = match leaf {
+                    Leaf::Plain(v) => serde_json::json!({ "plain": v }),
+                    Leaf::Digest(d) => serde_json::json!({ "digest": d.to_string() }),
+                    Leaf::Unknown => serde_json::json!({ "unknown": true }),
+                };
+                (path, json)
+            })
+            .collect();
+    serde_json::Value::from(serde_json::Map::from_iter(leaves)).to_string()
+}
+
+/// The create of `key` that an earlier apply sent and never recorded, if any.
+fn pending_create(shared: &Shared, key: &str) -> Option<flowform_state::PendingCreate> {
+    shared
+        .journal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .state()
+        .pending
+        .get(key)
+        .cloned()
+}
+
+/// Records, durably and before AWS is asked, that `key` is being created with `token`.
+fn intend(shared: &Shared, key: &str, token: &str) -> Result<(), AwsError> {
+    tokio::task::block_in_place(|| {
+        let mut journal = shared.journal.lock().unwrap_or_else(|p| p.into_inner());
+        journal.intend(key, flowform_state::PendingCreate::now(token))
+    })
+    .map_err(|e| {
+        AwsError::other(format!(
+            "nothing was sent: the create could not be recorded as started: {e}"
+        ))
+    })
 }
 
 fn to_record(

@@ -32,7 +32,6 @@ fn main() -> ExitCode {
         dir: cli.dir.clone(),
         state_override: cli.state.clone(),
         ui: ui::Ui::new(cli.no_color),
-        recovered: Default::default(),
     };
     let exit = match variable_inputs(&matches) {
         Err(message) => commands::context::error(&message),

@@ -84,6 +84,34 @@ pub struct State {
     pub digest_key: DigestKey,
     pub resources: BTreeMap<String, ResourceState>,
     pub outputs: BTreeMap<String, OutputState>,
+    /// Creates that were sent to AWS but whose outcome was never recorded (the process died
+    /// between asking AWS and writing down the answer), by address. Each keeps the proof a
+    /// resumed apply needs before it may take an object as its own: the idempotency token the
+    /// create carried. Cleared when the address is recorded or removed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, PendingCreate>,
+}
+
+/// A create that was started and not yet recorded; see [`State::pending`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingCreate {
+    /// The idempotency token the create was sent with (`clientToken`,
+    /// `ClientRequestToken`). Repeating the create with it is how a resumed apply learns
+    /// whether the object that now exists is the one it asked for.
+    pub token: String,
+    /// When the create was sent (RFC 3339, UTC): AppFlow honours a token for 8 hours.
+    pub started: String,
+}
+
+impl PendingCreate {
+    /// A create sent now with `token`.
+    pub fn now(token: impl Into<String>) -> Self {
+        PendingCreate {
+            token: token.into(),
+            started: crate::lock::rfc3339_utc(std::time::SystemTime::now()),
+        }
+    }
 }
 
 impl State {
@@ -106,6 +134,7 @@ impl State {
             digest_key,
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            pending: BTreeMap::new(),
         }
     }
 
@@ -124,6 +153,7 @@ impl State {
             && self.digest_key == other.digest_key
             && self.resources == other.resources
             && self.outputs == other.outputs
+            && self.pending == other.pending
     }
 
     /// The file's bytes: pretty JSON with a final newline.

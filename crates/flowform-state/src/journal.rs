@@ -14,10 +14,17 @@
 //! {"flowform_journal":1,"lineage":"…","base_serial":7}
 //! {"op":"set","address":"secret.app","resource":{"type":"secret",…}}
 //! {"op":"remove","address":"connector_profile.old"}
+//! {"op":"intent","address":"connector_profile.new","pending":{"token":"…","started":"…"}}
 //! ```
 //!
 //! Every entry is absolute (the whole resource, or its removal), so replaying a journal twice,
 //! or onto a state that already contains some of it, gives the same result.
+//!
+//! An `intent` is written, durably, *before* a create is sent to AWS: if the process dies
+//! before the answer is recorded, the state keeps it as [`State::pending`], and the next apply
+//! repeats the create with the same idempotency token — the only proof that an object found
+//! under that name is the one this state asked for. A `set` or `remove` of the address clears
+//! it.
 //!
 //! A journal is opened through `LocalBackend::begin_journal` rather than on a bare path: it
 //! needs its base state on disk first (or a crash would leave changes with nothing to replay
@@ -29,7 +36,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::{Lineage, ResourceState, Serial, State};
+use crate::document::{Lineage, PendingCreate, ResourceState, Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::local::sync_dir;
 
@@ -53,6 +60,10 @@ enum EntryRef<'a> {
     Remove {
         address: &'a str,
     },
+    Intent {
+        address: &'a str,
+        pending: &'a PendingCreate,
+    },
 }
 
 #[derive(Deserialize)]
@@ -65,16 +76,25 @@ enum Entry {
     Remove {
         address: String,
     },
+    Intent {
+        address: String,
+        pending: PendingCreate,
+    },
 }
 
 impl Entry {
     fn apply(self, state: &mut State) {
         match self {
             Entry::Set { address, resource } => {
+                state.pending.remove(&address);
                 state.resources.insert(address, resource);
             }
             Entry::Remove { address } => {
+                state.pending.remove(&address);
                 state.resources.remove(&address);
+            }
+            Entry::Intent { address, pending } => {
+                state.pending.insert(address, pending);
             }
         }
     }
@@ -136,6 +156,7 @@ impl Journal {
             address,
             resource: &resource,
         })?;
+        self.state.pending.remove(address);
         self.state.resources.insert(address.to_owned(), resource);
         self.changes += 1;
         Ok(())
@@ -144,8 +165,20 @@ impl Journal {
     /// Records that `address` is gone. Durable when this returns.
     pub fn remove(&mut self, address: &str) -> Result<(), StateError> {
         self.append(&EntryRef::Remove { address })?;
+        self.state.pending.remove(address);
         self.state.resources.remove(address);
         self.changes += 1;
+        Ok(())
+    }
+
+    /// Records that a create of `address` is about to be sent to AWS with `pending.token`.
+    /// Durable when this returns; call it before sending.
+    pub fn intend(&mut self, address: &str, pending: PendingCreate) -> Result<(), StateError> {
+        self.append(&EntryRef::Intent {
+            address,
+            pending: &pending,
+        })?;
+        self.state.pending.insert(address.to_owned(), pending);
         Ok(())
     }
 
@@ -328,6 +361,28 @@ mod tests {
         let (changes, warnings) = replay(Path::new("s.journal"), &bytes, &mut s).expect("replays");
         assert_eq!((changes, warnings.len()), (3, 0));
         assert_eq!(s.resources["secret.a"].id, "a");
+    }
+
+    const INTENT_A: &str =
+        r#"{"op":"intent","address":"secret.a","pending":{"token":"t1","started":"x"}}"#;
+
+    #[test]
+    fn an_intent_survives_replay_until_the_address_is_recorded() {
+        let mut s = state();
+        let bytes = journal_bytes(s.lineage, &[INTENT_A]);
+        replay(Path::new("s.journal"), &bytes, &mut s).expect("replays");
+        assert_eq!(s.pending["secret.a"].token, "t1");
+        assert!(!s.resources.contains_key("secret.a"));
+
+        let mut s = state();
+        let bytes = journal_bytes(s.lineage, &[INTENT_A, SET_A]);
+        replay(Path::new("s.journal"), &bytes, &mut s).expect("replays");
+        assert!(s.pending.is_empty(), "a recorded create is no longer pending");
+
+        let mut s = state();
+        let bytes = journal_bytes(s.lineage, &[INTENT_A, REMOVE_A]);
+        replay(Path::new("s.journal"), &bytes, &mut s).expect("replays");
+        assert!(s.pending.is_empty(), "a removed address is no longer pending");
     }
 
     #[test]

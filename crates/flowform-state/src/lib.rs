@@ -48,7 +48,9 @@ pub mod local;
 pub mod lock;
 
 pub use digest::{Digest, DigestKey};
-pub use document::{FORMAT_VERSION, Lineage, OutputState, ResourceState, Serial, State};
+pub use document::{
+    FORMAT_VERSION, Lineage, OutputState, PendingCreate, ResourceState, Serial, State,
+};
 pub use error::{Refusal, StateError, StateWarning};
 pub use journal::Journal;
 pub use local::LocalBackend;

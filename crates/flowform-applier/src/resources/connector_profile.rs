@@ -48,25 +48,23 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     if let Some(kms) = text(attrs, "kms_arn") {
         req = req.kms_arn(kms);
     }
+    // Profiles carry no tags, so the client token is the only proof of ownership: when an
+    // earlier apply sent this create and died, this request repeats it under the same token,
+    // and AppFlow answers an identical request (within 8 hours) with the profile it made. A
+    // conflict therefore always means the profile is not provably ours, resumed or not.
     let out = match req.send().await.aws() {
-        // An interrupted apply may have made it without recording it (profiles carry no tags
-        // to tell by): after such an interruption, take it over and make it what is configured.
-        Err(e) if e.is("ConflictException") && op.recovering => {
-            let mut adopted = attrs.clone();
-            update_existing(op, &name, &mut adopted).await?;
-            let arn = adopted
-                .get("arn")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
-            *attrs = adopted;
-            return Ok(arn);
-        }
         Err(e) if e.is("ConflictException") => {
+            let why = match &op.resumed {
+                Some(p) => format!(
+                    " An apply interrupted at {} was creating this profile, but AppFlow did not answer the repeated request with the profile it made (it does so for 8 hours, and only for an identical request), so flowform cannot prove the existing profile is the one it asked for and will not take it over.",
+                    p.started
+                ),
+                None => String::new(),
+            };
             return Err(AwsError {
                 code: e.code,
                 message: format!(
-                    "{} A connector profile named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.",
+                    "{} A connector profile named \"{name}\" already exists and this state does not manage it.{why} If it is yours, bring it under flowform with `flowform import {} {name}`.",
                     e.message, op.address
                 ),
             });

@@ -17,15 +17,76 @@ fn tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag, AwsError> {
 }
 
 pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    // CreateKey has no idempotency token: after an interrupted apply, a key this change made
-    // but could not record is found by its tags instead of being made twice.
-    if op.recovering
-        && let Some((key_id, arn)) = find_own_key(op).await?
-    {
-        attrs.insert("key_id".into(), Value::String(key_id));
-        attrs.insert("arn".into(), Value::String(arn.clone()));
-        return Ok(arn);
+    // CreateKey has no idempotency token: when an earlier apply sent this create and died
+    // before recording it, the key it made is found by its tags (this state's lineage and this
+    // address) instead of being made twice — and then finished like a new one.
+    let found = match op.resumed {
+        Some(_) => find_own_key(op).await?,
+        None => None,
+    };
+    let (key_id, arn) = match found {
+        Some(found) => found,
+        None => create_key(op, attrs).await?,
+    };
+    (op.checkpoint)(super::identity(
+        "kms_key",
+        &arn,
+        &[
+            ("arn", Some(arn.clone())),
+            ("key_id", Some(key_id.clone())),
+            ("deletion_window_in_days", None),
+        ],
+    ))?;
+    if let Some(alias) = text(attrs, "alias") {
+        create_alias(op.clients, &alias, &key_id).await?;
     }
+    attrs.insert("key_id".into(), Value::String(key_id));
+    attrs.insert("arn".into(), Value::String(arn.clone()));
+    Ok(arn)
+}
+
+/// CreateAlias, where an alias that already names this very key (made before an interruption)
+/// is the goal reached; one naming another key is an error that says so.
+async fn create_alias(clients: &Clients, alias: &str, key_id: &str) -> Result<(), AwsError> {
+    match clients
+        .kms
+        .create_alias()
+        .alias_name(alias)
+        .target_key_id(key_id)
+        .send()
+        .await
+        .aws()
+    {
+        Err(e) if e.is("AlreadyExistsException") => {
+            let aliases = clients
+                .kms
+                .list_aliases()
+                .key_id(key_id)
+                .send()
+                .await
+                .aws()?;
+            if aliases
+                .aliases()
+                .iter()
+                .any(|a| a.alias_name() == Some(alias))
+            {
+                Ok(())
+            } else {
+                Err(AwsError {
+                    code: e.code,
+                    message: format!(
+                        "{} The alias \"{alias}\" already names another key: choose another alias, or move it with `aws kms update-alias`.",
+                        e.message
+                    ),
+                })
+            }
+        }
+        other => other.map(|_| ()),
+    }
+}
+
+/// CreateKey with this state's tags; returns the key id and ARN.
+async fn create_key(op: &Op<'_>, attrs: &Attrs) -> Result<(String, String), AwsError> {
     let mut req = op
         .clients
         .kms
@@ -42,30 +103,10 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     let meta = out
         .key_metadata()
         .ok_or_else(|| AwsError::other("CreateKey returned no key metadata"))?;
-    let key_id = meta.key_id().to_string();
-    let arn = meta.arn().unwrap_or_default().to_string();
-    (op.checkpoint)(super::identity(
-        "kms_key",
-        &arn,
-        &[
-            ("arn", Some(arn.clone())),
-            ("key_id", Some(key_id.clone())),
-            ("deletion_window_in_days", None),
-        ],
-    ))?;
-    if let Some(alias) = text(attrs, "alias") {
-        op.clients
-            .kms
-            .create_alias()
-            .alias_name(alias)
-            .target_key_id(&key_id)
-            .send()
-            .await
-            .aws()?;
-    }
-    attrs.insert("key_id".into(), Value::String(key_id));
-    attrs.insert("arn".into(), Value::String(arn.clone()));
-    Ok(arn)
+    Ok((
+        meta.key_id().to_string(),
+        meta.arn().unwrap_or_default().to_string(),
+    ))
 }
 
 /// Sends what the plan changes, against what exists (refreshed): a description or alias
@@ -95,12 +136,7 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
             }
         }
         if let Some(new) = text(attrs, "alias") {
-            kms.create_alias()
-                .alias_name(new)
-                .target_key_id(&key_id)
-                .send()
-                .await
-                .aws()?;
+            create_alias(op.clients, &new, &key_id).await?;
         }
     }
     if op.changes("tags") {

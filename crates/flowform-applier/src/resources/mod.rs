@@ -25,8 +25,10 @@ pub struct Op<'a> {
     pub token: String,
     /// What exists (updates, deletes).
     pub prior: Option<&'a ResourceState>,
-    /// The last apply was interrupted: look for objects it may have made but not recorded.
-    pub recovering: bool,
+    /// An earlier apply sent this create and died before recording the answer: `token` is
+    /// the one it used. An object found under this name is taken as ours only with proof
+    /// (the same request answered under the same token, or this state's tags).
+    pub resumed: Option<flowform_state::PendingCreate>,
     /// The planned change: what changed (`changed`, against what exists, refreshed), and what
     /// existed (`before`).
     pub change: &'a flowform_planner::ResourceChange,

@@ -32,11 +32,11 @@ pub fn run(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exi
 }
 
 async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exit {
-    let mut backend = LocalBackend::new(ctx.state_path());
     let operation = if request.destroy { "destroy" } else { "apply" };
-    let _lock = match backend.lock(operation, request.planning.lock_timeout) {
-        Ok(l) => l,
-        Err(e) => return error(&e.to_string()),
+    let (mut backend, _lock, _) = match ctx.lock_state(operation, request.planning.lock_timeout)
+    {
+        Ok(locked) => locked,
+        Err(e) => return e,
     };
     let (run, aws) = match request.planfile {
         Some(path) => match from_planfile(ctx, path, inputs) {
@@ -81,11 +81,6 @@ async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs
             (run, aws)
         }
     };
-    // Only now, approved, does the apply write: an interrupted apply's journal is folded in
-    // here, so that declining keeps the knowledge that the next apply resumes one.
-    if let Err(e) = ctx.fold_state(&mut backend) {
-        return e;
-    }
     let aws = match aws {
         Some(a) => a,
         None => match Aws::connect(ctx, request.aws, &run.config).await {
@@ -205,7 +200,6 @@ async fn execute(
     let options = ApplyOptions {
         parallelism: request.aws.parallelism,
         expected_digests: expected,
-        recovering: ctx.recovered.get(),
         forget,
     };
     let (journal, report) = flowform_applier::apply(

@@ -4,7 +4,8 @@ use super::Exit;
 use crate::ui::Ui;
 use flowform_core::Diagnostics;
 use flowform_parser::{Config, VariableInputs};
-use flowform_state::{LocalBackend, State};
+use flowform_state::{LocalBackend, LockGuard, State};
+use std::time::Duration;
 use std::path::{Path, PathBuf};
 
 /// The version written into states and plans.
@@ -14,8 +15,6 @@ pub struct Context {
     pub dir: PathBuf,
     pub state_override: Option<PathBuf>,
     pub ui: Ui,
-    /// Set when loading the state replayed the journal of an interrupted apply.
-    pub recovered: std::cell::Cell<bool>,
 }
 
 impl Context {
@@ -47,8 +46,9 @@ impl Context {
         }
     }
 
-    /// Reads the state (None when there is no state yet) without writing it: an interrupted
-    /// apply's journal is shown, and left for the next apply to fold in.
+    /// Reads the state (None when there is no state yet) without writing it, for the commands
+    /// that only read (`show`, `state list`, `graph`): an interrupted apply's journal is
+    /// replayed in memory and left where it is.
     pub fn open_state(&self) -> Result<(LocalBackend, Option<State>), Exit> {
         let mut backend = LocalBackend::new(self.state_path());
         let state = backend
@@ -58,23 +58,40 @@ impl Context {
         Ok((backend, state))
     }
 
-    /// For commands that write, under the lock: folds an interrupted apply's journal into the
-    /// state, and remembers that the next changes resume that apply.
-    pub fn fold_state(&self, backend: &mut LocalBackend) -> Result<(), Exit> {
-        backend.load().map_err(|e| error(&e.to_string()))?;
-        self.print_state_warnings(backend);
-        Ok(())
+    /// Takes the state's lock for `operation` — every command that may write, and `plan`, so
+    /// that nothing reads a journal an apply is still writing — and then folds a journal left
+    /// by an interrupted apply into the state. A lock record left by a process that died is
+    /// replaced, with a warning that names it.
+    pub fn lock_state(
+        &self,
+        operation: &str,
+        timeout: Duration,
+    ) -> Result<(LocalBackend, LockGuard, Option<State>), Exit> {
+        let mut backend = LocalBackend::new(self.state_path());
+        let lock = backend
+            .lock(operation, timeout)
+            .map_err(|e| error(&e.to_string()))?;
+        if let Some(stale) = lock.stale() {
+            eprintln!(
+                "Warning: replaced the lock record {} left by a process that died ({} by {}, since {}): that run may have been cut short.\n",
+                stale.id, stale.operation, stale.who, stale.created
+            );
+        }
+        let state = backend.load().map_err(|e| error(&e.to_string()))?;
+        self.print_state_warnings(&mut backend);
+        if let Some(state) = &state {
+            for (address, pending) in &state.pending {
+                eprintln!(
+                    "Warning: an apply interrupted at {} had asked AWS to create {address} and did not live to record the answer. The next apply repeats that create with the same idempotency token, and takes the object as this state's only if AWS confirms it made it.\n",
+                    pending.started
+                );
+            }
+        }
+        Ok((backend, lock, state))
     }
 
     fn print_state_warnings(&self, backend: &mut LocalBackend) {
         for w in backend.take_warnings() {
-            if matches!(
-                w,
-                flowform_state::StateWarning::JournalReplayed { .. }
-                    | flowform_state::StateWarning::JournalPending { .. }
-            ) {
-                self.recovered.set(true);
-            }
             eprintln!("Warning: {w}\n");
         }
     }

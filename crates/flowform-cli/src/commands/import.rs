@@ -6,7 +6,7 @@ use super::context::{Context, VERSION, error};
 use crate::args::ImportArgs;
 use flowform_core::Address;
 use flowform_parser::VariableInputs;
-use flowform_state::{LocalBackend, State};
+use flowform_state::State;
 
 pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
     let address: Address = match args.address.parse() {
@@ -25,15 +25,11 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         let Some(resource) = config.resources.get(&address) else {
             return error(&format!("{address} is not in the configuration: add its block first, then import into it."));
         };
-        let mut backend = LocalBackend::new(ctx.state_path());
-        let _lock = match backend.lock("import", args.planning.lock_timeout) {
-            Ok(l) => l,
-            Err(e) => return error(&e.to_string()),
+        let (mut backend, _lock, state) = match ctx.lock_state("import", args.planning.lock_timeout) {
+            Ok(locked) => locked,
+            Err(e) => return e,
         };
-        let mut state = match backend.load() {
-            Ok(s) => s.unwrap_or_else(|| State::new(VERSION)),
-            Err(e) => return error(&e.to_string()),
-        };
+        let mut state = state.unwrap_or_else(|| State::new(VERSION));
         if state.resources.contains_key(&address.to_string()) {
             return error(&format!("{address} is already managed by this state: remove it with `flowform state rm {address}` first to import another object."));
         }

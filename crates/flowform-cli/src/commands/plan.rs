@@ -92,6 +92,12 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         Ok(rt) => rt,
         Err(e) => return e,
     };
+    // A plan takes the lock too: it must never read the journal of an apply still running as
+    // if it were an interrupted one (and show its half-done changes as drift).
+    let (mut backend, _lock, _) = match ctx.lock_state("plan", args.planning.lock_timeout) {
+        Ok(locked) => locked,
+        Err(e) => return e,
+    };
     rt.block_on(async {
         let (planned, aws) = match make_plan(ctx, &args.planning, inputs, args.destroy, &args.aws).await {
             Ok(p) => p,
@@ -106,7 +112,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
             // A plan for a state that does not exist yet would have to carry the state's digest
             // key, and a plan file (a CI artifact) is no place for it: the state is made now.
             if !planned.state_existed {
-                match create_state(ctx, &args.planning, &planned.state) {
+                match create_state(&mut backend, ctx, &planned.state) {
                     Ok(serial) => planned.state.serial = serial,
                     Err(e) => return e,
                 }
@@ -152,16 +158,12 @@ pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
     }
 }
 
-/// Writes a new, empty state (under the lock) and returns its serial.
+/// Writes a new, empty state (the caller holds the lock) and returns its serial.
 fn create_state(
+    backend: &mut flowform_state::LocalBackend,
     ctx: &Context,
-    planning: &PlanningArgs,
     state: &State,
 ) -> Result<flowform_state::Serial, Exit> {
-    let mut backend = flowform_state::LocalBackend::new(ctx.state_path());
-    let _lock = backend
-        .lock("plan", planning.lock_timeout)
-        .map_err(|e| error(&e.to_string()))?;
     if backend.load().map_err(|e| error(&e.to_string()))?.is_some() {
         return Err(error("a state appeared while planning: plan again"));
     }

@@ -93,15 +93,12 @@ fn edit(
     operation: &str,
     change: impl FnOnce(&mut flowform_state::State) -> Result<String, String>,
 ) -> Exit {
-    let mut backend = flowform_state::LocalBackend::new(ctx.state_path());
-    let _lock = match backend.lock(operation, timeout) {
-        Ok(l) => l,
-        Err(e) => return error(&e.to_string()),
+    let (mut backend, _lock, state) = match ctx.lock_state(operation, timeout) {
+        Ok(locked) => locked,
+        Err(e) => return e,
     };
-    let mut state = match backend.load() {
-        Ok(Some(s)) => s,
-        Ok(None) => return error("there is no state yet."),
-        Err(e) => return error(&e.to_string()),
+    let Some(mut state) = state else {
+        return error("there is no state yet.");
     };
     let message = match change(&mut state) {
         Ok(m) => m,
