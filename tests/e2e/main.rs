@@ -10,6 +10,7 @@ mod color;
 mod lifecycle;
 mod moto;
 mod plan;
+mod recovery;
 mod resilience;
 mod secrets;
 mod state;

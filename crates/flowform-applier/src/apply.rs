@@ -283,9 +283,7 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             // A create an earlier apply sent but never recorded is repeated with the token it
             // carried: only the same request under the same token proves that what AWS has
             // under this name is what that apply made.
-            let pending = creating
-                .then(|| pending_create(shared, key))
-                .flatten();
+            let pending = creating.then(|| pending_create(shared, key)).flatten();
             let token = match &pending {
                 Some(p) => p.token.clone(),
                 None => {

@@ -377,12 +377,18 @@ mod tests {
         let mut s = state();
         let bytes = journal_bytes(s.lineage, &[INTENT_A, SET_A]);
         replay(Path::new("s.journal"), &bytes, &mut s).expect("replays");
-        assert!(s.pending.is_empty(), "a recorded create is no longer pending");
+        assert!(
+            s.pending.is_empty(),
+            "a recorded create is no longer pending"
+        );
 
         let mut s = state();
         let bytes = journal_bytes(s.lineage, &[INTENT_A, REMOVE_A]);
         replay(Path::new("s.journal"), &bytes, &mut s).expect("replays");
-        assert!(s.pending.is_empty(), "a removed address is no longer pending");
+        assert!(
+            s.pending.is_empty(),
+            "a removed address is no longer pending"
+        );
     }
 
     #[test]

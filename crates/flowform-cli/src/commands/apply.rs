@@ -33,8 +33,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exi
 
 async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exit {
     let operation = if request.destroy { "destroy" } else { "apply" };
-    let (mut backend, _lock, _) = match ctx.lock_state(operation, request.planning.lock_timeout)
-    {
+    let (mut backend, _lock, _) = match ctx.lock_state(operation, request.planning.lock_timeout) {
         Ok(locked) => locked,
         Err(e) => return e,
     };

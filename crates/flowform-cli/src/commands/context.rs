@@ -5,8 +5,8 @@ use crate::ui::Ui;
 use flowform_core::Diagnostics;
 use flowform_parser::{Config, VariableInputs};
 use flowform_state::{LocalBackend, LockGuard, State};
-use std::time::Duration;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The version written into states and plans.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
