@@ -12,6 +12,7 @@ mod moto;
 mod plan;
 mod recovery;
 mod resilience;
+mod saved_plan;
 mod secrets;
 mod state;
 mod validate;

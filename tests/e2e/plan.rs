@@ -27,7 +27,7 @@ fn a_saved_plan_holds_no_secret_and_shows_the_same_plan() {
             "FLOWFORM_VAR_client_secret",
             &format!("{SENTINEL}-client-secret"),
         )
-        .args(["plan", "-out", "tfplan"])
+        .args(["plan", "--sandbox", "-out", "tfplan"])
         .stdout_contains("Saved the plan to: tfplan")
         .run();
     let file = std::fs::read_to_string(ran.path("tfplan")).expect("plan file");

@@ -31,6 +31,7 @@ pub struct Clients {
     pub appflow: aws_sdk_appflow::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
     pub kms: aws_sdk_kms::Client,
+    pub sts: aws_sdk_sts::Client,
     /// The region the clients sign for (ARNs are built with it).
     pub region: String,
 }
@@ -79,7 +80,17 @@ impl Clients {
             appflow: aws_sdk_appflow::Client::new(&shared),
             secrets: aws_sdk_secretsmanager::Client::new(&shared),
             kms: aws_sdk_kms::Client::new(&shared),
+            sts: aws_sdk_sts::Client::new(&shared),
             region,
         }
+    }
+
+    /// The account the credentials belong to (STS GetCallerIdentity).
+    pub async fn account(&self) -> Result<String, crate::AwsError> {
+        use crate::error::SdkResultExt;
+        let out = self.sts.get_caller_identity().send().await.aws()?;
+        out.account()
+            .map(str::to_string)
+            .ok_or_else(|| crate::AwsError::other("GetCallerIdentity returned no account"))
     }
 }

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
     };
     let ctx = Context {
         dir: cli.dir.clone(),
+        dir_given: matches.value_source("dir") == Some(clap::parser::ValueSource::CommandLine),
         state_override: cli.state.clone(),
         ui: ui::Ui::new(cli.no_color),
     };

@@ -1,9 +1,11 @@
 //! Saved plans (`plan -out FILE`): the plan, without any secret, and what it was made from.
 //!
 //! A plan file records the state's lineage and serial, a digest of the configuration and the
-//! variable values, and the flowform version. `apply FILE` refuses it when any of those no
-//! longer match (see [`SavedPlan::check`]): applying a plan made against another state or
-//! another configuration would do something nobody reviewed.
+//! variable values, the flowform version, and its [`PlanTarget`]: where the configuration and
+//! the state are, and which AWS (or sandbox) endpoint, account and region it was planned
+//! against. `apply FILE` reaches exactly that target and refuses the file when any of those no
+//! longer match (see [`SavedPlan::check`]): applying a plan made against another state, another
+//! configuration or another account would do something nobody reviewed.
 //!
 //! Sensitive values are written as their HMAC digests (`{"$sensitive": "hmac-sha256:..."}`),
 //! unknown values as `{"$unknown": true}`. Apply re-reads secrets from the configuration and
@@ -32,6 +34,49 @@ pub struct SavedPlan {
     pub config_digest: Digest,
     /// Digests of the sensitive values the plan was made with, by address and path.
     pub sensitive: SavedPlanDigests,
+    /// Where the plan applies.
+    pub target: PlanTarget,
+}
+
+/// Everything that says *where* a saved plan applies, so that `apply FILE` needs no flag to
+/// reach it and can refuse to reach anything else: a plan made with `--sandbox` is never
+/// applied to AWS, and one made for account A never to account B.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanTarget {
+    /// The configuration directory, absolute.
+    pub config_dir: String,
+    /// The state's location: an absolute path for the local backend.
+    pub state: String,
+    /// The workspace.
+    pub workspace: String,
+    /// Planned against the built-in sandbox (`--sandbox`), not AWS.
+    pub sandbox: bool,
+    /// The endpoint override in force (`provider "aws" { endpoint_url }` or
+    /// `AWS_ENDPOINT_URL`); `None` for AWS's own endpoints or the sandbox.
+    pub endpoint: Option<String>,
+    /// The AWS account the plan was made against (STS GetCallerIdentity).
+    pub account: String,
+    /// The region the plan was made against.
+    pub region: String,
+}
+
+impl std::fmt::Display for PlanTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let aws = if self.sandbox {
+            "the sandbox".to_string()
+        } else {
+            match &self.endpoint {
+                Some(e) => format!("the endpoint {e}"),
+                None => "AWS".to_string(),
+            }
+        };
+        write!(
+            f,
+            "{aws}, account {} in {}, with the state {} (workspace \"{}\") and the configuration in {}",
+            self.account, self.region, self.state, self.workspace, self.config_dir
+        )
+    }
 }
 
 /// Why a saved plan cannot be used.
@@ -72,6 +117,11 @@ pub enum PlanFileError {
 pub fn config_digest(config: &Config, key: &DigestKey) -> Digest {
     let mut bytes = Vec::new();
     for (name, text) in config.sources.iter() {
+        // The file's own name, not the path it was reached by: `apply FILE` reads the
+        // configuration from the plan's (absolute) directory, wherever it is run from.
+        let name = std::path::Path::new(name)
+            .file_name()
+            .map_or(name.into(), |n| n.to_string_lossy());
         push_field(&mut bytes, name.as_bytes());
         push_field(&mut bytes, text.as_bytes());
     }
@@ -93,7 +143,13 @@ impl SavedPlan {
     /// Saves `plan`, made from `config` against `state`. The state must exist on disk: a plan
     /// file never carries the state's digest key (with it, a secret's digest could be attacked
     /// offline), so a plan against no state would have nothing to check against.
-    pub fn new(plan: Plan, config: &Config, state: &State, flowform_version: &str) -> SavedPlan {
+    pub fn new(
+        plan: Plan,
+        config: &Config,
+        state: &State,
+        flowform_version: &str,
+        target: PlanTarget,
+    ) -> SavedPlan {
         let mut sensitive = BTreeMap::new();
         for c in &plan.changes {
             if let Some(after) = &c.after {
@@ -116,6 +172,7 @@ impl SavedPlan {
             lineage: state.lineage,
             serial: state.serial.0,
             sensitive,
+            target,
         }
     }
 
@@ -166,6 +223,7 @@ impl SavedPlan {
                 serial: self.serial,
             },
             config_digest: self.config_digest,
+            target: Some(self.target.clone()),
             destroy: self.plan.destroy,
             targets: self.plan.targets.iter().map(|t| t.to_string()).collect(),
             changes: self
@@ -230,6 +288,12 @@ impl SavedPlan {
             });
         }
         let file: File = serde_json::from_value(probe).map_err(|e| invalid(e.to_string()))?;
+        let target = file.target.clone().ok_or_else(|| {
+            invalid(
+                "it does not say which state and which AWS account it was made for (an older flowform wrote it): make a new plan"
+                    .into(),
+            )
+        })?;
         let lineage = file
             .state
             .lineage
@@ -317,6 +381,7 @@ impl SavedPlan {
             serial: file.state.serial,
             config_digest: file.config_digest,
             sensitive,
+            target,
         })
     }
 }
@@ -328,6 +393,9 @@ struct File {
     flowform_version: String,
     state: StateRef,
     config_digest: Digest,
+    /// Absent only in files of flowform versions that did not record it, which are refused.
+    #[serde(default)]
+    target: Option<PlanTarget>,
     destroy: bool,
     targets: Vec<String>,
     changes: Vec<ChangeJson>,

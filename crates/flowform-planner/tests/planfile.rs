@@ -13,7 +13,7 @@ fn a_saved_plan_round_trips_and_holds_no_secret() {
     let config = load(BASE);
     let state = empty_state();
     let plan = plan(&config, &state);
-    let saved = SavedPlan::new(plan.clone(), &config, &state, "0.1.0");
+    let saved = SavedPlan::new(plan.clone(), &config, &state, "0.1.0", target());
     let bytes = saved.to_json().expect("serializes");
     let text_file = String::from_utf8(bytes.clone()).unwrap();
     assert!(
@@ -41,7 +41,7 @@ fn a_stale_saved_plan_is_refused() {
     let dir = copy_fixture(BASE);
     let config = load(dir.path());
     let state = fake_apply(&config, &plan(&config, &empty_state()), &empty_state());
-    let saved = SavedPlan::new(plan(&config, &state), &config, &state, "0.1.0");
+    let saved = SavedPlan::new(plan(&config, &state), &config, &state, "0.1.0", target());
     assert_eq!(saved.check(&config, Some(&state), "0.1.0"), Ok(()));
 
     assert!(matches!(
@@ -91,4 +91,34 @@ fn a_plan_file_from_a_newer_flowform_or_not_a_plan_is_refused() {
 
 fn empty_state_with_new_lineage() -> flowform_state::State {
     flowform_state::State::new("0.1.0")
+}
+
+fn target() -> flowform_planner::planfile::PlanTarget {
+    flowform_planner::planfile::PlanTarget {
+        config_dir: "/repo/appflow".into(),
+        state: "/repo/appflow/flowform.state.json".into(),
+        workspace: "default".into(),
+        sandbox: true,
+        endpoint: None,
+        account: "123456789012".into(),
+        region: "us-east-1".into(),
+    }
+}
+
+#[test]
+fn a_plan_file_keeps_its_target_and_one_without_a_target_is_refused() {
+    let config = load(BASE);
+    let state = empty_state();
+    let saved = SavedPlan::new(plan(&config, &state), &config, &state, "0.1.0", target());
+    let bytes = saved.to_json().expect("saves");
+    let back = SavedPlan::from_json("plan", &bytes).expect("reads back");
+    assert_eq!(back.target, target());
+    let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    json.as_object_mut().unwrap().remove("target");
+    let err = SavedPlan::from_json("plan", json.to_string().as_bytes()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("which state and which AWS account"),
+        "{err}"
+    );
 }

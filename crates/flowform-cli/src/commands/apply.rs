@@ -7,7 +7,7 @@ use super::context::{Context, VERSION, error};
 use crate::args::{AwsArgs, PlanningArgs};
 use flowform_applier::{ApplyOptions, Phase, Progress};
 use flowform_parser::VariableInputs;
-use flowform_planner::planfile::SavedPlan;
+use flowform_planner::planfile::{PlanTarget, SavedPlan};
 use flowform_planner::{Action, Plan, ResourceChange};
 use flowform_state::{LocalBackend, State};
 use std::io::{BufRead, IsTerminal, Write};
@@ -28,18 +28,112 @@ pub fn run(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exi
         Ok(rt) => rt,
         Err(e) => return e,
     };
-    rt.block_on(run_async(ctx, request, inputs))
+    let Some(path) = request.planfile else {
+        return rt.block_on(run_async(ctx, request, inputs, None));
+    };
+    // A saved plan says where it applies: its configuration, its state, and whether it was
+    // made against the sandbox. Those come from the file, never from the flags.
+    let saved = match read_planfile(path) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let (planned_ctx, aws_args) = match retarget(ctx, request, &saved.target) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    let request = Request {
+        aws: &aws_args,
+        ..*request
+    };
+    rt.block_on(run_async(&planned_ctx, &request, inputs, Some(saved)))
 }
 
-async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exit {
+/// Plan files are as large as the plans they hold; past this, it is not one.
+const MAX_PLAN_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+fn read_planfile(path: &Path) -> Result<SavedPlan, Exit> {
+    use std::io::Read as _;
+    let cannot = |e: &dyn std::fmt::Display| error(&format!("cannot read {}: {e}", path.display()));
+    // Looked at before it is opened: opening a FIFO would wait for a writer forever.
+    if !std::fs::metadata(path).map_err(|e| cannot(&e))?.is_file() {
+        return Err(cannot(&"it is not a regular file"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_PLAN_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_PLAN_FILE_BYTES {
+        return Err(cannot(&"it is larger than any plan file (256 MiB)"));
+    }
+    SavedPlan::from_json(&path.display().to_string(), &bytes).map_err(|e| error(&e.to_string()))
+}
+
+/// The context and AWS settings a saved plan was made for. A flag that names another
+/// configuration, state or target than the plan's is refused rather than obeyed.
+fn retarget(
+    ctx: &Context,
+    request: &Request<'_>,
+    target: &PlanTarget,
+) -> Result<(Context, AwsArgs), Exit> {
+    let differs = |what: &str, given: &Path, planned: &str| {
+        let given_abs = given
+            .canonicalize()
+            .or_else(|_| std::path::absolute(given))
+            .unwrap_or_else(|_| given.to_path_buf());
+        let planned_abs = Path::new(planned)
+            .canonicalize()
+            .unwrap_or_else(|_| Path::new(planned).to_path_buf());
+        (given_abs != planned_abs).then(|| {
+            error(&format!(
+                "the saved plan was made for the {what} {planned}, not {}: apply it without that flag, or make a new plan for {}.",
+                given.display(),
+                given.display()
+            ))
+        })
+    };
+    if ctx.dir_given
+        && let Some(e) = differs("configuration in", &ctx.dir, &target.config_dir)
+    {
+        return Err(e);
+    }
+    if let Some(state) = &ctx.state_override
+        && let Some(e) = differs("state", state, &target.state)
+    {
+        return Err(e);
+    }
+    if request.aws.sandbox && !target.sandbox {
+        return Err(error(
+            "the saved plan was made against AWS, not the sandbox: it is applied to what it was planned against, so apply it without --sandbox.",
+        ));
+    }
+    let planned_ctx = Context {
+        dir: target.config_dir.clone().into(),
+        dir_given: true,
+        state_override: Some(target.state.clone().into()),
+        ui: ctx.ui,
+    };
+    let aws = AwsArgs {
+        sandbox: target.sandbox,
+        ..request.aws.clone()
+    };
+    Ok((planned_ctx, aws))
+}
+
+async fn run_async(
+    ctx: &Context,
+    request: &Request<'_>,
+    inputs: &VariableInputs,
+    saved: Option<SavedPlan>,
+) -> Exit {
     let operation = if request.destroy { "destroy" } else { "apply" };
     let (mut backend, _lock, _) = match ctx.lock_state(operation, request.planning.lock_timeout) {
         Ok(locked) => locked,
         Err(e) => return e,
     };
-    let (run, aws) = match request.planfile {
-        Some(path) => match from_planfile(ctx, path, inputs) {
-            Ok(run) => (run, None),
+    let (run, aws) = match saved {
+        Some(saved) => match from_planfile(ctx, saved, request, inputs).await {
+            Ok((run, aws)) => (run, Some(aws)),
             Err(e) => return e,
         },
         None => {
@@ -92,30 +186,48 @@ async fn run_async(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs
     outcome
 }
 
-/// `apply FILE`: the saved plan, if it still fits the state and the configuration.
-fn from_planfile(ctx: &Context, path: &Path, inputs: &VariableInputs) -> Result<Run, Exit> {
-    let bytes =
-        std::fs::read(path).map_err(|e| error(&format!("cannot read {}: {e}", path.display())))?;
-    let saved = SavedPlan::from_json(&path.display().to_string(), &bytes)
-        .map_err(|e| error(&e.to_string()))?;
+/// `apply FILE`: the saved plan, if it still fits the state and the configuration, and the
+/// connection to the very AWS account, region and endpoint it was made against.
+async fn from_planfile(
+    ctx: &Context,
+    saved: SavedPlan,
+    request: &Request<'_>,
+    inputs: &VariableInputs,
+) -> Result<(Run, Aws), Exit> {
     let config = ctx.load_config(inputs)?;
     let (_, state) = ctx.open_state()?;
     if let Err(stale) = saved.check(&config, state.as_ref(), VERSION) {
+        let path = request.planfile.unwrap_or(Path::new("")).display();
         return Err(error(&format!(
-            "the saved plan {} cannot be applied: {stale}.",
-            path.display()
+            "the saved plan {path} cannot be applied: {stale}."
         )));
     }
     let state = state.ok_or_else(|| {
         error("the saved plan needs the state it was made against, and there is none")
     })?;
-    Ok(Run {
+    let aws = Aws::connect(ctx, request.aws, &config).await?;
+    let now = match super::aws::plan_target(ctx, request.aws, &config, &aws).await {
+        Ok(t) => t,
+        Err(e) => {
+            aws.close().await;
+            return Err(e);
+        }
+    };
+    if now != saved.target {
+        aws.close().await;
+        return Err(error(&format!(
+            "the saved plan was made for {}, but this run reaches {}: a plan is applied only where it was made. Make a new plan for this target.",
+            saved.target, now
+        )));
+    }
+    let run = Run {
         config,
         state,
         plan: saved.plan,
         expected: Some(saved.sensitive),
         forget: Vec::new(),
-    })
+    };
+    Ok((run, aws))
 }
 
 /// What an apply carries out: the configuration, the state, the plan (and a saved plan's

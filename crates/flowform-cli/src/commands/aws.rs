@@ -63,6 +63,57 @@ impl Aws {
     }
 }
 
+/// Where a plan made now applies: the configuration, the state, and the AWS (or sandbox)
+/// endpoint, account and region `aws` reaches. Saved with `plan -out` and checked by
+/// `apply FILE`.
+pub async fn plan_target(
+    ctx: &Context,
+    args: &AwsArgs,
+    config: &Config,
+    aws: &Aws,
+) -> Result<flowform_planner::planfile::PlanTarget, Exit> {
+    let account = aws.clients.account().await.map_err(|e| {
+        error(&format!(
+            "cannot tell which AWS account this is (STS GetCallerIdentity failed: {e}); a saved plan must name the account it applies to."
+        ))
+    })?;
+    let absolute = |p: &std::path::Path| {
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
+    let config_dir = ctx
+        .dir
+        .canonicalize()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| absolute(&ctx.dir));
+    Ok(flowform_planner::planfile::PlanTarget {
+        config_dir,
+        state: absolute(&ctx.state_path()),
+        workspace: "default".into(),
+        sandbox: args.sandbox,
+        endpoint: if args.sandbox {
+            None
+        } else {
+            endpoint_override(config)
+        },
+        account,
+        region: aws.clients.region.clone(),
+    })
+}
+
+/// The endpoint that replaces AWS's own, if any: the provider's `endpoint_url`, else
+/// `AWS_ENDPOINT_URL`.
+fn endpoint_override(config: &Config) -> Option<String> {
+    config
+        .provider
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+        .filter(|e| !e.is_empty())
+}
+
 /// `state/quickstart.json` → `state/quickstart.sandbox.json`.
 pub fn sandbox_data_path(ctx: &Context) -> PathBuf {
     ctx.state_path().with_extension("sandbox.json")

@@ -13,6 +13,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub struct Context {
     pub dir: PathBuf,
+    /// Whether `-C DIR` was given (else `dir` is the default, `.`).
+    pub dir_given: bool,
     pub state_override: Option<PathBuf>,
     pub ui: Ui,
 }

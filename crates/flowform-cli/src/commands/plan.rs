@@ -103,12 +103,24 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
             Ok(p) => p,
             Err(e) => return e,
         };
-        if let Some(a) = aws {
-            a.close().await;
-        }
         print_plan(&planned.plan, args.format, ctx);
         if let Some(out) = &args.out {
             let mut planned = planned;
+            // A saved plan names the account and region it applies to, so it needs AWS (or
+            // the sandbox) even when nothing was refreshed.
+            let aws = match aws {
+                Some(a) => a,
+                None => match Aws::connect(ctx, &args.aws, &planned.config).await {
+                    Ok(a) => a,
+                    Err(e) => return e,
+                },
+            };
+            let target = super::aws::plan_target(ctx, &args.aws, &planned.config, &aws).await;
+            aws.close().await;
+            let target = match target {
+                Ok(t) => t,
+                Err(e) => return e,
+            };
             // A plan for a state that does not exist yet would have to carry the state's digest
             // key, and a plan file (a CI artifact) is no place for it: the state is made now.
             if !planned.state_existed {
@@ -117,7 +129,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
                     Err(e) => return e,
                 }
             }
-            let saved = SavedPlan::new(planned.plan.clone(), &planned.config, &planned.state, VERSION);
+            let saved = SavedPlan::new(planned.plan.clone(), &planned.config, &planned.state, VERSION, target);
             let written = saved
                 .to_json()
                 .map_err(|e| e.to_string())
@@ -126,9 +138,14 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
                 return error(&e);
             }
             if args.format == Format::Text {
+                // The file names its configuration, state and AWS target: no other flag is
+                // needed (or allowed to differ) to apply it.
                 println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}", out.display(), out.display());
             }
             return if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success };
+        }
+        if let Some(a) = aws {
+            a.close().await;
         }
         if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success }
     })
