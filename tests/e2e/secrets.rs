@@ -278,3 +278,129 @@ fn secrets_never_leak_in_the_other_examples_cycles() {
         whole_cycle_leaks_nothing(example);
     }
 }
+
+/// Values *derived* from a sensitive variable — a description, a tag, a resource policy, a
+/// profile property — are sensitive wherever they go: refreshed from AWS (which answers them in
+/// clear), as drift, in saved and JSON plans, in destroy's output, in the state. And a plan of
+/// them settles: applied once, the next plan has no changes.
+#[test]
+fn values_derived_from_a_sensitive_variable_never_leak_and_settle() {
+    let config = format!(
+        r#"
+variable "team" {{
+  type      = string
+  sensitive = true
+  default   = "{SENTINEL}-team"
+}}
+
+secret "app" {{
+  name                    = "derived/app"
+  description             = "owned by ${{var.team}}"
+  secret_string           = "value"
+  recovery_window_in_days = 7
+  tags                    = {{ team = var.team, env = "prod" }}
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Sid       = "for-${{var.team}}"
+      Effect    = "Allow"
+      Principal = {{ AWS = "arn:aws:iam::123456789012:root" }}
+      Action    = "secretsmanager:GetSecretValue"
+      Resource  = "*"
+    }}]
+  }})
+}}
+
+connector_profile "p" {{
+  name            = "derived-profile"
+  connector_type  = "Servicenow"
+  connection_mode = "Public"
+
+  properties {{
+    instance_url = "https://${{lower(var.team)}}.service-now.com"
+  }}
+
+  credentials {{
+    username = "appflow"
+    password = "pw"
+  }}
+}}
+"#
+    );
+    let mut everything = String::new();
+    let mut run = |ran: Ran| {
+        everything.push_str(&ran.stdout());
+        everything.push_str(&ran.stderr());
+        ran
+    };
+    let ran = run(Test::new()
+        .file("main.hcl", &config)
+        .args(["plan", "--sandbox", "-out", "tfplan"])
+        .run());
+    let ran = run(ran.then().args(["apply", "tfplan"]).run());
+    let ran = run(ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .run());
+    // Changed outside flowform: the drift is shown, as a sensitive value.
+    let sandbox_data = ran.path("state.sandbox.json");
+    let data = std::fs::read_to_string(&sandbox_data).expect("sandbox data");
+    let edited = data.replacen(
+        &format!("owned by {SENTINEL}-team"),
+        &format!("owned by {SENTINEL}-someone-else"),
+        1,
+    );
+    assert_ne!(data, edited, "the sandbox keeps the description as sent");
+    std::fs::write(&sandbox_data, edited).unwrap();
+    let ran = run(ran
+        .then()
+        .args(["plan", "--sandbox"])
+        .stdout_contains("has changed")
+        .stdout_contains("(sensitive value)")
+        .stdout_contains("Plan: 0 to add, 1 to change, 0 to destroy.")
+        .run());
+    let mut ran = ran;
+    for format in ["json", "markdown"] {
+        ran = run(ran
+            .then()
+            .args(["plan", "--sandbox", "--format", format])
+            .run());
+    }
+    let ran = run(ran
+        .then()
+        .args(["plan", "--sandbox", "-out", "drifted.tfplan"])
+        .run());
+    let ran = run(ran
+        .then()
+        .args(["show", "drifted.tfplan", "--format", "json"])
+        .run());
+    let ran = run(ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run());
+    let ran = run(ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .run());
+    let ran = run(ran.then().args(["show"]).run());
+    let ran = run(ran.then().args(["state", "show", "secret.app"]).run());
+    let ran = run(ran
+        .then()
+        .args(["plan", "--sandbox", "--destroy", "--format", "json"])
+        .run());
+    let ran = run(ran
+        .then()
+        .args(["destroy", "--sandbox", "--auto-approve"])
+        .run());
+    let files = ran.files_text_except_sandbox_data();
+    assert!(
+        !files.contains(SENTINEL),
+        "a derived secret reached a file:\n{files}"
+    );
+    assert!(
+        !everything.contains(SENTINEL),
+        "a derived secret was printed:\n{everything}"
+    );
+}

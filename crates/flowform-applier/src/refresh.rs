@@ -118,9 +118,95 @@ pub async fn refresh(
             }),
         }
     }
-    if errors.is_empty() {
-        Ok(refreshed)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    for (address, found) in refreshed.iter_mut() {
+        if let (Some(found), Some(prior)) = (found, state.resources.get(address)) {
+            seal(found, prior, &state.digest_key);
+        }
+    }
+    Ok(refreshed)
+}
+
+/// Keeps sensitive what was sensitive when it was applied. AWS answers in clear what it was
+/// sent — a description, a tag or a policy built from a sensitive variable — so every path the
+/// state holds by digest is digested again from what AWS returned, and its clear value dropped
+/// from the record. The planner then compares digests (no drift when the value is unchanged,
+/// a "(sensitive value)" drift when it changed), and no view, plan file or state ever gets the
+/// value.
+pub(crate) fn seal(
+    found: &mut flowform_state::ResourceState,
+    prior: &flowform_state::ResourceState,
+    key: &flowform_state::DigestKey,
+) {
+    for path in prior.sensitive.keys() {
+        if let Some(clear) = take_path(&mut found.attributes, path)
+            && let Some(d) =
+                flowform_planner::values::digest(key, &flowform_core::Value::from_json(clear))
+        {
+            found.sensitive.insert(path.clone(), d);
+        }
+    }
+}
+
+/// Removes and returns the value at a dotted path (`tags.team`), dropping objects it leaves
+/// empty.
+fn take_path(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    path: &str,
+) -> Option<serde_json::Value> {
+    match path.split_once('.') {
+        None => map.remove(path).filter(|v| !v.is_null()),
+        Some((head, rest)) => {
+            let inner = map.get_mut(head)?.as_object_mut()?;
+            let taken = take_path(inner, rest);
+            if inner.is_empty() {
+                map.remove(head);
+            }
+            taken
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flowform_state::{DigestKey, ResourceState};
+
+    #[test]
+    fn what_was_applied_as_sensitive_stays_sensitive_when_read_back() {
+        let key = DigestKey::from_bytes([3; 32]);
+        let value = flowform_core::Value::String("SENTINEL-SECRET-team".into());
+        let d = flowform_planner::values::digest(&key, &value).unwrap();
+        let prior = ResourceState::new("secret", "arn")
+            .attribute("name", "s")
+            .sensitive("description", d)
+            .sensitive("tags.team", d);
+        let mut found = ResourceState::new("secret", "arn")
+            .attribute("name", "s")
+            .attribute("description", "SENTINEL-SECRET-team")
+            .attribute(
+                "tags",
+                serde_json::json!({"team": "SENTINEL-SECRET-team", "env": "prod"}),
+            );
+        seal(&mut found, &prior, &key);
+        let text = serde_json::to_string(&found.attributes).unwrap();
+        assert!(!text.contains("SENTINEL"), "{text}");
+        assert_eq!(found.attributes["tags"], serde_json::json!({"env": "prod"}));
+        assert_eq!(
+            found.sensitive["description"], d,
+            "unchanged: the same digest"
+        );
+        assert_eq!(found.sensitive["tags.team"], d);
+
+        let mut changed =
+            ResourceState::new("secret", "arn").attribute("description", "changed by hand");
+        seal(&mut changed, &prior, &key);
+        assert_ne!(
+            changed.sensitive["description"], d,
+            "changed: another digest"
+        );
+        assert!(changed.attributes.get("description").is_none());
     }
 }

@@ -22,6 +22,9 @@ pub(crate) fn check(config: &Config, diags: &mut Diagnostics) {
         diags,
     );
     duplicate_names(config, ResourceKind::Secret, "secret", diags);
+    for r in config.resources.values() {
+        sensitive_identifier(config, r, diags);
+    }
     cycles(config, diags);
     for profile in config.resources_of(ResourceKind::ConnectorProfile) {
         connector_rules(config, profile, diags);
@@ -72,6 +75,34 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
         } else {
             seen.insert(name, r);
         }
+    }
+}
+
+/// An attribute that names the AWS object (and so becomes part of its ARN, which AWS shows to
+/// anyone who may list such objects) cannot be sensitive: the state must record the object's
+/// ARN to manage it, and a value hidden in flowform's output would be in clear in that ARN.
+/// Refused rather than half-hidden.
+fn sensitive_identifier(config: &Config, r: &Resource, diags: &mut Diagnostics) {
+    let attribute = match r.address.kind {
+        ResourceKind::Secret | ResourceKind::ConnectorProfile => "name",
+        ResourceKind::KmsKeyPolicy => "key_id",
+        ResourceKind::KmsKey => return,
+    };
+    if r.attributes
+        .get(attribute)
+        .is_some_and(Value::contains_sensitive)
+    {
+        diags.push(
+            Diagnostic::error(
+                format!("Sensitive value in {attribute}"),
+                format!(
+                    "The {attribute} of {} comes from a sensitive value. It names the AWS object: it is part of the object's ARN, which the state records and AWS shows in every listing, so it cannot be kept secret. Use a value that is not sensitive (a variable without `sensitive = true`).",
+                    r.address
+                ),
+            )
+            .with_range(range_of(config, r, &[attribute]))
+            .with_context(context(r)),
+        );
     }
 }
 
