@@ -14,5 +14,6 @@ mod recovery;
 mod resilience;
 mod saved_plan;
 mod secrets;
+mod signals;
 mod state;
 mod validate;

@@ -19,6 +19,7 @@ use flowform_state::{Digest, Journal, ResourceState};
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -46,6 +47,9 @@ pub struct ApplyOptions {
     /// Records of objects a refresh found gone that nothing in the plan makes again: they are
     /// dropped from the state, as Terraform drops them.
     pub forget: Vec<Address>,
+    /// Set (by a signal handler) to stop starting changes: the ones running finish and are
+    /// recorded, the rest are reported as not started.
+    pub stop: Arc<AtomicBool>,
 }
 
 /// How an apply ended.
@@ -54,6 +58,8 @@ pub struct ApplyReport {
     pub errors: Vec<ChangeError>,
     /// Changes not attempted because something they depend on failed.
     pub skipped: Vec<Address>,
+    /// Changes not started because the apply was asked to stop.
+    pub not_started: Vec<Address>,
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
@@ -134,12 +140,15 @@ pub async fn apply(
     let mut tasks: std::collections::HashMap<tokio::task::Id, NodeIndex> =
         std::collections::HashMap::new();
     let parallelism = options.parallelism.max(1);
+    // Changes that ran (or were skipped): what an interrupted apply did not start is the rest.
+    let mut ended: std::collections::HashSet<usize> = std::collections::HashSet::new();
 
     loop {
-        while running.len() < parallelism {
+        while running.len() < parallelism && !options.stop.load(Ordering::SeqCst) {
             let Some(n) = ready.pop_front() else { break };
             match graph[n] {
                 Step::Change(i) if blocked.get(&n).copied().unwrap_or(false) => {
+                    ended.insert(i);
                     report.skipped.push(plan.changes[i].address.clone());
                     finish(graph, n, false, &mut waiting, &mut blocked, &mut ready);
                 }
@@ -153,7 +162,7 @@ pub async fn apply(
             }
         }
         let Some(done) = running.join_next().await else {
-            if ready.is_empty() {
+            if ready.is_empty() || options.stop.load(Ordering::SeqCst) {
                 break;
             }
             continue;
@@ -179,6 +188,7 @@ pub async fn apply(
             },
         };
         let Step::Change(i) = graph[n] else { continue };
+        ended.insert(i);
         let ok = outcome.is_ok();
         match outcome {
             Ok(()) => match plan.changes[i].action {
@@ -194,6 +204,15 @@ pub async fn apply(
             Err(e) => report.errors.push(e),
         }
         finish(graph, n, ok, &mut waiting, &mut blocked, &mut ready);
+    }
+    if options.stop.load(Ordering::SeqCst) {
+        report.not_started = plan
+            .changes
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| c.action != Action::NoOp && !ended.contains(i))
+            .map(|(_, c)| c.address.clone())
+            .collect();
     }
     let shared =
         Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("every task has finished"));

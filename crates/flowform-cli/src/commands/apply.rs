@@ -12,6 +12,7 @@ use flowform_planner::{Action, Plan, ResourceChange};
 use flowform_state::{LocalBackend, State};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -308,10 +309,13 @@ async fn execute(
     let progress = Arc::new(Printer {
         out: Mutex::new(()),
     });
+    let stop = Arc::new(AtomicBool::new(false));
+    let signals = tokio::spawn(watch_signals(stop.clone()));
     let options = ApplyOptions {
         parallelism: request.aws.parallelism,
         expected_digests: expected,
         forget,
+        stop: stop.clone(),
     };
     let (journal, report) = flowform_applier::apply(
         Arc::new(plan),
@@ -322,6 +326,9 @@ async fn execute(
         progress,
     )
     .await;
+    // From here on a signal takes its default course again: what remains is quick, and the
+    // journal already holds every finished change.
+    signals.abort();
     let mut state = match backend.fold(journal) {
         Ok(s) => s,
         Err(e) => {
@@ -342,6 +349,27 @@ async fn execute(
     state.flowform_version = VERSION.to_string();
     if let Err(e) = backend.persist(&state) {
         return error(&e.to_string());
+    }
+    if stop.load(Ordering::SeqCst) {
+        let verb = if request.destroy { "Destroy" } else { "Apply" };
+        eprintln!(
+            "\n{verb} interrupted. Finished and recorded in the state: {} added, {} changed, {} destroyed; {} failed.",
+            report.added,
+            report.changed,
+            report.destroyed,
+            report.errors.len()
+        );
+        for e in &report.errors {
+            eprintln!("Error: {e}\n");
+        }
+        if !report.not_started.is_empty() {
+            eprintln!("Not started:");
+            for a in &report.not_started {
+                eprintln!("  {a}");
+            }
+        }
+        eprintln!("Run {} again to carry out the rest.", verb.to_lowercase());
+        return Exit::Code(130);
     }
     if !report.errors.is_empty() {
         for e in &report.errors {
@@ -381,6 +409,37 @@ async fn execute(
         }
     }
     Exit::Success
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM: the first stops new changes from starting, and lets the running
+/// ones finish and be recorded; a second one ends the process at once — every change reported
+/// complete is already in the journal, which the next command folds in.
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    else {
+        return;
+    };
+    for received in 1.. {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        if received == 1 {
+            stop.store(true, Ordering::SeqCst);
+            eprintln!(
+                "\nInterrupt received. No new change is started; the ones running finish and are recorded.\nInterrupt again to stop at once (what has finished is safe in the journal)."
+            );
+        } else {
+            eprintln!(
+                "\nStopped at once. The next flowform command recovers what finished from the journal."
+            );
+            std::process::exit(130);
+        }
+    }
 }
 
 /// Prints Terraform's progress lines, one at a time.
