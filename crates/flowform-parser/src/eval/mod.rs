@@ -10,6 +10,7 @@
 //! loaded and frozen afterwards, so the planner and applier never touch the disk through it.
 
 mod functions;
+mod locals;
 mod ops;
 
 use flowform_core::{Address, ResourceKind, Value};
@@ -104,7 +105,13 @@ pub struct Evaluator<'a> {
     /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
     /// making the whole document unknown, so policies can be checked before apply.
     pub lint: bool,
-    memo: RefCell<HashMap<String, Option<Value>>>,
+    memo: RefCell<HashMap<String, Memo>>,
+}
+
+/// A local value being evaluated (a reference back to it is a cycle), or its outcome.
+enum Memo {
+    InProgress,
+    Done(Result<Value, EvalError>),
 }
 
 pub(crate) type Scope = Vec<(String, Value)>;
@@ -134,15 +141,39 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The value of `local.NAME`. Locals reference each other; a cycle among them is reported
-    /// by the loader before evaluation, and guarded here too.
+    /// by the loader before evaluation, and guarded here too. What the local depends on is
+    /// evaluated first, in order and without recursion (see `locals.rs`), so a long chain of
+    /// locals cannot overflow the stack.
     fn local(&self, name: &str, file: &str, span: Range<usize>) -> Result<Value, EvalError> {
-        if let Some(done) = self.memo.borrow().get(name) {
-            return done.clone().ok_or_else(|| EvalError {
-                file: file.to_string(),
-                span: span.clone(),
-                summary: "Cycle in local values".into(),
-                detail: format!("local.{name} refers to itself, directly or through other locals."),
+        if !self.memo.borrow().contains_key(name) {
+            let order = locals::dependencies_first(self.locals, name, |n| {
+                self.memo.borrow().contains_key(n)
             });
+            for dependency in order.into_iter().filter(|d| *d != name) {
+                if let Some(local) = self.locals.get(dependency) {
+                    // An error is kept in the memo and surfaces where the local is used.
+                    let _ = self.local_once(dependency, &local.file, local.span.clone());
+                }
+            }
+        }
+        self.local_once(name, file, span)
+    }
+
+    /// Evaluates one local (once: the outcome is kept), its references evaluated on demand.
+    fn local_once(&self, name: &str, file: &str, span: Range<usize>) -> Result<Value, EvalError> {
+        match self.memo.borrow().get(name) {
+            Some(Memo::Done(outcome)) => return outcome.clone(),
+            Some(Memo::InProgress) => {
+                return Err(EvalError {
+                    file: file.to_string(),
+                    span,
+                    summary: "Cycle in local values".into(),
+                    detail: format!(
+                        "local.{name} refers to itself, directly or through other locals."
+                    ),
+                });
+            }
+            None => {}
         }
         let Some(local) = self.locals.get(name) else {
             return Err(err(
@@ -152,20 +183,14 @@ impl<'a> Evaluator<'a> {
                 format!("A local value named \"{name}\" has not been declared in a locals block."),
             ));
         };
-        self.memo.borrow_mut().insert(name.to_string(), None);
-        let value = self.eval(&local.expr, &local.file);
-        match value {
-            Ok(v) => {
-                self.memo
-                    .borrow_mut()
-                    .insert(name.to_string(), Some(v.clone()));
-                Ok(v)
-            }
-            Err(e) => {
-                self.memo.borrow_mut().remove(name);
-                Err(e)
-            }
-        }
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), Memo::InProgress);
+        let outcome = self.eval(&local.expr, &local.file);
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), Memo::Done(outcome.clone()));
+        outcome
     }
 
     fn eval_in(
@@ -298,13 +323,13 @@ impl<'a> Evaluator<'a> {
             Expression::UnaryOp(op) => {
                 let v = self.eval_in(&op.expr, file, scope)?;
                 ops::unary(*op.operator.value(), v)
-                    .map_err(|detail| err(file, span, "Invalid operand", detail))?
+                    .map_err(|e| err(file, span, e.summary, e.detail))?
             }
             Expression::BinaryOp(op) => {
                 let lhs = self.eval_in(&op.lhs_expr, file, scope)?;
                 let rhs = self.eval_in(&op.rhs_expr, file, scope)?;
                 ops::binary(*op.operator.value(), lhs, rhs)
-                    .map_err(|detail| err(file, span, "Invalid operand", detail))?
+                    .map_err(|e| err(file, span, e.summary, e.detail))?
             }
             Expression::ForExpr(f) => self.for_expr(f, file, scope, span)?,
         })
