@@ -32,6 +32,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::bounded_read::{self, ReadProblem, STATE_LIMIT};
 use crate::document::{Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::journal::{self, Journal};
@@ -42,6 +43,11 @@ use crate::lock::{LockGuard, LockInfo, LockPaths};
 /// One backend serves one command: lock, load, persist or journal, drop.
 #[derive(Debug)]
 pub struct LocalBackend {
+    /// The path as given, for [`LocalBackend::path`].
+    given: PathBuf,
+    /// Where the state really is: the given path, or the file a symlink there points to. All
+    /// reads and writes, and the backup, journal and lock beside the state, use this path, so
+    /// a symlinked state stays a symlink and its target gets the new content.
     path: PathBuf,
     known: Known,
     warnings: Vec<StateWarning>,
@@ -84,14 +90,23 @@ impl Fingerprint {
 
 impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> Self {
+        let given = path.into();
         LocalBackend {
-            path: path.into(),
+            path: follow_symlink(&given),
+            given,
             known: Known::Unread,
             warnings: Vec::new(),
         }
     }
 
+    /// The state path as given.
     pub fn path(&self) -> &Path {
+        &self.given
+    }
+
+    /// The file the state is read from and written to: [`LocalBackend::path`], or the target
+    /// when that is a symlink.
+    pub fn file_path(&self) -> &Path {
         &self.path
     }
 
@@ -130,7 +145,7 @@ impl LocalBackend {
 
     fn read(&mut self, fold: bool) -> Result<Option<State>, StateError> {
         self.warnings.clear();
-        let state = match read_state_file(&self.path)? {
+        let state = match read_state_file(&self.path).map_err(|e| self.refuse_error(e))? {
             None => {
                 self.known = Known::Missing;
                 None
@@ -148,7 +163,9 @@ impl LocalBackend {
         };
 
         let journal_path = self.journal_path();
-        let Some(bytes) = read_optional(&journal_path, "read the journal")? else {
+        let Some(bytes) =
+            read_optional(&journal_path, "read the journal").map_err(|e| self.refuse_error(e))?
+        else {
             return Ok(state);
         };
         let Some(mut state) = state else {
@@ -317,6 +334,14 @@ impl LocalBackend {
         refusal.into()
     }
 
+    /// A refusal among read errors sticks, as every refusal does (see [`Known::Refused`]).
+    fn refuse_error(&mut self, error: StateError) -> StateError {
+        match error {
+            StateError::Refused(refusal) => self.refuse(refusal),
+            other => other,
+        }
+    }
+
     fn keep_backup(&self) -> Result<(), StateError> {
         let backup = self.backup_path();
         let temporary = temporary_sibling(&self.path, "backup");
@@ -358,29 +383,64 @@ fn temporary_sibling(path: &Path, purpose: &str) -> PathBuf {
 
 /// The state file's bytes and the fingerprint of exactly the file they came from.
 fn read_state_file(path: &Path) -> Result<Option<(Vec<u8>, Fingerprint)>, StateError> {
-    use std::io::Read as _;
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(StateError::io("read the state file", path, error)),
-    };
-    let mut bytes = Vec::new();
-    let on_disk = file
-        .metadata()
-        .and_then(|metadata| {
-            file.read_to_end(&mut bytes)?;
-            Ok(Fingerprint::of(&metadata))
-        })
-        .map_err(|error| StateError::io("read the state file", path, error))?;
-    Ok(Some((bytes, on_disk)))
+    Ok(read_bounded(path, "read the state file", STATE_LIMIT)?
+        .map(|(bytes, metadata)| (bytes, Fingerprint::of(&metadata))))
 }
 
 fn read_optional(path: &Path, action: &'static str) -> Result<Option<Vec<u8>>, StateError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(StateError::io(action, path, error)),
+    Ok(read_bounded(path, action, STATE_LIMIT)?.map(|(bytes, _)| bytes))
+}
+
+/// A regular file's bytes, at most `limit` of them; anything else is refused (see
+/// `bounded_read.rs`).
+pub(crate) fn read_bounded(
+    path: &Path,
+    action: &'static str,
+    limit: u64,
+) -> Result<Option<(Vec<u8>, std::fs::Metadata)>, StateError> {
+    bounded_read::read(path, limit).map_err(|problem| match problem {
+        ReadProblem::NotAFile(what) => Refusal::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        }
+        .into(),
+        ReadProblem::TooLarge => Refusal::TooLarge {
+            path: path.to_path_buf(),
+            limit_mib: limit >> 20,
+        }
+        .into(),
+        ReadProblem::Io(error) => StateError::io(action, path, error),
+    })
+}
+
+/// Where a state path really leads: a symlink's final target (made absolute), the path itself
+/// otherwise. A dangling link is followed too, so the first write creates its target instead
+/// of replacing the link with a file.
+fn follow_symlink(path: &Path) -> PathBuf {
+    let is_link = |p: &Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|metadata| metadata.file_type().is_symlink())
+    };
+    if !is_link(path) {
+        return path.to_path_buf();
     }
+    if let Ok(target) = std::fs::canonicalize(path) {
+        return target;
+    }
+    let mut current = path.to_path_buf();
+    // As many hops as Linux follows before it calls a chain of links a loop.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&current) else {
+            break;
+        };
+        current = match current.parent() {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+        if !is_link(&current) {
+            break;
+        }
+    }
+    current
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
