@@ -59,7 +59,7 @@ pub(crate) fn parse_file(
     diags: &mut Diagnostics,
 ) -> Option<ParsedFile> {
     let name = display_name(path);
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::bounded_read::read_text(path) {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -127,7 +127,7 @@ fn explain(message: &str, text: &str, offset: usize) -> (String, String) {
 /// only touch the state need it even when variables are missing). Only a literal string counts.
 pub fn backend_path(dir: &Path) -> Option<String> {
     for path in config_files(dir).ok()? {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = crate::bounded_read::read_text(&path) else {
             continue;
         };
         let Ok(body) = hcl::edit::parser::parse_body(&text) else {

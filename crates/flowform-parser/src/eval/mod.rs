@@ -87,8 +87,8 @@ impl FileCache {
                 "the file \"{path}\" was not read when the configuration was loaded: the path given to file() must be known before apply"
             ));
         }
-        let result = std::fs::read_to_string(&resolved)
-            .map_err(|e| format!("cannot read \"{}\": {e}", resolved.display()));
+        let result = crate::bounded_read::read_text(&resolved)
+            .map_err(|e| format!("Reading \"{}\" failed: {e}.", resolved.display()));
         files.insert(resolved, result.clone());
         result
     }
