@@ -654,9 +654,17 @@ fn provider(
             .with_range(sources.range(&body.file, span)),
         );
     }
+    let account_id_sensitive = attrs
+        .get("account_id")
+        .is_some_and(Value::contains_sensitive);
     if let Some(id) = &account_id
         && (id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()))
     {
+        let shown = if account_id_sensitive {
+            "The (sensitive) value".to_string()
+        } else {
+            format!("\"{id}\"")
+        };
         let span = body
             .attrs
             .iter()
@@ -666,7 +674,7 @@ fn provider(
         diags.push(
             Diagnostic::error(
                 "Invalid value",
-                format!("\"{id}\" is not an AWS account id: expected 12 digits."),
+                format!("{shown} is not an AWS account id: expected 12 digits."),
             )
             .with_range(sources.range(&body.file, span)),
         );

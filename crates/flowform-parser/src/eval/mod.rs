@@ -553,12 +553,12 @@ impl<'a> Evaluator<'a> {
             }
             (TraversalOperator::Index(index), collection) => {
                 let (key, key_marked) = self.eval_in(index, file, scope)?.unmark();
-                let v = index_value(collection, key)
+                let v = index_value(collection, key, key_marked)
                     .map_err(|d| err(file, span, "Invalid index", d))?;
                 if key_marked { Value::sensitive(v) } else { v }
             }
             (TraversalOperator::LegacyIndex(i), collection) => {
-                index_value(collection, Value::Number((*i.value()).into()))
+                index_value(collection, Value::Number((*i.value()).into()), false)
                     .map_err(|d| err(file, span, "Invalid index", d))?
             }
             (TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_), v) => match v {
@@ -639,6 +639,9 @@ impl<'a> Evaluator<'a> {
         let mut object: BTreeMap<String, Value> = BTreeMap::new();
         let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let depth = scope.len();
+        // A sensitive key or condition shapes the result, so it marks the result (as an
+        // object literal with a sensitive key is marked).
+        let mut shaped_by_sensitive = false;
         let mut outcome = Ok(());
         for (k, v) in pairs {
             if let Some(kv) = &key_var {
@@ -647,7 +650,9 @@ impl<'a> Evaluator<'a> {
             scope.push((value_var.clone(), v));
             let step = (|| -> Result<(), EvalError> {
                 if let Some(cond) = &f.cond {
-                    match self.eval_in(&cond.expr, file, scope)?.unmark().0 {
+                    let (cond, cond_marked) = self.eval_in(&cond.expr, file, scope)?.unmark();
+                    shaped_by_sensitive |= cond_marked;
+                    match cond {
                         Value::Bool(true) => {}
                         Value::Bool(false) => return Ok(()),
                         _ => {
@@ -664,7 +669,9 @@ impl<'a> Evaluator<'a> {
                 match &f.key_expr {
                     None => list.push(value),
                     Some(key_expr) => {
-                        let key = match self.eval_in(key_expr, file, scope)?.unmark().0 {
+                        let (key, key_marked) = self.eval_in(key_expr, file, scope)?.unmark();
+                        shaped_by_sensitive |= key_marked;
+                        let key = match key {
                             Value::String(s) => s,
                             Value::Number(n) => n.to_string(),
                             Value::Bool(b) => b.to_string(),
@@ -688,7 +695,8 @@ impl<'a> Evaluator<'a> {
                                 span.clone(),
                                 "Duplicate object key",
                                 format!(
-                                    "Two elements produce the key \"{key}\"; add ... after the value to group them."
+                                    "Two elements produce the key {}; add ... after the value to group them.",
+                                    functions::shown(&key, key_marked)
                                 ),
                             ));
                         }
@@ -713,26 +721,41 @@ impl<'a> Evaluator<'a> {
                     .collect(),
             ),
         };
-        Ok(if marked { Value::sensitive(out) } else { out })
+        Ok(if marked || shaped_by_sensitive {
+            Value::sensitive(out)
+        } else {
+            out
+        })
     }
 }
 
-fn index_value(collection: Value, key: Value) -> Result<Value, String> {
+/// `collection[key]`. A sensitive key is never quoted in the error.
+fn index_value(collection: Value, key: Value, key_sensitive: bool) -> Result<Value, String> {
     match (collection, key) {
         (_, Value::Unknown) | (Value::Unknown, _) => Ok(Value::Unknown),
         (Value::List(items), Value::Number(n)) => {
-            let i = n
-                .as_u64()
-                .ok_or_else(|| format!("The index {n} is not a whole number of zero or more."))?;
+            let index = if key_sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                n.to_string()
+            };
+            let i = n.as_u64().ok_or_else(|| {
+                format!("The index {index} is not a whole number of zero or more.")
+            })?;
             let len = items.len();
-            items.into_iter().nth(i as usize).ok_or_else(|| {
-                format!("The index {i} is out of range for a list of {len} elements.")
-            })
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| items.into_iter().nth(i))
+                .ok_or_else(|| {
+                    format!("The index {index} is out of range for a list of {len} elements.")
+                })
         }
-        (Value::Object(map), Value::String(k)) => map
-            .get(&k)
-            .cloned()
-            .ok_or_else(|| format!("The object has no element with the key \"{k}\".")),
+        (Value::Object(map), Value::String(k)) => map.get(&k).cloned().ok_or_else(|| {
+            format!(
+                "The object has no element with the key {}.",
+                functions::shown(&k, key_sensitive)
+            )
+        }),
         (c, k) => Err(format!(
             "Cannot index a {} with a {}.",
             c.type_name(),
