@@ -27,6 +27,7 @@ mod load;
 mod resources;
 mod rules;
 mod suggest;
+mod unterminated_string;
 mod variables;
 
 pub use bounded_read::CONFIG_FILE_LIMIT;

@@ -180,7 +180,10 @@ impl<'a> Evaluator<'a> {
                 file,
                 span,
                 "Reference to undeclared local value",
-                format!("A local value named \"{name}\" has not been declared in a locals block."),
+                format!(
+                    "A local value named \"{name}\" has not been declared in a locals block.{}",
+                    crate::suggest::did_you_mean(name, self.locals.keys().map(String::as_str))
+                ),
             ));
         };
         self.memo
@@ -447,9 +450,17 @@ impl<'a> Evaluator<'a> {
                                 file,
                                 span.clone(),
                                 "Reference to undeclared input variable",
-                                format!(
-                                    "An input variable named \"{name}\" has not been declared. Declare it with a variable \"{name}\" block."
-                                ),
+                                match crate::suggest::closest(
+                                    &name,
+                                    self.vars.keys().map(String::as_str),
+                                ) {
+                                    Some(near) => format!(
+                                        "An input variable named \"{name}\" has not been declared. Did you mean \"{near}\"?"
+                                    ),
+                                    None => format!(
+                                        "An input variable named \"{name}\" has not been declared. Declare it with a variable \"{name}\" block."
+                                    ),
+                                },
                             )
                         })?;
                         (v, 1)
