@@ -33,9 +33,7 @@ pub(crate) fn find(text: &str) -> Option<(usize, Unterminated)> {
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
-        let Some(mode) = stack.last_mut() else {
-            return None;
-        };
+        let mode = stack.last_mut()?;
         match mode {
             Mode::Str { start } => match c {
                 b'\\' => i += 1,

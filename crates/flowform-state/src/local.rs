@@ -44,11 +44,11 @@ use crate::lock::{LockGuard, LockInfo, LockPaths};
 #[derive(Debug)]
 pub struct LocalBackend {
     /// The path as given, for [`LocalBackend::path`].
-    given: PathBuf,
+    path: PathBuf,
     /// Where the state really is: the given path, or the file a symlink there points to. All
     /// reads and writes, and the backup, journal and lock beside the state, use this path, so
     /// a symlinked state stays a symlink and its target gets the new content.
-    path: PathBuf,
+    file: PathBuf,
     known: Known,
     warnings: Vec<StateWarning>,
 }
@@ -90,10 +90,10 @@ impl Fingerprint {
 
 impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        let given = path.into();
+        let path = path.into();
         LocalBackend {
-            path: follow_symlink(&given),
-            given,
+            file: follow_symlink(&path),
+            path,
             known: Known::Unread,
             warnings: Vec::new(),
         }
@@ -101,29 +101,29 @@ impl LocalBackend {
 
     /// The state path as given.
     pub fn path(&self) -> &Path {
-        &self.given
+        &self.path
     }
 
     /// The file the state is read from and written to: [`LocalBackend::path`], or the target
     /// when that is a symlink.
     pub fn file_path(&self) -> &Path {
-        &self.path
+        &self.file
     }
 
     pub fn backup_path(&self) -> PathBuf {
-        sibling(&self.path, ".backup")
+        sibling(&self.file, ".backup")
     }
 
     pub fn journal_path(&self) -> PathBuf {
-        sibling(&self.path, ".journal")
+        sibling(&self.file, ".journal")
     }
 
     pub fn lock_path(&self) -> PathBuf {
-        sibling(&self.path, ".lock")
+        sibling(&self.file, ".lock")
     }
 
     pub fn lock_info_path(&self) -> PathBuf {
-        sibling(&self.path, ".lock.info")
+        sibling(&self.file, ".lock.info")
     }
 
     /// Reads the state: `None` when there is no file yet.
@@ -145,12 +145,12 @@ impl LocalBackend {
 
     fn read(&mut self, fold: bool) -> Result<Option<State>, StateError> {
         self.warnings.clear();
-        let state = match read_state_file(&self.path).map_err(|e| self.refuse_error(e))? {
+        let state = match read_state_file(&self.file).map_err(|e| self.refuse_error(e))? {
             None => {
                 self.known = Known::Missing;
                 None
             }
-            Some((bytes, on_disk)) => match State::from_json(&self.path, &bytes) {
+            Some((bytes, on_disk)) => match State::from_json(&self.file, &bytes) {
                 Ok(state) => {
                     self.known = Known::Present {
                         state: Box::new(state.clone()),
@@ -171,7 +171,7 @@ impl LocalBackend {
         let Some(mut state) = state else {
             return Err(self.refuse(Refusal::JournalWithoutState {
                 path: journal_path,
-                state: self.path.clone(),
+                state: self.file.clone(),
             }));
         };
         let (changes, warnings) = match journal::replay(&journal_path, &bytes, &mut state) {
@@ -220,7 +220,7 @@ impl LocalBackend {
             Known::Present { state: current, .. } => {
                 if current.lineage != state.lineage {
                     return Err(StateError::LineageMismatch {
-                        path: self.path.clone(),
+                        path: self.file.clone(),
                         given: state.lineage.to_string(),
                         on_disk: current.lineage.to_string(),
                     });
@@ -240,10 +240,10 @@ impl LocalBackend {
         if keep_backup {
             self.keep_backup()?;
         }
-        write_atomically(&self.path, &written.to_json())?;
-        let on_disk = std::fs::metadata(&self.path)
+        write_atomically(&self.file, &written.to_json())?;
+        let on_disk = std::fs::metadata(&self.file)
             .map(|metadata| Fingerprint::of(&metadata))
-            .map_err(|error| StateError::io("read back", &self.path, error))?;
+            .map_err(|error| StateError::io("read back", &self.file, error))?;
         self.known = Known::Present {
             state: Box::new(written),
             on_disk,
@@ -275,7 +275,7 @@ impl LocalBackend {
         {
             return Err(StateError::JournalForOtherState {
                 path: journal_path,
-                state: self.path.clone(),
+                state: self.file.clone(),
                 journal_lineage: state.lineage.to_string(),
                 state_lineage: current.lineage.to_string(),
             });
@@ -304,17 +304,17 @@ impl LocalBackend {
 
     fn lock_paths(&self) -> LockPaths {
         LockPaths {
-            state: self.path.clone(),
+            state: self.file.clone(),
             lock: self.lock_path(),
             info: self.lock_info_path(),
         }
     }
 
     fn check_unchanged_on_disk(&self) -> Result<(), StateError> {
-        let now = match std::fs::metadata(&self.path) {
+        let now = match std::fs::metadata(&self.file) {
             Ok(metadata) => Some(Fingerprint::of(&metadata)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-            Err(error) => return Err(StateError::io("read", &self.path, error)),
+            Err(error) => return Err(StateError::io("read", &self.file, error)),
         };
         let expected = match &self.known {
             Known::Present { on_disk, .. } => Some(*on_disk),
@@ -324,7 +324,7 @@ impl LocalBackend {
             Ok(())
         } else {
             Err(StateError::ChangedOnDisk {
-                path: self.path.clone(),
+                path: self.file.clone(),
             })
         }
     }
@@ -344,14 +344,14 @@ impl LocalBackend {
 
     fn keep_backup(&self) -> Result<(), StateError> {
         let backup = self.backup_path();
-        let temporary = temporary_sibling(&self.path, "backup");
-        match std::fs::hard_link(&self.path, &temporary) {
+        let temporary = temporary_sibling(&self.file, "backup");
+        match std::fs::hard_link(&self.file, &temporary) {
             Ok(()) => {}
             // Someone removed the state since we read it; there is nothing to keep.
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(_) => {
                 // No hard links here (some network and FAT file systems): copy instead.
-                let copied = std::fs::copy(&self.path, &temporary)
+                let copied = std::fs::copy(&self.file, &temporary)
                     .and_then(|_| File::open(&temporary)?.sync_all());
                 if let Err(error) = copied {
                     let _ = std::fs::remove_file(&temporary);

@@ -179,13 +179,13 @@ mod tests {
             (B::Minus, num(-1.7e308), num(1.7e308)),
             (B::Div, num(1e308), num(1e-308)),
         ] {
-            let e = binary(op, a, b).err().expect("an error");
+            let e = binary(op, a, b).expect_err("an error");
             assert_eq!(e.summary, "Number out of range");
         }
         for op in [B::Div, B::Mod] {
-            let e = binary(op, int(1), int(0)).err().expect("an error");
+            let e = binary(op, int(1), int(0)).expect_err("an error");
             assert_eq!(e.summary, "Division by zero");
-            let e = binary(op, num(1.5), num(-0.0)).err().expect("an error");
+            let e = binary(op, num(1.5), num(-0.0)).expect_err("an error");
             assert_eq!(e.summary, "Division by zero");
         }
     }

@@ -10,16 +10,18 @@ use crate::common::HandSigned;
 
 const MINUTE: i64 = 60;
 
-/// One request per protocol: (service in the scope, path, target, body, expected status and
-/// code when the date is refused).
-fn each_protocol() -> [(
+/// One request per protocol: service in the scope, path, target, body, and the status and
+/// code AWS answers when the date is refused.
+type Case = (
     &'static str,
     &'static str,
     Option<&'static str>,
     &'static str,
     u16,
     &'static str,
-); 4] {
+);
+
+fn each_protocol() -> [Case; 4] {
     [
         (
             "appflow",
