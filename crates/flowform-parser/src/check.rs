@@ -154,6 +154,7 @@ pub(crate) fn bool(name: &str, value: Value) -> Result<Value, Problem> {
 
 /// An integer within one of `ranges` (inclusive).
 pub(crate) fn integer(name: &str, value: Value, ranges: &[(i64, i64)]) -> Result<Value, Problem> {
+    let sensitive = value.contains_sensitive();
     let n = match value.peel() {
         Value::Unknown => return Ok(value),
         Value::Number(n) => *n,
@@ -167,10 +168,20 @@ pub(crate) fn integer(name: &str, value: Value, ranges: &[(i64, i64)]) -> Result
             ));
         }
     };
+    let shown_number = |n: &dyn std::fmt::Display| {
+        if sensitive {
+            "the (sensitive) value".to_string()
+        } else {
+            n.to_string()
+        }
+    };
     let Some(i) = n.as_i64() else {
         return Err(problem(
             "Invalid value",
-            format!("\"{name}\" must be a whole number, but {n} is not."),
+            format!(
+                "\"{name}\" must be a whole number, but {} is not.",
+                shown_number(&n)
+            ),
         ));
     };
     if !ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&i)) {
@@ -187,7 +198,12 @@ pub(crate) fn integer(name: &str, value: Value, ranges: &[(i64, i64)]) -> Result
         return Err(problem(
             "Value out of range",
             format!(
-                "{i} is not a valid {name}: expected {}.",
+                "{} is not a valid {name}: expected {}.",
+                if sensitive {
+                    "The (sensitive) value".to_string()
+                } else {
+                    i.to_string()
+                },
                 allowed.join(" or ")
             ),
         ));
@@ -277,7 +293,12 @@ pub(crate) fn string_map(
     let mut out = std::collections::BTreeMap::new();
     for (k, v) in map {
         constraint(&format!("a key of {name}"), &k, key, sensitive)?;
-        let v = string(&format!("{name}[\"{k}\"]"), v, val)?;
+        let element = if sensitive {
+            format!("an element of {name}")
+        } else {
+            format!("{name}[\"{k}\"]")
+        };
+        let v = string(&element, v, val)?;
         out.insert(k, v);
     }
     let out = Value::Object(out);
@@ -301,10 +322,15 @@ pub(crate) fn policy_json(name: &str, value: Value, max_len: usize) -> Result<Va
     if let Some(text) = value.as_str()
         && let Err(e) = flowform_core::policy::parse(text)
     {
-        return Err(problem(
-            "Invalid policy document",
-            format!("\"{name}\" is not a valid policy document: {e}"),
-        ));
+        // The parser's message may quote the document; a sensitive one must not be shown.
+        let detail = if value.contains_sensitive() {
+            format!(
+                "\"{name}\" is not a valid policy document (the document is a sensitive value, so the parser's message is not shown)."
+            )
+        } else {
+            format!("\"{name}\" is not a valid policy document: {e}")
+        };
+        return Err(problem("Invalid policy document", detail));
     }
     Ok(value)
 }

@@ -1,5 +1,6 @@
 //! Finding and parsing the configuration's files.
 
+use crate::unterminated_string::Unterminated;
 use flowform_core::{Diagnostic, Diagnostics, Sources};
 use hcl::edit::structure::Body;
 use std::path::{Path, PathBuf};
@@ -59,7 +60,7 @@ pub(crate) fn parse_file(
     diags: &mut Diagnostics,
 ) -> Option<ParsedFile> {
     let name = display_name(path);
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::bounded_read::read_text(path) {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -86,6 +87,9 @@ pub(crate) fn syntax_error(
     e: &hcl::edit::parser::Error,
     sources: &Sources,
 ) -> Diagnostic {
+    if let Some(found) = unterminated_string(name, text, sources) {
+        return found;
+    }
     let loc = e.location();
     // hcl-edit may report a byte offset inside a multi-byte character: step back to its start.
     let mut offset = text.floor_char_boundary(loc.offset().min(text.len()));
@@ -101,6 +105,22 @@ pub(crate) fn syntax_error(
         .map_or(text.len(), |(i, _)| offset + i);
     let (summary, detail) = explain(e.message(), text, offset);
     Diagnostic::error(summary, detail).with_range(sources.range(name, offset..end))
+}
+
+/// An unclosed quote, pointed at where it opens (see `unterminated_string.rs`).
+fn unterminated_string(name: &str, text: &str, sources: &Sources) -> Option<Diagnostic> {
+    let (quote, how) = crate::unterminated_string::find(text)?;
+    let (summary, detail) = match how {
+        Unterminated::AtNewline => (
+            "Invalid multi-line string",
+            "This string is not closed before the end of its line. Quoted strings may not be split over multiple lines: close it with \", write a newline as \\n, or use the heredoc syntax (<<EOT) for a multi-line string.",
+        ),
+        Unterminated::AtEndOfFile => (
+            "Unterminated template string",
+            "No closing quote was found for the string that starts here.",
+        ),
+    };
+    Some(Diagnostic::error(summary, detail).with_range(sources.range(name, quote..quote + 1)))
 }
 
 /// hcl-edit's messages are terse ("unexpected token"); say what is most likely wrong.
@@ -127,7 +147,7 @@ fn explain(message: &str, text: &str, offset: usize) -> (String, String) {
 /// only touch the state need it even when variables are missing). Only a literal string counts.
 pub fn backend_path(dir: &Path) -> Option<String> {
     for path in config_files(dir).ok()? {
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = crate::bounded_read::read_text(&path) else {
             continue;
         };
         let Ok(body) = hcl::edit::parser::parse_body(&text) else {
@@ -163,7 +183,12 @@ mod tests {
             let mut sources = Sources::default();
             sources.add("f.hcl", text);
             let d = syntax_error("f.hcl", text, &e, &sources);
-            assert_eq!(d.summary, "Invalid HCL syntax");
+            assert!(
+                ["Invalid HCL syntax", "Unterminated template string"]
+                    .contains(&d.summary.as_str()),
+                "{}",
+                d.summary
+            );
             let _ = sources.render(&flowform_core::Diagnostics(vec![d]), false);
         }
     }

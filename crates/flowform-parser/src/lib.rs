@@ -14,8 +14,10 @@
 //!
 //! Layout: `files` finds and parses the files; `variables` resolves inputs; `resources` decodes
 //! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`
-//! the cross-resource rules and warnings; `eval` the expression evaluator.
+//! the cross-resource rules and warnings; `eval` the expression evaluator; `bounded_read` reads
+//! every file a configuration names, refusing what is not a regular file or is too large.
 
+mod bounded_read;
 mod check;
 mod config;
 pub mod eval;
@@ -25,8 +27,10 @@ mod load;
 mod resources;
 mod rules;
 mod suggest;
+mod unterminated_string;
 mod variables;
 
+pub use bounded_read::CONFIG_FILE_LIMIT;
 pub use config::{
     Backend, Config, Lifecycle, Output, Provider, Resource, VarArg, VarSource, Variable,
     VariableInputs,

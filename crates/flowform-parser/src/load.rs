@@ -396,62 +396,49 @@ fn collect(expr: &Expression) -> RefCollector {
     c
 }
 
-/// For each local, the resources it refers to, directly or through other locals.
-fn local_references(locals: &BTreeMap<String, LocalExpr>) -> BTreeMap<String, BTreeSet<Address>> {
-    let direct: BTreeMap<&str, RefCollector> = locals
+/// What each local refers to directly.
+fn local_references(locals: &BTreeMap<String, LocalExpr>) -> BTreeMap<&str, RefCollector> {
+    locals
         .iter()
         .map(|(n, l)| (n.as_str(), collect(&l.expr)))
-        .collect();
-    let mut out = BTreeMap::new();
-    for name in locals.keys() {
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![name.as_str()];
-        let mut found = BTreeSet::new();
-        while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
-                continue;
-            }
-            if let Some(c) = direct.get(n) {
-                found.extend(c.resources.iter().cloned());
-                stack.extend(c.locals.iter().map(String::as_str));
-            }
-        }
-        out.insert(name.clone(), found);
-    }
-    out
+        .collect()
 }
 
+/// The resources a block refers to, directly or through locals. The locals are followed with
+/// one walk per block, not a closure per local: with a chain of thousands of locals, that closure
+/// was quadratic.
 fn references(
     body: &BlockExprs,
-    local_refs: &BTreeMap<String, BTreeSet<Address>>,
+    local_refs: &BTreeMap<&str, RefCollector>,
     declared: &BTreeSet<Address>,
 ) -> BTreeSet<Address> {
-    let mut out = BTreeSet::new();
-    let visit_block = |b: &BlockExprs, out: &mut BTreeSet<Address>| {
-        fn walk(
-            b: &BlockExprs,
-            out: &mut BTreeSet<Address>,
-            local_refs: &BTreeMap<String, BTreeSet<Address>>,
-        ) {
-            for a in &b.attrs {
-                if a.name == "depends_on" {
-                    continue;
-                }
-                let c = collect(&a.expr);
-                out.extend(c.resources);
-                for l in &c.locals {
-                    out.extend(local_refs.get(l).into_iter().flatten().cloned());
-                }
+    fn walk(b: &BlockExprs, out: &mut BTreeSet<Address>, locals: &mut Vec<String>) {
+        for a in &b.attrs {
+            if a.name == "depends_on" {
+                continue;
             }
-            for (name, _, nested) in &b.blocks {
-                if name != "lifecycle" {
-                    walk(nested, out, local_refs);
-                }
+            let c = collect(&a.expr);
+            out.extend(c.resources);
+            locals.extend(c.locals);
+        }
+        for (name, _, nested) in &b.blocks {
+            if name != "lifecycle" {
+                walk(nested, out, locals);
             }
         }
-        walk(b, out, local_refs);
-    };
-    visit_block(body, &mut out);
+    }
+    let mut out = BTreeSet::new();
+    let mut stack = Vec::new();
+    walk(body, &mut out, &mut stack);
+    let mut seen = BTreeSet::new();
+    while let Some(name) = stack.pop() {
+        if let Some(c) = local_refs.get(name.as_str())
+            && seen.insert(name)
+        {
+            out.extend(c.resources.iter().cloned());
+            stack.extend(c.locals.iter().cloned());
+        }
+    }
     out.retain(|a| declared.contains(a));
     out
 }
@@ -667,9 +654,17 @@ fn provider(
             .with_range(sources.range(&body.file, span)),
         );
     }
+    let account_id_sensitive = attrs
+        .get("account_id")
+        .is_some_and(Value::contains_sensitive);
     if let Some(id) = &account_id
         && (id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()))
     {
+        let shown = if account_id_sensitive {
+            "The (sensitive) value".to_string()
+        } else {
+            format!("\"{id}\"")
+        };
         let span = body
             .attrs
             .iter()
@@ -679,7 +674,7 @@ fn provider(
         diags.push(
             Diagnostic::error(
                 "Invalid value",
-                format!("\"{id}\" is not an AWS account id: expected 12 digits."),
+                format!("{shown} is not an AWS account id: expected 12 digits."),
             )
             .with_range(sources.range(&body.file, span)),
         );

@@ -75,6 +75,10 @@ impl BlockExprs {
                 Structure::Block(b) => {
                     let name = b.ident.value().as_str().to_string();
                     let span = b.ident.span().unwrap_or(0..0);
+                    if name == "dynamic" {
+                        diags.push(dynamic_not_supported(file, b, span, context, sources));
+                        continue;
+                    }
                     if let Some(label) = b.labels.first() {
                         diags.push(
                             Diagnostic::error(
@@ -118,6 +122,34 @@ impl BlockExprs {
             .with_range(sources.range(&self.file, span))
             .with_context(&self.context)
     }
+}
+
+/// `dynamic "x" { for_each, content {} }` is HCL, but flowform does not expand it yet: say so
+/// plainly at the block, instead of calling it an unknown block with a label to remove.
+fn dynamic_not_supported(
+    file: &str,
+    block: &hcl::edit::structure::Block,
+    span: Range<usize>,
+    context: &str,
+    sources: &Sources,
+) -> Diagnostic {
+    let generated = block.labels.first().map(|l| l.as_str().to_string());
+    let header_end = block
+        .labels
+        .first()
+        .and_then(|l| l.span())
+        .map_or(span.end, |s| s.end);
+    let detail = match generated {
+        Some(name) => format!(
+            "flowform does not expand dynamic blocks yet: write each {name} block out in full instead of generating it with dynamic \"{name}\"."
+        ),
+        None => {
+            "flowform does not expand dynamic blocks yet: write each block out in full.".to_string()
+        }
+    };
+    Diagnostic::error("Dynamic blocks are not supported yet", detail)
+        .with_range(sources.range(file, span.start..header_end))
+        .with_context(context)
 }
 
 pub(crate) const META_ATTRS: &[&str] = &["depends_on"];
@@ -229,6 +261,9 @@ pub(crate) fn evaluate(
             continue;
         };
         let Some(value) = eval_attr(ev, body, expr, sources, diags) else {
+            // Present but its expression failed: already reported, so later checks (required
+            // fields, the Salesforce rules) must not call it missing too.
+            out.insert(attr.name.to_string(), Value::Unknown);
             continue;
         };
         if matches!(value.peel(), Value::Null) {
@@ -411,6 +446,8 @@ fn evaluate_fields(
             continue;
         }
         let Some(value) = eval_attr(ev, body, a, sources, diags) else {
+            // Present but its expression failed: already reported, not missing.
+            out.insert(a.name.clone(), Value::Unknown);
             continue;
         };
         if matches!(value.peel(), Value::Null) {

@@ -64,12 +64,25 @@ fn context(r: &Resource) -> String {
 fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut Diagnostics) {
     let mut seen: HashMap<&str, &Resource> = HashMap::new();
     for r in config.resources_of(kind) {
-        let Some(name) = r.attributes.get("name").and_then(Value::as_str) else {
+        let Some(value) = r.attributes.get("name") else {
+            continue;
+        };
+        let Some(name) = value.as_str() else {
             continue;
         };
         if let Some(first) = seen.get(name) {
+            // Either one being sensitive makes the shared name a secret.
+            let first_sensitive = first
+                .attributes
+                .get("name")
+                .is_some_and(Value::contains_sensitive);
+            let shown = if value.contains_sensitive() || first_sensitive {
+                "the same (sensitive) name".to_string()
+            } else {
+                format!("the name \"{name}\"")
+            };
             diags.push(Diagnostic::error(format!("Duplicate {what} name"), format!(
-                "{} and {} both have the name \"{name}\"; AWS allows one {what} of that name per account and region.",
+                "{} and {} both have {shown}; AWS allows one {what} of that name per account and region.",
                 first.address, r.address
             )).with_range(range_of(config, r, &["name"])).with_context(context(r)));
         } else {

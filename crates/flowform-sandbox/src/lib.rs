@@ -94,6 +94,7 @@ mod iam_policy;
 mod input;
 mod kms;
 mod protocol;
+mod request_time;
 mod rng;
 mod secretsmanager;
 mod sensitive;

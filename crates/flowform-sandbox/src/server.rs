@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, Method, Request, Response};
 use crate::auth;
 use crate::faults::Faults;
 use crate::protocol::{self, ApiError, Protocol, Service};
+use crate::request_time::{self, DateError};
 use crate::signature::{self, SignatureError};
 use crate::store::Store;
 use crate::{appflow, kms, secretsmanager, sts};
@@ -40,7 +41,9 @@ pub struct Context<'a> {
     pub profile_quota: usize,
 }
 
-/// Largest request body accepted; AWS's own limits for these services are far below it.
+/// Largest request body accepted; AWS's own limits for these services are far below it. A
+/// larger `Content-Length` is refused before any of the body is read, and the read itself
+/// stops at this size whatever the header said.
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,49 +52,15 @@ pub struct Route {
     pub operation: String,
 }
 
-/// Reads the target service and operation from the request line and headers.
+/// Reads the target service and operation from the request line, headers and body.
 pub fn route(
     method: &Method,
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Route, (Protocol, ApiError)> {
-    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
-        let (prefix, operation) = target.split_once('.').unwrap_or((target, ""));
-        let service = match prefix {
-            "secretsmanager" => Some(Service::SecretsManager),
-            "TrentService" => Some(Service::Kms),
-            _ => None,
-        };
-        return match service {
-            Some(service) if !operation.is_empty() => Ok(Route {
-                service,
-                operation: operation.to_owned(),
-            }),
-            _ => Err((
-                Protocol::AwsJson,
-                ApiError::client(
-                    "UnknownOperationException",
-                    format!("The sandbox does not implement the target {target}."),
-                ),
-            )),
-        };
-    }
-    if method == Method::POST && path != "/" {
-        let operation = appflow::operation_for_path(path).ok_or_else(|| {
-            (
-                Protocol::RestJson,
-                ApiError::new(
-                    404,
-                    "UnknownOperationException",
-                    format!("The sandbox does not implement POST {path}."),
-                ),
-            )
-        })?;
-        return Ok(Route {
-            service: Service::AppFlow,
-            operation: operation.to_owned(),
-        });
+    if let Some(routed) = route_by_headers(method, path, headers) {
+        return routed;
     }
     if let Some(action) = sts::action(body) {
         return Ok(Route {
@@ -108,26 +77,66 @@ pub fn route(
     ))
 }
 
+/// The route when the request line and headers decide it (every protocol but STS's query
+/// protocol, whose action is in the body); `None` when the body is needed.
+fn route_by_headers(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<Result<Route, (Protocol, ApiError)>> {
+    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        let (prefix, operation) = target.split_once('.').unwrap_or((target, ""));
+        let service = match prefix {
+            "secretsmanager" => Some(Service::SecretsManager),
+            "TrentService" => Some(Service::Kms),
+            _ => None,
+        };
+        return Some(match service {
+            Some(service) if !operation.is_empty() => Ok(Route {
+                service,
+                operation: operation.to_owned(),
+            }),
+            _ => Err((
+                Protocol::AwsJson,
+                ApiError::client(
+                    "UnknownOperationException",
+                    format!("The sandbox does not implement the target {target}."),
+                ),
+            )),
+        });
+    }
+    if method == Method::POST && path != "/" {
+        return Some(match appflow::operation_for_path(path) {
+            Some(operation) => Ok(Route {
+                service: Service::AppFlow,
+                operation: operation.to_owned(),
+            }),
+            None => Err((
+                Protocol::RestJson,
+                ApiError::new(
+                    404,
+                    "UnknownOperationException",
+                    format!("The sandbox does not implement POST {path}."),
+                ),
+            )),
+        });
+    }
+    None
+}
+
 pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Response<Body> {
     let (parts, body) = request.into_parts();
-    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return protocol::error(
-                Protocol::AwsJson,
-                &ApiError::new(
-                    413,
-                    "RequestEntityTooLarge",
-                    "The request body is too large.",
-                ),
-            );
-        }
+    // Everything the headers alone can decide is decided before a byte of the body is read, as
+    // AWS does: an unknown operation, a missing or malformed Authorization header, an unknown
+    // key, a stale or future X-Amz-Date, an over-limit Content-Length. Only STS's query
+    // protocol needs the body to route; until then its errors use STS's words.
+    let early = match route_by_headers(&parts.method, parts.uri.path(), &parts.headers) {
+        Some(Err((protocol, error))) => return protocol::error(protocol, &error),
+        Some(Ok(route)) => Some(route),
+        None => None,
     };
-    let route = match route(&parts.method, parts.uri.path(), &parts.headers, &body) {
-        Ok(route) => route,
-        Err((protocol, error)) => return protocol::error(protocol, &error),
-    };
-    let protocol = route.service.protocol();
+    let early_service = early.as_ref().map_or(Service::Sts, |r| r.service);
+    let early_protocol = early_service.protocol();
 
     let authorization = parts
         .headers
@@ -135,11 +144,43 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
         .and_then(|v| v.to_str().ok());
     let caller = match auth::parse_authorization(authorization) {
         Ok(caller) => caller,
-        Err(error) => return protocol::error(protocol, &error),
+        Err(error) => return protocol::error(early_protocol, &error),
     };
     if caller.access_key_id != app.access_key_id {
-        return protocol::error(protocol, &unrecognized_client(route.service));
+        return protocol::error(early_protocol, &unrecognized_client(early_service));
     }
+    if app.secret_access_key.is_some() {
+        let amz_date = parts
+            .headers
+            .get("x-amz-date")
+            .and_then(|v| v.to_str().ok());
+        let now = crate::clock::now_epoch_seconds() as i64;
+        if let Err(error) = request_time::check(amz_date, now) {
+            return protocol::error(early_protocol, &date_error(early_service, &error));
+        }
+    }
+    let declared_length = parts
+        .headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > MAX_BODY as u64) {
+        return protocol::error(early_protocol, &too_large());
+    }
+
+    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => return protocol::error(early_protocol, &too_large()),
+    };
+    let route = match early {
+        Some(route) => route,
+        None => match route(&parts.method, parts.uri.path(), &parts.headers, &body) {
+            Ok(route) => route,
+            Err((protocol, error)) => return protocol::error(protocol, &error),
+        },
+    };
+    let protocol = route.service.protocol();
+
     if let (Some(secret), Some(authorization)) = (&app.secret_access_key, authorization) {
         let signed = signature::Signed {
             method: parts.method.as_str(),
@@ -231,6 +272,34 @@ fn unrecognized_client(service: Service) -> ApiError {
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
         ),
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        413,
+        "RequestEntityTooLarge",
+        format!(
+            "The request body is larger than {} MiB, the most the sandbox reads.",
+            MAX_BODY >> 20
+        ),
+    )
+}
+
+/// AWS's answer to an X-Amz-Date it cannot accept: an expired or not-yet-current signature is
+/// answered like a signature that does not match (same code and status, per service), a
+/// missing or malformed date like an incomplete signature.
+fn date_error(service: Service, error: &DateError) -> ApiError {
+    let message = error.to_string();
+    match (service, error) {
+        (_, DateError::Missing) => signature_error(service, &SignatureError::NoDate),
+        (Service::Sts, DateError::Malformed(_)) => {
+            ApiError::new(400, "IncompleteSignature", message)
+        }
+        (_, DateError::Malformed(_)) => ApiError::new(400, "IncompleteSignatureException", message),
+        (Service::Sts, _) => ApiError::new(403, "SignatureDoesNotMatch", message),
+        (Service::AppFlow, _) => ApiError::new(403, "InvalidSignatureException", message),
+        (_, _) => ApiError::new(400, "InvalidSignatureException", message),
     }
 }
 

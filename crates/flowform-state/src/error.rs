@@ -103,6 +103,20 @@ pub enum Refusal {
          top of it."
     )]
     JournalWithoutState { path: PathBuf, state: PathBuf },
+
+    #[error(
+        "{path} is {what}, not a regular file. flowform keeps its state, journal and lock \
+         record only in regular files, so it neither read it nor will write over it; point \
+         --state at a regular file (or a path where none exists yet)."
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
+
+    #[error(
+        "{path} is larger than {limit_mib} MiB, the most flowform reads as a state, journal or \
+         lock record, so it was not read. A state flowform wrote is far smaller; check that \
+         this is the file you meant. flowform will not overwrite it."
+    )]
+    TooLarge { path: PathBuf, limit_mib: u64 },
 }
 
 /// Every error of this crate.

@@ -35,11 +35,14 @@
 //!   apply linear and crash-safe.
 //! - [`lock`]: the OS lock and its `PATH.lock.info` record ([`LockGuard`], [`LockInfo`]).
 //! - [`error`]: [`StateError`], [`Refusal`], [`StateWarning`].
+//! - `bounded_read`: every read of a file the user named is of a regular file, and bounded
+//!   ([`STATE_LIMIT`], [`LOCK_INFO_LIMIT`]).
 //!
 //! Addresses are plain `String`s here: the typed `Address` belongs to `flowform-core`, and a
 //! state must still load when it holds an address the current configuration cannot parse.
 //! The default state path is the CLI's decision; this crate is always given a path.
 
+mod bounded_read;
 pub mod digest;
 pub mod document;
 pub mod error;
@@ -47,6 +50,7 @@ pub mod journal;
 pub mod local;
 pub mod lock;
 
+pub use bounded_read::{LOCK_INFO_LIMIT, STATE_LIMIT};
 pub use digest::{Digest, DigestKey};
 pub use document::{
     FORMAT_VERSION, Lineage, OutputState, PendingCreate, ResourceState, Serial, State,

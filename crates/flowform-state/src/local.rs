@@ -32,6 +32,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::bounded_read::{self, ReadProblem, STATE_LIMIT};
 use crate::document::{Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::journal::{self, Journal};
@@ -42,7 +43,12 @@ use crate::lock::{LockGuard, LockInfo, LockPaths};
 /// One backend serves one command: lock, load, persist or journal, drop.
 #[derive(Debug)]
 pub struct LocalBackend {
+    /// The path as given, for [`LocalBackend::path`].
     path: PathBuf,
+    /// Where the state really is: the given path, or the file a symlink there points to. All
+    /// reads and writes, and the backup, journal and lock beside the state, use this path, so
+    /// a symlinked state stays a symlink and its target gets the new content.
+    file: PathBuf,
     known: Known,
     warnings: Vec<StateWarning>,
 }
@@ -84,31 +90,40 @@ impl Fingerprint {
 
 impl LocalBackend {
     pub fn new(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
         LocalBackend {
-            path: path.into(),
+            file: follow_symlink(&path),
+            path,
             known: Known::Unread,
             warnings: Vec::new(),
         }
     }
 
+    /// The state path as given.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The file the state is read from and written to: [`LocalBackend::path`], or the target
+    /// when that is a symlink.
+    pub fn file_path(&self) -> &Path {
+        &self.file
+    }
+
     pub fn backup_path(&self) -> PathBuf {
-        sibling(&self.path, ".backup")
+        sibling(&self.file, ".backup")
     }
 
     pub fn journal_path(&self) -> PathBuf {
-        sibling(&self.path, ".journal")
+        sibling(&self.file, ".journal")
     }
 
     pub fn lock_path(&self) -> PathBuf {
-        sibling(&self.path, ".lock")
+        sibling(&self.file, ".lock")
     }
 
     pub fn lock_info_path(&self) -> PathBuf {
-        sibling(&self.path, ".lock.info")
+        sibling(&self.file, ".lock.info")
     }
 
     /// Reads the state: `None` when there is no file yet.
@@ -130,12 +145,12 @@ impl LocalBackend {
 
     fn read(&mut self, fold: bool) -> Result<Option<State>, StateError> {
         self.warnings.clear();
-        let state = match read_state_file(&self.path)? {
+        let state = match read_state_file(&self.file).map_err(|e| self.refuse_error(e))? {
             None => {
                 self.known = Known::Missing;
                 None
             }
-            Some((bytes, on_disk)) => match State::from_json(&self.path, &bytes) {
+            Some((bytes, on_disk)) => match State::from_json(&self.file, &bytes) {
                 Ok(state) => {
                     self.known = Known::Present {
                         state: Box::new(state.clone()),
@@ -148,13 +163,15 @@ impl LocalBackend {
         };
 
         let journal_path = self.journal_path();
-        let Some(bytes) = read_optional(&journal_path, "read the journal")? else {
+        let Some(bytes) =
+            read_optional(&journal_path, "read the journal").map_err(|e| self.refuse_error(e))?
+        else {
             return Ok(state);
         };
         let Some(mut state) = state else {
             return Err(self.refuse(Refusal::JournalWithoutState {
                 path: journal_path,
-                state: self.path.clone(),
+                state: self.file.clone(),
             }));
         };
         let (changes, warnings) = match journal::replay(&journal_path, &bytes, &mut state) {
@@ -203,7 +220,7 @@ impl LocalBackend {
             Known::Present { state: current, .. } => {
                 if current.lineage != state.lineage {
                     return Err(StateError::LineageMismatch {
-                        path: self.path.clone(),
+                        path: self.file.clone(),
                         given: state.lineage.to_string(),
                         on_disk: current.lineage.to_string(),
                     });
@@ -223,10 +240,10 @@ impl LocalBackend {
         if keep_backup {
             self.keep_backup()?;
         }
-        write_atomically(&self.path, &written.to_json())?;
-        let on_disk = std::fs::metadata(&self.path)
+        write_atomically(&self.file, &written.to_json())?;
+        let on_disk = std::fs::metadata(&self.file)
             .map(|metadata| Fingerprint::of(&metadata))
-            .map_err(|error| StateError::io("read back", &self.path, error))?;
+            .map_err(|error| StateError::io("read back", &self.file, error))?;
         self.known = Known::Present {
             state: Box::new(written),
             on_disk,
@@ -258,7 +275,7 @@ impl LocalBackend {
         {
             return Err(StateError::JournalForOtherState {
                 path: journal_path,
-                state: self.path.clone(),
+                state: self.file.clone(),
                 journal_lineage: state.lineage.to_string(),
                 state_lineage: current.lineage.to_string(),
             });
@@ -287,17 +304,17 @@ impl LocalBackend {
 
     fn lock_paths(&self) -> LockPaths {
         LockPaths {
-            state: self.path.clone(),
+            state: self.file.clone(),
             lock: self.lock_path(),
             info: self.lock_info_path(),
         }
     }
 
     fn check_unchanged_on_disk(&self) -> Result<(), StateError> {
-        let now = match std::fs::metadata(&self.path) {
+        let now = match std::fs::metadata(&self.file) {
             Ok(metadata) => Some(Fingerprint::of(&metadata)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-            Err(error) => return Err(StateError::io("read", &self.path, error)),
+            Err(error) => return Err(StateError::io("read", &self.file, error)),
         };
         let expected = match &self.known {
             Known::Present { on_disk, .. } => Some(*on_disk),
@@ -307,7 +324,7 @@ impl LocalBackend {
             Ok(())
         } else {
             Err(StateError::ChangedOnDisk {
-                path: self.path.clone(),
+                path: self.file.clone(),
             })
         }
     }
@@ -317,16 +334,24 @@ impl LocalBackend {
         refusal.into()
     }
 
+    /// A refusal among read errors sticks, as every refusal does (see [`Known::Refused`]).
+    fn refuse_error(&mut self, error: StateError) -> StateError {
+        match error {
+            StateError::Refused(refusal) => self.refuse(refusal),
+            other => other,
+        }
+    }
+
     fn keep_backup(&self) -> Result<(), StateError> {
         let backup = self.backup_path();
-        let temporary = temporary_sibling(&self.path, "backup");
-        match std::fs::hard_link(&self.path, &temporary) {
+        let temporary = temporary_sibling(&self.file, "backup");
+        match std::fs::hard_link(&self.file, &temporary) {
             Ok(()) => {}
             // Someone removed the state since we read it; there is nothing to keep.
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(_) => {
                 // No hard links here (some network and FAT file systems): copy instead.
-                let copied = std::fs::copy(&self.path, &temporary)
+                let copied = std::fs::copy(&self.file, &temporary)
                     .and_then(|_| File::open(&temporary)?.sync_all());
                 if let Err(error) = copied {
                     let _ = std::fs::remove_file(&temporary);
@@ -358,29 +383,64 @@ fn temporary_sibling(path: &Path, purpose: &str) -> PathBuf {
 
 /// The state file's bytes and the fingerprint of exactly the file they came from.
 fn read_state_file(path: &Path) -> Result<Option<(Vec<u8>, Fingerprint)>, StateError> {
-    use std::io::Read as _;
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(StateError::io("read the state file", path, error)),
-    };
-    let mut bytes = Vec::new();
-    let on_disk = file
-        .metadata()
-        .and_then(|metadata| {
-            file.read_to_end(&mut bytes)?;
-            Ok(Fingerprint::of(&metadata))
-        })
-        .map_err(|error| StateError::io("read the state file", path, error))?;
-    Ok(Some((bytes, on_disk)))
+    Ok(read_bounded(path, "read the state file", STATE_LIMIT)?
+        .map(|(bytes, metadata)| (bytes, Fingerprint::of(&metadata))))
 }
 
 fn read_optional(path: &Path, action: &'static str) -> Result<Option<Vec<u8>>, StateError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(StateError::io(action, path, error)),
+    Ok(read_bounded(path, action, STATE_LIMIT)?.map(|(bytes, _)| bytes))
+}
+
+/// A regular file's bytes, at most `limit` of them; anything else is refused (see
+/// `bounded_read.rs`).
+pub(crate) fn read_bounded(
+    path: &Path,
+    action: &'static str,
+    limit: u64,
+) -> Result<Option<(Vec<u8>, std::fs::Metadata)>, StateError> {
+    bounded_read::read(path, limit).map_err(|problem| match problem {
+        ReadProblem::NotAFile(what) => Refusal::NotAFile {
+            path: path.to_path_buf(),
+            what,
+        }
+        .into(),
+        ReadProblem::TooLarge => Refusal::TooLarge {
+            path: path.to_path_buf(),
+            limit_mib: limit >> 20,
+        }
+        .into(),
+        ReadProblem::Io(error) => StateError::io(action, path, error),
+    })
+}
+
+/// Where a state path really leads: a symlink's final target (made absolute), the path itself
+/// otherwise. A dangling link is followed too, so the first write creates its target instead
+/// of replacing the link with a file.
+fn follow_symlink(path: &Path) -> PathBuf {
+    let is_link = |p: &Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|metadata| metadata.file_type().is_symlink())
+    };
+    if !is_link(path) {
+        return path.to_path_buf();
     }
+    if let Ok(target) = std::fs::canonicalize(path) {
+        return target;
+    }
+    let mut current = path.to_path_buf();
+    // As many hops as Linux follows before it calls a chain of links a loop.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&current) else {
+            break;
+        };
+        current = match current.parent() {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+        if !is_link(&current) {
+            break;
+        }
+    }
+    current
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {

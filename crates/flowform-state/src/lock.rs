@@ -18,6 +18,7 @@
 //! removes it. A lock still held by a live process cannot be broken from outside, and
 //! `force_unlock` says so rather than pretending.
 
+use crate::bounded_read::LOCK_INFO_LIMIT;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -147,10 +148,10 @@ impl LockPaths {
     /// The current record, if any. A record that does not parse is an error only for
     /// `force_unlock`; elsewhere it is just "no readable record".
     pub fn read_info(&self) -> Result<Option<LockInfo>, StateError> {
-        let bytes = match std::fs::read(&self.info) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(StateError::io("read the lock record", &self.info, error)),
+        let Some((bytes, _)) =
+            crate::local::read_bounded(&self.info, "read the lock record", LOCK_INFO_LIMIT)?
+        else {
+            return Ok(None);
         };
         serde_json::from_slice(&bytes)
             .map(Some)

@@ -43,15 +43,18 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, args: Vec<Value>) -> Result<V
             NAMES.join(", ")
         ));
     }
-    let mut marked = false;
+    // Which arguments were sensitive: an error must not quote those (see `shown`).
+    let mut marks = Vec::with_capacity(args.len());
     let args: Vec<Value> = args
         .into_iter()
         .map(|a| {
             let (a, m) = a.unmark();
-            marked |= m;
+            marks.push(m);
             a
         })
         .collect();
+    let marked = marks.contains(&true);
+    let sensitive = |i: usize| marks.get(i).copied().unwrap_or(false);
     let lint_json = ev.lint && name == "jsonencode";
     if !lint_json && args.iter().any(|a| !a.is_known()) && name != "coalesce" {
         return Ok(mark(Value::Unknown, marked));
@@ -65,15 +68,33 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, args: Vec<Value>) -> Result<V
         "jsondecode" => {
             let [s] = arity::<1>(name, args)?;
             let s = string(name, &s)?;
-            let json: serde_json::Value = serde_json::from_str(&s)
-                .map_err(|e| format!("The argument is not valid JSON: {e}."))?;
+            let json: serde_json::Value = serde_json::from_str(&s).map_err(|e| {
+                if sensitive(0) {
+                    "The argument, a sensitive value, is not valid JSON.".to_string()
+                } else {
+                    format!("The argument is not valid JSON: {e}.")
+                }
+            })?;
             Value::from_json(json)
         }
         "file" => {
             let [p] = arity::<1>(name, args)?;
-            Value::String(ev.files.read(&string(name, &p)?)?)
+            let path = string(name, &p)?;
+            Value::String(ev.files.read(&path).map_err(|e| {
+                if sensitive(0) {
+                    "The file named by a sensitive value cannot be read.".to_string()
+                } else {
+                    e
+                }
+            })?)
         }
-        "format" => format(args)?,
+        "format" => format(args).map_err(|e| {
+            if sensitive(0) {
+                "The format string, a sensitive value, does not match the arguments.".to_string()
+            } else {
+                e
+            }
+        })?,
         "lower" | "upper" | "trimspace" | "base64encode" | "base64decode" | "tostring" => {
             let [s] = arity::<1>(name, args)?;
             let s = string(name, &s)?;
@@ -85,7 +106,13 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, args: Vec<Value>) -> Result<V
                 "base64decode" => {
                     let bytes = base64::engine::general_purpose::STANDARD
                         .decode(s.as_bytes())
-                        .map_err(|e| format!("The argument is not valid base64: {e}."))?;
+                        .map_err(|e| {
+                            if sensitive(0) {
+                                "The argument, a sensitive value, is not valid base64.".to_string()
+                            } else {
+                                format!("The argument is not valid base64: {e}.")
+                            }
+                        })?;
                     String::from_utf8(bytes)
                         .map_err(|_| "The decoded bytes are not UTF-8 text.".to_string())?
                 }
@@ -138,7 +165,8 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, args: Vec<Value>) -> Result<V
                     (None, Some(d)) => d,
                     (None, None) => {
                         return Err(format!(
-                            "The object has no key \"{key}\" and no default was given."
+                            "The object has no key {} and no default was given.",
+                            shown(&key, sensitive(1))
                         ));
                     }
                 },
@@ -220,6 +248,15 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, args: Vec<Value>) -> Result<V
         _ => unreachable!("every name in NAMES is handled"),
     };
     Ok(mark(out, marked))
+}
+
+/// A value quoted in an error message, or `(sensitive value)` when it is one.
+pub(super) fn shown(text: &str, sensitive: bool) -> String {
+    if sensitive {
+        "(sensitive value)".to_string()
+    } else {
+        format!("\"{text}\"")
+    }
 }
 
 fn arity<const N: usize>(name: &str, args: Vec<Value>) -> Result<[Value; N], String> {

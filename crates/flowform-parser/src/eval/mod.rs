@@ -10,6 +10,7 @@
 //! loaded and frozen afterwards, so the planner and applier never touch the disk through it.
 
 mod functions;
+mod locals;
 mod ops;
 
 use flowform_core::{Address, ResourceKind, Value};
@@ -86,8 +87,8 @@ impl FileCache {
                 "the file \"{path}\" was not read when the configuration was loaded: the path given to file() must be known before apply"
             ));
         }
-        let result = std::fs::read_to_string(&resolved)
-            .map_err(|e| format!("cannot read \"{}\": {e}", resolved.display()));
+        let result = crate::bounded_read::read_text(&resolved)
+            .map_err(|e| format!("Reading \"{}\" failed: {e}.", resolved.display()));
         files.insert(resolved, result.clone());
         result
     }
@@ -104,7 +105,13 @@ pub struct Evaluator<'a> {
     /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
     /// making the whole document unknown, so policies can be checked before apply.
     pub lint: bool,
-    memo: RefCell<HashMap<String, Option<Value>>>,
+    memo: RefCell<HashMap<String, Memo>>,
+}
+
+/// A local value being evaluated (a reference back to it is a cycle), or its outcome.
+enum Memo {
+    InProgress,
+    Done(Result<Value, EvalError>),
 }
 
 pub(crate) type Scope = Vec<(String, Value)>;
@@ -134,38 +141,59 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The value of `local.NAME`. Locals reference each other; a cycle among them is reported
-    /// by the loader before evaluation, and guarded here too.
+    /// by the loader before evaluation, and guarded here too. What the local depends on is
+    /// evaluated first, in order and without recursion (see `locals.rs`), so a long chain of
+    /// locals cannot overflow the stack.
     fn local(&self, name: &str, file: &str, span: Range<usize>) -> Result<Value, EvalError> {
-        if let Some(done) = self.memo.borrow().get(name) {
-            return done.clone().ok_or_else(|| EvalError {
-                file: file.to_string(),
-                span: span.clone(),
-                summary: "Cycle in local values".into(),
-                detail: format!("local.{name} refers to itself, directly or through other locals."),
+        if !self.memo.borrow().contains_key(name) {
+            let order = locals::dependencies_first(self.locals, name, |n| {
+                self.memo.borrow().contains_key(n)
             });
+            for dependency in order.into_iter().filter(|d| *d != name) {
+                if let Some(local) = self.locals.get(dependency) {
+                    // An error is kept in the memo and surfaces where the local is used.
+                    let _ = self.local_once(dependency, &local.file, local.span.clone());
+                }
+            }
+        }
+        self.local_once(name, file, span)
+    }
+
+    /// Evaluates one local (once: the outcome is kept), its references evaluated on demand.
+    fn local_once(&self, name: &str, file: &str, span: Range<usize>) -> Result<Value, EvalError> {
+        match self.memo.borrow().get(name) {
+            Some(Memo::Done(outcome)) => return outcome.clone(),
+            Some(Memo::InProgress) => {
+                return Err(EvalError {
+                    file: file.to_string(),
+                    span,
+                    summary: "Cycle in local values".into(),
+                    detail: format!(
+                        "local.{name} refers to itself, directly or through other locals."
+                    ),
+                });
+            }
+            None => {}
         }
         let Some(local) = self.locals.get(name) else {
             return Err(err(
                 file,
                 span,
                 "Reference to undeclared local value",
-                format!("A local value named \"{name}\" has not been declared in a locals block."),
+                format!(
+                    "A local value named \"{name}\" has not been declared in a locals block.{}",
+                    crate::suggest::did_you_mean(name, self.locals.keys().map(String::as_str))
+                ),
             ));
         };
-        self.memo.borrow_mut().insert(name.to_string(), None);
-        let value = self.eval(&local.expr, &local.file);
-        match value {
-            Ok(v) => {
-                self.memo
-                    .borrow_mut()
-                    .insert(name.to_string(), Some(v.clone()));
-                Ok(v)
-            }
-            Err(e) => {
-                self.memo.borrow_mut().remove(name);
-                Err(e)
-            }
-        }
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), Memo::InProgress);
+        let outcome = self.eval(&local.expr, &local.file);
+        self.memo
+            .borrow_mut()
+            .insert(name.to_string(), Memo::Done(outcome.clone()));
+        outcome
     }
 
     fn eval_in(
@@ -298,13 +326,13 @@ impl<'a> Evaluator<'a> {
             Expression::UnaryOp(op) => {
                 let v = self.eval_in(&op.expr, file, scope)?;
                 ops::unary(*op.operator.value(), v)
-                    .map_err(|detail| err(file, span, "Invalid operand", detail))?
+                    .map_err(|e| err(file, span, e.summary, e.detail))?
             }
             Expression::BinaryOp(op) => {
                 let lhs = self.eval_in(&op.lhs_expr, file, scope)?;
                 let rhs = self.eval_in(&op.rhs_expr, file, scope)?;
                 ops::binary(*op.operator.value(), lhs, rhs)
-                    .map_err(|detail| err(file, span, "Invalid operand", detail))?
+                    .map_err(|e| err(file, span, e.summary, e.detail))?
             }
             Expression::ForExpr(f) => self.for_expr(f, file, scope, span)?,
         })
@@ -422,9 +450,17 @@ impl<'a> Evaluator<'a> {
                                 file,
                                 span.clone(),
                                 "Reference to undeclared input variable",
-                                format!(
-                                    "An input variable named \"{name}\" has not been declared. Declare it with a variable \"{name}\" block."
-                                ),
+                                match crate::suggest::closest(
+                                    &name,
+                                    self.vars.keys().map(String::as_str),
+                                ) {
+                                    Some(near) => format!(
+                                        "An input variable named \"{name}\" has not been declared. Did you mean \"{near}\"?"
+                                    ),
+                                    None => format!(
+                                        "An input variable named \"{name}\" has not been declared. Declare it with a variable \"{name}\" block."
+                                    ),
+                                },
                             )
                         })?;
                         (v, 1)
@@ -528,12 +564,12 @@ impl<'a> Evaluator<'a> {
             }
             (TraversalOperator::Index(index), collection) => {
                 let (key, key_marked) = self.eval_in(index, file, scope)?.unmark();
-                let v = index_value(collection, key)
+                let v = index_value(collection, key, key_marked)
                     .map_err(|d| err(file, span, "Invalid index", d))?;
                 if key_marked { Value::sensitive(v) } else { v }
             }
             (TraversalOperator::LegacyIndex(i), collection) => {
-                index_value(collection, Value::Number((*i.value()).into()))
+                index_value(collection, Value::Number((*i.value()).into()), false)
                     .map_err(|d| err(file, span, "Invalid index", d))?
             }
             (TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_), v) => match v {
@@ -614,6 +650,9 @@ impl<'a> Evaluator<'a> {
         let mut object: BTreeMap<String, Value> = BTreeMap::new();
         let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let depth = scope.len();
+        // A sensitive key or condition shapes the result, so it marks the result (as an
+        // object literal with a sensitive key is marked).
+        let mut shaped_by_sensitive = false;
         let mut outcome = Ok(());
         for (k, v) in pairs {
             if let Some(kv) = &key_var {
@@ -622,7 +661,9 @@ impl<'a> Evaluator<'a> {
             scope.push((value_var.clone(), v));
             let step = (|| -> Result<(), EvalError> {
                 if let Some(cond) = &f.cond {
-                    match self.eval_in(&cond.expr, file, scope)?.unmark().0 {
+                    let (cond, cond_marked) = self.eval_in(&cond.expr, file, scope)?.unmark();
+                    shaped_by_sensitive |= cond_marked;
+                    match cond {
                         Value::Bool(true) => {}
                         Value::Bool(false) => return Ok(()),
                         _ => {
@@ -639,7 +680,9 @@ impl<'a> Evaluator<'a> {
                 match &f.key_expr {
                     None => list.push(value),
                     Some(key_expr) => {
-                        let key = match self.eval_in(key_expr, file, scope)?.unmark().0 {
+                        let (key, key_marked) = self.eval_in(key_expr, file, scope)?.unmark();
+                        shaped_by_sensitive |= key_marked;
+                        let key = match key {
                             Value::String(s) => s,
                             Value::Number(n) => n.to_string(),
                             Value::Bool(b) => b.to_string(),
@@ -663,7 +706,8 @@ impl<'a> Evaluator<'a> {
                                 span.clone(),
                                 "Duplicate object key",
                                 format!(
-                                    "Two elements produce the key \"{key}\"; add ... after the value to group them."
+                                    "Two elements produce the key {}; add ... after the value to group them.",
+                                    functions::shown(&key, key_marked)
                                 ),
                             ));
                         }
@@ -688,26 +732,41 @@ impl<'a> Evaluator<'a> {
                     .collect(),
             ),
         };
-        Ok(if marked { Value::sensitive(out) } else { out })
+        Ok(if marked || shaped_by_sensitive {
+            Value::sensitive(out)
+        } else {
+            out
+        })
     }
 }
 
-fn index_value(collection: Value, key: Value) -> Result<Value, String> {
+/// `collection[key]`. A sensitive key is never quoted in the error.
+fn index_value(collection: Value, key: Value, key_sensitive: bool) -> Result<Value, String> {
     match (collection, key) {
         (_, Value::Unknown) | (Value::Unknown, _) => Ok(Value::Unknown),
         (Value::List(items), Value::Number(n)) => {
-            let i = n
-                .as_u64()
-                .ok_or_else(|| format!("The index {n} is not a whole number of zero or more."))?;
+            let index = if key_sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                n.to_string()
+            };
+            let i = n.as_u64().ok_or_else(|| {
+                format!("The index {index} is not a whole number of zero or more.")
+            })?;
             let len = items.len();
-            items.into_iter().nth(i as usize).ok_or_else(|| {
-                format!("The index {i} is out of range for a list of {len} elements.")
-            })
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| items.into_iter().nth(i))
+                .ok_or_else(|| {
+                    format!("The index {index} is out of range for a list of {len} elements.")
+                })
         }
-        (Value::Object(map), Value::String(k)) => map
-            .get(&k)
-            .cloned()
-            .ok_or_else(|| format!("The object has no element with the key \"{k}\".")),
+        (Value::Object(map), Value::String(k)) => map.get(&k).cloned().ok_or_else(|| {
+            format!(
+                "The object has no element with the key {}.",
+                functions::shown(&k, key_sensitive)
+            )
+        }),
         (c, k) => Err(format!(
             "Cannot index a {} with a {}.",
             c.type_name(),

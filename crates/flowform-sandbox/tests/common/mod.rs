@@ -167,3 +167,105 @@ pub fn assert_scenario(actual: scenarios::Steps, expected: &[(&str, &str)]) {
     let actual: Vec<(&str, &str)> = actual.iter().map(|(s, o)| (*s, o.as_str())).collect();
     assert_eq!(actual, expected);
 }
+
+/// A request signed by hand with SigV4 for the sandbox's default key (`test`/`test`), dated
+/// `age_seconds` in the past (negative: in the future). Written apart from the sandbox's own
+/// verifier so that the two check each other.
+pub struct HandSigned {
+    pub path: &'static str,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HandSigned {
+    pub fn new(
+        endpoint: &str,
+        service: &str,
+        path: &'static str,
+        target: Option<&str>,
+        body: &str,
+        age_seconds: i64,
+    ) -> Self {
+        use hmac::{Hmac, Mac};
+        use sha2::{Digest, Sha256};
+        let hmac = |key: &[u8], data: &str| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
+            mac.update(data.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        };
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs() as i64;
+        let amz_date = amz_date(now - age_seconds);
+        let day = &amz_date[..8];
+        let host = endpoint.trim_start_matches("http://");
+        let mut signed: Vec<(String, String)> = vec![
+            ("host".into(), host.into()),
+            ("x-amz-date".into(), amz_date.clone()),
+        ];
+        if let Some(target) = target {
+            signed.push(("x-amz-target".into(), target.into()));
+        }
+        let names: Vec<&str> = signed.iter().map(|(n, _)| n.as_str()).collect();
+        let names = names.join(";");
+        let canonical_headers: String = signed.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+        let canonical = format!(
+            "POST\n{path}\n\n{canonical_headers}\n{names}\n{}",
+            hex(&Sha256::digest(body.as_bytes()))
+        );
+        let scope = format!("{day}/{REGION}/{service}/aws4_request");
+        let to_sign = format!(
+            "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+            hex(&Sha256::digest(canonical.as_bytes()))
+        );
+        let mut key = hmac(b"AWS4test", day);
+        for part in [REGION, service, "aws4_request"] {
+            key = hmac(&key, part);
+        }
+        let signature = hex(&hmac(&key, &to_sign));
+        let mut headers: Vec<(String, String)> = signed.into_iter().skip(1).collect();
+        headers.push((
+            "authorization".into(),
+            format!(
+                "AWS4-HMAC-SHA256 Credential=test/{scope}, SignedHeaders={names}, Signature={signature}"
+            ),
+        ));
+        HandSigned {
+            path,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    pub async fn send(&self, endpoint: &str) -> (u16, Vec<(String, String)>, String) {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        raw_post(endpoint, self.path, &headers, &self.body).await
+    }
+}
+
+/// Seconds since the epoch as `20150830T123600Z`.
+fn amz_date(seconds: i64) -> String {
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}

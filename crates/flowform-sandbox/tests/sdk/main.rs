@@ -8,4 +8,5 @@ mod common;
 mod appflow;
 mod kms;
 mod operation;
+mod request_time;
 mod secretsmanager;
