@@ -12,7 +12,6 @@
 //! of one.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -170,14 +169,20 @@ fn lock_data_file(path: &Path) -> Result<std::fs::File, SandboxError> {
     }
 }
 
+/// The most the sandbox reads back as its data file: far above 10,000 stored objects.
+const DATA_LIMIT: u64 = 1 << 30;
+
 fn load(path: &Path) -> Result<State, SandboxError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
-        Err(source) => {
+    let bytes = match flowform_fs::read(path, DATA_LIMIT) {
+        Ok(Some((bytes, _))) => bytes,
+        Ok(None) => return Ok(State::default()),
+        Err(e) => {
             return Err(SandboxError::ReadData {
                 path: path.to_owned(),
-                source,
+                source: match e {
+                    flowform_fs::ReadError::Io(source) => source,
+                    other => std::io::Error::other(other),
+                },
             });
         }
     };
@@ -187,38 +192,14 @@ fn load(path: &Path) -> Result<State, SandboxError> {
     })
 }
 
+/// The file holds secret values (it stands in for AWS): only its owner may read it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SandboxError> {
-    let error = |source| SandboxError::WriteData {
-        path: path.to_owned(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sandbox.json".to_owned());
-    let temp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        // The file holds secret values: only its owner may read it.
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temp).map_err(error)?;
-    file.write_all(bytes).map_err(error)?;
-    file.sync_all().map_err(error)?;
-    drop(file);
-    std::fs::rename(&temp, path).map_err(error)?;
-    // Make the rename itself durable.
-    if let Ok(dir) = std::fs::File::open(&dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
+    flowform_fs::write_durably(path, bytes, flowform_fs::Access::OwnerOnly).map_err(|source| {
+        SandboxError::WriteData {
+            path: path.to_owned(),
+            source,
+        }
+    })
 }
 
 #[cfg(test)]

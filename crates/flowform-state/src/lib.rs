@@ -35,14 +35,14 @@
 //!   apply linear and crash-safe.
 //! - [`lock`]: the OS lock and its `PATH.lock.info` record ([`LockGuard`], [`LockInfo`]).
 //! - [`error`]: [`StateError`], [`Refusal`], [`StateWarning`].
-//! - `bounded_read`: every read of a file the user named is of a regular file, and bounded
-//!   ([`STATE_LIMIT`], [`LOCK_INFO_LIMIT`]).
+//!
+//! Every read of a file the user named is of a regular file, and bounded ([`STATE_LIMIT`],
+//! [`LOCK_INFO_LIMIT`]); every write is durable — both through `flowform-fs`.
 //!
 //! Addresses are plain `String`s here: the typed `Address` belongs to `flowform-core`, and a
 //! state must still load when it holds an address the current configuration cannot parse.
 //! The default state path is the CLI's decision; this crate is always given a path.
 
-mod bounded_read;
 pub mod digest;
 pub mod document;
 pub mod error;
@@ -50,7 +50,6 @@ pub mod journal;
 pub mod local;
 pub mod lock;
 
-pub use bounded_read::{LOCK_INFO_LIMIT, STATE_LIMIT};
 pub use digest::{Digest, DigestKey};
 pub use document::{
     FORMAT_VERSION, Lineage, OutputState, PendingCreate, ResourceState, Serial, State,
@@ -58,4 +57,6 @@ pub use document::{
 pub use error::{Refusal, StateError, StateWarning};
 pub use journal::Journal;
 pub use local::LocalBackend;
+pub use local::STATE_LIMIT;
+pub use lock::LOCK_INFO_LIMIT;
 pub use lock::{LockGuard, LockInfo};

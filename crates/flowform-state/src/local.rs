@@ -27,12 +27,15 @@
 //! the backend does not take it for them, because read-only commands may choose not to.
 
 use std::ffi::OsString;
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::bounded_read::{self, ReadProblem, STATE_LIMIT};
+use flowform_fs::ReadError;
+
+/// The most flowform reads as a state file or a journal: 64 MiB. A state of 10,000 resources
+/// is a few MiB.
+pub const STATE_LIMIT: u64 = 64 << 20;
 use crate::document::{Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::journal::{self, Journal};
@@ -392,24 +395,25 @@ fn read_optional(path: &Path, action: &'static str) -> Result<Option<Vec<u8>>, S
 }
 
 /// A regular file's bytes, at most `limit` of them; anything else is refused (see
-/// `bounded_read.rs`).
+/// [`flowform_fs::read`]).
 pub(crate) fn read_bounded(
     path: &Path,
     action: &'static str,
     limit: u64,
 ) -> Result<Option<(Vec<u8>, std::fs::Metadata)>, StateError> {
-    bounded_read::read(path, limit).map_err(|problem| match problem {
-        ReadProblem::NotAFile(what) => Refusal::NotAFile {
+    flowform_fs::read(path, limit).map_err(|problem| match problem {
+        ReadError::NotAFile(what) => Refusal::NotAFile {
             path: path.to_path_buf(),
             what,
         }
         .into(),
-        ReadProblem::TooLarge => Refusal::TooLarge {
+        ReadError::TooLarge { .. } => Refusal::TooLarge {
             path: path.to_path_buf(),
             limit_mib: limit >> 20,
         }
         .into(),
-        ReadProblem::Io(error) => StateError::io(action, path, error),
+        ReadError::Io(error) => StateError::io(action, path, error),
+        ReadError::NotText => StateError::io(action, path, std::io::Error::other(problem)),
     })
 }
 
@@ -444,54 +448,16 @@ fn follow_symlink(path: &Path) -> PathBuf {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|error| StateError::io("create the directory", dir, error))?;
-    }
-    let temporary = temporary_sibling(path, "new");
-    let written = (|| {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        // The state holds the digest key: only its owner may read it.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, path)
-    })();
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(StateError::io("write the state file", path, error));
-    }
-    sync_dir(path)
+    // The state holds the digest key: only its owner may read it.
+    flowform_fs::write_durably(path, bytes, flowform_fs::Access::OwnerOnly)
+        .map_err(|error| StateError::io("write the state file", path, error))
 }
 
 fn remove_durably(path: &Path, action: &'static str) -> Result<(), StateError> {
-    match std::fs::remove_file(path) {
-        Ok(()) => sync_dir(path),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(error) => Err(StateError::io(action, path, error)),
-    }
+    flowform_fs::remove_durably(path).map_err(|error| StateError::io(action, path, error))
 }
 
 /// Fsyncs the directory holding `path`, so a create, rename or delete in it survives a crash.
 pub(crate) fn sync_dir(path: &Path) -> Result<(), StateError> {
-    #[cfg(unix)]
-    {
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        File::open(dir)
-            .and_then(|dir| dir.sync_all())
-            .map_err(|error| StateError::io("sync the directory", dir, error))
-    }
-    #[cfg(not(unix))]
-    {
-        // Windows has no directory fsync; its rename is made durable by the file system.
-        let _ = path;
-        Ok(())
-    }
+    flowform_fs::sync_dir(path).map_err(|error| StateError::io("sync the directory", path, error))
 }

@@ -18,7 +18,8 @@
 //! removes it. A lock still held by a live process cannot be broken from outside, and
 //! `force_unlock` says so rather than pretending.
 
-use crate::bounded_read::LOCK_INFO_LIMIT;
+/// The most flowform reads as a lock record (a few hundred bytes of JSON): 1 MiB.
+pub const LOCK_INFO_LIMIT: u64 = 1 << 20;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exi
     };
     // A saved plan says where it applies: its configuration, its state, and whether it was
     // made against the sandbox. Those come from the file, never from the flags.
-    let saved = match read_planfile(path) {
+    let saved = match super::plan::read_planfile(path) {
         Ok(s) => s,
         Err(e) => return e,
     };
@@ -47,27 +47,6 @@ pub fn run(ctx: &Context, request: &Request<'_>, inputs: &VariableInputs) -> Exi
         ..*request
     };
     rt.block_on(run_async(&planned_ctx, &request, inputs, Some(saved)))
-}
-
-/// Plan files are as large as the plans they hold; past this, it is not one.
-const MAX_PLAN_FILE_BYTES: u64 = 256 * 1024 * 1024;
-
-fn read_planfile(path: &Path) -> Result<SavedPlan, Exit> {
-    use std::io::Read as _;
-    let cannot = |e: &dyn std::fmt::Display| error(&format!("cannot read {}: {e}", path.display()));
-    // Looked at before it is opened: opening a FIFO would wait for a writer forever.
-    if !std::fs::metadata(path).map_err(|e| cannot(&e))?.is_file() {
-        return Err(cannot(&"it is not a regular file"));
-    }
-    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_PLAN_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| cannot(&e))?;
-    if bytes.len() as u64 > MAX_PLAN_FILE_BYTES {
-        return Err(cannot(&"it is larger than any plan file (256 MiB)"));
-    }
-    SavedPlan::from_json(&path.display().to_string(), &bytes).map_err(|e| error(&e.to_string()))
 }
 
 /// The context and AWS settings a saved plan was made for. A flag that names another

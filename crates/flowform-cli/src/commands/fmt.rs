@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
             .unwrap_or(&path)
             .display()
             .to_string();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match flowform_fs::read_text(&path, flowform_parser::CONFIG_FILE_LIMIT) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("Error: cannot read {shown}: {e}");
@@ -55,13 +55,12 @@ pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
                 diff.unified_diff().context_radius(3).header(&shown, &shown)
             );
         }
-        if !args.check {
-            let tmp = path.with_extension("hcl.fmt-tmp");
-            if let Err(e) = std::fs::write(&tmp, &tidy).and_then(|()| std::fs::rename(&tmp, &path))
-            {
-                eprintln!("Error: cannot write {shown}: {e}");
-                failed = true;
-            }
+        if !args.check
+            && let Err(e) =
+                flowform_fs::write_durably(&path, tidy.as_bytes(), flowform_fs::Access::Default)
+        {
+            eprintln!("Error: cannot write {shown}: {e}");
+            failed = true;
         }
     }
     if failed {

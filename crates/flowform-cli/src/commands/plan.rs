@@ -133,7 +133,10 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
             let written = saved
                 .to_json()
                 .map_err(|e| e.to_string())
-                .and_then(|bytes| std::fs::write(out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display())));
+                .and_then(|bytes| {
+                    flowform_fs::write_durably(out, &bytes, flowform_fs::Access::Default)
+                        .map_err(|e| format!("cannot write {}: {e}", out.display()))
+                });
             if let Err(e) = written {
                 return error(&e);
             }
@@ -192,4 +195,18 @@ fn create_state(
         let _ = std::fs::create_dir_all(dir);
     }
     backend.persist(state).map_err(|e| error(&e.to_string()))
+}
+
+/// Plan files are as large as the plans they hold; past this, it is not one.
+const MAX_PLAN_FILE_BYTES: u64 = 256 << 20;
+
+/// Reads a plan file written by `plan -out`: a regular file of bounded size.
+pub fn read_planfile(path: &std::path::Path) -> Result<SavedPlan, Exit> {
+    let cannot = |e: &dyn std::fmt::Display| error(&format!("cannot read {}: {e}", path.display()));
+    let bytes = match flowform_fs::read(path, MAX_PLAN_FILE_BYTES) {
+        Ok(Some((bytes, _))) => bytes,
+        Ok(None) => return Err(cannot(&"there is no such file")),
+        Err(e) => return Err(cannot(&e)),
+    };
+    SavedPlan::from_json(&path.display().to_string(), &bytes).map_err(|e| error(&e.to_string()))
 }

@@ -1,23 +1,18 @@
 //! `flowform show`: a saved plan, or what the state records.
 
 use super::Exit;
-use super::context::{Context, error};
+use super::context::Context;
 use crate::args::{Format, ShowArgs};
-use flowform_planner::planfile::SavedPlan;
 use flowform_state::ResourceState;
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
     if let Some(path) = &args.planfile {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => return error(&format!("cannot read {}: {e}", path.display())),
-        };
-        return match SavedPlan::from_json(&path.display().to_string(), &bytes) {
+        return match super::plan::read_planfile(path) {
             Ok(saved) => {
                 super::plan::print_plan(&saved.plan, args.format, ctx);
                 Exit::Success
             }
-            Err(e) => error(&e.to_string()),
+            Err(e) => e,
         };
     }
     let (_, state) = match ctx.open_state() {
