@@ -8,6 +8,7 @@ mod harness;
 mod cli;
 mod color;
 mod lifecycle;
+mod logging;
 mod moto;
 mod plan;
 mod resilience;

@@ -26,6 +26,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_color: bool,
 
+    /// Append the diagnostic log to PATH (created readable by you only) instead of standard
+    /// error. Its level is FLOWFORM_LOG, else RUST_LOG, else info; secrets are never logged.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -338,6 +343,7 @@ pub const SINGLE_DASH_FLAGS: &[&str] = &[
     "secret-access-key",
     "account-id",
     "profile-quota",
+    "log-file",
 ];
 
 /// Rewrites `-var` to `--var`, `-refresh=false` to `--refresh=false`, and so on.

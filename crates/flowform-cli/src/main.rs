@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod logging;
 mod ui;
 
 use args::{Cli, Command};
@@ -34,6 +35,17 @@ fn main() -> ExitCode {
         ui: ui::Ui::new(cli.no_color),
         recovered: Default::default(),
     };
+    if let Err(message) = logging::init(cli.log_file.as_deref(), ctx.ui.color_stderr) {
+        commands::context::error(&message);
+        return ExitCode::from(1);
+    }
+    // The command's name only: its arguments may hold a secret (-var client_secret=...).
+    tracing::info!(
+        command = command_name(&matches),
+        dir = %ctx.dir.display(),
+        version = commands::context::VERSION,
+        "flowform starts"
+    );
     let exit = match variable_inputs(&matches) {
         Err(message) => commands::context::error(&message),
         Ok(inputs) => match &cli.command {
@@ -70,12 +82,24 @@ fn main() -> ExitCode {
             Command::Sandbox(args::SandboxCommand::Serve(a)) => commands::sandbox::serve(a),
         },
     };
+    tracing::info!(exit = ?exit, "flowform ends");
     match exit {
         Exit::Success => ExitCode::SUCCESS,
         Exit::Error => ExitCode::from(1),
         Exit::Changes => ExitCode::from(2),
         Exit::Code(c) => ExitCode::from(c),
     }
+}
+
+/// `state rm`, `plan`: the subcommand path, for the log.
+fn command_name(matches: &clap::ArgMatches) -> String {
+    let mut names = Vec::new();
+    let mut at = matches;
+    while let Some((name, sub)) = at.subcommand() {
+        names.push(name);
+        at = sub;
+    }
+    names.join(" ")
 }
 
 /// `-var` and `-var-file` in the order given (a later one wins), and `FLOWFORM_VAR_*`.
