@@ -207,6 +207,46 @@ impl Test {
         self
     }
 
+    /// Runs the command with its standard output closed before it writes anything (the reading
+    /// end is dropped at once), as `flowform show | head` leaves it. Checks the exit status, and
+    /// that it neither panicked nor complained: a closed pipe is a normal end. The returned
+    /// run's stdout is empty.
+    pub fn run_with_stdout_closed(self) -> Ran {
+        use std::io::Read;
+        let mut child = self.spawn();
+        drop(child.stdout.take());
+        let mut stderr = Vec::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            pipe.read_to_end(&mut stderr).expect("stderr");
+        }
+        let status = child.wait().expect("flowform ends");
+        let text = String::from_utf8_lossy(&stderr).into_owned();
+        let context = format!(
+            "flowform {:?} with stdout closed
+--- stderr
+{text}",
+            self.args
+        );
+        assert!(!text.contains("panicked"), "a panic\n{context}");
+        assert!(
+            !text.contains("Broken pipe") && !text.contains("cannot write"),
+            "a closed pipe is no error\n{context}"
+        );
+        assert_eq!(
+            status.code(),
+            Some(self.expect_status),
+            "unexpected exit status\n{context}"
+        );
+        Ran {
+            dir: self.dir,
+            output: Output {
+                status,
+                stdout: Vec::new(),
+                stderr,
+            },
+        }
+    }
+
     /// Starts the command without waiting, stdout and stderr piped, for tests that watch it run
     /// (and kill it). The same checks as [`Test::run`] are up to the caller.
     pub fn spawn(&self) -> std::process::Child {

@@ -10,6 +10,7 @@ mod color;
 mod lifecycle;
 mod logging;
 mod moto;
+mod pipe;
 mod plan;
 mod resilience;
 mod secrets;

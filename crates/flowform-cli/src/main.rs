@@ -1,6 +1,8 @@
 //! The `flowform` binary: parses the command line, runs one command, and turns its outcome into
 //! an exit code (0 success, 1 error, 2 "the plan has changes" with `--detailed-exitcode`).
 
+#[macro_use]
+mod output;
 mod args;
 mod commands;
 mod logging;

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
                     a.close().await;
                 }
                 let schedule = flowform_planner::Schedule::new(&planned.plan);
-                print!("{}", schedule.to_dot(&planned.plan));
+                out!("{}", schedule.to_dot(&planned.plan));
                 Exit::Success
             }
             Err(e) => e,

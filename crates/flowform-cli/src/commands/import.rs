@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             Ok(a) => a,
             Err(e) => return e,
         };
-        println!("{address}: Importing from ID \"{}\"...", args.id);
+        outln!("{address}: Importing from ID \"{}\"...", args.id);
         let imported = flowform_applier::import(&aws.clients, &address, &args.id, &state.digest_key).await;
         aws.close().await;
         let mut record = match imported {
@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         if let Err(e) = backend.persist(&state) {
             return error(&e.to_string());
         }
-        println!("{address}: Import prepared!\n\nImport successful!\n\nThe resource is now managed by flowform. Run `flowform plan` to see how it differs from its configuration.");
+        outln!("{address}: Import prepared!\n\nImport successful!\n\nThe resource is now managed by flowform. Run `flowform plan` to see how it differs from its configuration.");
         Exit::Success
     })
 }
