@@ -26,12 +26,15 @@ pub struct Test {
     stdout: Vec<String>,
     stdout_not: Vec<String>,
     stderr: Vec<String>,
+    /// Whether `-C config --state state.json` go in front of the arguments.
+    defaults: bool,
 }
 
 impl Test {
     pub fn new() -> Test {
         Test {
             dir: tempfile::tempdir().expect("temp dir"),
+            defaults: true,
             args: Vec::new(),
             env: Vec::new(),
             expect_status: 0,
@@ -73,6 +76,13 @@ impl Test {
 
     pub fn env(mut self, k: &str, v: &str) -> Test {
         self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Leaves out the `-C config --state state.json` that every other run starts with, for
+    /// tests of those flags themselves.
+    pub fn bare(mut self) -> Test {
+        self.defaults = false;
         self
     }
 
@@ -132,9 +142,11 @@ impl Test {
 
     fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_flowform"));
-        cmd.current_dir(self.dir.path())
-            .args(["-C", "config", "--state", "state.json"])
-            .args(&self.args)
+        cmd.current_dir(self.dir.path());
+        if self.defaults {
+            cmd.args(["-C", "config", "--state", "state.json"]);
+        }
+        cmd.args(&self.args)
             .env("NO_COLOR", "1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env_remove("AWS_PROFILE");
@@ -168,6 +180,7 @@ impl Ran {
     pub fn then(self) -> Test {
         Test {
             dir: self.dir,
+            defaults: true,
             args: Vec::new(),
             env: Vec::new(),
             expect_status: 0,

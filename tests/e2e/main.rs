@@ -7,6 +7,7 @@ mod harness;
 
 mod cli;
 mod color;
+mod flags;
 mod lifecycle;
 mod logging;
 mod moto;

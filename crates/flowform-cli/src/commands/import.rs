@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             return error(&format!("{address} is not in the configuration: add its block first, then import into it."));
         };
         let mut backend = LocalBackend::new(ctx.state_path());
-        let _lock = match backend.lock("import", args.planning.lock_timeout) {
+        let _lock = match backend.lock("import", args.lock_timeout) {
             Ok(l) => l,
             Err(e) => return error(&e.to_string()),
         };
@@ -37,7 +37,11 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         if state.resources.contains_key(&address.to_string()) {
             return error(&format!("{address} is already managed by this state: remove it with `flowform state rm {address}` first to import another object."));
         }
-        let aws = match Aws::connect(ctx, &args.aws, &config).await {
+        let where_to = crate::args::AwsArgs {
+            sandbox: args.sandbox,
+            ..Default::default()
+        };
+        let aws = match Aws::connect(ctx, &where_to, &config).await {
             Ok(a) => a,
             Err(e) => return e,
         };
