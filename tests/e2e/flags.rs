@@ -1581,3 +1581,101 @@ fn serve_profile_quota_refuses_one_too_many() {
 fn serve_profile_quota() {
     serve_profile_quota_refuses_one_too_many();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The README's examples, as written there (paths made the test's own).
+
+#[test]
+fn the_readme_quickstart_runs_as_written() {
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .bare()
+        .args([
+            "-C",
+            "config",
+            "--state",
+            "state/quickstart.json",
+            "apply",
+            "--sandbox",
+            "--auto-approve",
+        ])
+        .stdout_contains("Apply complete! Resources: 4 added")
+        .run();
+    assert!(ran.path("state/quickstart.sandbox.json").exists());
+    let ran = ran
+        .then()
+        .bare()
+        .args([
+            "-C",
+            "config",
+            "--state",
+            "state/quickstart.json",
+            "plan",
+            "--sandbox",
+        ])
+        .stdout_contains("No changes.")
+        .run();
+    let ran = ran
+        .then()
+        .bare()
+        .args([
+            "-C",
+            "config",
+            "--state",
+            "state/quickstart.json",
+            "state",
+            "list",
+        ])
+        .stdout_contains("connector_profile.salesforce")
+        .run();
+    ran.then()
+        .bare()
+        .args([
+            "-C",
+            "config",
+            "--state",
+            "state/quickstart.json",
+            "destroy",
+            "--sandbox",
+            "--auto-approve",
+        ])
+        .stdout_contains("Destroy complete! Resources: 4 destroyed.")
+        .run();
+}
+
+/// "Using real AWS", with a standalone sandbox standing in for AWS.
+#[test]
+fn the_readme_real_aws_flow_runs_as_written() {
+    let aws = serve(&["--account-id".into(), "111122223333".into()]);
+    let ran = against(Test::new().example("salesforce-jwt"), &aws, "test", "test")
+        .bare()
+        .args([
+            "-C",
+            "config",
+            "-var",
+            "account_id=111122223333",
+            "plan",
+            "-out",
+            "flowform.plan",
+        ])
+        .stdout_contains("Plan: 4 to add")
+        .run();
+    let ran = against(ran.then(), &aws, "test", "test")
+        .bare()
+        .args([
+            "-C",
+            "config",
+            "-var",
+            "account_id=111122223333",
+            "apply",
+            "flowform.plan",
+        ])
+        .stdout_contains("Apply complete! Resources: 4 added")
+        .run();
+    let state = crate::harness::read_json(&ran.path("config/flowform.state.json"));
+    let policy = state["resources"]["kms_key_policy.appflow"]["attributes"]["policy"].to_string();
+    assert!(
+        policy.contains("111122223333"),
+        "-var reached the plan: {policy}"
+    );
+}
