@@ -308,8 +308,7 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
             &["kms_key_id"],
             "AppFlow cannot decrypt this secret",
             format!(
-                "{} uses this secret as its client credentials, but the secret is encrypted with the AWS managed key aws/secretsmanager (kms_key_id names no customer managed key). The Salesforce connector guide says: \"{GUIDE_KEY_POLICY}\" The policy of an AWS managed key cannot be changed, so {APPFLOW} can never be allowed to use it and AppFlow will refuse the profile. Set kms_key_id to a customer managed key whose policy lets {APPFLOW} call kms:Decrypt.",
-                profile.address
+                "A connector profile uses this secret as its client credentials, but the secret is encrypted with the AWS managed key aws/secretsmanager (kms_key_id names no customer managed key). The Salesforce connector guide says: \"{GUIDE_KEY_POLICY}\" The policy of an AWS managed key cannot be changed, so {APPFLOW} can never be allowed to use it and AppFlow will refuse the profile. Set kms_key_id to a customer managed key whose policy lets {APPFLOW} call kms:Decrypt."
             ),
         );
         return;
