@@ -346,3 +346,13 @@ fn updating_a_key_policy_keeps_the_policy_it_replaced() {
     assert!(!text.contains("previous_policy"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+/// `flowform graph`'s barrier nodes name each kind in the plural (`kms_key_policies`).
+#[test]
+fn the_graph_labels_kinds_in_the_plural() {
+    let config = load(BASE);
+    let plan = plan(&config, &empty_state());
+    let dot = Schedule::new(&plan).to_dot(&plan);
+    assert!(!dot.contains("policys"), "{dot}");
+    insta::assert_snapshot!(dot);
+}
