@@ -26,12 +26,15 @@ pub struct Test {
     stdout: Vec<String>,
     stdout_not: Vec<String>,
     stderr: Vec<String>,
+    /// Whether `-C config --state state.json` go in front of the arguments.
+    defaults: bool,
 }
 
 impl Test {
     pub fn new() -> Test {
         Test {
             dir: tempfile::tempdir().expect("temp dir"),
+            defaults: true,
             args: Vec::new(),
             env: Vec::new(),
             expect_status: 0,
@@ -73,6 +76,13 @@ impl Test {
 
     pub fn env(mut self, k: &str, v: &str) -> Test {
         self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Leaves out the `-C config --state state.json` that every other run starts with, for
+    /// tests of those flags themselves.
+    pub fn bare(mut self) -> Test {
+        self.defaults = false;
         self
     }
 
@@ -132,9 +142,11 @@ impl Test {
 
     fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_flowform"));
-        cmd.current_dir(self.dir.path())
-            .args(["-C", "config", "--state", "state.json"])
-            .args(&self.args)
+        cmd.current_dir(self.dir.path());
+        if self.defaults {
+            cmd.args(["-C", "config", "--state", "state.json"]);
+        }
+        cmd.args(&self.args)
             .env("NO_COLOR", "1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env_remove("AWS_PROFILE");
@@ -168,6 +180,7 @@ impl Ran {
     pub fn then(self) -> Test {
         Test {
             dir: self.dir,
+            defaults: true,
             args: Vec::new(),
             env: Vec::new(),
             expect_status: 0,
@@ -205,6 +218,46 @@ impl Test {
             self.env.push((k.into(), v));
         }
         self
+    }
+
+    /// Runs the command with its standard output closed before it writes anything (the reading
+    /// end is dropped at once), as `flowform show | head` leaves it. Checks the exit status, and
+    /// that it neither panicked nor complained: a closed pipe is a normal end. The returned
+    /// run's stdout is empty.
+    pub fn run_with_stdout_closed(self) -> Ran {
+        use std::io::Read;
+        let mut child = self.spawn();
+        drop(child.stdout.take());
+        let mut stderr = Vec::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            pipe.read_to_end(&mut stderr).expect("stderr");
+        }
+        let status = child.wait().expect("flowform ends");
+        let text = String::from_utf8_lossy(&stderr).into_owned();
+        let context = format!(
+            "flowform {:?} with stdout closed
+--- stderr
+{text}",
+            self.args
+        );
+        assert!(!text.contains("panicked"), "a panic\n{context}");
+        assert!(
+            !text.contains("Broken pipe") && !text.contains("cannot write"),
+            "a closed pipe is no error\n{context}"
+        );
+        assert_eq!(
+            status.code(),
+            Some(self.expect_status),
+            "unexpected exit status\n{context}"
+        );
+        Ran {
+            dir: self.dir,
+            output: Output {
+                status,
+                stdout: Vec::new(),
+                stderr,
+            },
+        }
     }
 
     /// Starts the command without waiting, stdout and stderr piped, for tests that watch it run

@@ -7,8 +7,11 @@ mod harness;
 
 mod cli;
 mod color;
+mod flags;
 mod lifecycle;
+mod logging;
 mod moto;
+mod pipe;
 mod plan;
 mod recovery;
 mod resilience;

@@ -76,3 +76,38 @@ fn graph_prints_dot_with_every_change() {
         );
     }
 }
+
+/// `show FILE --format markdown` is the comment `plan --format markdown` makes, warnings
+/// included (they travel in the plan file).
+#[test]
+fn a_saved_plans_markdown_is_the_plans_warnings_included() {
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .args([
+            "plan",
+            "--target",
+            "secret.salesforce_app",
+            "--format",
+            "markdown",
+        ])
+        .stdout_contains("#### Warnings")
+        .stdout_contains("Resource targeting is in effect")
+        .run();
+    let comment = ran.stdout();
+    let ran = ran
+        .then()
+        .args([
+            "plan",
+            "--sandbox",
+            "--target",
+            "secret.salesforce_app",
+            "-out",
+            "tfplan",
+        ])
+        .run();
+    let shown = ran
+        .then()
+        .args(["show", "tfplan", "--format", "markdown"])
+        .run();
+    assert_eq!(shown.stdout(), comment);
+}

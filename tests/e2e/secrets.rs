@@ -196,7 +196,7 @@ fn whole_cycle_leaks_nothing(example: &str) {
         &["plan", "--sandbox", "--detailed-exitcode"],
         0,
     );
-    let ran = step(ran.then(), &env, &["graph", "--sandbox"], 0);
+    let ran = step(ran.then(), &env, &["graph"], 0);
 
     // New secret values: seen by digest, shown as (sensitive value), never in clear.
     let (_, env2) = with_sentinel_secrets(example, "v2");

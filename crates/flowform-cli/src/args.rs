@@ -26,6 +26,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_color: bool,
 
+    /// Append the diagnostic log to PATH (created readable by you only) instead of standard
+    /// error. Its level is FLOWFORM_LOG, else RUST_LOG, else info; secrets are never logged.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -99,6 +104,9 @@ pub struct DestroyArgs {
     pub auto_approve: bool,
 }
 
+/// Import reads one object and records it: of the planning flags only the variables (the
+/// configuration must load), the lock's timeout and `--sandbox` have an effect, so only those
+/// are offered.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The configured address, such as connector_profile.salesforce.
@@ -107,10 +115,15 @@ pub struct ImportArgs {
     pub id: String,
 
     #[command(flatten)]
-    pub planning: PlanningArgs,
+    pub vars: VarArgs,
 
-    #[command(flatten)]
-    pub aws: AwsArgs,
+    /// How long to wait for the state lock.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+
+    /// Run against a local sandbox instead of AWS; its data is kept next to the state file.
+    #[arg(long)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,13 +248,16 @@ pub enum StateCommand {
     },
 }
 
+/// The graph is drawn from the configuration and the state, without reading AWS or taking the
+/// lock: of the planning flags only the variables and `--target` change it.
 #[derive(Debug, Args)]
 pub struct GraphArgs {
     #[command(flatten)]
-    pub planning: PlanningArgs,
+    pub vars: VarArgs,
 
-    #[command(flatten)]
-    pub aws: AwsArgs,
+    /// Draw only this resource (and what it depends on). May be repeated.
+    #[arg(long = "target", value_name = "ADDR")]
+    pub target: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -338,10 +354,16 @@ pub const SINGLE_DASH_FLAGS: &[&str] = &[
     "secret-access-key",
     "account-id",
     "profile-quota",
+    "log-file",
 ];
 
-/// Rewrites `-var` to `--var`, `-refresh=false` to `--refresh=false`, and so on.
+/// Rewrites `-var` to `--var`, `-refresh=false` to `--refresh=false`, and so on; then moves
+/// variables given before the subcommand after it (see [`hoist_variables`]).
 pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
+    hoist_variables(single_dash_to_double(args))
+}
+
+fn single_dash_to_double(args: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest_are_values = false;
     for arg in args {
@@ -358,6 +380,55 @@ pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
         out.push(rewritten.unwrap_or(arg));
     }
     out
+}
+
+/// `flowform -C DIR -var x=1 plan`, as Terraform users (and the README) write it: `--var` and
+/// `--var-file` before the subcommand are moved to just after its name, in their order and
+/// ahead of the subcommand's own, so that a later one still wins. They stay per-command
+/// arguments (not clap globals) because clap does not merge a global's values given on both
+/// sides of the subcommand, and their relative order is what decides which value wins. A
+/// command that takes no variables then refuses them, rather than ignoring them.
+fn hoist_variables(args: Vec<String>) -> Vec<String> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let mut with_value: Vec<String> = Vec::new();
+    for arg in cli.get_arguments() {
+        if arg.get_action().takes_values() {
+            with_value.extend(arg.get_long().map(|l| format!("--{l}")));
+            with_value.extend(arg.get_short().map(|s| format!("-{s}")));
+        }
+    }
+    let mut before = Vec::new();
+    let mut hoisted = Vec::new();
+    let mut rest = args.into_iter();
+    if let Some(program) = rest.next() {
+        before.push(program);
+    }
+    while let Some(arg) = rest.next() {
+        if arg == "--" {
+            before.push(arg);
+            break;
+        }
+        if arg == "--var" || arg == "--var-file" {
+            hoisted.push(arg);
+            hoisted.extend(rest.next());
+        } else if arg.starts_with("--var=") || arg.starts_with("--var-file=") {
+            hoisted.push(arg);
+        } else if arg.starts_with('-') {
+            let needs_value = with_value.contains(&arg);
+            before.push(arg);
+            if needs_value {
+                before.extend(rest.next());
+            }
+        } else {
+            // The subcommand.
+            before.push(arg);
+            break;
+        }
+    }
+    before.extend(hoisted);
+    before.extend(rest);
+    before
 }
 
 #[cfg(test)]
@@ -392,6 +463,40 @@ mod tests {
                 "--var-file",
                 "f",
                 "-v"
+            ]
+        );
+    }
+
+    #[test]
+    fn variables_before_the_subcommand_move_after_it_in_order() {
+        let args = [
+            "flowform",
+            "-C",
+            "x",
+            "-var",
+            "a=1",
+            "--state",
+            "s",
+            "-var-file=f",
+            "plan",
+            "-var",
+            "a=2",
+        ]
+        .map(String::from);
+        assert_eq!(
+            normalize(args),
+            [
+                "flowform",
+                "-C",
+                "x",
+                "--state",
+                "s",
+                "plan",
+                "--var",
+                "a=1",
+                "--var-file=f",
+                "--var",
+                "a=2"
             ]
         );
     }

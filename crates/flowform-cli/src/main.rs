@@ -1,8 +1,11 @@
 //! The `flowform` binary: parses the command line, runs one command, and turns its outcome into
 //! an exit code (0 success, 1 error, 2 "the plan has changes" with `--detailed-exitcode`).
 
+#[macro_use]
+mod output;
 mod args;
 mod commands;
+mod logging;
 mod ui;
 
 use args::{Cli, Command};
@@ -34,6 +37,17 @@ fn main() -> ExitCode {
         state_override: cli.state.clone(),
         ui: ui::Ui::new(cli.no_color),
     };
+    if let Err(message) = logging::init(cli.log_file.as_deref(), ctx.ui.color_stderr) {
+        commands::context::error(&message);
+        return ExitCode::from(1);
+    }
+    // The command's name only: its arguments may hold a secret (-var client_secret=...).
+    tracing::info!(
+        command = command_name(&matches),
+        dir = %ctx.dir.display(),
+        version = commands::context::VERSION,
+        "flowform starts"
+    );
     let exit = match variable_inputs(&matches) {
         Err(message) => commands::context::error(&message),
         Ok(inputs) => match &cli.command {
@@ -70,6 +84,7 @@ fn main() -> ExitCode {
             Command::Sandbox(args::SandboxCommand::Serve(a)) => commands::sandbox::serve(a),
         },
     };
+    tracing::info!(exit = ?exit, "flowform ends");
     match exit {
         Exit::Success => ExitCode::SUCCESS,
         Exit::Error => ExitCode::from(1),
@@ -78,20 +93,29 @@ fn main() -> ExitCode {
     }
 }
 
-/// `-var` and `-var-file` in the order given (a later one wins), and `FLOWFORM_VAR_*`.
+/// `state rm`, `plan`: the subcommand path, for the log.
+fn command_name(matches: &clap::ArgMatches) -> String {
+    let mut names = Vec::new();
+    let mut at = matches;
+    while let Some((name, sub)) = at.subcommand() {
+        names.push(name);
+        at = sub;
+    }
+    names.join(" ")
+}
+
+/// `-var` and `-var-file` in the order given (a later one wins), and `FLOWFORM_VAR_*`. A
+/// `-var-file` counts on its own, and one that cannot be read is an error naming it.
 fn variable_inputs(matches: &clap::ArgMatches) -> Result<VariableInputs, String> {
     let mut inputs = VariableInputs::from_process_env();
     let Some((_, sub)) = matches.subcommand() else {
         return Ok(inputs);
     };
     let mut ordered: Vec<(usize, VarArg)> = Vec::new();
-    // Only planning commands take variables; asking another command for them would panic.
-    if !sub.ids().any(|id| id == "var") {
-        return Ok(inputs);
-    }
-    if let (Ok(Some(values)), Some(indices)) =
-        (sub.try_get_many::<String>("var"), sub.indices_of("var"))
-    {
+    // Only planning commands define the arguments: `try_get_many` answers Err for the others,
+    // and `indices_of` is asked only once values exist (it panics on an unknown id).
+    if let Ok(Some(values)) = sub.try_get_many::<String>("var") {
+        let indices = sub.indices_of("var").into_iter().flatten();
         for (v, i) in values.zip(indices) {
             let Some((name, value)) = v.split_once('=') else {
                 return Err(format!("-var needs NAME=VALUE, but got \"{v}\"."));
@@ -105,15 +129,20 @@ fn variable_inputs(matches: &clap::ArgMatches) -> Result<VariableInputs, String>
             ));
         }
     }
-    if let (Ok(Some(values)), Some(indices)) = (
-        sub.try_get_many::<std::path::PathBuf>("var_file"),
-        sub.indices_of("var_file"),
-    ) {
-        for (v, i) in values.zip(indices) {
-            ordered.push((i, VarArg::File(v.clone())));
+    if let Ok(Some(values)) = sub.try_get_many::<std::path::PathBuf>("var_file") {
+        let indices = sub.indices_of("var_file").into_iter().flatten();
+        for (path, i) in values.zip(indices) {
+            if let Err(e) = std::fs::File::open(path) {
+                return Err(format!(
+                    "-var-file {}: the file cannot be read: {e}.",
+                    path.display()
+                ));
+            }
+            ordered.push((i, VarArg::File(path.clone())));
         }
     }
     ordered.sort_by_key(|(i, _)| *i);
+    tracing::debug!(count = ordered.len(), "variables from the command line");
     inputs.args = ordered.into_iter().map(|(_, a)| a).collect();
     Ok(inputs)
 }

@@ -49,6 +49,16 @@ impl ResourceKind {
         }
     }
 
+    /// The keyword's plural, for labels that count resources of a kind (`kms_key_policies`).
+    pub fn plural(self) -> &'static str {
+        match self {
+            ResourceKind::KmsKey => "kms_keys",
+            ResourceKind::Secret => "secrets",
+            ResourceKind::KmsKeyPolicy => "kms_key_policies",
+            ResourceKind::ConnectorProfile => "connector_profiles",
+        }
+    }
+
     /// Every attribute another resource may reference (`secret.x.arn`).
     pub fn exported_attributes(self) -> &'static [&'static str] {
         match self {

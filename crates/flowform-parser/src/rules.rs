@@ -14,6 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 
 const APPFLOW: &str = "appflow.amazonaws.com";
 
+/// What the Salesforce connector guide ("Using a connected app with the Amazon AppFlow API",
+/// shared/reference/appflow-salesforce-connector.txt) requires of a client credentials secret.
+const GUIDE_KEY_POLICY: &str = "You must attach a resource policy to the Secrets Manager secret and the KMS key which is used to encrypt the secret. This resource policy allows Amazon AppFlow to read the secret and use it.";
+
 pub(crate) fn check(config: &Config, diags: &mut Diagnostics) {
     duplicate_names(
         config,
@@ -331,6 +335,27 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
                 );
             }
         }
+    }
+    // Without kms_key_id Secrets Manager encrypts with the AWS managed key, whose policy
+    // nobody can change: AppFlow can never be let decrypt the secret.
+    let aws_managed = match attr_expr(&secret.body, &["kms_key_id"]) {
+        None => true,
+        Some(_) => secret
+            .attributes
+            .get("kms_key_id")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("alias/aws/secretsmanager")),
+    };
+    if aws_managed {
+        warn(
+            secret,
+            &["kms_key_id"],
+            "AppFlow cannot decrypt this secret",
+            format!(
+                "A connector profile uses this secret as its client credentials, but the secret is encrypted with the AWS managed key aws/secretsmanager (kms_key_id names no customer managed key). The Salesforce connector guide says: \"{GUIDE_KEY_POLICY}\" The policy of an AWS managed key cannot be changed, so {APPFLOW} can never be allowed to use it and AppFlow will refuse the profile. Set kms_key_id to a customer managed key whose policy lets {APPFLOW} call kms:Decrypt."
+            ),
+        );
+        return;
     }
     // The key that encrypts the secret, when its policy is managed here.
     let Some(key_expr) = attr_expr(&secret.body, &["kms_key_id"]) else {

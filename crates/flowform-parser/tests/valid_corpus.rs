@@ -1048,3 +1048,24 @@ fn other_policy_forms_grant_appflow_without_warnings() {
         assert_eq!(summaries, [warning], "after replacing {grant}");
     }
 }
+
+/// A client credentials secret on the AWS managed key: AppFlow cannot be let use that key, so
+/// the profile would be refused; the warning quotes the connector guide.
+#[test]
+fn a_secret_on_the_aws_managed_key_gets_a_warning_quoting_the_guide() {
+    // Relative (tests run in the crate's directory), so the snapshot holds no machine's path.
+    let dir = Path::new("tests/fixtures/warnings/aws-managed-key");
+    let config = match load(dir, &VariableInputs::default()) {
+        Ok(config) => config,
+        Err(f) => panic!("{}", f.sources.render(&f.diagnostics, false)),
+    };
+    let summaries: Vec<&str> = config.warnings.iter().map(|d| d.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "AppFlow cannot decrypt this secret",
+            "AppFlow cannot decrypt this secret"
+        ]
+    );
+    insta::assert_snapshot!(config.sources.render(&config.warnings, false));
+}

@@ -303,8 +303,8 @@ impl Schedule {
                     let c = &plan.changes[i];
                     format!("\"{}\\n{}\"", c.address, c.action.json_actions().join("/"))
                 }
-                Step::CreatedAll(k) => format!("\"{k}s created\", shape = point"),
-                Step::DeletedAll(k) => format!("\"{k}s deleted\", shape = point"),
+                Step::CreatedAll(k) => format!("\"{} created\", shape = point", k.plural()),
+                Step::DeletedAll(k) => format!("\"{} deleted\", shape = point", k.plural()),
             };
             out.push_str(&format!("  n{} [label = {label}];\n", n.index()));
         }

@@ -7,19 +7,25 @@
 //! longer match (see [`SavedPlan::check`]): applying a plan made against another state, another
 //! configuration or another account would do something nobody reviewed.
 //!
+//! The plan's warnings are saved with it: a pull request's comment made from the file must
+//! carry them as the one made by `plan` does.
+//!
 //! Sensitive values are written as their HMAC digests (`{"$sensitive": "hmac-sha256:..."}`),
 //! unknown values as `{"$unknown": true}`. Apply re-reads secrets from the configuration and
 //! checks them against these digests.
 
 use crate::plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
 use crate::values;
-use flowform_core::{Address, Diagnostics, Value};
+use flowform_core::{Address, Diagnostic, Diagnostics, Pos, Severity, SourceRange, Value};
 use flowform_parser::Config;
 use flowform_state::{Digest, DigestKey, Lineage, State};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+/// 2: the plan's warnings are saved (`show FILE --format markdown` gives the same comment as
+/// `plan --format markdown`), and its [`PlanTarget`]. Files of format 1 have no target and are
+/// refused: nothing says where they would apply.
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// Digests of a plan's sensitive values, by address and path.
 pub type SavedPlanDigests = BTreeMap<String, BTreeMap<String, Digest>>;
@@ -264,6 +270,12 @@ impl SavedPlan {
                     },
                 })
                 .collect(),
+            warnings: self
+                .plan
+                .warnings
+                .iter()
+                .map(WarningJson::from_diagnostic)
+                .collect(),
         };
         let mut bytes = serde_json::to_vec_pretty(&file).map_err(|_| PlanFileError::Sensitive)?;
         bytes.push(b'\n');
@@ -372,7 +384,12 @@ impl SavedPlan {
                 edges: file.edges,
                 drift,
                 outputs,
-                warnings: Diagnostics::default(),
+                warnings: Diagnostics(
+                    file.warnings
+                        .into_iter()
+                        .map(WarningJson::into_diagnostic)
+                        .collect(),
+                ),
                 destroy: file.destroy,
                 targets,
             },
@@ -402,6 +419,68 @@ struct File {
     edges: Vec<(usize, usize)>,
     drift: Vec<DriftJson>,
     outputs: Vec<OutputJson>,
+    /// Absent from format 1 files.
+    #[serde(default)]
+    warnings: Vec<WarningJson>,
+}
+
+/// A diagnostic of the plan, as saved. Its source range is kept for the record; views of a
+/// saved plan do not show source lines (the files may have changed since).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WarningJson {
+    severity: String,
+    summary: String,
+    detail: String,
+    context: Option<String>,
+    range: Option<RangeJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RangeJson {
+    filename: String,
+    start: [usize; 3],
+    end: [usize; 3],
+}
+
+impl WarningJson {
+    fn from_diagnostic(d: &Diagnostic) -> WarningJson {
+        let pos = |p: &Pos| [p.line, p.column, p.byte];
+        WarningJson {
+            severity: match d.severity {
+                Severity::Error => "error".into(),
+                Severity::Warning => "warning".into(),
+            },
+            summary: d.summary.clone(),
+            detail: d.detail.clone(),
+            context: d.context.clone(),
+            range: d.range.as_ref().map(|r| RangeJson {
+                filename: r.filename.clone(),
+                start: pos(&r.start),
+                end: pos(&r.end),
+            }),
+        }
+    }
+
+    fn into_diagnostic(self) -> Diagnostic {
+        let pos = |[line, column, byte]: [usize; 3]| Pos { line, column, byte };
+        Diagnostic {
+            severity: if self.severity == "error" {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            summary: self.summary,
+            detail: self.detail,
+            context: self.context,
+            range: self.range.map(|r| SourceRange {
+                filename: r.filename,
+                start: pos(r.start),
+                end: pos(r.end),
+            }),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]

@@ -323,6 +323,23 @@ fn decide(
         };
         after.insert(attr.to_string(), value);
     }
+    // What the applier records beyond the configuration and the computed attributes (a key
+    // policy's previous_policy: the policy it replaced, put back on destroy). An update keeps
+    // it as it is; a replacement records it anew. Left out of `after`, it would be planned as
+    // removed (`-> null`) although nothing changes it.
+    for (name, value) in &before {
+        let declared = schema::attributes(kind)
+            .iter()
+            .any(|a| a.name == name.as_str())
+            || kind.computed_attributes().contains(&name.as_str());
+        if !declared && !after.contains_key(name) {
+            let planned = match action {
+                Action::Replace => Value::Unknown,
+                _ => value.clone(),
+            };
+            after.insert(name.clone(), planned);
+        }
+    }
     Planned {
         action,
         before: Some(before),

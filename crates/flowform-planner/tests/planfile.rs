@@ -122,3 +122,55 @@ fn a_plan_file_keeps_its_target_and_one_without_a_target_is_refused() {
         "{err}"
     );
 }
+
+/// `show FILE --format markdown` gives the same comment as `plan --format markdown`: the
+/// warnings travel in the file.
+#[test]
+fn a_saved_plan_keeps_its_warnings_for_the_pull_request_comment() {
+    use flowform_planner::render::markdown;
+    let config = load(BASE);
+    let state = empty_state();
+    let plan = plan_with(
+        &config,
+        &state,
+        flowform_planner::PlanOptions {
+            targets: vec!["secret.app".parse().unwrap()],
+            ..Default::default()
+        },
+    );
+    assert!(!plan.warnings.is_empty(), "the test needs a warning");
+    let bytes = SavedPlan::new(plan.clone(), &config, &state, "0.1.0", target())
+        .to_json()
+        .expect("serializes");
+    let back = SavedPlan::from_json("plan", &bytes).expect("reads back");
+    assert_eq!(back.plan.warnings, plan.warnings);
+    let comment = markdown::render(&back.plan).join("");
+    assert_eq!(comment, markdown::render(&plan).join(""));
+    let warnings = &comment[comment.find("#### Warnings").expect("a warnings section")..];
+    insta::assert_snapshot!(warnings);
+}
+
+/// A plan file of format 1 (before plans recorded their warnings and their target) is refused:
+/// it cannot say where it applies. A newer format is refused too.
+#[test]
+fn a_format_1_plan_file_is_refused_for_want_of_a_target() {
+    let config = load(BASE);
+    let state = empty_state();
+    let plan = plan(&config, &state);
+    let bytes = SavedPlan::new(plan.clone(), &config, &state, "0.1.0", target())
+        .to_json()
+        .expect("serializes");
+    let mut doc: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    doc["format_version"] = 1.into();
+    doc.as_object_mut().expect("object").remove("warnings");
+    doc.as_object_mut().expect("object").remove("target");
+    let err = SavedPlan::from_json("plan", doc.to_string().as_bytes()).expect_err("no target");
+    assert!(
+        err.to_string()
+            .contains("which state and which AWS account"),
+        "{err}"
+    );
+    doc["format_version"] = 3.into();
+    let err = SavedPlan::from_json("plan", doc.to_string().as_bytes()).expect_err("too new");
+    assert!(err.to_string().contains("newer flowform"), "{err}");
+}

@@ -312,3 +312,47 @@ fn ignore_changes_keeps_what_exists() {
     let plan = plan(&config, &state);
     assert!(!plan.has_changes(), "{}", text_of(&plan));
 }
+
+/// A key policy's `previous_policy` (the policy it replaced, recorded by the applier) is not
+/// part of the configuration: an update keeps it, so the plan must not show it going to null.
+#[test]
+fn updating_a_key_policy_keeps_the_policy_it_replaced() {
+    let (dir, mut state) = applied();
+    let previous = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}"#;
+    state
+        .resources
+        .get_mut("kms_key_policy.appflow")
+        .expect("the key policy is applied")
+        .attributes
+        .insert("previous_policy".into(), previous.into());
+    edit(
+        &dir,
+        "main.hcl",
+        "Sid       = \"AppFlow\"",
+        "Sid       = \"AppFlowRead\"",
+    );
+    let config = load(dir.path());
+    let plan = plan(&config, &state);
+    let change = plan
+        .change(&"kms_key_policy.appflow".parse().unwrap())
+        .unwrap();
+    assert_eq!(change.action, Action::Update);
+    assert_eq!(
+        change.after.as_ref().and_then(|a| a.get("previous_policy")),
+        Some(&flowform_core::Value::String(previous.into())),
+        "the update keeps what the state records"
+    );
+    let text = text_of(&plan);
+    assert!(!text.contains("previous_policy"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// `flowform graph`'s barrier nodes name each kind in the plural (`kms_key_policies`).
+#[test]
+fn the_graph_labels_kinds_in_the_plural() {
+    let config = load(BASE);
+    let plan = plan(&config, &empty_state());
+    let dot = Schedule::new(&plan).to_dot(&plan);
+    assert!(!dot.contains("policys"), "{dot}");
+    insta::assert_snapshot!(dot);
+}

@@ -191,6 +191,7 @@ impl LocalBackend {
         }
         state.serial = self.persist(&state)?;
         remove_durably(&journal_path, "remove the folded journal")?;
+        tracing::info!(journal = %journal_path.display(), changes, serial = state.serial.0, "interrupted apply's journal folded into the state");
         self.warnings.push(StateWarning::JournalReplayed {
             path: journal_path,
             changes,
@@ -285,6 +286,7 @@ impl LocalBackend {
         }
         state.serial = self.persist(&state)?;
         remove_durably(&journal_path, "remove the folded journal")?;
+        tracing::debug!(journal = %journal_path.display(), serial = state.serial.0, resources = state.resources.len(), "journal folded into the state");
         Ok(state)
     }
 

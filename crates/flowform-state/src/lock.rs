@@ -113,6 +113,7 @@ impl LockGuard {
             .unlock()
             .map_err(|error| StateError::io("release the lock on", &self.lock_path, error));
         drop(file);
+        tracing::debug!(lock = %self.lock_path.display(), id = %self.info.id, "state lock released");
         removed.and(unlocked)
     }
 }
@@ -209,6 +210,13 @@ impl LockPaths {
         let stale = self.read_info().ok().flatten();
         let info = LockInfo::new(operation, &self.state);
         self.write_info(&info)?;
+        tracing::debug!(
+            lock = %self.lock.display(),
+            id = %info.id,
+            operation,
+            waited_ms = started.elapsed().as_millis() as u64,
+            "state lock acquired"
+        );
         Ok(LockGuard {
             file: Some(file),
             lock_path: self.lock.clone(),

@@ -129,7 +129,7 @@ async fn run_async(
                 Ok(p) => p,
                 Err(e) => return e,
             };
-            print!(
+            out!(
                 "{}",
                 flowform_planner::render::text::render(&planned.plan, ctx.ui.color)
             );
@@ -250,14 +250,14 @@ fn confirm(destroy: bool) -> Result<(), Exit> {
     } else {
         "Do you want to perform these actions?"
     };
-    print!(
+    out!(
         "\n{question}\n  flowform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
     );
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     if answer.trim() == "yes" {
-        println!();
+        outln!();
         Ok(())
     } else {
         eprintln!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
@@ -364,18 +364,20 @@ async fn execute(
         return Exit::Error;
     }
     if request.destroy {
-        println!(
+        outln!(
             "\nDestroy complete! Resources: {} destroyed.",
             report.destroyed
         );
     } else {
-        println!(
+        outln!(
             "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
-            report.added, report.changed, report.destroyed
+            report.added,
+            report.changed,
+            report.destroyed
         );
     }
     if !state.outputs.is_empty() && !request.destroy {
-        println!("\nOutputs:\n");
+        outln!("\nOutputs:\n");
         for (name, o) in &state.outputs {
             let shown = match o.value() {
                 Some(v) => flowform_planner::render::display(
@@ -384,7 +386,7 @@ async fn execute(
                 ),
                 None => "(sensitive value)".to_string(),
             };
-            println!("{name} = {shown}");
+            outln!("{name} = {shown}");
         }
     }
     Exit::Success
@@ -440,7 +442,7 @@ impl Progress for Printer {
             Phase::Modifying => "Modifying...",
             Phase::Destroying => "Destroying...",
         };
-        println!("{}: {verb}{id}", change.address);
+        outln!("{}: {verb}{id}", change.address);
     }
 
     fn finished(&self, change: &ResourceChange, phase: Phase, elapsed: Duration, id: Option<&str>) {
@@ -451,7 +453,7 @@ impl Progress for Printer {
             Phase::Destroying => "Destruction complete",
         };
         let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        println!(
+        outln!(
             "{}: {verb} after {}s{id}",
             change.address,
             elapsed.as_secs()

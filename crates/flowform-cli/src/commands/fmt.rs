@@ -47,10 +47,10 @@ pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
             continue;
         }
         unformatted = true;
-        println!("{shown}");
+        outln!("{shown}");
         if args.diff {
             let diff = similar::TextDiff::from_lines(&text, &tidy);
-            print!(
+            out!(
                 "{}",
                 diff.unified_diff().context_radius(3).header(&shown, &shown)
             );

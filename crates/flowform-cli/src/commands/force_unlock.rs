@@ -7,9 +7,12 @@ pub fn run(ctx: &Context, id: &str) -> Exit {
     let backend = flowform_state::LocalBackend::new(ctx.state_path());
     match backend.force_unlock(id) {
         Ok(info) => {
-            println!(
+            outln!(
                 "The lock {} ({} by {}, since {}) has been released.",
-                info.id, info.operation, info.who, info.created
+                info.id,
+                info.operation,
+                info.who,
+                info.created
             );
             Exit::Success
         }

@@ -14,16 +14,19 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
     rt.block_on(async {
         // The graph is the configuration's and the state's: no need to read AWS for it.
         let planning = crate::args::PlanningArgs {
+            vars: args.vars.clone(),
+            target: args.target.clone(),
             refresh: false,
-            ..args.planning.clone()
+            lock_timeout: std::time::Duration::ZERO,
         };
-        match super::plan::make_plan(ctx, &planning, inputs, false, &args.aws).await {
+        let aws = crate::args::AwsArgs::default();
+        match super::plan::make_plan(ctx, &planning, inputs, false, &aws).await {
             Ok((planned, aws)) => {
                 if let Some(a) = aws {
                     a.close().await;
                 }
                 let schedule = flowform_planner::Schedule::new(&planned.plan);
-                print!("{}", schedule.to_dot(&planned.plan));
+                out!("{}", schedule.to_dot(&planned.plan));
                 Exit::Success
             }
             Err(e) => e,

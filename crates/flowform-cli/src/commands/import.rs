@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         let Some(resource) = config.resources.get(&address) else {
             return error(&format!("{address} is not in the configuration: add its block first, then import into it."));
         };
-        let (mut backend, _lock, state) = match ctx.lock_state("import", args.planning.lock_timeout) {
+        let (mut backend, _lock, state) = match ctx.lock_state("import", args.lock_timeout) {
             Ok(locked) => locked,
             Err(e) => return e,
         };
@@ -33,11 +33,15 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         if state.resources.contains_key(&address.to_string()) {
             return error(&format!("{address} is already managed by this state: remove it with `flowform state rm {address}` first to import another object."));
         }
-        let aws = match Aws::connect(ctx, &args.aws, &config).await {
+        let where_to = crate::args::AwsArgs {
+            sandbox: args.sandbox,
+            ..Default::default()
+        };
+        let aws = match Aws::connect(ctx, &where_to, &config).await {
             Ok(a) => a,
             Err(e) => return e,
         };
-        println!("{address}: Importing from ID \"{}\"...", args.id);
+        outln!("{address}: Importing from ID \"{}\"...", args.id);
         let imported = flowform_applier::import(&aws.clients, &address, &args.id, &state.digest_key).await;
         aws.close().await;
         let mut record = match imported {
@@ -58,7 +62,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         if let Err(e) = backend.persist(&state) {
             return error(&e.to_string());
         }
-        println!("{address}: Import prepared!\n\nImport successful!\n\nThe resource is now managed by flowform. Run `flowform plan` to see how it differs from its configuration.");
+        outln!("{address}: Import prepared!\n\nImport successful!\n\nThe resource is now managed by flowform. Run `flowform plan` to see how it differs from its configuration.");
         Exit::Success
     })
 }

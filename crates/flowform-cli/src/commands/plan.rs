@@ -143,7 +143,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
             if args.format == Format::Text {
                 // The file names its configuration, state and AWS target: no other flag is
                 // needed (or allowed to differ) to apply it.
-                println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}", out.display(), out.display());
+                outln!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}", out.display(), out.display());
             }
             return if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success };
         }
@@ -156,7 +156,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
 
 pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
     match format {
-        Format::Text => print!(
+        Format::Text => out!(
             "{}",
             flowform_planner::render::text::render(plan, ctx.ui.color)
         ),
@@ -165,15 +165,15 @@ pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
             let n = parts.len();
             for (i, part) in parts.iter().enumerate() {
                 if n > 1 {
-                    println!("<!-- flowform-plan part {} of {n} -->", i + 1);
+                    outln!("<!-- flowform-plan part {} of {n} -->", i + 1);
                 }
-                print!("{part}");
+                out!("{part}");
             }
         }
         Format::Json => {
             let meta = flowform_planner::render::json::JsonMeta::new(VERSION);
             let doc = flowform_planner::render::json::render(plan, &meta);
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
 }

@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
         Err(e) => return e,
     };
     let Some(state) = state else {
-        println!(
+        outln!(
             "The state is empty: nothing has been applied yet ({}).",
             ctx.state_path().display()
         );
@@ -29,14 +29,14 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
     match args.format {
         Format::Json => {
             // The state never holds a secret, so it can be shown as it is (digests stay digests).
-            println!("{}", String::from_utf8_lossy(&state.to_json()));
+            outln!("{}", String::from_utf8_lossy(&state.to_json()));
         }
         Format::Text | Format::Markdown => {
             for (address, resource) in &state.resources {
-                print!("{}", resource_text(address, resource));
+                out!("{}", resource_text(address, resource));
             }
             if state.resources.is_empty() {
-                println!("The state holds no resources.");
+                outln!("The state holds no resources.");
             }
         }
     }

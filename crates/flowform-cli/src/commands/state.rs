@@ -61,7 +61,7 @@ fn list(ctx: &Context) -> Exit {
     match ctx.open_state() {
         Ok((_, Some(state))) => {
             for address in state.resources.keys() {
-                println!("{address}");
+                outln!("{address}");
             }
             Exit::Success
         }
@@ -74,7 +74,7 @@ fn show(ctx: &Context, address: &str) -> Exit {
     match ctx.open_state() {
         Ok((_, Some(state))) => match state.resources.get(address) {
             Some(r) => {
-                print!("{}", super::show::resource_text(address, r));
+                out!("{}", super::show::resource_text(address, r));
                 Exit::Success
             }
             None => error(&format!("{address} is not in the state.")),
@@ -107,7 +107,7 @@ fn edit(
     state.flowform_version = VERSION.to_string();
     match backend.persist(&state) {
         Ok(_) => {
-            println!("{message}");
+            outln!("{message}");
             Exit::Success
         }
         Err(e) => error(&e.to_string()),

@@ -12,11 +12,11 @@ pub fn run(ctx: &Context, inputs: &VariableInputs, json: bool) -> Exit {
     };
     if json {
         let doc = sources.to_json(&diagnostics);
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         ctx.print_diagnostics(&sources, &diagnostics);
         if ok {
-            println!(
+            outln!(
                 "Success! The configuration is valid{}.",
                 warnings_note(&diagnostics)
             );
