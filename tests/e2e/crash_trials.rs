@@ -861,3 +861,83 @@ secret "b" {
         ran.state()
     );
 }
+/// Found by the crash trials: an apply killed while it took back a secret of its own that was
+/// waiting out its recovery window (RestoreSecret, then UpdateSecret and PutSecretValue to make
+/// it what the configuration says) had not recorded it yet: the secret was live again, and
+/// untracked, so a `destroy` then said "No changes." and left it. It is recorded the moment it
+/// is restored now, and the destroy deletes it.
+#[test]
+fn crash_a_secret_restored_by_a_killed_apply_is_recorded_and_destroyed() {
+    const NAME: &str = "crash-restore/s";
+    let aws = Sandbox::with_args(&["--latency-ms", "400"]);
+    let ran = Test::new()
+        .file(
+            "main.hcl",
+            &format!(
+                r#"secret "s" {{
+  name                    = "{NAME}"
+  description             = "taken back after a destroy"
+  secret_string           = "{SENTINEL}-restored"
+  recovery_window_in_days = 7
+}}
+"#
+            ),
+        )
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .run();
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve"])
+        .stdout_contains("Destroy complete! Resources: 1 destroyed.")
+        .run();
+    assert!(aws.live_secret_names().is_empty());
+
+    // The next apply restores it (CreateSecret is refused: the name is pending deletion); it
+    // is killed soon after the restore, well before the calls that finish the secret would
+    // have ended (three more, 1.2 s at this latency).
+    let test = ran.then().aws(&aws).args(["apply", "--auto-approve"]);
+    let mut child = test.spawn();
+    let sm = aws.secretsmanager();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "the secret was never restored");
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended first");
+        let restored = aws.block_on(async {
+            sm.describe_secret()
+                .secret_id(NAME)
+                .send()
+                .await
+                .expect("DescribeSecret")
+                .deleted_date()
+                .is_none()
+        });
+        if restored {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+    assert_eq!(aws.live_secret_names(), [NAME]);
+
+    let ran = test.args(["state", "list"]).run();
+    assert_eq!(
+        ran.stdout(),
+        "secret.s\n",
+        "the restored secret is recorded"
+    );
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve"])
+        .stdout_contains("Destroy complete! Resources: 1 destroyed.")
+        .run();
+    assert!(
+        aws.live_secret_names().is_empty(),
+        "the destroy left the restored secret live:\n{}",
+        ran.stdout()
+    );
+    assert_no_secret_in_files(ran.dir.path());
+}
