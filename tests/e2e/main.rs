@@ -7,6 +7,7 @@ mod harness;
 
 mod cli;
 mod color;
+mod crash_trials;
 mod flags;
 mod lifecycle;
 mod logging;

@@ -37,9 +37,10 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     for (k, v) in attrs::tags(attrs) {
         req = req.tags(tag(&k, &v));
     }
-    // Taken over (restored, or made by an interrupted apply): it may carry a policy the
-    // configuration does not have, which must then go.
-    let mut adopted = false;
+    // Taken over (restored, or made by an interrupted apply): it is recorded at once, like a
+    // new one, and only then brought in line with the configuration; it may carry a policy
+    // the configuration does not have, which must then go.
+    let mut adopted = None;
     let arn = match req.send().await.aws() {
         Ok(out) => {
             attrs.insert(
@@ -52,7 +53,7 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         // A secret of this name is waiting out its recovery window (destroyed earlier, maybe
         // by this configuration): bring it back and make it what the configuration says.
         Err(e) if e.is("InvalidRequestException") && e.message.contains("deletion") => {
-            if !owned(op, &name).await? {
+            let Some(d) = owned(op, &name).await? else {
                 return Err(AwsError {
                     code: e.code,
                     message: format!(
@@ -60,39 +61,55 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
                         e.message, op.address
                     ),
                 });
-            }
+            };
             sm.restore_secret().secret_id(&name).send().await.aws()?;
-            adopted = true;
-            adopt(op, &name, attrs).await?
+            let arn = d.arn().unwrap_or_default().to_string();
+            adopted = Some(d);
+            arn
         }
         // Created by an earlier, interrupted apply of this very state: take it over.
-        Err(e) if e.is("ResourceExistsException") && owned(op, &name).await? => {
-            adopted = true;
-            adopt(op, &name, attrs).await?
-        }
-        Err(e) if e.is("ResourceExistsException") => {
-            return Err(AwsError {
-                code: e.code,
-                message: format!(
-                    "{} A secret named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.",
-                    e.message, op.address
-                ),
-            });
-        }
+        Err(e) if e.is("ResourceExistsException") => match owned(op, &name).await? {
+            Some(d) => {
+                let arn = d.arn().unwrap_or_default().to_string();
+                adopted = Some(d);
+                arn
+            }
+            None => {
+                return Err(AwsError {
+                    code: e.code,
+                    message: format!(
+                        "{} A secret named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.",
+                        e.message, op.address
+                    ),
+                });
+            }
+        },
         Err(e) => return Err(e),
     };
+    // Recorded the moment it is ours, before the calls that finish it: a restored (or taken
+    // over) secret that a failure or a kill leaves half-adopted is in the state, where the next
+    // plan finishes it and a destroy deletes it, instead of live and untracked.
     (op.checkpoint)(super::identity(
         "secret",
         &arn,
         &[("arn", Some(arn.clone())), ("name", Some(name.clone()))],
     ))?;
-    set_policy(op.clients, &arn, attrs, adopted).await?;
+    if let Some(d) = &adopted {
+        adopt(op, d, attrs).await?;
+    }
+    set_policy(op.clients, &arn, attrs, adopted.is_some()).await?;
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(arn)
 }
 
-/// Whether the existing secret carries this state's tags.
-async fn owned(op: &Op<'_>, name: &str) -> Result<bool, AwsError> {
+/// The existing secret, described, when it carries this state's tags.
+async fn owned(
+    op: &Op<'_>,
+    name: &str,
+) -> Result<
+    Option<aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput>,
+    AwsError,
+> {
     let d = op
         .clients
         .secrets
@@ -106,13 +123,16 @@ async fn owned(op: &Op<'_>, name: &str) -> Result<bool, AwsError> {
             .iter()
             .any(|t| t.key() == Some(k) && t.value() == Some(v))
     };
-    Ok(has(TAG_ADDRESS, &op.address.to_string()) && has(TAG_LINEAGE, &op.lineage))
+    Ok((has(TAG_ADDRESS, &op.address.to_string()) && has(TAG_LINEAGE, &op.lineage)).then_some(d))
 }
 
-/// Brings an existing secret in line with `attrs` (after a restore or an interrupted create).
-async fn adopt(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<String, AwsError> {
-    let sm = &op.clients.secrets;
-    let d = sm.describe_secret().secret_id(name).send().await.aws()?;
+/// Brings an existing secret (`d`, as described before it was taken over) in line with
+/// `attrs`, after a restore or an interrupted create.
+async fn adopt(
+    op: &Op<'_>,
+    d: &aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput,
+    attrs: &mut Attrs,
+) -> Result<(), AwsError> {
     let arn = d.arn().unwrap_or_default().to_string();
     describe(op, &arn, attrs).await?;
     put_value(op, &arn, attrs).await?;
@@ -122,8 +142,7 @@ async fn adopt(op: &Op<'_>, name: &str, attrs: &mut Attrs) -> Result<String, Aws
         .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
         .filter(|(k, _)| !is_own_tag(k))
         .collect();
-    retag(op.clients, &arn, &existing, &attrs::tags(attrs)).await?;
-    Ok(arn)
+    retag(op.clients, &arn, &existing, &attrs::tags(attrs)).await
 }
 
 /// Sends what the plan changes, against what exists (refreshed): a value, description, policy

@@ -35,6 +35,19 @@ pub async fn make_plan(
     let (_, state) = ctx.open_state()?;
     let state_existed = state.is_some();
     let state = state.unwrap_or_else(|| State::new(VERSION));
+    // A create an interrupted apply sent but never recorded may have made an object nothing
+    // records yet: destroying "everything the state holds" would leave it behind, untracked,
+    // and say it was done. Only an apply can settle such a create (it repeats it with its
+    // token and takes the object only with proof), so a destroy waits for one.
+    if destroy && !state.pending.is_empty() {
+        let pending: Vec<&str> = state.pending.keys().map(String::as_str).collect();
+        let targets: String = pending.iter().map(|a| format!(" -target={a}")).collect();
+        return Err(error(&format!(
+            "an interrupted apply left {} create(s) whose outcome is not known yet ({}): an object may exist that the state does not record, and a destroy would leave it behind. Settle them first with `flowform apply{targets}`, then destroy.",
+            pending.len(),
+            pending.join(", ")
+        )));
+    }
     let mut targets = Vec::new();
     for t in &planning.target {
         match t.parse::<Address>() {
