@@ -387,10 +387,12 @@ fn lifecycle_with_secrets_manager_and_kms_on_moto() {
                 .secret_id(secret.as_str())
                 .send(),
         ) {
-            Err(e) => {
-                let e = AwsError::from_sdk(e);
-                assert!(e.is("ResourceNotFoundException"), "{secret}: {e}");
-            }
+            Err(e) => assert!(
+                e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()),
+                "{secret}: {}",
+                AwsError::from_sdk(e)
+            ),
             Ok(d) => assert!(
                 d.deleted_date().is_some(),
                 "{secret} is neither deleted nor pending deletion: {d:?}"

@@ -329,10 +329,11 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 Phase::Creating
             };
             let started = begin(shared, change, phase);
+            let resource = resources::of(address.kind);
             let id = if change.action == Action::Update {
-                update(&op, &mut attrs).await
+                resource.update(&op, &mut attrs).await
             } else {
-                create(&op, &mut attrs).await
+                resource.create(&op, &mut attrs).await
             }
             .map_err(fail(doing))?;
             let rec = to_record(shared, address, &attrs, &id).map_err(fail(doing))?;
@@ -490,35 +491,10 @@ fn record(shared: &Shared, key: &str, resource: Option<ResourceState>) -> Result
     })
 }
 
-async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    match op.address.kind {
-        ResourceKind::KmsKey => resources::kms_key::create(op, attrs).await,
-        ResourceKind::Secret => resources::secret::create(op, attrs).await,
-        ResourceKind::KmsKeyPolicy => resources::key_policy::create(op, attrs).await,
-        ResourceKind::ConnectorProfile => resources::connector_profile::create(op, attrs).await,
-    }
-}
-
-async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
-    match op.address.kind {
-        ResourceKind::KmsKey => resources::kms_key::update(op, attrs).await,
-        ResourceKind::Secret => resources::secret::update(op, attrs).await,
-        ResourceKind::KmsKeyPolicy => resources::key_policy::update(op, attrs).await,
-        ResourceKind::ConnectorProfile => resources::connector_profile::update(op, attrs).await,
-    }
-}
-
 pub(crate) async fn delete(
     clients: &Clients,
     kind: ResourceKind,
     prior: &ResourceState,
 ) -> Result<(), AwsError> {
-    match kind {
-        ResourceKind::KmsKey => resources::kms_key::delete(clients, prior).await,
-        ResourceKind::Secret => resources::secret::delete(clients, prior).await,
-        ResourceKind::KmsKeyPolicy => resources::key_policy::delete(clients, prior).await,
-        ResourceKind::ConnectorProfile => {
-            resources::connector_profile::delete(clients, prior).await
-        }
-    }
+    resources::of(kind).delete(clients, prior).await
 }

@@ -37,10 +37,6 @@ impl AwsError {
             message: message.into(),
         }
     }
-
-    pub fn is(&self, code: &str) -> bool {
-        self.code.as_deref() == Some(code)
-    }
 }
 
 impl fmt::Display for AwsError {
@@ -81,5 +77,44 @@ where
 {
     fn aws(self) -> Result<T, AwsError> {
         self.map_err(AwsError::from_sdk)
+    }
+}
+
+/// An SDK call whose outcome has one expected failure, matched on the SDK's typed service
+/// error (`DeleteAliasError::NotFoundException`), never on a code string.
+pub(crate) trait ExpectedError<T, E> {
+    /// `Ok(None)` when the call failed with an error `expected` accepts (a delete of what is
+    /// already gone, say); any other failure is an [`AwsError`].
+    fn none_when(self, expected: impl FnOnce(&E) -> bool) -> Result<Option<T>, AwsError>;
+    /// `Ok(Err(error))` when the call failed with an error `expected` accepts, for a caller
+    /// that must look at it further; `Err` for any other failure.
+    fn split_when(self, expected: impl FnOnce(&E) -> bool)
+    -> Result<Result<T, AwsError>, AwsError>;
+}
+
+impl<T, E> ExpectedError<T, E>
+    for Result<
+        T,
+        aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
+    >
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    fn none_when(self, expected: impl FnOnce(&E) -> bool) -> Result<Option<T>, AwsError> {
+        match self.split_when(expected)? {
+            Ok(v) => Ok(Some(v)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn split_when(
+        self,
+        expected: impl FnOnce(&E) -> bool,
+    ) -> Result<Result<T, AwsError>, AwsError> {
+        match self {
+            Ok(v) => Ok(Ok(v)),
+            Err(e) if e.as_service_error().is_some_and(expected) => Ok(Err(AwsError::from_sdk(e))),
+            Err(e) => Err(AwsError::from_sdk(e)),
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! `flowform import ADDR ID`: an existing AWS object, recorded under a configured address.
 
 use crate::clients::Clients;
-use crate::error::{AwsError, SdkResultExt};
+use crate::error::AwsError;
 use crate::resources;
-use flowform_core::{Address, ResourceKind};
+use flowform_core::Address;
 use flowform_state::{DigestKey, ResourceState};
 
 /// Reads the object `id` names (a key id or ARN, a secret name or ARN, a key for its policy, a
@@ -21,28 +21,8 @@ pub async fn import(
             address.kind
         ))
     };
-    match address.kind {
-        ResourceKind::KmsKey => resources::kms_key::read(clients, id, None)
-            .await?
-            .ok_or_else(missing),
-        ResourceKind::Secret => resources::secret::read(clients, id, None, key)
-            .await?
-            .ok_or_else(missing),
-        ResourceKind::KmsKeyPolicy => resources::key_policy::import(clients, id).await,
-        ResourceKind::ConnectorProfile => {
-            let out = clients
-                .appflow
-                .describe_connector_profiles()
-                .connector_profile_names(id)
-                .send()
-                .await
-                .aws()?;
-            let found = out
-                .connector_profile_details()
-                .iter()
-                .find(|p| p.connector_profile_name() == Some(id))
-                .ok_or_else(missing)?;
-            resources::connector_profile::record(found, None)
-        }
-    }
+    resources::of(address.kind)
+        .import(clients, id, key)
+        .await?
+        .ok_or_else(missing)
 }

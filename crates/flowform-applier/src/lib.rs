@@ -8,8 +8,10 @@
 //! - [`apply`] walks the plan's graph with bounded parallelism, re-evaluating each resource once
 //!   what it refers to exists, and appends every finished change to the state's journal.
 //! - [`import`] brings an existing AWS object under a configured address.
-//! - `resources::*` hold the calls per kind; `profile_config` maps connector profiles onto the
-//!   SDK's typed structures.
+//! - `resources` holds one `Resource` implementation per kind (create, update, delete, read,
+//!   import), reached through `resources::of(kind)` from apply, refresh and import alike;
+//!   `profile_config` maps connector profiles onto the SDK's typed structures. AWS errors a
+//!   resource expects (a delete of what is gone) are matched on the SDK's typed errors.
 
 mod apply;
 mod attrs;

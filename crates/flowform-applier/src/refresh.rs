@@ -43,14 +43,10 @@ pub async fn refresh(
         let Ok(addr) = address.parse::<Address>() else {
             continue;
         };
+        // Profiles come from the one listing above rather than a call each.
         if addr.kind == ResourceKind::ConnectorProfile {
-            // A name from a sensitive variable is recorded only as a digest: the ARN ends with it.
-            let name = prior
-                .attributes
-                .get("name")
-                .and_then(|v| v.as_str())
-                .unwrap_or_else(|| prior.id.rsplit('/').next().unwrap_or_default());
-            match profiles.as_ref().map(|all| all.get(name)) {
+            let name = resources::connector_profile::recorded_name(prior);
+            match profiles.as_ref().map(|all| all.get(&name)) {
                 Some(Some(p)) => match resources::connector_profile::record(p, Some(prior)) {
                     Ok(r) => {
                         refreshed.insert(address.clone(), Some(r));
@@ -76,28 +72,7 @@ pub async fn refresh(
         );
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let read = match addr.kind {
-                ResourceKind::KmsKey => {
-                    let id = prior
-                        .attributes
-                        .get("key_id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or(&prior.id)
-                        .to_string();
-                    resources::kms_key::read(&clients, &id, Some(&prior)).await
-                }
-                ResourceKind::Secret => {
-                    let id = prior
-                        .attributes
-                        .get("arn")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or(&prior.id)
-                        .to_string();
-                    resources::secret::read(&clients, &id, Some(&prior), &key).await
-                }
-                ResourceKind::KmsKeyPolicy => resources::key_policy::read(&clients, &prior).await,
-                ResourceKind::ConnectorProfile => unreachable!("listed above"),
-            };
+            let read = resources::of(addr.kind).read(&clients, &prior, &key).await;
             (addr, read)
         });
     }

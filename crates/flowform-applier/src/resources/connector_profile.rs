@@ -1,15 +1,83 @@
 //! `connector_profile`: Create/Update/DeleteConnectorProfile. An update always resends the
 //! whole configuration, credentials included: AWS returns no credentials flowform could keep.
 
-use super::Op;
+use super::{Fut, Op, Resource};
 use crate::attrs::{self, text};
 use crate::clients::Clients;
-use crate::error::{AwsError, SdkResultExt};
+use crate::error::{AwsError, ExpectedError, SdkResultExt};
 use crate::profile_config;
 use flowform_core::Value;
 use flowform_planner::Attrs;
-use flowform_state::ResourceState;
+use flowform_state::{DigestKey, ResourceState};
 use std::collections::BTreeMap;
+
+/// `connector_profile`.
+pub struct ConnectorProfile;
+
+impl Resource for ConnectorProfile {
+    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(create(op, attrs))
+    }
+    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(update(op, attrs))
+    }
+    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
+        Box::pin(delete(clients, prior))
+    }
+    /// One DescribeConnectorProfiles by name; a whole refresh lists them all at once instead
+    /// ([`list_all`]).
+    fn read<'a>(
+        &'a self,
+        clients: &'a Clients,
+        prior: &'a ResourceState,
+        _key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(async move {
+            match describe(clients, &recorded_name(prior)).await? {
+                Some(p) => record(&p, Some(prior)).map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+    fn import<'a>(
+        &'a self,
+        clients: &'a Clients,
+        id: &'a str,
+        _key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(async move {
+            match describe(clients, id).await? {
+                Some(p) => record(&p, None).map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+}
+
+/// The profile of that name, if there is one.
+async fn describe(
+    clients: &Clients,
+    name: &str,
+) -> Result<Option<aws_sdk_appflow::types::ConnectorProfile>, AwsError> {
+    let out = clients
+        .appflow
+        .describe_connector_profiles()
+        .connector_profile_names(name)
+        .send()
+        .await
+        .aws()?;
+    Ok(out
+        .connector_profile_details()
+        .iter()
+        .find(|p| p.connector_profile_name() == Some(name))
+        .cloned())
+}
+
+/// The recorded profile's name (the last part of its ARN when the name is not recorded).
+pub fn recorded_name(prior: &ResourceState) -> String {
+    attrs::recorded(prior, "name")
+        .unwrap_or_else(|| prior.id.rsplit('/').next().unwrap_or_default().to_string())
+}
 
 fn config(attrs: &Attrs) -> Result<aws_sdk_appflow::types::ConnectorProfileConfig, AwsError> {
     let connector_type = attrs::required_text(attrs, "connector_type")?;
@@ -28,7 +96,7 @@ fn mode(attrs: &Attrs) -> Result<aws_sdk_appflow::types::ConnectionMode, AwsErro
     ))
 }
 
-pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let name = attrs::required_text(attrs, "name")?;
     let connector_type =
         profile_config::connector_type(&attrs::required_text(attrs, "connector_type")?)
@@ -52,8 +120,9 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     // earlier apply sent this create and died, this request repeats it under the same token,
     // and AppFlow answers an identical request (within 8 hours) with the profile it made. A
     // conflict therefore always means the profile is not provably ours, resumed or not.
-    let out = match req.send().await.aws() {
-        Err(e) if e.is("ConflictException") => {
+    let out = match req.send().await.split_when(|e| e.is_conflict_exception())? {
+        Ok(out) => out,
+        Err(e) => {
             let why = match &op.resumed {
                 Some(p) => format!(
                     " An apply interrupted at {} was creating this profile, but AppFlow did not answer the repeated request with the profile it made (it does so for 8 hours, and only for an identical request), so flowform cannot prove the existing profile is the one it asked for and will not take it over.",
@@ -69,7 +138,6 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
                 ),
             });
         }
-        other => other?,
     };
     let arn = out.connector_profile_arn().unwrap_or_default().to_string();
     (op.checkpoint)(super::identity(
@@ -89,7 +157,7 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     Ok(arn)
 }
 
-pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let prior = op
         .prior
         .ok_or_else(|| AwsError::other("no recorded profile to update"))?;
@@ -139,20 +207,16 @@ async fn computed(clients: &Clients, name: &str, attrs: &mut Attrs) -> Result<()
     Ok(())
 }
 
-pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
-    let name = attrs::recorded(prior, "name")
-        .unwrap_or_else(|| prior.id.rsplit('/').next().unwrap_or_default().to_string());
-    match clients
+async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
+    let name = recorded_name(prior);
+    clients
         .appflow
         .delete_connector_profile()
         .connector_profile_name(name)
         .send()
         .await
-        .aws()
-    {
-        Err(e) if e.is("ResourceNotFoundException") => Ok(()),
-        other => other.map(|_| ()),
-    }
+        .none_when(|e| e.is_resource_not_found_exception())?;
+    Ok(())
 }
 
 /// Every profile in the account and region, by name: one paged listing (100 a page) serves a

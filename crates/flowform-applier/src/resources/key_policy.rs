@@ -1,13 +1,44 @@
 //! `kms_key_policy`: PutKeyPolicy (policy name `default`), recording the policy it replaced so
 //! that destroying it puts that policy back.
 
-use super::Op;
+use super::{Fut, Op, Resource};
 use crate::attrs;
 use crate::clients::Clients;
-use crate::error::{AwsError, SdkResultExt};
+use crate::error::{AwsError, ExpectedError, SdkResultExt};
 use flowform_core::Value;
 use flowform_planner::Attrs;
-use flowform_state::ResourceState;
+use flowform_state::{DigestKey, ResourceState};
+
+/// `kms_key_policy`.
+pub struct KeyPolicy;
+
+impl Resource for KeyPolicy {
+    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(create(op, attrs))
+    }
+    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(update(op, attrs))
+    }
+    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
+        Box::pin(delete(clients, prior))
+    }
+    fn read<'a>(
+        &'a self,
+        clients: &'a Clients,
+        prior: &'a ResourceState,
+        _key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(read(clients, prior))
+    }
+    fn import<'a>(
+        &'a self,
+        clients: &'a Clients,
+        id: &'a str,
+        _key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(async move { import(clients, id).await.map(Some) })
+    }
+}
 
 /// The attribute (not part of the configuration) that keeps the replaced policy.
 pub const PREVIOUS_POLICY: &str = "previous_policy";
@@ -28,7 +59,7 @@ async fn put(clients: &Clients, key_id: &str, attrs: &Attrs) -> Result<(), AwsEr
     Ok(())
 }
 
-pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let key_id = attrs::required_text(attrs, "key_id")?;
     let kms = &op.clients.kms;
     let described = kms.describe_key().key_id(&key_id).send().await.aws()?;
@@ -63,7 +94,7 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     Ok(arn)
 }
 
-pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let prior = op
         .prior
         .ok_or_else(|| AwsError::other("no recorded key policy to update"))?;
@@ -79,7 +110,7 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
 
 /// Puts back the policy this resource replaced. A key that is gone or scheduled for deletion
 /// has nothing to restore.
-pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
+async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
     let Some(previous) = attrs::recorded(prior, PREVIOUS_POLICY) else {
         return Ok(());
     };
@@ -91,30 +122,24 @@ pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsE
         .policy_name("default")
         .policy(previous)
         .send()
-        .await
-        .aws();
-    match result {
-        Err(e) if e.is("NotFoundException") || e.is("KMSInvalidStateException") => Ok(()),
-        other => other.map(|_| ()),
-    }
+        .await;
+    // A key gone or pending deletion has no policy left to put back.
+    result.none_when(|e| e.is_not_found_exception() || e.is_kms_invalid_state_exception())?;
+    Ok(())
 }
 
-pub async fn read(
-    clients: &Clients,
-    prior: &ResourceState,
-) -> Result<Option<ResourceState>, AwsError> {
+async fn read(clients: &Clients, prior: &ResourceState) -> Result<Option<ResourceState>, AwsError> {
     let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
-    let out = match clients
+    let Some(out) = clients
         .kms
         .get_key_policy()
         .key_id(&key_id)
         .policy_name("default")
         .send()
         .await
-        .aws()
-    {
-        Err(e) if e.is("NotFoundException") => return Ok(None),
-        other => other?,
+        .none_when(|e| e.is_not_found_exception())?
+    else {
+        return Ok(None);
     };
     let mut record = prior.clone();
     if let Some(p) = out.policy() {
@@ -133,7 +158,7 @@ pub async fn read(
 
 /// `import kms_key_policy.X KEY`: the key's current policy becomes both the managed policy and
 /// the one to restore.
-pub async fn import(clients: &Clients, key_id: &str) -> Result<ResourceState, AwsError> {
+async fn import(clients: &Clients, key_id: &str) -> Result<ResourceState, AwsError> {
     let described = clients
         .kms
         .describe_key()

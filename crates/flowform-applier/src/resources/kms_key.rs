@@ -1,12 +1,46 @@
 //! `kms_key`: CreateKey, aliases, description, tags; ScheduleKeyDeletion on destroy.
 
-use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
+use super::{Fut, Op, Resource, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
 use crate::attrs::{self, text};
 use crate::clients::Clients;
-use crate::error::{AwsError, SdkResultExt};
+use crate::error::{AwsError, ExpectedError, SdkResultExt};
 use flowform_core::Value;
 use flowform_planner::Attrs;
-use flowform_state::ResourceState;
+use flowform_state::{DigestKey, ResourceState};
+
+/// `kms_key`.
+pub struct KmsKey;
+
+impl Resource for KmsKey {
+    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(create(op, attrs))
+    }
+    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(update(op, attrs))
+    }
+    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
+        Box::pin(delete(clients, prior))
+    }
+    fn read<'a>(
+        &'a self,
+        clients: &'a Clients,
+        prior: &'a ResourceState,
+        _key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(async move {
+            let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
+            read(clients, &key_id, Some(prior)).await
+        })
+    }
+    fn import<'a>(
+        &'a self,
+        clients: &'a Clients,
+        id: &'a str,
+        _key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(read(clients, id, None))
+    }
+}
 
 fn tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag, AwsError> {
     aws_sdk_kms::types::Tag::builder()
@@ -16,7 +50,7 @@ fn tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag, AwsError> {
         .map_err(|e| AwsError::other(e.to_string()))
 }
 
-pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     // CreateKey has no idempotency token: when an earlier apply sent this create and died
     // before recording it, the key it made is found by its tags (this state's lineage and this
     // address) instead of being made twice — and then finished like a new one.
@@ -55,9 +89,10 @@ async fn create_alias(clients: &Clients, alias: &str, key_id: &str) -> Result<()
         .target_key_id(key_id)
         .send()
         .await
-        .aws()
+        .split_when(|e| e.is_already_exists_exception())?
     {
-        Err(e) if e.is("AlreadyExistsException") => {
+        Ok(_) => Ok(()),
+        Err(e) => {
             let aliases = clients
                 .kms
                 .list_aliases()
@@ -81,7 +116,6 @@ async fn create_alias(clients: &Clients, alias: &str, key_id: &str) -> Result<()
                 })
             }
         }
-        other => other.map(|_| ()),
     }
 }
 
@@ -111,7 +145,7 @@ async fn create_key(op: &Op<'_>, attrs: &Attrs) -> Result<(String, String), AwsE
 
 /// Sends what the plan changes, against what exists (refreshed): a description or alias
 /// changed in the console is put back too.
-pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let prior = op
         .prior
         .ok_or_else(|| AwsError::other("no recorded key to update"))?;
@@ -128,12 +162,11 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     }
     if op.changes("alias") {
         if let Some(old) = op.before("alias") {
-            match kms.delete_alias().alias_name(old).send().await.aws() {
-                Err(e) if e.is("NotFoundException") => {}
-                other => {
-                    other?;
-                }
-            }
+            kms.delete_alias()
+                .alias_name(old)
+                .send()
+                .await
+                .none_when(|e| e.is_not_found_exception())?;
         }
         if let Some(new) = text(attrs, "alias") {
             create_alias(op.clients, &new, &key_id).await?;
@@ -182,52 +215,49 @@ pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     Ok(prior.id.clone())
 }
 
-pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
+async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
     let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
     if let Some(alias) = attrs::recorded(prior, "alias") {
-        match clients
+        clients
             .kms
             .delete_alias()
             .alias_name(alias)
             .send()
             .await
-            .aws()
-        {
-            Err(e) if e.is("NotFoundException") => {}
-            other => {
-                other?;
-            }
-        }
+            .none_when(|e| e.is_not_found_exception())?;
     }
     let days = prior
         .attributes
         .get("deletion_window_in_days")
         .and_then(|v| v.as_i64())
         .unwrap_or(30) as i32;
-    match clients
+    // Already gone, or already scheduled: the goal is reached.
+    clients
         .kms
         .schedule_key_deletion()
         .key_id(key_id)
         .pending_window_in_days(days)
         .send()
         .await
-        .aws()
-    {
-        // Already gone, or already scheduled: the goal is reached.
-        Err(e) if e.is("NotFoundException") || e.is("KMSInvalidStateException") => Ok(()),
-        other => other.map(|_| ()),
-    }
+        .none_when(|e| e.is_not_found_exception() || e.is_kms_invalid_state_exception())?;
+    Ok(())
 }
 
 /// What exists now, or `None` when the key is gone or scheduled for deletion.
-pub async fn read(
+async fn read(
     clients: &Clients,
     key_id: &str,
     prior: Option<&ResourceState>,
 ) -> Result<Option<ResourceState>, AwsError> {
-    let described = match clients.kms.describe_key().key_id(key_id).send().await.aws() {
-        Err(e) if e.is("NotFoundException") => return Ok(None),
-        other => other?,
+    let Some(described) = clients
+        .kms
+        .describe_key()
+        .key_id(key_id)
+        .send()
+        .await
+        .none_when(|e| e.is_not_found_exception())?
+    else {
+        return Ok(None);
     };
     let Some(meta) = described.key_metadata() else {
         return Ok(None);

@@ -1,5 +1,9 @@
-//! One module per resource kind: the AWS calls for create, update, delete, read (refresh) and
-//! import. Each takes evaluated attributes and returns the attributes AWS computed.
+//! One module per resource kind, each with one type implementing [`Resource`]: the AWS calls
+//! for create, update, delete, read (refresh) and import. Creates and updates take evaluated
+//! attributes and add the attributes AWS computed.
+//!
+//! [`of`] is the one place that maps a [`ResourceKind`] to its implementation: apply, refresh
+//! and import all go through it, so a new kind is one module and one line there.
 
 pub mod connector_profile;
 pub mod key_policy;
@@ -8,8 +12,51 @@ pub mod secret;
 
 use crate::clients::Clients;
 use crate::error::AwsError;
-use flowform_core::Address;
-use flowform_state::ResourceState;
+use flowform_core::{Address, ResourceKind};
+use flowform_planner::Attrs;
+use flowform_state::{DigestKey, ResourceState};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What a [`Resource`] operation returns: a boxed future, so that the kinds can sit behind one
+/// `dyn Resource` (async trait methods cannot).
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, AwsError>> + Send + 'a>>;
+
+/// One kind of AWS object flowform manages, as a Terraform provider's resource is: how to make,
+/// change, remove, read and adopt it.
+pub trait Resource: Sync {
+    /// Makes the object; adds what AWS computed to `attrs`; returns its id. Must record the
+    /// object through [`Op::checkpoint`] the moment AWS has made it.
+    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String>;
+    /// Makes the recorded object what `attrs` say (what the plan changes); returns its id.
+    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String>;
+    /// Removes the recorded object; one already gone is the goal reached.
+    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()>;
+    /// What exists now of the recorded object, in the state's shape (`None`: gone).
+    fn read<'a>(
+        &'a self,
+        clients: &'a Clients,
+        prior: &'a ResourceState,
+        key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>>;
+    /// The existing object `id` names, as a new record (`None`: no such object).
+    fn import<'a>(
+        &'a self,
+        clients: &'a Clients,
+        id: &'a str,
+        key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>>;
+}
+
+/// The implementation of `kind`.
+pub fn of(kind: ResourceKind) -> &'static dyn Resource {
+    match kind {
+        ResourceKind::KmsKey => &kms_key::KmsKey,
+        ResourceKind::Secret => &secret::Secret,
+        ResourceKind::KmsKeyPolicy => &key_policy::KeyPolicy,
+        ResourceKind::ConnectorProfile => &connector_profile::ConnectorProfile,
+    }
+}
 
 /// Tags flowform puts on what it creates, so a resumed apply can recognise its own objects.
 pub const TAG_ADDRESS: &str = "flowform:address";

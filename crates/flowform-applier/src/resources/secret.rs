@@ -1,13 +1,48 @@
 //! `secret`: CreateSecret (or RestoreSecret of a name pending deletion), UpdateSecret,
 //! PutSecretValue, resource policies, tags; DeleteSecret with the configured recovery window.
 
-use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
+use super::{Fut, Op, Resource, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
 use crate::attrs::{self, text};
 use crate::clients::Clients;
-use crate::error::{AwsError, SdkResultExt};
+use crate::error::{AwsError, ExpectedError, SdkResultExt};
+use aws_sdk_secretsmanager::operation::create_secret::CreateSecretError;
 use flowform_core::Value;
 use flowform_planner::Attrs;
 use flowform_state::{DigestKey, ResourceState};
+
+/// `secret`.
+pub struct Secret;
+
+impl Resource for Secret {
+    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(create(op, attrs))
+    }
+    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
+        Box::pin(update(op, attrs))
+    }
+    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
+        Box::pin(delete(clients, prior))
+    }
+    fn read<'a>(
+        &'a self,
+        clients: &'a Clients,
+        prior: &'a ResourceState,
+        key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(async move {
+            let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
+            read(clients, &arn, Some(prior), key).await
+        })
+    }
+    fn import<'a>(
+        &'a self,
+        clients: &'a Clients,
+        id: &'a str,
+        key: &'a DigestKey,
+    ) -> Fut<'a, Option<ResourceState>> {
+        Box::pin(read(clients, id, None, key))
+    }
+}
 
 fn tag(k: &str, v: &str) -> aws_sdk_secretsmanager::types::Tag {
     aws_sdk_secretsmanager::types::Tag::builder()
@@ -16,7 +51,7 @@ fn tag(k: &str, v: &str) -> aws_sdk_secretsmanager::types::Tag {
         .build()
 }
 
-pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let sm = &op.clients.secrets;
     let name = attrs::required_text(attrs, "name")?;
     let mut req = sm
@@ -41,7 +76,14 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
     // new one, and only then brought in line with the configuration; it may carry a policy
     // the configuration does not have, which must then go.
     let mut adopted = None;
-    let arn = match req.send().await.aws() {
+    // What a refused create means is told apart by the SDK's typed error.
+    let sent = req.send().await;
+    let refused_as = |is: fn(&CreateSecretError) -> bool| matches!(&sent, Err(e) if e.as_service_error().is_some_and(is));
+    let (invalid, exists) = (
+        refused_as(CreateSecretError::is_invalid_request_exception),
+        refused_as(CreateSecretError::is_resource_exists_exception),
+    );
+    let arn = match sent.aws() {
         Ok(out) => {
             attrs.insert(
                 "version_id".into(),
@@ -52,7 +94,7 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
         }
         // A secret of this name is waiting out its recovery window (destroyed earlier, maybe
         // by this configuration): bring it back and make it what the configuration says.
-        Err(e) if e.is("InvalidRequestException") && e.message.contains("deletion") => {
+        Err(e) if invalid && e.message.contains("deletion") => {
             let Some(d) = owned(op, &name).await? else {
                 return Err(AwsError {
                     code: e.code,
@@ -68,7 +110,7 @@ pub async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> 
             arn
         }
         // Created by an earlier, interrupted apply of this very state: take it over.
-        Err(e) if e.is("ResourceExistsException") => match owned(op, &name).await? {
+        Err(e) if exists => match owned(op, &name).await? {
             Some(d) => {
                 let arn = d.arn().unwrap_or_default().to_string();
                 adopted = Some(d);
@@ -147,7 +189,7 @@ async fn adopt(
 
 /// Sends what the plan changes, against what exists (refreshed): a value, description, policy
 /// or tag changed outside flowform is put back too.
-pub async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
+async fn update(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let prior = op
         .prior
         .ok_or_else(|| AwsError::other("no recorded secret to update"))?;
@@ -292,7 +334,7 @@ async fn retag(
     Ok(())
 }
 
-pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
+async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsError> {
     let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
     let days = prior
         .attributes
@@ -305,24 +347,29 @@ pub async fn delete(clients: &Clients, prior: &ResourceState) -> Result<(), AwsE
     } else {
         req.recovery_window_in_days(days)
     };
-    match req.send().await.aws() {
-        Err(e) if e.is("ResourceNotFoundException") => Ok(()),
-        other => other.map(|_| ()),
-    }
+    req.send()
+        .await
+        .none_when(|e| e.is_resource_not_found_exception())?;
+    Ok(())
 }
 
 /// What exists now (`None`: deleted, or pending deletion). The value is compared by digest and
 /// never kept.
-pub async fn read(
+async fn read(
     clients: &Clients,
     secret_id: &str,
     prior: Option<&ResourceState>,
     key: &DigestKey,
 ) -> Result<Option<ResourceState>, AwsError> {
     let sm = &clients.secrets;
-    let d = match sm.describe_secret().secret_id(secret_id).send().await.aws() {
-        Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
-        other => other?,
+    let Some(d) = sm
+        .describe_secret()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .none_when(|e| e.is_resource_not_found_exception())?
+    else {
+        return Ok(None);
     };
     if d.deleted_date().is_some() {
         return Ok(None);
@@ -383,22 +430,25 @@ pub async fn read(
         };
         record.attributes.insert("policy".into(), shown.into());
     }
-    match sm.get_secret_value().secret_id(&arn).send().await.aws() {
-        Ok(v) => {
-            if let Some(s) = v.secret_string() {
-                let d = flowform_planner::values::digest(key, &Value::String(s.to_string()));
-                if let Some(d) = d {
-                    record.sensitive.insert("secret_string".into(), d);
-                }
-            }
-            if let Some(version) = v.version_id() {
-                record
-                    .attributes
-                    .insert("version_id".into(), version.into());
+    // A secret without a value yet has no current version to read.
+    if let Some(v) = sm
+        .get_secret_value()
+        .secret_id(&arn)
+        .send()
+        .await
+        .none_when(|e| e.is_resource_not_found_exception())?
+    {
+        if let Some(s) = v.secret_string() {
+            let d = flowform_planner::values::digest(key, &Value::String(s.to_string()));
+            if let Some(d) = d {
+                record.sensitive.insert("secret_string".into(), d);
             }
         }
-        Err(e) if e.is("ResourceNotFoundException") => {}
-        Err(e) => return Err(e),
+        if let Some(version) = v.version_id() {
+            record
+                .attributes
+                .insert("version_id".into(), version.into());
+        }
     }
     if let Some(p) = prior {
         record.dependencies = p.dependencies.clone();
