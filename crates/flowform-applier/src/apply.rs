@@ -396,9 +396,9 @@ fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError>
         .as_ref()
         .and_then(|e| e.get(&change.address.to_string()))
     {
-        let now = flowform_planner::values::flatten(&attrs, &shared.key);
+        let now = flowform_state::values::flatten(&attrs, &shared.key);
         for (path, digest) in expected {
-            if !matches!(now.get(path), Some(flowform_planner::values::Leaf::Digest(d)) if d == digest)
+            if !matches!(now.get(path), Some(flowform_state::values::Leaf::Digest(d)) if d == digest)
             {
                 return Err(AwsError::other(format!(
                     "the sensitive value at \"{path}\" differs from the one the plan was made with. Make a new plan."
@@ -412,9 +412,9 @@ fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError>
 /// What a create asks for, as canonical JSON (sorted paths; secrets by digest): the part of its
 /// idempotency token that changes when the request does.
 fn request_digest(shared: &Shared, attrs: &Attrs) -> String {
-    use flowform_planner::values::Leaf;
+    use flowform_state::values::Leaf;
     let leaves: BTreeMap<String, serde_json::Value> =
-        flowform_planner::values::flatten(attrs, &shared.key)
+        flowform_state::values::flatten(attrs, &shared.key)
             .into_iter()
             .map(|(path, leaf)| {
                 let json = match leaf {
@@ -459,7 +459,7 @@ fn to_record(
     attrs: &Attrs,
     id: &str,
 ) -> Result<ResourceState, AwsError> {
-    let (json, digests) = flowform_planner::values::to_state(attrs, &shared.key)
+    let (json, digests) = flowform_state::values::to_state(attrs, &shared.key)
         .ok_or_else(|| AwsError::other("a value is still unknown after apply"))?;
     let mut record = ResourceState::new(address.kind.keyword(), id);
     record.attributes = json;

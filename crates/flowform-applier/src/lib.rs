@@ -7,6 +7,8 @@
 //!   show drift and plan it back.
 //! - [`apply`] walks the plan's graph with bounded parallelism, re-evaluating each resource once
 //!   what it refers to exists, and appends every finished change to the state's journal.
+//! - [`forgotten`] and [`record_outputs`] decide what an apply does beyond its changes: the
+//!   records of objects found gone, and the outputs of the finished state.
 //! - [`import`] brings an existing AWS object under a configured address.
 //! - `resources` holds one `Resource` implementation per kind (create, update, delete, read,
 //!   import), reached through `resources::of(kind)` from apply, refresh and import alike;
@@ -18,6 +20,7 @@ mod attrs;
 mod clients;
 mod error;
 mod import;
+mod outcome;
 pub mod profile_config;
 mod refresh;
 mod resources;
@@ -27,4 +30,5 @@ pub use apply::{ApplyOptions, ApplyReport, Phase, Progress, apply};
 pub use clients::{ClientSettings, Clients};
 pub use error::{AwsError, ChangeError};
 pub use import::import;
+pub use outcome::{forgotten, record_outputs};
 pub use refresh::refresh;

@@ -118,7 +118,7 @@ pub(crate) fn seal(
     for path in prior.sensitive.keys() {
         if let Some(clear) = take_path(&mut found.attributes, path)
             && let Some(d) =
-                flowform_planner::values::digest(key, &flowform_core::Value::from_json(clear))
+                flowform_state::values::digest(key, &flowform_core::Value::from_json(clear))
         {
             found.sensitive.insert(path.clone(), d);
         }
@@ -153,7 +153,7 @@ mod tests {
     fn what_was_applied_as_sensitive_stays_sensitive_when_read_back() {
         let key = DigestKey::from_bytes([3; 32]);
         let value = flowform_core::Value::String("SENTINEL-SECRET-team".into());
-        let d = flowform_planner::values::digest(&key, &value).unwrap();
+        let d = flowform_state::values::digest(&key, &value).unwrap();
         let prior = ResourceState::new("secret", "arn")
             .attribute("name", "s")
             .sensitive("description", d)

@@ -17,7 +17,8 @@ pub mod plan;
 pub mod planfile;
 mod planner;
 pub mod render;
-pub mod values;
+/// The state's codec, which the planner compares with (see [`flowform_state::values`]).
+pub use flowform_state::values;
 
 pub use graph::{Schedule, Step};
 pub use plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange, Summary};

@@ -1,7 +1,6 @@
 //! The plan: what will change, in which order, and why.
 
 use flowform_core::{Address, Diagnostics, Value};
-use std::collections::BTreeMap;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,7 +32,7 @@ impl Action {
 
 /// A resource's attributes: configuration values and computed ones, with unknown and
 /// sensitive marks. `properties`/`credentials` are nested objects.
-pub type Attrs = BTreeMap<String, Value>;
+pub use flowform_state::values::Attrs;
 
 /// One resource's planned change.
 #[derive(Debug, Clone)]

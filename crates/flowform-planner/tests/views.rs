@@ -123,7 +123,7 @@ fn applied(dir: &Path, state: &State) -> State {
                     fill(v, &address, k);
                 }
                 let (json, digests) =
-                    flowform_planner::values::to_state(&after, &state.digest_key).unwrap();
+                    flowform_state::values::to_state(&after, &state.digest_key).unwrap();
                 let id = json
                     .get("arn")
                     .and_then(|a| a.as_str())

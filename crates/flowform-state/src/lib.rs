@@ -35,6 +35,8 @@
 //!   apply linear and crash-safe.
 //! - [`lock`]: the OS lock and its `PATH.lock.info` record ([`LockGuard`], [`LockInfo`]).
 //! - [`error`]: [`StateError`], [`Refusal`], [`StateWarning`].
+//! - [`values`]: the codec between attribute values and records: non-sensitive values as JSON,
+//!   sensitive ones as digests, and the flattened shape both are compared in.
 //!
 //! Every read of a file the user named is of a regular file, and bounded ([`STATE_LIMIT`],
 //! [`LOCK_INFO_LIMIT`]); every write is durable — both through `flowform-fs`.
@@ -49,6 +51,7 @@ pub mod error;
 pub mod journal;
 pub mod local;
 pub mod lock;
+pub mod values;
 
 pub use digest::{Digest, DigestKey};
 pub use document::{

@@ -439,7 +439,7 @@ async fn read(
         .none_when(|e| e.is_resource_not_found_exception())?
     {
         if let Some(s) = v.secret_string() {
-            let d = flowform_planner::values::digest(key, &Value::String(s.to_string()));
+            let d = flowform_state::values::digest(key, &Value::String(s.to_string()));
             if let Some(d) = d {
                 record.sensitive.insert("secret_string".into(), d);
             }

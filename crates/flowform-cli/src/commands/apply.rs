@@ -8,7 +8,7 @@ use crate::args::{AwsArgs, PlanningArgs};
 use flowform_applier::{ApplyOptions, Phase, Progress};
 use flowform_parser::VariableInputs;
 use flowform_planner::planfile::{PlanTarget, SavedPlan};
-use flowform_planner::{Action, Plan, ResourceChange};
+use flowform_planner::{Plan, ResourceChange};
 use flowform_state::{LocalBackend, State};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -133,7 +133,7 @@ async fn run_async(
                 "{}",
                 flowform_planner::render::text::render(&planned.plan, ctx.ui.color)
             );
-            let forget = gone(&planned);
+            let forget = flowform_applier::forgotten(&planned.plan, planned.refreshed.as_ref());
             let proceed = planned.plan.has_changes() || !forget.is_empty();
             let approved = !planned.plan.has_changes()
                 || request.auto_approve
@@ -220,24 +220,6 @@ struct Run {
     forget: Vec<flowform_core::Address>,
 }
 
-/// Records whose objects the refresh found gone, and that nothing in the plan makes again.
-fn gone(planned: &super::plan::Planned) -> Vec<flowform_core::Address> {
-    let Some(refreshed) = &planned.refreshed else {
-        return Vec::new();
-    };
-    refreshed
-        .iter()
-        .filter(|(_, now)| now.is_none())
-        .filter_map(|(address, _)| address.parse::<flowform_core::Address>().ok())
-        .filter(|a| {
-            !matches!(
-                planned.plan.change(a).map(|c| c.action),
-                Some(Action::Create | Action::Replace)
-            )
-        })
-        .collect()
-}
-
 /// Asks `Do you want to perform these actions?`; only `yes` goes on.
 fn confirm(destroy: bool) -> Result<(), Exit> {
     if !std::io::stdin().is_terminal() {
@@ -316,15 +298,9 @@ async fn execute(
             ));
         }
     };
-    if request.destroy {
-        state.outputs.clear();
-    } else {
-        match flowform_planner::applied_outputs(&config, &state) {
-            Ok(outputs) if report.errors.is_empty() => state.outputs = outputs,
-            Ok(_) => {}
-            Err(d) => ctx.print_diagnostics(&config.sources, &d),
-        }
-    }
+    let unevaluated =
+        flowform_applier::record_outputs(&mut state, &config, &report, request.destroy);
+    ctx.print_diagnostics(&config.sources, &unevaluated);
     state.flowform_version = VERSION.to_string();
     if let Err(e) = backend.persist(&state) {
         return error(&e.to_string());

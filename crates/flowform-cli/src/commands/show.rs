@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
 
 /// One resource as the state records it, in HCL's shape; secrets as `(sensitive value)`.
 pub fn resource_text(address: &str, resource: &ResourceState) -> String {
-    let attrs = flowform_planner::values::from_state(resource);
+    let attrs = flowform_state::values::from_state(resource);
     let (kind, label) = address.split_once('.').unwrap_or((address, ""));
     let mut out = format!("# {address}:\nresource \"{kind}\" \"{label}\" {{\n");
     let width = attrs.keys().map(String::len).max().unwrap_or(0).max(2);

@@ -68,7 +68,7 @@ pub fn fake_apply(config: &Config, plan: &Plan, state: &State) -> State {
                         kept.unwrap_or_else(|| Value::String(fake_id(&change.address, attr))),
                     );
                 }
-                let (json, digests) = flowform_planner::values::to_state(&attrs, &state.digest_key)
+                let (json, digests) = flowform_state::values::to_state(&attrs, &state.digest_key)
                     .expect("everything is known at apply");
                 let mut record = ResourceState::new(
                     change.address.kind.keyword(),

@@ -1,13 +1,19 @@
-//! Between attribute values and what the state holds.
+//! The state's codec: between attribute values and what the state holds.
+//!
+//! It lives with the state because it decides what the state may contain: a value marked
+//! sensitive becomes a digest here and nowhere else, so no other crate can write one in clear.
 //!
 //! The state keeps non-sensitive attributes as JSON and every sensitive value as an HMAC digest
 //! keyed by its dotted path (`credentials.jwt_token`). To compare a configuration with the
 //! state, both are flattened into the same shape: one [`Leaf`] per path.
 
-use crate::plan::Attrs;
+use crate::{Digest, DigestKey, ResourceState};
 use flowform_core::Value;
-use flowform_state::{Digest, DigestKey, ResourceState};
 use std::collections::BTreeMap;
+
+/// A resource's attribute values by name, as the configuration gives them (sensitive values
+/// marked, unknown ones unknown).
+pub type Attrs = BTreeMap<String, Value>;
 
 /// One value at one path, as far as comparison can see it.
 #[derive(Debug, Clone, PartialEq)]
