@@ -25,12 +25,12 @@ pub fn generate(model: &Model) -> Result<String, String> {
     for c in &connectors {
         let credentials = match &c.credentials {
             Some(shape) => {
-                collect_structures(model, shape, &mut structures)?;
+                model.structures_within(shape, &mut structures)?;
                 naming::constant(shape)
             }
             None => "&[]".to_string(),
         };
-        collect_structures(model, &c.properties, &mut structures)?;
+        model.structures_within(&c.properties, &mut structures)?;
         writeln!(
             out,
             "    Connector {{\n        connector_type: {},\n        member: {},\n        properties: {},\n        credentials: {credentials},\n    }},",
@@ -96,19 +96,6 @@ pub fn generate(model: &Model) -> Result<String, String> {
         .expect("writing to a String");
     }
     Ok(out)
-}
-
-/// `name` and every structure nested in it.
-fn collect_structures(model: &Model, name: &str, out: &mut BTreeSet<String>) -> Result<(), String> {
-    if !out.insert(name.to_string()) {
-        return Ok(());
-    }
-    for (_, shape, _) in model.members(name)? {
-        if let ShapeKind::Structure { .. } = shape.kind {
-            collect_structures(model, &shape.name, out)?;
-        }
-    }
-    Ok(())
 }
 
 fn leaf_kind(model: &Model, name: &str) -> Result<String, String> {

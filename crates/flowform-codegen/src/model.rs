@@ -171,6 +171,23 @@ impl Model {
             .collect())
     }
 
+    /// Adds `name` and every structure nested in it to `out`.
+    pub fn structures_within(
+        &self,
+        name: &str,
+        out: &mut std::collections::BTreeSet<String>,
+    ) -> Result<(), String> {
+        if !out.insert(name.to_string()) {
+            return Ok(());
+        }
+        for (_, shape, _) in self.members(name)? {
+            if let ShapeKind::Structure { .. } = shape.kind {
+                self.structures_within(&shape.name, out)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a value of shape `name` holds something the model marks sensitive: the shape
     /// itself, or a list's items, or a map's keys or values (`CredentialsMap`).
     pub fn value_is_sensitive(&self, name: &str) -> Result<bool, String> {

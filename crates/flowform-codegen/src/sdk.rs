@@ -47,9 +47,9 @@ pub fn generate(model: &Model) -> Result<String, String> {
                 c.credentials.as_ref()
             };
             let Some(shape) = shape else { continue };
-            collect(model, shape, &mut to_sdk_structures)?;
+            model.structures_within(shape, &mut to_sdk_structures)?;
             if is_properties {
-                collect(model, shape, &mut from_sdk_structures)?;
+                model.structures_within(shape, &mut from_sdk_structures)?;
             }
             writeln!(
                 out,
@@ -105,19 +105,6 @@ pub fn generate(model: &Model) -> Result<String, String> {
         reader_function(model, name, &mut out)?;
     }
     Ok(out)
-}
-
-/// `name` and every structure nested in it.
-fn collect(model: &Model, name: &str, out: &mut BTreeSet<String>) -> Result<(), String> {
-    if !out.insert(name.to_string()) {
-        return Ok(());
-    }
-    for (_, shape, _) in model.members(name)? {
-        if let ShapeKind::Structure { .. } = shape.kind {
-            collect(model, &shape.name, out)?;
-        }
-    }
-    Ok(())
 }
 
 /// The SDK's name stem for member `member` (`set_<stem>`, `<stem>()`).
