@@ -1,4 +1,5 @@
-//! Checks of the connector catalogue's data against the reference and against itself.
+//! Checks of the connector catalogue's data against the model extract it is generated from, the
+//! reference pages, and itself.
 
 use std::collections::HashSet;
 
@@ -201,12 +202,139 @@ fn names_are_unique_within_each_field_list() {
     }
 }
 
+/// The model extract, read here independently of the generator.
+fn extract() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../../model/appflow-2020-08-23.json")).expect("JSON")
+}
+
+/// Whether the extract marks shape `name` sensitive (for a map: its keys or values).
+fn marked_sensitive(shapes: &serde_json::Value, name: &str) -> bool {
+    let shape = &shapes[name];
+    let own = shape["sensitive"] == serde_json::Value::Bool(true);
+    let parts = ["key", "value", "member"].iter().any(|part| {
+        shape[*part]
+            .as_str()
+            .is_some_and(|inner| shapes[inner]["sensitive"] == serde_json::Value::Bool(true))
+    });
+    own || parts
+}
+
+/// SPEC §2: hidden exactly when the model marks the shape sensitive, plus `refresh_token` and
+/// `auth_code`; every other field, credentials included, is shown.
 #[test]
-fn every_credential_is_sensitive_and_no_property_is() {
+fn sensitivity_follows_the_model_plus_refresh_tokens_and_auth_codes() {
+    let doc = extract();
+    let shapes = &doc["shapes"];
+    let mut hidden_shapes = std::collections::BTreeSet::new();
+    let mut shown_credentials = std::collections::BTreeSet::new();
     for (path, field) in all_fields() {
-        let is_credential = path.contains(".credentials");
-        assert_eq!(field.sensitive, is_credential, "{path}");
+        let expected = marked_sensitive(shapes, field.shape)
+            || ["refresh_token", "auth_code"].contains(&field.hcl);
+        assert_eq!(field.sensitive(), expected, "{path}");
+        if field.sensitive() {
+            hidden_shapes.insert(field.shape);
+        } else if path.contains(".credentials") && !matches!(field.kind, Kind::Block(_)) {
+            shown_credentials.insert(field.hcl);
+        }
     }
+    // The list TOOLCHAIN.md gives from reading the model (maps as their map shape).
+    assert_eq!(
+        hidden_shapes.into_iter().collect::<Vec<_>>(),
+        [
+            "AccessKeyId",
+            "AccessToken",
+            "ApiKey",
+            "ApiSecretKey",
+            "AuthCode",
+            "ClientCredentialsArn",
+            "ClientSecret",
+            "CodeVerifier",
+            "CredentialsMap",
+            "JwtToken",
+            "Password",
+            "PrivateKey",
+            "RefreshToken",
+            "SecretKey",
+        ]
+    );
+    // What reviewers see although it sits in credentials.
+    assert_eq!(
+        shown_credentials.into_iter().collect::<Vec<_>>(),
+        [
+            "api_token",
+            "application_key",
+            "authentication_type",
+            "client_id",
+            "custom_authentication_type",
+            "datakey",
+            "oauth2_grant_type",
+            "redirect_uri",
+            "secret_access_key",
+            "user_id",
+            "username",
+        ]
+    );
+}
+
+/// Every member of every connector structure of the extract is in the catalogue, with the
+/// model's required flag, and nothing else is.
+#[test]
+fn the_catalogue_is_the_extract() {
+    let doc = extract();
+    let shapes = &doc["shapes"];
+    let members = |shape: &str| -> Vec<(String, String)> {
+        shapes[shape]["members"]
+            .as_array()
+            .expect("a structure")
+            .iter()
+            .map(|pair| {
+                (
+                    pair[0].as_str().expect("name").to_string(),
+                    pair[1].as_str().expect("shape").to_string(),
+                )
+            })
+            .collect()
+    };
+    fn check(
+        shapes: &serde_json::Value,
+        members: &dyn Fn(&str) -> Vec<(String, String)>,
+        shape: &str,
+        fields: &'static [Field],
+    ) -> usize {
+        let expected = members(shape);
+        let found: Vec<(String, String)> = fields
+            .iter()
+            .map(|f| (f.api.to_string(), f.shape.to_string()))
+            .collect();
+        assert_eq!(found, expected, "{shape}");
+        let required: Vec<&str> = shapes[shape]["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let mut count = 0;
+        for f in fields {
+            assert_eq!(f.required, required.contains(&f.api), "{shape}.{}", f.api);
+            count += 1;
+            if let Kind::Block(nested) = &f.kind {
+                count += check(shapes, members, f.shape, nested);
+            }
+        }
+        count
+    }
+    let properties = members("ConnectorProfileProperties");
+    let credentials = members("ConnectorProfileCredentials");
+    assert_eq!(CONNECTORS.len(), properties.len());
+    let mut count = 0;
+    for (c, (member, shape)) in CONNECTORS.iter().zip(&properties) {
+        assert_eq!(c.member, member);
+        count += check(shapes, &members, shape, c.properties);
+        let (_, credentials_shape) = credentials
+            .iter()
+            .find(|(m, _)| m == member)
+            .expect("credentials member");
+        count += check(shapes, &members, credentials_shape, c.credentials);
+    }
+    assert!(count > 150, "{count}");
 }
 
 #[test]
@@ -245,7 +373,7 @@ fn salesforce_credentials_cover_every_grant_type() {
     };
     assert_eq!(
         request.iter().map(|f| f.hcl).collect::<Vec<_>>(),
-        ["auth_code", "redirect_uri"]
+        ["auth_code", "redirect_uri", "code_verifier"]
     );
     let props = salesforce().properties;
     assert!(matches!(
@@ -272,7 +400,13 @@ fn servicenow_has_the_2023_oauth2_credentials_block() {
             "oauth_request"
         ]
     );
-    assert!(oauth2.iter().all(|f| !f.required && f.sensitive));
+    assert!(oauth2.iter().all(|f| !f.required));
+    let hidden: Vec<&str> = oauth2
+        .iter()
+        .filter(|f| f.sensitive())
+        .map(|f| f.hcl)
+        .collect();
+    assert_eq!(hidden, ["client_secret", "access_token", "refresh_token"]);
     assert!(find(servicenow.properties, "instance_url").required);
 }
 
@@ -339,6 +473,15 @@ fn custom_connector_has_every_authentication_block() {
         find(custom.properties, "oauth2_properties").kind,
         Kind::Block(_)
     ));
+}
+
+#[test]
+fn snowflake_has_key_pair_authentication_and_an_optional_password() {
+    let snowflake = connector("Snowflake").expect("Snowflake").credentials;
+    assert!(find(snowflake, "username").required);
+    assert!(!find(snowflake, "password").required);
+    let key = find(snowflake, "private_key");
+    assert!(!key.required && key.sensitive());
 }
 
 #[test]

@@ -366,9 +366,9 @@ fn evaluate_connector(
     let Some(connector) = catalogue::connector(&connector_type) else {
         return;
     };
-    for (section, fields, sensitive) in [
-        ("properties", connector.properties, false),
-        ("credentials", connector.credentials, true),
+    for (section, fields) in [
+        ("properties", connector.properties),
+        ("credentials", connector.credentials),
     ] {
         let block = body.blocks.iter().find(|(n, _, _)| n == section);
         let required_missing = fields.iter().any(|f| f.required);
@@ -379,7 +379,6 @@ fn evaluate_connector(
                 section,
                 fields,
                 nested,
-                sensitive,
                 sources,
                 diags,
             )),
@@ -410,14 +409,12 @@ fn evaluate_connector(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn evaluate_fields(
     ev: &Evaluator<'_>,
     connector_type: &str,
     path: &str,
     fields: &'static [Field],
     body: &BlockExprs,
-    sensitive: bool,
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Value {
@@ -453,7 +450,9 @@ fn evaluate_fields(
         if matches!(value.peel(), Value::Null) {
             continue;
         }
-        let value = if sensitive || field.sensitive {
+        // Hidden exactly as the catalogue says (the model's `sensitive` trait, SPEC §2); a value
+        // that is already marked (from a sensitive variable) stays marked either way.
+        let value = if field.sensitive() {
             Value::sensitive(value)
         } else {
             value
@@ -522,7 +521,6 @@ fn evaluate_fields(
             &format!("{path}.{name}"),
             nested_fields,
             nested,
-            sensitive,
             sources,
             diags,
         );

@@ -175,13 +175,12 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
                 .with_context(context(r)),
         );
     };
+    // connector_label: "Only needed if calling for CUSTOMCONNECTOR connector type"
+    // (reference/appflow-CreateConnectorProfile-api.txt, connectorLabel).
     match (connector_type, attr("connector_label")) {
         ("CustomConnector", None) => error(&["connector_type"], "Missing required argument", "A CustomConnector profile needs connector_label: the label of the custom connector registered in this account.".into()),
         (other, Some(_)) if other != "CustomConnector" => error(&["connector_label"], "Invalid argument for this connector", format!("connector_label applies only to CustomConnector profiles; remove it from this {other} profile.")),
         _ => {}
-    }
-    if connector_type != "Salesforce" {
-        return;
     }
     let field = |section: &str, name: &str| -> Option<&Value> {
         match r.attributes.get(section)?.peel() {
@@ -190,6 +189,24 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
         }
     };
     let known = |v: Option<&Value>| v.is_some_and(|v| !matches!(v.peel(), Value::Null));
+    // Snowflake authenticates with a password or, since key-pair authentication, a private key:
+    // the model makes both optional ("privateKey: The RSA private key used for key pair
+    // authentication with Snowflake. Provide this instead of a password", botocore
+    // appflow/2020-08-23, SnowflakeConnectorProfileCredentials; the reference pages predate it).
+    if connector_type == "Snowflake"
+        && r.attributes.contains_key("credentials")
+        && !known(field("credentials", "password"))
+        && !known(field("credentials", "private_key"))
+    {
+        // Points at the credentials block: neither attribute is there to point at.
+        error(&["credentials", "password"], "Missing password or private_key", "A Snowflake connector profile authenticates with a password or, for key-pair authentication, a private key: set credentials.password or credentials.private_key.".into());
+    }
+    if connector_type != "Salesforce" {
+        return;
+    }
+    // The grant types and what each needs: reference/appflow-salesforce-connector.txt ("JSON Web
+    // Token (JWT)": you provide a JWT) and reference/appflow-api-changes-2023-09-06-create-update-
+    // connector-profile.txt (oAuth2GrantType, jwtToken, clientCredentialsArn).
     let grant = field("credentials", "oauth2_grant_type").and_then(Value::as_str);
     if grant == Some("JWT_BEARER") && !known(field("credentials", "jwt_token")) {
         error(&["credentials", "oauth2_grant_type"], "Missing jwt_token", "The JWT_BEARER grant type sends a JSON Web Token to Salesforce: set credentials.jwt_token.".into());
@@ -204,9 +221,8 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
         "use_private_link_for_metadata_and_authorization",
     )
     .and_then(Value::as_bool);
-    if mode == Some("Public") && private_link == Some(true) {
-        error(&["properties", "use_private_link_for_metadata_and_authorization"], "Private link setting on a public connection", "use_private_link_for_metadata_and_authorization = true applies only to private connections: set connection_mode = \"Private\", or remove it.".into());
-    }
+    // "Private connections are currently available in the us-east-1, ..." Regions
+    // (reference/appflow-salesforce-connector.txt).
     if mode == Some("Private")
         && let Some(region) = &config.provider.region
         && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str())
@@ -218,6 +234,21 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
                 "AppFlow offers private Salesforce connections only in {}; the provider's region is {region}.",
                 SALESFORCE_PRIVATE_REGIONS.join(", ")
             ),
+        );
+    }
+    // "If the connection mode for the connector profile is private, this parameter sets whether
+    // Amazon AppFlow uses the private network ..." (reference/appflow-api-changes-2023-09-06-
+    // create-update-connector-profile.txt, usePrivateLinkForMetadataAndAuthorization): on a
+    // public connection it does nothing, and AWS accepts it, so this is a warning.
+    if mode == Some("Public") && private_link == Some(true) {
+        let path = [
+            "properties",
+            "use_private_link_for_metadata_and_authorization",
+        ];
+        diags.push(
+            Diagnostic::warning("Private link setting on a public connection", "use_private_link_for_metadata_and_authorization = true has no effect on a public connection: AppFlow accepts it but sends every call over the public internet. Set connection_mode = \"Private\", or remove it.")
+                .with_range(range_of(config, r, &path))
+                .with_context(context(r)),
         );
     }
 }

@@ -175,6 +175,8 @@ fn sample_text(seed: &str, c: &Constraint, length: Length) -> String {
             Length::Shortest => String::new(), // "^$" is part of the pattern: empty is valid
             _ => "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0".into(),
         },
+        // The PKCE code verifier (43 to 128 unreserved characters).
+        r"^[A-Za-z0-9\-._~]+$" => free(format!("pkce-verifier.{seed}~{}", "x".repeat(40)), 1),
         r"^\d{3}$" => "100".into(),
         r"^[a-zA-Z0-9_]*$" => "EN".into(),
         r"^([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_=]+)\.([a-zA-Z0-9_\-\+\/=]*)" => JWT.into(),
@@ -353,7 +355,7 @@ fn profile_hcl(
 const PROVIDER: &str = "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\n";
 
 /// Checks that each generated profile loaded with exactly the values written: nothing
-/// dropped, renamed, converted or added, credentials marked sensitive and properties not.
+/// dropped, renamed, converted or added, and marked sensitive exactly as the catalogue says.
 fn assert_profiles(config: &Config, expected: &[ExpectedProfile]) {
     assert_eq!(
         config.resources_of(ResourceKind::ConnectorProfile).count(),
@@ -387,15 +389,32 @@ fn assert_profiles(config: &Config, expected: &[ExpectedProfile]) {
                 expected,
                 "{address} {section}: the loaded fields differ from those written"
             );
-            let credentials = section == "credentials";
+            let connector = flowform_core::catalogue::connector(e.connector_type).expect("known");
+            let fields = if section == "credentials" {
+                connector.credentials
+            } else {
+                connector.properties
+            };
+            let prefix = format!("{address}.{section}.");
             each_leaf(loaded, &format!("{address}.{section}"), &|path, leaf| {
+                let field = field_at(fields, path.strip_prefix(&prefix).unwrap_or(path));
                 assert_eq!(
                     matches!(leaf, Value::Sensitive(_)),
-                    credentials,
-                    "{path}: every credential (and no property) must be marked sensitive"
+                    field.sensitive(),
+                    "{path}: marked sensitive exactly when the catalogue (the model) says so"
                 );
             });
         }
+    }
+}
+
+/// The catalogue field a leaf path (`oauth_request.auth_code`, `profile_properties.key`) is in.
+fn field_at(fields: &'static [Field], path: &str) -> &'static Field {
+    let (name, rest) = path.split_once('.').unwrap_or((path, ""));
+    let field = Field::find(fields, name).unwrap_or_else(|| panic!("no field {name}"));
+    match &field.kind {
+        Kind::Block(nested) if !rest.is_empty() => field_at(nested, rest),
+        _ => field,
     }
 }
 

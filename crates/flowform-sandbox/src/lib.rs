@@ -6,9 +6,10 @@
 //! No public emulator implements AppFlow, yet `flowform plan`/`apply` must be runnable without an
 //! AWS account, in tests and in CI. The sandbox answers the real AWS SDK for Rust, boto3 and the
 //! AWS CLI unchanged (point them at [`RunningSandbox::endpoint`]) and behaves as AWS documents:
-//! it validates AppFlow requests *on the service's side*, written from AWS's reference rather than
-//! from flowform's own connector catalogue, so that it catches the client's mistakes instead of
-//! sharing them.
+//! it validates AppFlow requests *on the service's side*: from AWS's AppFlow model (the same
+//! extract the client is generated from, read by an interpreter of its own) and the reference's
+//! business rules, never through flowform's own connector catalogue, so that it catches the
+//! client's mistakes instead of sharing them.
 //!
 //! # Using it
 //!

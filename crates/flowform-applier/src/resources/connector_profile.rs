@@ -248,8 +248,9 @@ pub async fn list_all(
     Ok(out)
 }
 
-/// A profile as AWS describes it, in the state's shape. Credentials are never returned, so
-/// their digests are carried over from `prior` (none when importing).
+/// A profile as AWS describes it, in the state's shape. Credentials are never returned, so what
+/// was recorded of them (the shown fields as values, the hidden ones as digests) is carried over
+/// from `prior` (none when importing).
 pub fn record(
     p: &aws_sdk_appflow::types::ConnectorProfile,
     prior: Option<&ResourceState>,
@@ -293,8 +294,10 @@ pub fn record(
     }
     if let Some(prior) = prior {
         // Not returned by Describe: kept as recorded.
-        if let Some(kms) = prior.attributes.get("kms_arn") {
-            record.attributes.insert("kms_arn".into(), kms.clone());
+        for kept in ["kms_arn", "credentials"] {
+            if let Some(value) = prior.attributes.get(kept) {
+                record.attributes.insert(kept.into(), value.clone());
+            }
         }
         record.sensitive = prior.sensitive.clone();
         record.dependencies = prior.dependencies.clone();

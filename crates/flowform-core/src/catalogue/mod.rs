@@ -1,18 +1,28 @@
 //! The connector catalogue: every AppFlow connector type and every field of its
-//! `ConnectorProfileProperties` and `ConnectorProfileCredentials`, written down once, as data.
+//! `ConnectorProfileProperties` and `ConnectorProfileCredentials`, as data.
 //!
 //! The parser reads it to know which blocks and attributes a `connector_profile` may hold and
-//! to validate their values; the planner reads it to know which fields are sensitive; the applier
-//! reads it to turn HCL names back into the API's names. The sandbox deliberately does *not* read
-//! it: it implements the service's side independently, so it can catch our mistakes.
+//! to validate their values, and to know which fields are sensitive; the applier reads it to turn
+//! HCL names back into the API's names. The sandbox deliberately does *not* read it: it reads the
+//! same model extract with its own interpreter, so it can catch our mistakes.
 //!
-//! Source: the CreateConnectorProfile API reference and the 2023-09-06 API change
-//! (`../shared/reference/`), with the per-field length limits and patterns of AWS's published
-//! service model for AppFlow (2020-08-23), which the reference pages summarise.
+//! Source: AWS's AppFlow service model, through its extract `model/appflow-2020-08-23.json`
+//! (`scripts/extract-appflow-model`). The data (`generated.rs`) is generated from it by
+//! `flowform-codegen` and checked in, so that a model refresh is a reviewable diff; a test in that
+//! crate fails when the two drift. Only the types, the sensitivity policy and the pattern
+//! translation are written here by hand.
 
-mod connectors;
+#[rustfmt::skip]
+mod generated;
+mod pattern;
 
-pub use connectors::{CONNECTORS, rust_pattern};
+pub use generated::{CONNECTORS, TYPES_WITHOUT_PROFILE};
+pub use pattern::rust_pattern;
+
+/// Members hidden although the model does not mark their shape `sensitive` (SPEC §2, "Which
+/// fields are sensitive"): a refresh token and an OAuth authorization code grant access as a
+/// password does. By API name, wherever they occur.
+pub const ALSO_HIDDEN: &[&str] = &["refreshToken", "authCode"];
 
 /// One connector type that can have a connector profile.
 #[derive(Debug)]
@@ -24,7 +34,7 @@ pub struct Connector {
     pub member: &'static str,
     /// Fields of `connectorProfileProperties.<member>`, in the API's order.
     pub properties: &'static [Field],
-    /// Fields of `connectorProfileCredentials.<member>`, in the API's order. All sensitive.
+    /// Fields of `connectorProfileCredentials.<member>`, in the API's order.
     pub credentials: &'static [Field],
 }
 
@@ -36,11 +46,14 @@ pub struct Field {
     /// The HCL name (`"instance_url"`): snake_case, with `oAuth` → `oauth`, `SSO` → `sso`,
     /// `PrivateLink` → `private_link`.
     pub hcl: &'static str,
+    /// The model's shape of its value (`"InstanceUrl"`).
+    pub shape: &'static str,
     pub kind: Kind,
     /// The API requires it (within its parent structure, when that structure is present).
     pub required: bool,
-    /// Never shown, stored or logged; compared by digest. Every credential field is sensitive.
-    pub sensitive: bool,
+    /// The model marks its shape (or a map's keys or values) `sensitive`. See
+    /// [`Field::sensitive`] for what flowform hides.
+    pub model_sensitive: bool,
 }
 
 /// The type of a field and the constraints on its values.
@@ -79,19 +92,6 @@ pub struct Constraint {
     pub one_of: &'static [&'static str],
 }
 
-/// Connector types that exist in the `connectorType` enum but have no member in
-/// `ConnectorProfileProperties`/`ConnectorProfileCredentials`: AppFlow reaches them through the
-/// flow itself (an S3 bucket, an EventBridge partner bus, ...), so a connector profile for them
-/// cannot carry any configuration. flowform rejects them with a diagnostic that says so rather
-/// than create an empty profile that AppFlow would not use.
-pub const TYPES_WITHOUT_PROFILE: &[&str] = &[
-    "S3",
-    "EventBridge",
-    "LookoutMetrics",
-    "Upsolver",
-    "CustomerProfiles",
-];
-
 /// Looks a connector up by its `connectorType` value (exact, as the API spells it).
 pub fn connector(connector_type: &str) -> Option<&'static Connector> {
     CONNECTORS
@@ -100,6 +100,14 @@ pub fn connector(connector_type: &str) -> Option<&'static Connector> {
 }
 
 impl Field {
+    /// Whether flowform hides this field's value (`(sensitive value)` in plans, a digest in
+    /// state): exactly when the model marks its shape sensitive, and also for
+    /// [`ALSO_HIDDEN`]. Everything else — grant types, usernames, client ids, redirect URIs,
+    /// authentication types — is shown, because reviewers must see it.
+    pub fn sensitive(&self) -> bool {
+        self.model_sensitive || ALSO_HIDDEN.contains(&self.api)
+    }
+
     /// Looks a field up by its HCL name among `fields`.
     pub fn find<'a>(fields: &'a [Field], hcl: &str) -> Option<&'a Field> {
         fields.iter().find(|f| f.hcl == hcl)

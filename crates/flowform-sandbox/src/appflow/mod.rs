@@ -1,13 +1,14 @@
 //! Amazon AppFlow connector profiles (restJson1: `POST /create-connector-profile` and friends).
 //!
-//! `schema` holds each connector's shapes as data, `validate` checks requests against them,
+//! `shapes` reads the model extract every connector's shapes come from, `validate` checks
+//! requests against them,
 //! `client_credentials` runs the permission check AppFlow makes on a connected app's secret, and
 //! `operations` implements Create/Update/Delete/DescribeConnectorProfiles on top.
 
 pub mod client_credentials;
 pub mod model;
 mod operations;
-pub mod schema;
+pub mod shapes;
 pub mod validate;
 
 use crate::input::parse_body;

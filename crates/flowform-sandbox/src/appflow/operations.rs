@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::client_credentials;
 use super::model::{Profile, TokenRecord};
-use super::schema::{self, CONNECTION_MODES, CONNECTOR_TYPES, Connector};
-use super::validate::{self, Violations};
+use super::shapes::{self, Connector};
+use super::validate;
 use crate::protocol::{ApiError, ApiResult};
 use crate::rng::Rng;
 use crate::secretsmanager;
@@ -47,52 +47,31 @@ fn str_member<'a>(input: &'a Map<String, Value>, name: &str) -> Option<&'a str> 
     input.get(name).and_then(Value::as_str)
 }
 
-/// Model constraints of Create/Update, all reported together.
+/// The model's constraints on a Create or Update request, all reported together.
 fn check_model(input: &Map<String, Value>, creating: bool) -> ApiResult<()> {
-    let mut out = Violations::default();
-    validate::required_string(
-        input,
-        "connectorProfileName",
-        &validate::PROFILE_NAME,
-        &mut out,
-    );
-    if creating {
-        validate::enum_member(input, "connectorType", CONNECTOR_TYPES, true, &mut out);
-        validate::optional_string(
-            input,
-            "connectorLabel",
-            &validate::CONNECTOR_LABEL,
-            &mut out,
-        );
-        validate::optional_string(input, "kmsArn", &validate::KMS_ARN, &mut out);
-    }
-    validate::enum_member(input, "connectionMode", CONNECTION_MODES, true, &mut out);
-    validate::optional_string(input, "clientToken", &validate::CLIENT_TOKEN, &mut out);
-    match input.get("connectorProfileConfig") {
-        None | Some(Value::Null) => out.missing("connectorProfileConfig"),
-        Some(Value::Object(config)) => {
-            validate::check_config(config, "connectorProfileConfig", &mut out)
-        }
-        Some(_) => out.wrong_type("connectorProfileConfig", "a structure"),
-    }
-    out.into_result()
+    let shape = if creating {
+        "CreateConnectorProfileRequest"
+    } else {
+        "UpdateConnectorProfileRequest"
+    };
+    validate::request(shape, input).into_result()
 }
 
 /// A request's connector, with its own properties and credentials picked out of the config.
 struct ConnectorConfig<'a> {
-    connector: &'static Connector,
+    connector: Connector,
     properties: &'a Value,
     credentials: Option<&'a Map<String, Value>>,
 }
 
-/// The rules that tie the config to the connector type: one connector per profile, that
-/// connector's properties present, its credentials present when they have required members.
+/// The rules that tie the config to the connector type, which the model cannot express; each
+/// names its source (`/work/shared/reference/`, or the model's own documentation).
 fn check_connector<'a>(
     connector_type: &str,
     label: Option<&str>,
     config: &'a Map<String, Value>,
 ) -> ApiResult<ConnectorConfig<'a>> {
-    let connector = schema::connector(connector_type).ok_or_else(|| {
+    let connector = shapes::connector(connector_type).ok_or_else(|| {
         ApiError::validation(format!(
             "Connector type {connector_type} does not use connector profiles; its flows connect with IAM permissions instead."
         ))
@@ -107,10 +86,12 @@ fn check_connector<'a>(
         .get("connectorProfileCredentials")
         .and_then(Value::as_object)
         .unwrap_or(empty);
+    // "In each connector profile that you create, you can provide the credentials and properties
+    // for only one connector." (appflow-CreateConnectorProfile-api.txt)
     let strangers: Vec<&str> = properties
         .keys()
         .chain(credentials.keys())
-        .filter(|k| *k != connector.member && schema::connector_by_member(k).is_some())
+        .filter(|k| *k != connector.member && shapes::connector_by_member(k).is_some())
         .map(String::as_str)
         .collect();
     if !strangers.is_empty() {
@@ -120,25 +101,22 @@ fn check_connector<'a>(
             strangers.join(", ")
         )));
     }
+    // "connectorProfileProperties: The connector-specific properties of the profile
+    // configuration" (same page): the properties of the profile's own connector.
     let own_properties = properties
         .get(connector.member)
         .filter(|v| !v.is_null())
         .ok_or_else(|| {
             crate::input::validation_errors(&[crate::input::not_null(&format!(
                 "connectorProfileConfig.connectorProfileProperties.{}",
-                connector.member
+                validate::bean_name(connector.member)
             ))])
         })?;
+    // Credentials are optional in the model (an update may leave them as they are).
     let own_credentials = credentials.get(connector.member).and_then(Value::as_object);
-    if connector.credentials_required && own_credentials.is_none() {
-        return Err(crate::input::validation_errors(&[crate::input::not_null(
-            &format!(
-                "connectorProfileConfig.connectorProfileCredentials.{}",
-                connector.member
-            ),
-        )]));
-    }
     if connector.connector_type == "CustomConnector" {
+        // connectorLabel: "Only needed if calling for CUSTOMCONNECTOR connector type"
+        // (appflow-CreateConnectorProfile-api.txt).
         if label.is_none() {
             return Err(crate::input::validation_errors(&[crate::input::not_null(
                 "connectorLabel",
@@ -148,6 +126,11 @@ fn check_connector<'a>(
             check_custom_authentication(credentials)?;
         }
     }
+    if connector.connector_type == "Snowflake"
+        && let Some(credentials) = own_credentials
+    {
+        check_snowflake_secret(credentials)?;
+    }
     Ok(ConnectorConfig {
         connector,
         properties: own_properties,
@@ -155,7 +138,24 @@ fn check_connector<'a>(
     })
 }
 
-/// A custom connector's `authenticationType` must come with the credentials of that type.
+/// Snowflake authenticates with a password or a private key: "privateKey: The RSA private key
+/// used for key pair authentication with Snowflake. Provide this instead of a password" (the
+/// model's documentation of SnowflakeConnectorProfileCredentials, botocore appflow/2020-08-23;
+/// the reference pages predate key pairs). The model makes both optional, so one must be given.
+fn check_snowflake_secret(credentials: &Map<String, Value>) -> ApiResult<()> {
+    let given = |member: &str| credentials.get(member).is_some_and(|v| !v.is_null());
+    if given("password") || given("privateKey") {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "Snowflake credentials need a password or, for key pair authentication, a privateKey.",
+    ))
+}
+
+/// A custom connector's `authenticationType` must come with the credentials of that type
+/// ("authenticationType: The authentication type that the custom connector uses for
+/// authenticating while creating a connector profile", and one member per type:
+/// appflow-api-changes-2023-09-06-create-update-connector-profile.txt).
 fn check_custom_authentication(credentials: &Map<String, Value>) -> ApiResult<()> {
     let kind = credentials
         .get("authenticationType")
@@ -312,7 +312,7 @@ pub fn create(
         ));
     }
     let arn = profile_arn(ctx, name);
-    check_client_credentials(credentials, connector, &arn, ctx, region)?;
+    check_client_credentials(credentials, &connector, &arn, ctx, region)?;
     authenticate(credentials)?;
 
     // AWS names the credentials secret after the account, the profile and the time.
@@ -382,7 +382,7 @@ pub fn update(
         existing.connector_label.as_deref(),
         &config,
     )?;
-    check_client_credentials(credentials, connector, &existing.arn, ctx, region)?;
+    check_client_credentials(credentials, &connector, &existing.arn, ctx, region)?;
     authenticate(credentials)?;
 
     let text = credentials_text(credentials);
@@ -433,20 +433,7 @@ pub fn delete(
     ctx: &mut Context<'_>,
     region: &mut RegionState,
 ) -> ApiResult<Value> {
-    let mut out = Violations::default();
-    validate::required_string(
-        input,
-        "connectorProfileName",
-        &validate::PROFILE_NAME,
-        &mut out,
-    );
-    if input
-        .get("forceDelete")
-        .is_some_and(|v| !v.is_null() && !v.is_boolean())
-    {
-        out.wrong_type("forceDelete", "a boolean");
-    }
-    out.into_result()?;
+    validate::request("DeleteConnectorProfileRequest", input).into_result()?;
     let name = str_member(input, "connectorProfileName").unwrap_or_default();
     // The sandbox has no flows, so no profile is ever in use and forceDelete changes nothing.
     let profile = region
@@ -485,53 +472,20 @@ fn describe_one(profile: &Profile) -> Value {
 }
 
 pub fn describe(input: &Map<String, Value>, region: &RegionState) -> ApiResult<Value> {
-    let mut out = Violations::default();
-    let names = match input.get("connectorProfileNames") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(items)) => {
-            if items.len() > 100 {
-                out.0.push("Value at 'connectorProfileNames' failed to satisfy constraint: Member must have length less than or equal to 100".to_owned());
-            }
-            let mut names = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let path = format!("connectorProfileNames.{}.member", i + 1);
-                match item.as_str() {
-                    Some(s) => {
-                        out.string(&validate::PROFILE_NAME, s, &path, false);
-                        names.push(s.to_owned());
-                    }
-                    None => out.wrong_type(&path, "a string"),
-                }
-            }
-            Some(names)
-        }
-        Some(_) => {
-            out.wrong_type("connectorProfileNames", "a list");
-            None
-        }
-    };
-    validate::enum_member(input, "connectorType", CONNECTOR_TYPES, false, &mut out);
-    validate::optional_string(
-        input,
-        "connectorLabel",
-        &validate::CONNECTOR_LABEL,
-        &mut out,
-    );
-    validate::optional_string(input, "nextToken", &validate::NEXT_TOKEN, &mut out);
-    let max_results = match input.get("maxResults") {
-        None | Some(Value::Null) => DEFAULT_MAX_RESULTS,
-        Some(v) => match v.as_i64() {
-            Some(n) => {
-                out.range(1, 100, n, "maxResults");
-                n
-            }
-            None => {
-                out.wrong_type("maxResults", "an integer");
-                DEFAULT_MAX_RESULTS
-            }
-        },
-    };
-    out.into_result()?;
+    validate::request("DescribeConnectorProfilesRequest", input).into_result()?;
+    let names: Option<Vec<String>> = input
+        .get("connectorProfileNames")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        });
+    let max_results = input
+        .get("maxResults")
+        .and_then(Value::as_i64)
+        .unwrap_or(DEFAULT_MAX_RESULTS);
     let connector_type = str_member(input, "connectorType");
     let label = str_member(input, "connectorLabel");
     let start = match str_member(input, "nextToken") {

@@ -1,8 +1,12 @@
-//! AppFlow's request validation: the model's constraints (required members, lengths, patterns,
-//! enums, ranges) checked against the whole request, reported in one ValidationException whose
-//! message reads like AWS's ("2 validation errors detected: ...; ...").
+//! AppFlow's request validation: every constraint of the model (required members, lengths,
+//! patterns, enums, ranges) checked against the whole request, straight from the model's shapes
+//! ([`super::shapes`]), and reported in one ValidationException whose message reads like AWS's:
+//! `2 validation errors detected: Value 'x' at 'a.b' failed to satisfy constraint: ...; ...`.
 //!
-//! Sensitive members (credentials) are named in messages but their values never are.
+//! Paths name members as AWS's Java front end does, as bean properties: a member that starts with
+//! a capital is written with a small one (`connectorProfileProperties.salesforce.instanceUrl`),
+//! unless its first two letters are capitals (`SAPOData`), as `java.beans.Introspector` does.
+//! A value whose shape the model marks sensitive is never echoed: AWS writes `Value at '...'`.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
@@ -10,10 +14,11 @@ use std::sync::{LazyLock, Mutex};
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::schema::{self, Field, Shape, Str};
+use super::shapes::{self, Kind};
 
-/// Translates a model (Java) pattern into an anchored Rust one: `\w` and `\d` mean ASCII there,
-/// and AWS matches the whole value.
+/// Translates a model (Java) pattern into an anchored Rust one. Java's `\w`, `\d` and `\s` (and
+/// their negations) are ASCII there, its `.` stops at every line terminator, and AWS matches the
+/// whole value.
 pub fn anchored(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut in_class = false;
@@ -25,12 +30,16 @@ pub fn anchored(pattern: &str) -> String {
                 Some('w') => out.push_str("[0-9A-Za-z_]"),
                 Some('d') if in_class => out.push_str("0-9"),
                 Some('d') => out.push_str("[0-9]"),
+                Some('s') if in_class => out.push_str(r"\t\n\x0B\x0C\r "),
+                Some('s') => out.push_str(r"[\t\n\x0B\x0C\r ]"),
+                Some('S') if !in_class => out.push_str(r"[^\t\n\x0B\x0C\r ]"),
                 Some(other) => {
                     out.push('\\');
                     out.push(other);
                 }
                 None => out.push('\\'),
             },
+            '.' if !in_class => out.push_str(r"[^\n\r\x{85}\x{2028}\x{2029}]"),
             '[' if !in_class => {
                 in_class = true;
                 out.push(c);
@@ -45,23 +54,45 @@ pub fn anchored(pattern: &str) -> String {
     format!("^(?:{out})$")
 }
 
-static PATTERNS: LazyLock<Mutex<HashMap<&'static str, Regex>>> =
+static PATTERNS: LazyLock<Mutex<HashMap<String, Regex>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// Whether `value` matches the model pattern `pattern` as a whole.
-pub fn matches(pattern: &'static str, value: &str) -> bool {
+pub fn matches(pattern: &str, value: &str) -> bool {
     let mut cache = PATTERNS.lock().unwrap_or_else(|p| p.into_inner());
     if !cache.contains_key(pattern) {
         match Regex::new(&anchored(pattern)) {
             Ok(regex) => {
-                cache.insert(pattern, regex);
+                cache.insert(pattern.to_owned(), regex);
             }
-            // A pattern of ours that does not compile is a sandbox bug; accept rather than
-            // refuse every request.
+            // A model pattern this translation cannot compile is a sandbox bug; accept rather
+            // than refuse every request (a test compiles every pattern of the extract).
             Err(_) => return true,
         }
     }
     cache.get(pattern).is_none_or(|r| r.is_match(value))
+}
+
+/// A member name as AWS's messages write it (see the module documentation).
+pub fn bean_name(member: &str) -> String {
+    let mut chars = member.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second))
+            if first.is_ascii_uppercase() && second.is_ascii_uppercase() =>
+        {
+            member.to_owned()
+        }
+        (Some(first), _) => first.to_ascii_lowercase().to_string() + &member[first.len_utf8()..],
+        (None, _) => String::new(),
+    }
+}
+
+fn join(path: &str, member: &str) -> String {
+    if path.is_empty() {
+        bean_name(member)
+    } else {
+        format!("{path}.{}", bean_name(member))
+    }
 }
 
 /// Collects constraint violations in AWS's wording.
@@ -87,32 +118,64 @@ impl Violations {
         ));
     }
 
-    pub fn string(&mut self, rule: &Str, value: &str, path: &str, sensitive: bool) {
-        let length = value.chars().count();
-        let at = Self::value_at(value, path, sensitive);
-        if length > rule.max {
-            self.0.push(format!("{at} failed to satisfy constraint: Member must have length less than or equal to {}", rule.max));
-        } else if length < rule.min {
-            self.0.push(format!("{at} failed to satisfy constraint: Member must have length greater than or equal to {}", rule.min));
-        } else if !matches(rule.pattern, value) {
-            self.0.push(format!("{at} failed to satisfy constraint: Member must satisfy regular expression pattern: {}", rule.pattern));
+    fn failed(&mut self, at: &str, constraint: impl std::fmt::Display) {
+        self.0
+            .push(format!("{at} failed to satisfy constraint: {constraint}"));
+    }
+
+    /// A string's length, pattern and enum; the first that fails is reported.
+    fn string(&mut self, shape: &shapes::Shape, value: &str, path: &str) {
+        let Kind::String {
+            min,
+            max,
+            pattern,
+            one_of,
+        } = &shape.kind
+        else {
+            return;
+        };
+        let at = Self::value_at(value, path, shape.sensitive);
+        let length = value.chars().count() as u64;
+        if !one_of.is_empty() {
+            if !one_of.iter().any(|v| v == value) {
+                self.failed(
+                    &at,
+                    format_args!(
+                        "Member must satisfy enum value set: [{}]",
+                        one_of.join(", ")
+                    ),
+                );
+            }
+        } else if let Some(max) = max.filter(|max| length > *max) {
+            self.failed(
+                &at,
+                format_args!("Member must have length less than or equal to {max}"),
+            );
+        } else if let Some(min) = min.filter(|min| length < *min) {
+            self.failed(
+                &at,
+                format_args!("Member must have length greater than or equal to {min}"),
+            );
+        } else if let Some(pattern) = pattern.as_deref().filter(|p| !matches(p, value)) {
+            self.failed(
+                &at,
+                format_args!("Member must satisfy regular expression pattern: {pattern}"),
+            );
         }
     }
 
-    pub fn enumeration(&mut self, allowed: &[&str], value: &str, path: &str) {
-        if !allowed.contains(&value) {
-            self.0.push(format!(
-                "Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                allowed.join(", ")
-            ));
-        }
-    }
-
-    pub fn range(&mut self, min: i64, max: i64, value: i64, path: &str) {
-        if value < min {
-            self.0.push(format!("Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {min}"));
-        } else if value > max {
-            self.0.push(format!("Value '{value}' at '{path}' failed to satisfy constraint: Member must have value less than or equal to {max}"));
+    fn count(&mut self, path: &str, count: u64, min: Option<u64>, max: Option<u64>) {
+        let at = format!("Value at '{path}'");
+        if let Some(max) = max.filter(|max| count > *max) {
+            self.failed(
+                &at,
+                format_args!("Member must have length less than or equal to {max}"),
+            );
+        } else if let Some(min) = min.filter(|min| count < *min) {
+            self.failed(
+                &at,
+                format_args!("Member must have length greater than or equal to {min}"),
+            );
         }
     }
 
@@ -125,171 +188,82 @@ impl Violations {
     }
 }
 
-/// Checks `value` against `shape`, recording what is wrong at `path`.
-pub fn check_shape(
-    shape: &Shape,
-    value: &Value,
-    path: &str,
-    sensitive: bool,
-    out: &mut Violations,
-) {
-    match (shape, value) {
-        (Shape::Str(rule), Value::String(s)) => out.string(rule, s, path, sensitive),
-        (Shape::Str(_), _) => out.wrong_type(path, "a string"),
-        (Shape::Bool, Value::Bool(_)) => {}
-        (Shape::Bool, _) => out.wrong_type(path, "a boolean"),
-        (Shape::Int { min, max }, Value::Number(n)) => match n.as_i64() {
-            Some(i) => out.range(*min, *max, i, path),
+/// Checks `value` against the model's shape `shape`, recording what is wrong at `path`.
+pub fn check(shape: &str, value: &Value, path: &str, out: &mut Violations) {
+    let Some(s) = shapes::model().shape(shape) else {
+        return;
+    };
+    match (&s.kind, value) {
+        (Kind::String { .. }, Value::String(v)) => out.string(s, v, path),
+        (Kind::String { .. }, _) => out.wrong_type(path, "a string"),
+        (Kind::Boolean, Value::Bool(_)) => {}
+        (Kind::Boolean, _) => out.wrong_type(path, "a boolean"),
+        (Kind::Integer { min, max }, Value::Number(n)) => match n.as_i64() {
+            Some(i) => {
+                if let Some(min) = min.filter(|min| i < *min) {
+                    out.failed(
+                        &format!("Value '{i}' at '{path}'"),
+                        format_args!("Member must have value greater than or equal to {min}"),
+                    );
+                } else if let Some(max) = max.filter(|max| i > *max) {
+                    out.failed(
+                        &format!("Value '{i}' at '{path}'"),
+                        format_args!("Member must have value less than or equal to {max}"),
+                    );
+                }
+            }
             None => out.wrong_type(path, "an integer"),
         },
-        (Shape::Int { .. }, _) => out.wrong_type(path, "an integer"),
-        (Shape::Enum(allowed), Value::String(s)) => out.enumeration(allowed, s, path),
-        (Shape::Enum(_), _) => out.wrong_type(path, "a string"),
-        (Shape::List(rule, max), Value::Array(items)) => {
-            if items.len() > *max {
-                out.0.push(format!("Value at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}"));
-            }
+        (Kind::Integer { .. }, _) => out.wrong_type(path, "an integer"),
+        (Kind::List { member, min, max }, Value::Array(items)) => {
+            out.count(path, items.len() as u64, *min, *max);
             for (i, item) in items.iter().enumerate() {
-                check_shape(
-                    &Shape::Str(*rule),
-                    item,
-                    &format!("{path}.{}.member", i + 1),
-                    sensitive,
-                    out,
-                );
+                check(member, item, &format!("{path}.{}.member", i + 1), out);
             }
         }
-        (Shape::List(..), _) => out.wrong_type(path, "a list"),
+        (Kind::List { .. }, _) => out.wrong_type(path, "a list"),
         (
-            Shape::Map {
+            Kind::Map {
                 key,
-                value: rule,
+                value: value_shape,
+                min,
                 max,
             },
             Value::Object(map),
         ) => {
-            if map.len() > *max {
-                out.0.push(format!("Value at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}"));
-            }
+            out.count(path, map.len() as u64, *min, *max);
+            // Keys and values are reported at the map's own path: a key in the path would echo
+            // it, and a credentials map's keys are sensitive.
             for (k, v) in map {
-                out.string(key, k, &format!("{path}.key"), sensitive);
-                check_shape(
-                    &Shape::Str(*rule),
-                    v,
-                    &format!("{path}.{k}"),
-                    sensitive,
-                    out,
-                );
+                check(key, &Value::String(k.clone()), path, out);
+                check(value_shape, v, path, out);
             }
         }
-        (Shape::Map { .. }, _) => out.wrong_type(path, "a map"),
-        (Shape::Struct(fields), Value::Object(map)) => check_struct(fields, map, path, out),
-        (Shape::Struct(_), _) => out.wrong_type(path, "a structure"),
-    }
-}
-
-/// Checks an object's members against `fields`; members the model does not know are ignored, as
-/// AWS ignores them.
-pub fn check_struct(fields: &[Field], map: &Map<String, Value>, path: &str, out: &mut Violations) {
-    for field in fields {
-        let member_path = format!("{path}.{}", field.name);
-        match map.get(field.name) {
-            None | Some(Value::Null) if field.required => out.missing(&member_path),
-            None | Some(Value::Null) => {}
-            Some(value) => check_shape(&field.shape, value, &member_path, field.sensitive, out),
-        }
-    }
-}
-
-/// Checks `connectorProfileConfig` for any connector present in it (AWS validates every member
-/// it is given, not only the one that `connectorType` names).
-pub fn check_config(config: &Map<String, Value>, path: &str, out: &mut Violations) {
-    match config.get("connectorProfileProperties") {
-        None | Some(Value::Null) => out.missing(&format!("{path}.connectorProfileProperties")),
-        Some(Value::Object(properties)) => {
-            for (member, value) in properties {
-                if let Some(connector) = schema::connector_by_member(member) {
-                    let at = format!("{path}.connectorProfileProperties.{member}");
-                    check_shape(&Shape::Struct(connector.properties), value, &at, false, out);
+        (Kind::Map { .. }, _) => out.wrong_type(path, "a map"),
+        (Kind::Structure { members, required }, Value::Object(map)) => {
+            for (member, member_shape) in members {
+                let member_path = join(path, member);
+                match map.get(member) {
+                    None | Some(Value::Null) if required.contains(member) => {
+                        out.missing(&member_path)
+                    }
+                    None | Some(Value::Null) => {}
+                    Some(v) => check(member_shape, v, &member_path, out),
                 }
             }
         }
-        Some(_) => out.wrong_type(&format!("{path}.connectorProfileProperties"), "a structure"),
-    }
-    match config.get("connectorProfileCredentials") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(credentials)) => {
-            for (member, value) in credentials {
-                if let Some(connector) = schema::connector_by_member(member) {
-                    let at = format!("{path}.connectorProfileCredentials.{member}");
-                    check_shape(&Shape::Struct(connector.credentials), value, &at, true, out);
-                }
-            }
-        }
-        Some(_) => out.wrong_type(
-            &format!("{path}.connectorProfileCredentials"),
-            "a structure",
-        ),
+        (Kind::Structure { .. }, _) => out.wrong_type(path, "a structure"),
+        (Kind::Other, _) => {}
     }
 }
 
-pub const PROFILE_NAME: Str = Str {
-    min: 0,
-    max: 256,
-    pattern: r"[\w/!@#+=.-]+",
-};
-pub const CONNECTOR_LABEL: Str = Str {
-    min: 0,
-    max: 256,
-    pattern: r"[a-zA-Z0-9][\w!@#.-]+",
-};
-pub const KMS_ARN: Str = Str {
-    min: 20,
-    max: 2048,
-    pattern: "arn:aws:kms:.*:[0-9]+:.*",
-};
-pub const CLIENT_TOKEN: Str = Str {
-    min: 1,
-    max: 256,
-    pattern: "[ -~]+",
-};
-pub const NEXT_TOKEN: Str = Str {
-    min: 0,
-    max: 2048,
-    pattern: r"\S+",
-};
-
-/// Checks an optional top-level string member.
-pub fn optional_string(input: &Map<String, Value>, name: &str, rule: &Str, out: &mut Violations) {
-    match input.get(name) {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) => out.string(rule, s, name, false),
-        Some(_) => out.wrong_type(name, "a string"),
-    }
-}
-
-/// Checks a required top-level string member.
-pub fn required_string(input: &Map<String, Value>, name: &str, rule: &Str, out: &mut Violations) {
-    match input.get(name) {
-        None | Some(Value::Null) => out.missing(name),
-        _ => optional_string(input, name, rule, out),
-    }
-}
-
-/// Checks a top-level enum member.
-pub fn enum_member(
-    input: &Map<String, Value>,
-    name: &str,
-    allowed: &[&str],
-    required: bool,
-    out: &mut Violations,
-) {
-    match input.get(name) {
-        None | Some(Value::Null) if required => out.missing(name),
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) => out.enumeration(allowed, s, name),
-        Some(_) => out.wrong_type(name, "a string"),
-    }
+/// Checks a whole request against the model's input shape of `operation`
+/// (`CreateConnectorProfileRequest`, ...). Members the model does not know are ignored, as AWS
+/// ignores them.
+pub fn request(input_shape: &str, input: &Map<String, Value>) -> Violations {
+    let mut out = Violations::default();
+    check(input_shape, &Value::Object(input.clone()), "", &mut out);
+    out
 }
 
 #[cfg(test)]
@@ -298,63 +272,79 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn patterns_match_whole_values_with_ascii_word_characters() {
-        assert!(matches(PROFILE_NAME.pattern, "my-profile_1/a@b#c+d=e.f!"));
-        assert!(!matches(PROFILE_NAME.pattern, "has space"));
-        assert!(!matches(PROFILE_NAME.pattern, "ünïcode"));
-        assert!(!matches(PROFILE_NAME.pattern, ""));
-        assert!(matches(CONNECTOR_LABEL.pattern, "MyConnector"));
-        assert!(!matches(CONNECTOR_LABEL.pattern, "-starts-with-dash"));
-        assert!(!matches(CONNECTOR_LABEL.pattern, "a"));
-        assert!(matches(
-            KMS_ARN.pattern,
-            "arn:aws:kms:us-east-1:123456789012:key/abc"
-        ));
+    fn patterns_match_whole_values_with_java_classes() {
+        let name = r"[\w/!@#+=.-]+";
+        assert!(matches(name, "my-profile_1/a@b#c+d=e.f!"));
+        assert!(!matches(name, "has space"));
+        assert!(!matches(name, "ünïcode"));
+        assert!(!matches(name, ""));
+        assert!(matches("[a-zA-Z0-9][\\w!@#.-]+", "MyConnector"));
+        assert!(!matches("[a-zA-Z0-9][\\w!@#.-]+", "-starts-with-dash"));
         assert!(!matches(
-            KMS_ARN.pattern,
+            "arn:aws:kms:.*:[0-9]+:.*",
             "xarn:aws:kms:us-east-1:123456789012:key/abc"
         ));
         assert!(!matches(r"\S+", "two words"));
+        assert!(matches(r"\S+", "non\u{a0}breaking"), "Java's \\s is ASCII");
+        assert!(!matches(".*", "a\nb"));
+        assert!(!matches(".*", "a\u{2028}b"));
         assert!(matches(r"^\d{3}$", "010"));
         assert!(!matches(r"^\d{3}$", "٠١٢"));
     }
 
     #[test]
-    fn anchoring_translates_classes() {
-        assert_eq!(anchored(r"[\w/]+"), "^(?:[0-9A-Za-z_/]+)$");
-        assert_eq!(anchored(r"\w\d"), "^(?:[0-9A-Za-z_][0-9])$");
+    fn every_pattern_of_the_extract_compiles() {
+        let extract: Value =
+            serde_json::from_str(include_str!("../../../../model/appflow-2020-08-23.json"))
+                .expect("JSON");
+        let mut compiled = 0;
+        for shape in extract["shapes"].as_object().expect("shapes").values() {
+            if let Some(pattern) = shape["pattern"].as_str() {
+                Regex::new(&anchored(pattern)).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+                compiled += 1;
+            }
+        }
+        assert!(compiled > 40);
     }
 
     #[test]
-    fn struct_check_reports_every_problem_and_hides_secrets() {
-        let connector = schema::connector("Snowflake").unwrap();
-        let mut out = Violations::default();
-        check_struct(
-            connector.properties,
-            json!({"stage": "", "bucketName": "ab"})
-                .as_object()
-                .unwrap(),
-            "p",
-            &mut out,
-        );
-        assert_eq!(out.0.len(), 3, "{:?}", out.0);
-        assert!(out.0[0].contains("Value null at 'p.warehouse'"));
-        assert!(out.0[1].contains("'p.stage'") && out.0[1].contains("regular expression"));
-        assert!(out.0[2].contains("length greater than or equal to 3"));
+    fn member_names_read_as_java_bean_properties() {
+        assert_eq!(bean_name("Salesforce"), "salesforce");
+        assert_eq!(bean_name("GoogleAnalytics"), "googleAnalytics");
+        assert_eq!(bean_name("SAPOData"), "SAPOData");
+        assert_eq!(bean_name("instanceUrl"), "instanceUrl");
+    }
 
-        let mut out = Violations::default();
-        check_shape(
-            &Shape::Struct(connector.credentials),
-            &json!({"username": "u", "password": "x".repeat(600)}),
-            "c",
-            true,
-            &mut out,
+    #[test]
+    fn a_request_reports_every_problem_and_hides_secrets() {
+        let out = request(
+            "CreateConnectorProfileRequest",
+            json!({
+                "connectorProfileName": "p",
+                "connectorType": "Snowflake",
+                "connectionMode": "Public",
+                "connectorProfileConfig": {
+                    "connectorProfileProperties": {"Snowflake": {"stage": "", "bucketName": "ab"}},
+                    "connectorProfileCredentials": {"Snowflake": {"username": "u", "password": "x".repeat(600)}},
+                },
+            })
+            .as_object()
+            .expect("object"),
         );
-        assert_eq!(out.0.len(), 1);
+        assert_eq!(out.0.len(), 4, "{:?}", out.0);
+        assert_eq!(
+            out.0[0],
+            "Value null at 'connectorProfileConfig.connectorProfileProperties.snowflake.warehouse' failed to satisfy constraint: Member must not be null"
+        );
         assert!(
-            !out.0[0].contains("xxxx"),
-            "a credential leaked into {}",
-            out.0[0]
+            out.0[1]
+                .contains("'connectorProfileConfig.connectorProfileProperties.snowflake.stage'")
+                && out.0[1].contains("regular expression")
+        );
+        assert!(out.0[2].contains("length greater than or equal to 3"));
+        assert_eq!(
+            out.0[3],
+            "Value at 'connectorProfileConfig.connectorProfileCredentials.snowflake.password' failed to satisfy constraint: Member must have length less than or equal to 512"
         );
     }
 

@@ -7,6 +7,7 @@ mod common;
 
 mod appflow;
 mod kms;
+mod model_table;
 mod operation;
 mod request_time;
 mod secretsmanager;
