@@ -20,7 +20,14 @@ use serde_json::{Map, json};
 type Json = serde_json::Value;
 
 /// Hidden although the model does not mark them (SPEC §2).
-const ALSO_HIDDEN: &[&str] = &["refreshToken", "authCode"];
+const ALSO_HIDDEN: &[&str] = &[
+    "refreshToken",
+    "authCode",
+    "apiToken",
+    "applicationKey",
+    "secretAccessKey",
+    "datakey",
+];
 
 fn extract() -> Json {
     serde_json::from_str(include_str!("../../../model/appflow-2020-08-23.json")).expect("JSON")
@@ -417,7 +424,9 @@ async fn every_member_of_the_model_validates_reaches_the_wire_and_is_shown_as_sp
     }
     assert_eq!(generator.leaves.len(), hidden + shown);
     assert!(
-        hidden == 63 && shown == 75,
+        // 63 the model marks, plus refresh tokens, auth codes and the four credentials its
+        // shapes leave unmarked (see `ALSO_HIDDEN`).
+        hidden == 67 && shown == 71,
         "{hidden} hidden, {shown} shown"
     );
 }

@@ -220,7 +220,9 @@ fn marked_sensitive(shapes: &serde_json::Value, name: &str) -> bool {
 }
 
 /// SPEC §2: hidden exactly when the model marks the shape sensitive, plus `refresh_token` and
-/// `auth_code`; every other field, credentials included, is shown.
+/// `auth_code` — and the four credentials whose shapes the model leaves unmarked (Dynatrace
+/// `api_token`, Datadog `application_key`, Infor Nexus `secret_access_key` and `datakey`);
+/// every other field, credentials included, is shown.
 #[test]
 fn sensitivity_follows_the_model_plus_refresh_tokens_and_auth_codes() {
     let doc = extract();
@@ -229,7 +231,15 @@ fn sensitivity_follows_the_model_plus_refresh_tokens_and_auth_codes() {
     let mut shown_credentials = std::collections::BTreeSet::new();
     for (path, field) in all_fields() {
         let expected = marked_sensitive(shapes, field.shape)
-            || ["refresh_token", "auth_code"].contains(&field.hcl);
+            || [
+                "refresh_token",
+                "auth_code",
+                "api_token",
+                "application_key",
+                "secret_access_key",
+                "datakey",
+            ]
+            .contains(&field.hcl);
         assert_eq!(field.sensitive(), expected, "{path}");
         if field.sensitive() {
             hidden_shapes.insert(field.shape);
@@ -245,12 +255,15 @@ fn sensitivity_follows_the_model_plus_refresh_tokens_and_auth_codes() {
             "AccessToken",
             "ApiKey",
             "ApiSecretKey",
+            "ApiToken",
+            "ApplicationKey",
             "AuthCode",
             "ClientCredentialsArn",
             "ClientSecret",
             "CodeVerifier",
             "CredentialsMap",
             "JwtToken",
+            "Key",
             "Password",
             "PrivateKey",
             "RefreshToken",
@@ -261,15 +274,11 @@ fn sensitivity_follows_the_model_plus_refresh_tokens_and_auth_codes() {
     assert_eq!(
         shown_credentials.into_iter().collect::<Vec<_>>(),
         [
-            "api_token",
-            "application_key",
             "authentication_type",
             "client_id",
             "custom_authentication_type",
-            "datakey",
             "oauth2_grant_type",
             "redirect_uri",
-            "secret_access_key",
             "user_id",
             "username",
         ]

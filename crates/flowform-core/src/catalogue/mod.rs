@@ -19,10 +19,24 @@ mod pattern;
 pub use generated::{CONNECTORS, TYPES_WITHOUT_PROFILE};
 pub use pattern::rust_pattern;
 
-/// Members hidden although the model does not mark their shape `sensitive` (SPEC §2, "Which
-/// fields are sensitive"): a refresh token and an OAuth authorization code grant access as a
-/// password does. By API name, wherever they occur.
-pub const ALSO_HIDDEN: &[&str] = &["refreshToken", "authCode"];
+/// Members hidden although the model does not mark their shape `sensitive`, by API name,
+/// wherever they occur:
+///
+/// - a refresh token and an OAuth authorization code grant access as a password does (SPEC §2,
+///   "Which fields are sensitive");
+/// - Dynatrace's `apiToken`, Datadog's `applicationKey` and Infor Nexus's `secretAccessKey` and
+///   `datakey` are credentials by name and by use, yet their shapes (`ApiToken`,
+///   `ApplicationKey`, `Key`) carry no `sensitive` trait in AWS's model. Shown, they would sit
+///   in clear in every plan and in the state; flowform's first promise — no secret in a plan,
+///   the state or a log — outranks following the model's traits to the letter here.
+pub const ALSO_HIDDEN: &[&str] = &[
+    "refreshToken",
+    "authCode",
+    "apiToken",
+    "applicationKey",
+    "secretAccessKey",
+    "datakey",
+];
 
 /// One connector type that can have a connector profile.
 #[derive(Debug)]
