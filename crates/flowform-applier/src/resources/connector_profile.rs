@@ -1,58 +1,36 @@
 //! `connector_profile`: Create/Update/DeleteConnectorProfile. An update always resends the
 //! whole configuration, credentials included: AWS returns no credentials flowform could keep.
 
-use super::{Fut, Op, Resource};
+use super::Op;
 use crate::attrs::{self, text};
 use crate::clients::Clients;
 use crate::error::{AwsError, ExpectedError, SdkResultExt};
 use crate::profile_config;
 use flowform_core::Value;
 use flowform_planner::Attrs;
-use flowform_state::{DigestKey, ResourceState};
+use flowform_state::ResourceState;
 use std::collections::BTreeMap;
 
 /// `connector_profile`.
 pub struct ConnectorProfile;
 
-impl Resource for ConnectorProfile {
-    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(create(op, attrs))
+super::resource!(
+    ConnectorProfile,
+    read(clients, prior, _key) {
+        // One DescribeConnectorProfiles by name; a whole refresh lists them all at once
+        // instead (`list_all`).
+        match describe(clients, &recorded_name(prior)).await? {
+            Some(p) => record(&p, Some(prior)).map(Some),
+            None => Ok(None),
+        }
+    },
+    import(clients, id, _key) {
+        match describe(clients, id).await? {
+            Some(p) => record(&p, None).map(Some),
+            None => Ok(None),
+        }
     }
-    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(update(op, attrs))
-    }
-    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
-        Box::pin(delete(clients, prior))
-    }
-    /// One DescribeConnectorProfiles by name; a whole refresh lists them all at once instead
-    /// ([`list_all`]).
-    fn read<'a>(
-        &'a self,
-        clients: &'a Clients,
-        prior: &'a ResourceState,
-        _key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(async move {
-            match describe(clients, &recorded_name(prior)).await? {
-                Some(p) => record(&p, Some(prior)).map(Some),
-                None => Ok(None),
-            }
-        })
-    }
-    fn import<'a>(
-        &'a self,
-        clients: &'a Clients,
-        id: &'a str,
-        _key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(async move {
-            match describe(clients, id).await? {
-                Some(p) => record(&p, None).map(Some),
-                None => Ok(None),
-            }
-        })
-    }
-}
+);
 
 /// The profile of that name, if there is one.
 async fn describe(

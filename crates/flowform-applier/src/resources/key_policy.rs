@@ -1,44 +1,22 @@
 //! `kms_key_policy`: PutKeyPolicy (policy name `default`), recording the policy it replaced so
 //! that destroying it puts that policy back.
 
-use super::{Fut, Op, Resource};
+use super::Op;
 use crate::attrs;
 use crate::clients::Clients;
 use crate::error::{AwsError, ExpectedError, SdkResultExt};
 use flowform_core::Value;
 use flowform_planner::Attrs;
-use flowform_state::{DigestKey, ResourceState};
+use flowform_state::ResourceState;
 
 /// `kms_key_policy`.
 pub struct KeyPolicy;
 
-impl Resource for KeyPolicy {
-    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(create(op, attrs))
-    }
-    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(update(op, attrs))
-    }
-    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
-        Box::pin(delete(clients, prior))
-    }
-    fn read<'a>(
-        &'a self,
-        clients: &'a Clients,
-        prior: &'a ResourceState,
-        _key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(read(clients, prior))
-    }
-    fn import<'a>(
-        &'a self,
-        clients: &'a Clients,
-        id: &'a str,
-        _key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(async move { import(clients, id).await.map(Some) })
-    }
-}
+super::resource!(
+    KeyPolicy,
+    read(clients, prior, _key) { read(clients, prior).await },
+    import(clients, id, _key) { import(clients, id).await.map(Some) }
+);
 
 /// The attribute (not part of the configuration) that keeps the replaced policy.
 pub const PREVIOUS_POLICY: &str = "previous_policy";

@@ -1,46 +1,24 @@
 //! `kms_key`: CreateKey, aliases, description, tags; ScheduleKeyDeletion on destroy.
 
-use super::{Fut, Op, Resource, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
+use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
 use crate::attrs::{self, text};
 use crate::clients::Clients;
 use crate::error::{AwsError, ExpectedError, SdkResultExt};
 use flowform_core::Value;
 use flowform_planner::Attrs;
-use flowform_state::{DigestKey, ResourceState};
+use flowform_state::ResourceState;
 
 /// `kms_key`.
 pub struct KmsKey;
 
-impl Resource for KmsKey {
-    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(create(op, attrs))
-    }
-    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(update(op, attrs))
-    }
-    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
-        Box::pin(delete(clients, prior))
-    }
-    fn read<'a>(
-        &'a self,
-        clients: &'a Clients,
-        prior: &'a ResourceState,
-        _key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(async move {
-            let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
-            read(clients, &key_id, Some(prior)).await
-        })
-    }
-    fn import<'a>(
-        &'a self,
-        clients: &'a Clients,
-        id: &'a str,
-        _key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(read(clients, id, None))
-    }
-}
+super::resource!(
+    KmsKey,
+    read(clients, prior, _key) {
+        let key_id = attrs::recorded(prior, "key_id").unwrap_or_else(|| prior.id.clone());
+        read(clients, &key_id, Some(prior)).await
+    },
+    import(clients, id, _key) { read(clients, id, None).await }
+);
 
 fn tag(k: &str, v: &str) -> Result<aws_sdk_kms::types::Tag, AwsError> {
     aws_sdk_kms::types::Tag::builder()

@@ -5,11 +5,6 @@
 //! [`of`] is the one place that maps a [`ResourceKind`] to its implementation: apply, refresh
 //! and import all go through it, so a new kind is one module and one line there.
 
-pub mod connector_profile;
-pub mod key_policy;
-pub mod kms_key;
-pub mod secret;
-
 use crate::clients::Clients;
 use crate::error::AwsError;
 use flowform_core::{Address, ResourceKind};
@@ -47,6 +42,63 @@ pub trait Resource: Sync {
         key: &'a DigestKey,
     ) -> Fut<'a, Option<ResourceState>>;
 }
+
+/// Implements [`Resource`] for a kind's unit type with its module's `create`, `update` and
+/// `delete` functions, and the `read` and `import` bodies given (each an `async` block's body
+/// over the named parameters).
+macro_rules! resource {
+    (
+        $ty:ident,
+        read($clients:ident, $prior:ident, $key:ident) $read:block,
+        import($iclients:ident, $id:ident, $ikey:ident) $import:block
+    ) => {
+        impl $crate::resources::Resource for $ty {
+            fn create<'a>(
+                &'a self,
+                op: &'a $crate::resources::Op<'a>,
+                attrs: &'a mut flowform_planner::Attrs,
+            ) -> $crate::resources::Fut<'a, String> {
+                Box::pin(create(op, attrs))
+            }
+            fn update<'a>(
+                &'a self,
+                op: &'a $crate::resources::Op<'a>,
+                attrs: &'a mut flowform_planner::Attrs,
+            ) -> $crate::resources::Fut<'a, String> {
+                Box::pin(update(op, attrs))
+            }
+            fn delete<'a>(
+                &'a self,
+                clients: &'a $crate::clients::Clients,
+                prior: &'a flowform_state::ResourceState,
+            ) -> $crate::resources::Fut<'a, ()> {
+                Box::pin(delete(clients, prior))
+            }
+            fn read<'a>(
+                &'a self,
+                $clients: &'a $crate::clients::Clients,
+                $prior: &'a flowform_state::ResourceState,
+                $key: &'a flowform_state::DigestKey,
+            ) -> $crate::resources::Fut<'a, Option<flowform_state::ResourceState>> {
+                Box::pin(async move $read)
+            }
+            fn import<'a>(
+                &'a self,
+                $iclients: &'a $crate::clients::Clients,
+                $id: &'a str,
+                $ikey: &'a flowform_state::DigestKey,
+            ) -> $crate::resources::Fut<'a, Option<flowform_state::ResourceState>> {
+                Box::pin(async move $import)
+            }
+        }
+    };
+}
+pub(crate) use resource;
+
+pub mod connector_profile;
+pub mod key_policy;
+pub mod kms_key;
+pub mod secret;
 
 /// The implementation of `kind`.
 pub fn of(kind: ResourceKind) -> &'static dyn Resource {

@@ -1,7 +1,7 @@
 //! `secret`: CreateSecret (or RestoreSecret of a name pending deletion), UpdateSecret,
 //! PutSecretValue, resource policies, tags; DeleteSecret with the configured recovery window.
 
-use super::{Fut, Op, Resource, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
+use super::{Op, TAG_ADDRESS, TAG_LINEAGE, is_own_tag, tag_changes};
 use crate::attrs::{self, text};
 use crate::clients::Clients;
 use crate::error::{AwsError, ExpectedError, SdkResultExt};
@@ -13,36 +13,14 @@ use flowform_state::{DigestKey, ResourceState};
 /// `secret`.
 pub struct Secret;
 
-impl Resource for Secret {
-    fn create<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(create(op, attrs))
-    }
-    fn update<'a>(&'a self, op: &'a Op<'a>, attrs: &'a mut Attrs) -> Fut<'a, String> {
-        Box::pin(update(op, attrs))
-    }
-    fn delete<'a>(&'a self, clients: &'a Clients, prior: &'a ResourceState) -> Fut<'a, ()> {
-        Box::pin(delete(clients, prior))
-    }
-    fn read<'a>(
-        &'a self,
-        clients: &'a Clients,
-        prior: &'a ResourceState,
-        key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(async move {
-            let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
-            read(clients, &arn, Some(prior), key).await
-        })
-    }
-    fn import<'a>(
-        &'a self,
-        clients: &'a Clients,
-        id: &'a str,
-        key: &'a DigestKey,
-    ) -> Fut<'a, Option<ResourceState>> {
-        Box::pin(read(clients, id, None, key))
-    }
-}
+super::resource!(
+    Secret,
+    read(clients, prior, key) {
+        let arn = attrs::recorded(prior, "arn").unwrap_or_else(|| prior.id.clone());
+        read(clients, &arn, Some(prior), key).await
+    },
+    import(clients, id, key) { read(clients, id, None, key).await }
+);
 
 fn tag(k: &str, v: &str) -> aws_sdk_secretsmanager::types::Tag {
     aws_sdk_secretsmanager::types::Tag::builder()
