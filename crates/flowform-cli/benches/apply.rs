@@ -7,6 +7,7 @@
 //! cargo bench -p flowform-cli --bench apply -- latency       # 1: 100 secrets + 100 profiles at 50 ms
 //! cargo bench -p flowform-cli --bench apply -- scale         # 2: 1,000 / 2,500 / 5,000 resources
 //! cargo bench -p flowform-cli --bench apply -- refresh       # 3: plan over 1,000 profiles
+//! cargo bench -p flowform-cli --bench apply -- throttle      # 4: 100 resources at 0/20/50 % throttling
 //! ```
 //!
 //! `cargo bench` builds this file and the `flowform` binary with the release profile and runs
@@ -29,6 +30,10 @@
 //! 3. `refresh`: 1,000 profiles applied (`--profile-quota 1000`), then `plan` (refresh, no
 //!    changes expected) against `plan --refresh=false`, with no latency and with 50 ms. Refresh
 //!    lists profiles with DescribeConnectorProfiles 100 a page: 10 sequential calls.
+//! 4. `throttle`: 100 resources (the `scale` mix) at 20 ms latency, against a sandbox answering
+//!    0 %, 20 % and 50 % of requests with ThrottlingException (seeded, so each run meets the same
+//!    throttles), to show how close the retries stay to the unthrottled time (issue #12 asks
+//!    for at most 3×).
 //!
 //! This is a `harness = false` binary, not a test: it asserts only that each command succeeded
 //! and did what it should, never a time.
@@ -67,7 +72,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-')) // cargo bench passes --bench
         .collect();
-    let all = ["latency", "scale", "refresh"];
+    let all = ["latency", "scale", "refresh", "throttle"];
     for name in &chosen {
         assert!(
             all.contains(&name.as_str()),
@@ -89,6 +94,40 @@ fn main() {
     if run("refresh") {
         refresh();
     }
+    if run("throttle") {
+        throttle();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 4
+
+fn throttle() {
+    const N: usize = 100;
+    println!(
+        "## 4. apply {N} resources (the scale mix) at 20 ms latency with throttling, --parallelism {PARALLELISM}\n"
+    );
+    println!("| throttled | apply, median | vs unthrottled |");
+    println!("|---:|---:|---:|");
+    let config = mixed_config(N);
+    let mut base = None;
+    for rate in ["0", "0.2", "0.5"] {
+        let took = median_of(REPEAT, || {
+            let sandbox = Sandbox::start(&["--latency-ms", "20", "--throttle-rate", rate]);
+            let work = Workspace::new(&config);
+            let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
+            expect(&out, &format!("Resources: {N} added"));
+            took
+        });
+        let base = *base.get_or_insert(took);
+        println!(
+            "| {:.0} % | {} | {:.2}× |",
+            rate.parse::<f64>().unwrap_or_default() * 100.0,
+            secs(took),
+            took.as_secs_f64() / base.as_secs_f64()
+        );
+    }
+    println!();
 }
 
 // ---------------------------------------------------------------------------------------------
