@@ -8,15 +8,16 @@
 //! compared by meaning, secrets by digest; values known only after apply stay unknown.
 //!
 //! The planner does no I/O, reads no clock and draws no random number: the same inputs give
-//! the same plan. The views in [`render`] turn a plan into the text people review, the
-//! markdown posted on pull requests, and Terraform-shaped JSON; [`planfile`] saves a plan
-//! without any secret in it.
+//! the same plan. It renders nothing either: [`diff`] gives each change as lines of
+//! Terraform's text shape, each with its mark (`+`, `-`, `~`, `-/+`), and the views in
+//! `flowform-views` decide how they look (text and colour, markdown, JSON). [`planfile`] saves
+//! a plan without any secret in it.
 
+pub mod diff;
 mod graph;
 pub mod plan;
 pub mod planfile;
 mod planner;
-pub mod render;
 pub mod values;
 
 pub use graph::{Schedule, Step};

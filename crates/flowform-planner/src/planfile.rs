@@ -479,6 +479,9 @@ impl WarningJson {
                 start: pos(r.start),
                 end: pos(r.end),
             }),
+            // Plan warnings are about the configuration, never a resource's AWS call.
+            address: None,
+            code: None,
         }
     }
 }
