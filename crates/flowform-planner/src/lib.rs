@@ -10,9 +10,12 @@
 //! The planner does no I/O, reads no clock and draws no random number: the same inputs give
 //! the same plan. It renders nothing either: [`diff`] gives each change as lines of
 //! Terraform's text shape, each with its mark (`+`, `-`, `~`, `-/+`), and the views in
-//! `flowform-views` decide how they look (text and colour, markdown, JSON). [`planfile`] saves
-//! a plan without any secret in it.
+//! `flowform-views` decide how they look (text and colour, markdown, JSON). A plan also keeps
+//! what tools read of its configuration ([`configuration`]: each attribute's references or
+//! constant, the variables that may be shown). [`planfile`] saves a plan without any secret in
+//! it.
 
+pub mod configuration;
 pub mod diff;
 mod graph;
 pub mod plan;

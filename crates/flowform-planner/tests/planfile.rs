@@ -150,7 +150,29 @@ fn a_format_1_plan_file_is_refused_for_want_of_a_target() {
             .contains("which state and which AWS account"),
         "{err}"
     );
-    doc["format_version"] = 3.into();
+    doc["format_version"] = (flowform_planner::planfile::PLAN_FORMAT_VERSION + 1).into();
     let err = SavedPlan::from_json("plan", doc.to_string().as_bytes()).expect_err("too new");
     assert!(err.to_string().contains("newer flowform"), "{err}");
+}
+
+/// A plan file of format 2 (before plans recorded the configuration's expressions and the
+/// variables) is still read: it just has neither to show.
+#[test]
+fn a_format_2_plan_file_is_read_without_configuration_or_variables() {
+    let config = load(BASE);
+    let state = empty_state();
+    let plan = plan(&config, &state);
+    assert!(!plan.configuration.is_empty() && !plan.variables.is_empty());
+    let bytes = SavedPlan::new(plan.clone(), &config, &state, "0.1.0", target())
+        .to_json()
+        .expect("serializes");
+    let back = SavedPlan::from_json("plan", &bytes).expect("reads back");
+    assert_eq!(back.plan.configuration, plan.configuration);
+    assert_eq!(back.plan.variables, plan.variables);
+    let mut doc: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    doc["format_version"] = 2.into();
+    doc.as_object_mut().expect("object").remove("configuration");
+    doc.as_object_mut().expect("object").remove("variables");
+    let old = SavedPlan::from_json("plan", doc.to_string().as_bytes()).expect("format 2 reads");
+    assert!(old.plan.configuration.is_empty() && old.plan.variables.is_empty());
 }

@@ -8,6 +8,23 @@
 //! Unknown values are left out of `after` (inside a list, where a position cannot be left
 //! out, they are `null`).
 //!
+//! The document has what tools read from `terraform show -json` (OpenTofu's
+//! `internal/command/jsonplan`), in Terraform's key order:
+//!
+//! - `variables`: name → `{"value": ...}`. A variable declared sensitive, or whose value reaches
+//!   a sensitive attribute or output, is left out entirely (Terraform would print the latter).
+//! - `planned_values`: `outputs` and `root_module.resources[]` (`address`, `mode`, `type`,
+//!   `name`, `values`, `sensitive_values`) as they will be after apply; values known only then
+//!   are left out, as Terraform leaves them out.
+//! - `resource_drift`, `resource_changes`, `output_changes`.
+//! - `prior_state`: the (refreshed) state the plan starts from, in Terraform's state shape
+//!   (`format_version`, `values.outputs`, `values.root_module.resources[]`). Written even when
+//!   the state is empty, so tools find the same keys in every plan.
+//! - `configuration.root_module.resources[]`: `address`, `mode`, `type`, `name`, `expressions`
+//!   — per attribute `{"references": ["secret.app.arn", "secret.app"]}`, or
+//!   `{"constant_value": ...}` when it refers to nothing and is not sensitive, or `{}` — and
+//!   `depends_on` when given; a nested block is an object of its attributes' expressions.
+//!
 //! On top of Terraform's fields, each resource change carries `order` (its index in the order
 //! changes run) and `depends_on` (the addresses of the changes it waits for).
 //!
@@ -15,8 +32,10 @@
 //! the output is byte-for-byte stable.
 
 use flowform_core::{Address, Value};
+use flowform_planner::configuration::{ConfiguredResource, Expression};
 use flowform_planner::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
 use serde_json::{Map, Value as Json, json};
+use std::collections::BTreeMap;
 
 /// The `format_version` written: the version of Terraform's plan format whose shape is
 /// followed.
@@ -46,9 +65,8 @@ pub fn render(plan: &Plan, meta: &JsonMeta) -> Json {
     let mut root = Map::new();
     root.insert("format_version".into(), json!(FORMAT_VERSION));
     root.insert("flowform_version".into(), json!(meta.flowform_version));
-    if let Some(ts) = &meta.timestamp {
-        root.insert("timestamp".into(), json!(ts));
-    }
+    root.insert("variables".into(), variables(plan));
+    root.insert("planned_values".into(), planned_values(plan));
     root.insert(
         "resource_drift".into(),
         Json::Array(plan.drift.iter().map(drift).collect()),
@@ -72,8 +90,150 @@ pub fn render(plan: &Plan, meta: &JsonMeta) -> Json {
                 .collect(),
         ),
     );
+    root.insert("prior_state".into(), prior_state(plan, meta));
+    root.insert("configuration".into(), configuration(plan));
+    if let Some(ts) = &meta.timestamp {
+        root.insert("timestamp".into(), json!(ts));
+    }
     root.insert("errored".into(), json!(false));
     Json::Object(root)
+}
+
+/// `variables`: what may be shown of each input variable.
+fn variables(plan: &Plan) -> Json {
+    Json::Object(
+        plan.variables
+            .iter()
+            .filter_map(|(name, value)| {
+                let value = value.as_ref().filter(|v| !v.contains_sensitive())?;
+                Some((name.clone(), json!({ "value": value_json(value)? })))
+            })
+            .collect(),
+    )
+}
+
+/// A `values` document: outputs and the root module's resources.
+fn state_values(resources: Vec<Json>, outputs: Map<String, Json>) -> Json {
+    json!({
+        "outputs": outputs,
+        "root_module": { "resources": resources },
+    })
+}
+
+/// One resource in a `values` document.
+fn resource_values(address: &Address, attrs: &Attrs) -> Json {
+    let mut entry = identity(address);
+    entry.insert("values".into(), attrs_json(attrs));
+    entry.insert(
+        "sensitive_values".into(),
+        sensitive_tree(&Value::Object(attrs.clone())),
+    );
+    Json::Object(entry)
+}
+
+/// An output in a `values` document; a sensitive or unknown value is left out.
+fn output_value(sensitive: bool, value: Option<&Value>) -> Json {
+    let mut entry = Map::new();
+    entry.insert("sensitive".into(), json!(sensitive));
+    if let Some(v) = value.filter(|_| !sensitive).and_then(value_json) {
+        entry.insert("value".into(), v);
+    }
+    Json::Object(entry)
+}
+
+/// Resources by address, as Terraform lists them in `values` documents.
+fn by_address<'a>(
+    items: impl Iterator<Item = (&'a Address, &'a Attrs)>,
+) -> BTreeMap<String, (&'a Address, &'a Attrs)> {
+    items
+        .map(|(a, attrs)| (a.to_string(), (a, attrs)))
+        .collect()
+}
+
+/// `planned_values`: everything as it will be after apply.
+fn planned_values(plan: &Plan) -> Json {
+    let resources = by_address(
+        plan.changes
+            .iter()
+            .filter_map(|c| Some((&c.address, c.after.as_ref()?))),
+    )
+    .into_values()
+    .map(|(a, attrs)| resource_values(a, attrs))
+    .collect();
+    let outputs = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::Delete)
+        .map(|o| (o.name.clone(), output_value(o.sensitive, Some(&o.value))))
+        .collect();
+    state_values(resources, outputs)
+}
+
+/// `prior_state`: the state the plan starts from, refreshed when a refresh ran.
+fn prior_state(plan: &Plan, meta: &JsonMeta) -> Json {
+    let resources = by_address(
+        plan.changes
+            .iter()
+            .filter_map(|c| Some((&c.address, c.before.as_ref()?))),
+    )
+    .into_values()
+    .map(|(a, attrs)| resource_values(a, attrs))
+    .collect();
+    let outputs = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::Create)
+        .map(|o| (o.name.clone(), output_value(o.sensitive, o.before.as_ref())))
+        .collect();
+    json!({
+        "format_version": "1.0",
+        "flowform_version": meta.flowform_version,
+        "values": state_values(resources, outputs),
+    })
+}
+
+/// `configuration`: the root module's resources and their expressions.
+fn configuration(plan: &Plan) -> Json {
+    let resources: Vec<Json> = plan.configuration.iter().map(configured).collect();
+    json!({ "root_module": { "resources": resources } })
+}
+
+fn configured(r: &ConfiguredResource) -> Json {
+    let mut entry = identity(&r.address);
+    entry.insert("expressions".into(), expressions(&r.expressions));
+    if !r.depends_on.is_empty() {
+        entry.insert(
+            "depends_on".into(),
+            Json::Array(r.depends_on.iter().map(|a| json!(a.to_string())).collect()),
+        );
+    }
+    Json::Object(entry)
+}
+
+/// Terraform's expression objects: `references`, else a `constant_value` that is known and not
+/// sensitive, else nothing.
+fn expressions(exprs: &BTreeMap<String, Expression>) -> Json {
+    Json::Object(
+        exprs
+            .iter()
+            .map(|(name, e)| {
+                let json = match e {
+                    Expression::Block(nested) => expressions(nested),
+                    Expression::Attribute { references, .. } if !references.is_empty() => {
+                        json!({ "references": references })
+                    }
+                    Expression::Attribute {
+                        constant: Some(c), ..
+                    } if !c.contains_sensitive() => match value_json(c) {
+                        Some(v) => json!({ "constant_value": v }),
+                        None => json!({}),
+                    },
+                    Expression::Attribute { .. } => json!({}),
+                };
+                (name.clone(), json)
+            })
+            .collect(),
+    )
 }
 
 /// `depends_on` lists the changes this one waits for; a no-op is not waited for (the planner

@@ -781,3 +781,134 @@ fn warnings_are_listed_once_per_kind_of_warning() {
     let warnings = &md[md.find("#### Warnings").expect("a warnings section")..];
     insta::assert_snapshot!("warnings_markdown", warnings);
 }
+
+/// The parts of the JSON plan tools read besides the changes — `variables`, `planned_values`,
+/// `prior_state`, `configuration` — in Terraform's shape, for a configuration whose secret
+/// comes from a variable *not* declared sensitive, through a local: it must not be shown.
+#[test]
+fn json_plan_describes_variables_values_and_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        r#"variable "team" {
+  type    = string
+  default = "data-platform"
+}
+
+variable "client_secret" {
+  type    = string
+  default = "SENTINEL-SECRET-undeclared"
+}
+
+variable "jwt" {
+  type      = string
+  sensitive = true
+  default   = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.SENTINEL-SECRET-declared"
+}
+
+locals {
+  credentials = jsonencode({ clientSecret = var.client_secret })
+}
+
+secret "app" {
+  name          = "appflow/app"
+  description   = "Connected app of ${var.team}"
+  secret_string = local.credentials
+}
+
+connector_profile "crm" {
+  name            = "crm"
+  connector_type  = "Salesforce"
+  connection_mode = "Public"
+  properties {
+    instance_url           = "https://org.my.salesforce.com"
+    is_sandbox_environment = false
+  }
+  credentials {
+    oauth2_grant_type      = "JWT_BEARER"
+    jwt_token              = var.jwt
+    client_credentials_arn = secret.app.arn
+  }
+  depends_on = [secret.app]
+}
+
+output "secret_arn" {
+  value = secret.app.arn
+}
+"#,
+    )
+    .unwrap();
+    let first = plan(dir.path(), &empty_state(), &PlanOptions::default());
+    let state = applied(dir.path(), &empty_state());
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        std::fs::read_to_string(dir.path().join("main.hcl"))
+            .unwrap()
+            .replace("Connected app of", "The connected app of"),
+    )
+    .unwrap();
+    let second = plan(dir.path(), &state, &PlanOptions::default());
+    for plan in [&first, &second] {
+        assert_no_secret(plan, "SENTINEL-SECRET");
+        let doc = json::render(plan, &meta());
+        for key in [
+            "format_version",
+            "variables",
+            "planned_values",
+            "resource_changes",
+            "output_changes",
+            "prior_state",
+            "configuration",
+        ] {
+            assert!(doc.get(key).is_some(), "no {key}");
+        }
+        assert_eq!(
+            doc["variables"],
+            serde_json::json!({ "team": { "value": "data-platform" } }),
+            "client_secret reaches a secret through a local, jwt is sensitive: neither is shown"
+        );
+        let resources = doc["configuration"]["root_module"]["resources"]
+            .as_array()
+            .unwrap();
+        let profile = resources
+            .iter()
+            .find(|r| r["address"] == "connector_profile.crm")
+            .unwrap();
+        assert_eq!(
+            profile["expressions"]["credentials"]["client_credentials_arn"]["references"],
+            serde_json::json!(["secret.app.arn", "secret.app"])
+        );
+        assert_eq!(
+            profile["expressions"]["name"],
+            serde_json::json!({ "constant_value": "crm" })
+        );
+        assert_eq!(profile["depends_on"], serde_json::json!(["secret.app"]));
+        let secret = resources
+            .iter()
+            .find(|r| r["address"] == "secret.app")
+            .unwrap();
+        assert_eq!(
+            secret["expressions"]["secret_string"],
+            serde_json::json!({ "references": ["local.credentials"] })
+        );
+    }
+    let doc = json::render(&first, &meta());
+    assert_eq!(
+        doc["prior_state"]["values"]["root_module"]["resources"],
+        serde_json::json!([])
+    );
+    let planned = doc["planned_values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap();
+    let secret = planned
+        .iter()
+        .find(|r| r["address"] == "secret.app")
+        .unwrap();
+    assert!(
+        secret["values"].get("arn").is_none(),
+        "unknown values are left out"
+    );
+    assert_eq!(secret["values"]["secret_string"], serde_json::Value::Null);
+    assert_eq!(secret["sensitive_values"]["secret_string"], true);
+    insta::assert_snapshot!("variables_and_configuration_json", json_text(&second));
+}
