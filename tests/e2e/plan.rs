@@ -111,3 +111,84 @@ fn a_saved_plans_markdown_is_the_plans_warnings_included() {
         .run();
     assert_eq!(shown.stdout(), comment);
 }
+
+/// The JSON plan has every top-level key tools written for `terraform show -json` read, from
+/// `plan --format json` and from `show FILE --format json` alike, and no secret anywhere
+/// (`Test::run` checks standard output and error for the sentinel; the document is checked
+/// here, and so is the plan file).
+#[test]
+fn the_json_plan_has_what_terraform_tools_read() {
+    const KEYS: [&str; 10] = [
+        "format_version",
+        "variables",
+        "planned_values",
+        "resource_drift",
+        "resource_changes",
+        "output_changes",
+        "prior_state",
+        "configuration",
+        "errored",
+        "flowform_version",
+    ];
+    let vars = format!(
+        "client_id      = \"{SENTINEL}-client-id\"\nclient_secret  = \"{SENTINEL}-client-secret\"\nsalesforce_jwt = \"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.{SENTINEL}-jwt\"\n"
+    );
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .file("sandbox.auto.vars.hcl", &vars)
+        .args(["plan", "--sandbox", "--format", "json", "-out", "tfplan"])
+        .run();
+    let planned: serde_json::Value =
+        serde_json::from_str(&ran.stdout()).expect("plan --format json prints one document");
+    let file = std::fs::read_to_string(ran.path("tfplan")).expect("plan file");
+    assert!(!file.contains(SENTINEL), "the plan file holds a secret");
+    let shown = ran
+        .then()
+        .args(["show", "tfplan", "--format", "json"])
+        .run();
+    let from_file: serde_json::Value =
+        serde_json::from_str(&shown.stdout()).expect("show --format json prints one document");
+    for doc in [&planned, &from_file] {
+        let text = doc.to_string();
+        assert!(!text.contains(SENTINEL), "the JSON plan shows a secret");
+        for key in KEYS {
+            assert!(doc.get(key).is_some(), "no {key} in {text}");
+        }
+        assert!(doc["planned_values"]["root_module"]["resources"].is_array());
+        assert!(doc["prior_state"]["values"]["root_module"]["resources"].is_array());
+        let resources = doc["configuration"]["root_module"]["resources"]
+            .as_array()
+            .expect("configuration.root_module.resources");
+        assert_eq!(resources.len(), 4);
+        let profile = resources
+            .iter()
+            .find(|r| r["address"] == "connector_profile.salesforce")
+            .expect("the profile's configuration");
+        assert_eq!(
+            profile["expressions"]["credentials"]["client_credentials_arn"]["references"],
+            serde_json::json!(["secret.salesforce_app.arn", "secret.salesforce_app"])
+        );
+        let variables = doc["variables"].as_object().expect("variables");
+        for hidden in ["client_id", "client_secret", "salesforce_jwt"] {
+            assert!(
+                !variables.contains_key(hidden),
+                "the sensitive variable {hidden} is listed"
+            );
+        }
+        assert_eq!(variables["region"]["value"], "us-east-1");
+        let profile_change = doc["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["address"] == "connector_profile.salesforce")
+            .unwrap();
+        assert_eq!(
+            profile_change["change"]["after_sensitive"]["credentials"]["jwt_token"],
+            true
+        );
+    }
+    assert_eq!(
+        planned, from_file,
+        "show FILE --format json differs from plan --format json"
+    );
+}

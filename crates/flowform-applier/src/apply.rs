@@ -358,9 +358,13 @@ fn evaluate(shared: &Shared, change: &ResourceChange) -> Result<Attrs, AwsError>
         .config
         .evaluate_resource(&change.address, &JournalExports(&shared.journal))
         .map_err(|d| {
+            let reasons: Vec<String> = d
+                .iter()
+                .map(|d| format!("{}: {}", d.summary, d.detail))
+                .collect();
             AwsError::other(format!(
                 "the configuration cannot be evaluated: {}",
-                shared.config.sources.render(&d, false).trim()
+                reasons.join("; ")
             ))
         })?;
     // `ignore_changes`: what exists stands, as the plan decided (a secret keeps its configured

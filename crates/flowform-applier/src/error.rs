@@ -2,7 +2,7 @@
 
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use flowform_core::Address;
+use flowform_core::{Address, Diagnostic};
 use std::fmt;
 
 /// An AWS error: its code (`ConflictException`) and message, or, for a failure that never
@@ -37,6 +37,18 @@ impl AwsError {
             message: message.into(),
         }
     }
+
+    /// The error as a diagnostic about `address`: `ADDR: DOING failed: CODE` as its summary
+    /// (one line a log search finds), AWS's message as its detail.
+    pub fn diagnostic(&self, address: &Address, doing: &str) -> Diagnostic {
+        let summary = match &self.code {
+            Some(code) => format!("{address}: {doing} failed: {code}"),
+            None => format!("{address}: {doing} failed"),
+        };
+        Diagnostic::error(summary, self.message.clone())
+            .with_address(address.clone())
+            .with_code(self.code.clone())
+    }
 }
 
 impl fmt::Display for AwsError {
@@ -54,6 +66,13 @@ pub struct ChangeError {
     pub address: Address,
     pub doing: &'static str,
     pub error: AwsError,
+}
+
+impl ChangeError {
+    /// The failure as a diagnostic: see [`AwsError::diagnostic`].
+    pub fn diagnostic(&self) -> Diagnostic {
+        self.error.diagnostic(&self.address, self.doing)
+    }
 }
 
 impl fmt::Display for ChangeError {

@@ -12,9 +12,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_appflow::config::{BehaviorVersion, Credentials, Region};
 use flowform_core::Value;
-use flowform_planner::render::json::{self, JsonMeta};
-use flowform_planner::{PlanOptions, render};
+use flowform_planner::PlanOptions;
 use flowform_state::{DigestKey, Lineage, State};
+use flowform_views::plan_json::{self as json, JsonMeta};
+use flowform_views::style::plain;
 use serde_json::{Map, json};
 
 type Json = serde_json::Value;
@@ -298,7 +299,13 @@ async fn every_member_of_the_model_validates_reaches_the_wire_and_is_shown_as_sp
     std::fs::write(dir.path().join("main.hcl"), &hcl).expect("write");
     let config = match flowform_parser::load(dir.path(), &Default::default()) {
         Ok(config) => config,
-        Err(f) => panic!("{}\n{hcl}", f.sources.render(&f.diagnostics, false)),
+        Err(f) => panic!(
+            "{}\n{hcl}",
+            plain(&flowform_views::diagnostics::text(
+                &f.sources,
+                &f.diagnostics
+            ))
+        ),
     };
 
     // 2. the wire.
@@ -366,8 +373,8 @@ async fn every_member_of_the_model_validates_reaches_the_wire_and_is_shown_as_sp
     // 3. shown or hidden, in every view of the plan.
     let state = State::with_identity(Lineage::generate(), DigestKey::from_bytes([1; 32]), "0.1.0");
     let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plan");
-    let text = render::text::render(&plan, false);
-    let markdown = render::markdown::render(&plan).concat();
+    let text = plain(&flowform_views::plan_text::render(&plan));
+    let markdown = flowform_views::plan_markdown::render(&plan).concat();
     let json_plan = serde_json::to_value(json::render(&plan, &JsonMeta::new("test"))).unwrap();
     let changes = json_plan["resource_changes"].as_array().unwrap();
     let (mut hidden, mut shown) = (0, 0);

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         state_override: cli.state.clone(),
         ui: ui::Ui::new(cli.no_color),
     };
+    output::init(ctx.ui);
     if let Err(message) = logging::init(cli.log_file.as_deref(), ctx.ui.color_stderr) {
         commands::context::error(&message);
         return ExitCode::from(1);

@@ -1,33 +1,65 @@
-//! Standard output that a closed pipe ends quietly.
+//! Where views' text goes: standard output and standard error, in colour or not, and quietly
+//! ended by a closed pipe.
+//!
+//! The views paint unconditionally (`flowform-views`' `style`); every write here goes through
+//! an `anstream` stream that keeps the colour only when [`init`] allowed it for that stream
+//! (a terminal, no `--no-color`, no `NO_COLOR`) and strips it otherwise.
 //!
 //! `flowform show | head` closes the pipe after ten lines. `println!` panics when its write
 //! fails (EPIPE), and an apply's progress lines, printed from the tasks that make the changes,
 //! would take those tasks down mid-change. Every command therefore prints through [`out!`] and
-//! [`outln!`]: once standard output is gone they stop printing for the rest of the process,
-//! silently — ripgrep treats a broken pipe as a normal end, and so do we — while the work goes
-//! on (an apply still finishes, records every change and exits as it would have).
+//! [`outln!`] (standard output) and [`err!`] (standard error): once standard output is gone
+//! they stop printing to it for the rest of the process, silently — ripgrep treats a broken
+//! pipe as a normal end, and so do we — while the work goes on (an apply still finishes,
+//! records every change and exits as it would have).
 //!
 //! Any other write error (a full disk behind `> plan.txt`) is said once on standard error, and
 //! printing stops as well: the command's own outcome still decides the exit code.
 
+use anstream::ColorChoice;
 use std::io::{ErrorKind, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set once standard output can no longer be written.
 static CLOSED: AtomicBool = AtomicBool::new(false);
+/// Colour on standard output / standard error.
+static COLOR_OUT: AtomicBool = AtomicBool::new(false);
+static COLOR_ERR: AtomicBool = AtomicBool::new(false);
+
+/// Decides, once, where colour is kept.
+pub fn init(ui: crate::ui::Ui) {
+    COLOR_OUT.store(ui.color, Ordering::Relaxed);
+    COLOR_ERR.store(ui.color_stderr, Ordering::Relaxed);
+}
+
+fn choice(color: &AtomicBool) -> ColorChoice {
+    if color.load(Ordering::Relaxed) {
+        ColorChoice::Always
+    } else {
+        ColorChoice::Never
+    }
+}
 
 /// Writes to standard output unless it has been closed; never panics.
 pub fn write(args: std::fmt::Arguments<'_>) {
     if CLOSED.load(Ordering::Relaxed) {
         return;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice(&COLOR_OUT));
     if let Err(e) = out.write_fmt(args) {
         if !CLOSED.swap(true, Ordering::Relaxed) && e.kind() != ErrorKind::BrokenPipe {
-            eprintln!("Warning: cannot write to standard output any more: {e}");
+            write_err(format_args!(
+                "Warning: cannot write to standard output any more: {e}\n"
+            ));
         }
         tracing::debug!(error = %e, "standard output closed; printing stops");
     }
+}
+
+/// Writes to standard error; a failure there has nowhere to be told, and is ignored.
+pub fn write_err(args: std::fmt::Arguments<'_>) {
+    let mut err = anstream::AutoStream::new(std::io::stderr().lock(), choice(&COLOR_ERR));
+    let _ = err.write_fmt(args);
 }
 
 /// `print!` that a closed standard output cannot turn into a panic.
@@ -44,5 +76,12 @@ macro_rules! outln {
     };
     ($($arg:tt)*) => {
         $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` through the colour decision of standard error.
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::output::write_err(format_args!($($arg)*))
     };
 }

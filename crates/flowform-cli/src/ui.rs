@@ -1,4 +1,6 @@
-//! How output looks: colour only on a terminal, never with `--no-color` or `NO_COLOR`.
+//! Whether colour is kept: only on a terminal, never with `--no-color` or `NO_COLOR` (set and
+//! not empty). The views always paint; [`output`](crate::output) strips the colour from a
+//! stream this decision keeps it off.
 
 use std::io::IsTerminal;
 

@@ -1,7 +1,12 @@
-//! Errors and warnings about the user's input, and how they are shown.
+//! Errors and warnings, as data: flowform's one error model.
 //!
-//! A diagnostic points at the source text it is about. It renders the way OpenTofu's do, so
-//! people who read Terraform output read ours without thinking:
+//! Everything that goes wrong and everything worth a warning is a [`Diagnostic`]: a mistake in
+//! the configuration (pointing at its source text), a state that cannot be read, an AWS error
+//! (naming the resource it is about and AWS's error code). They all have a one-line summary
+//! and sentences of detail that say what was expected, what was found and what to do.
+//!
+//! How they look is not decided here: `flowform-views` renders them the way OpenTofu does, so
+//! people who read Terraform output read ours without thinking —
 //!
 //! ```text
 //! Error: Unsupported argument
@@ -13,11 +18,13 @@
 //! An argument named "instance_urll" is not expected here. Did you mean "instance_url"?
 //! ```
 //!
-//! and as JSON objects with `range.filename`, `range.start`, `range.end` for machines.
+//! — and as JSON objects with `range.filename`, `range.start`, `range.end` for machines.
+//! [`Sources`] keeps the configuration's text, so a view can show the line a diagnostic points
+//! at ([`Sources::snippet`]).
 
+use crate::Address;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::ops::Range;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -52,6 +59,10 @@ pub struct Diagnostic {
     pub range: Option<SourceRange>,
     /// The enclosing block, shown after the position: `connector_profile "salesforce"`.
     pub context: Option<String>,
+    /// The resource it is about, when that is known (an AWS error while creating it).
+    pub address: Option<Address>,
+    /// The error code of the service that answered (`ConflictException`), for AWS errors.
+    pub code: Option<String>,
 }
 
 impl Diagnostic {
@@ -62,6 +73,8 @@ impl Diagnostic {
             detail: detail.into(),
             range: None,
             context: None,
+            address: None,
+            code: None,
         }
     }
 
@@ -79,6 +92,16 @@ impl Diagnostic {
 
     pub fn with_context(mut self, context: impl Into<String>) -> Self {
         self.context = Some(context.into());
+        self
+    }
+
+    pub fn with_address(mut self, address: Address) -> Self {
+        self.address = Some(address);
+        self
+    }
+
+    pub fn with_code(mut self, code: Option<String>) -> Self {
+        self.code = code;
         self
     }
 
@@ -191,101 +214,35 @@ impl Sources {
         file.text.get(start..end).map(|l| l.trim_end_matches('\r'))
     }
 
-    /// Renders diagnostics as text. `color` adds ANSI colours (only on a terminal).
-    pub fn render(&self, diagnostics: &Diagnostics, color: bool) -> String {
-        let mut out = String::new();
-        for d in diagnostics.iter() {
-            self.render_one(&mut out, d, color);
-        }
-        out
-    }
-
-    fn render_one(&self, out: &mut String, d: &Diagnostic, color: bool) {
-        let (label, paint) = match d.severity {
-            Severity::Error => ("Error", "\x1b[1;31m"),
-            Severity::Warning => ("Warning", "\x1b[1;33m"),
-        };
-        if color {
-            let _ = writeln!(out, "{paint}{label}:\x1b[0m \x1b[1m{}\x1b[0m", d.summary);
+    /// The source line a diagnostic points at, and where in it: what a view shows under
+    /// `on FILE line N`. None when it points nowhere, or at a file that is not loaded.
+    pub fn snippet(&self, d: &Diagnostic) -> Option<Snippet<'_>> {
+        let range = d.range.as_ref()?;
+        let code = self.line(&range.filename, range.start.line)?;
+        let width = code.chars().count();
+        let start = range.start.column.saturating_sub(1).min(width);
+        let end = if range.end.line == range.start.line {
+            range.end.column.saturating_sub(1).clamp(start, width)
         } else {
-            let _ = writeln!(out, "{label}: {}", d.summary);
-        }
-        if let Some(range) = &d.range {
-            out.push('\n');
-            let context = d
-                .context
-                .as_ref()
-                .map(|c| format!(", in {c}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  on {} line {}, column {}{context}:",
-                range.filename, range.start.line, range.start.column
-            );
-            if let Some(line) = self.line(&range.filename, range.start.line) {
-                let number = range.start.line.to_string();
-                let _ = writeln!(out, "  {number}: {line}");
-                let width = line.chars().count();
-                let start = range.start.column.saturating_sub(1).min(width);
-                let end = if range.end.line == range.start.line {
-                    range.end.column.saturating_sub(1).clamp(start, width)
-                } else {
-                    width
-                };
-                let marks = "^".repeat((end - start).max(1));
-                let pad = " ".repeat(number.len() + 4 + start);
-                if color {
-                    let _ = writeln!(out, "{pad}{paint}{marks}\x1b[0m");
-                } else {
-                    let _ = writeln!(out, "{pad}{marks}");
-                }
-            }
-        }
-        if !d.detail.is_empty() {
-            out.push('\n');
-            out.push_str(&d.detail);
-            out.push('\n');
-        }
-        out.push('\n');
-    }
-
-    /// Renders diagnostics as the JSON document of `validate --json` (OpenTofu's shape).
-    pub fn to_json(&self, diagnostics: &Diagnostics) -> serde_json::Value {
-        let items: Vec<serde_json::Value> = diagnostics
-            .iter()
-            .map(|d| {
-                let mut item = serde_json::json!({
-                    "severity": d.severity,
-                    "summary": d.summary,
-                    "detail": d.detail,
-                });
-                if let Some(range) = &d.range {
-                    item["range"] = serde_json::json!(range);
-                    if let Some(code) = self.line(&range.filename, range.start.line) {
-                        item["snippet"] = serde_json::json!({
-                            "context": d.context,
-                            "code": code,
-                            "start_line": range.start.line,
-                            "highlight_start_offset": range.start.column - 1,
-                            "highlight_end_offset": if range.end.line == range.start.line {
-                                range.end.column - 1
-                            } else {
-                                code.chars().count()
-                            },
-                        });
-                    }
-                }
-                item
-            })
-            .collect();
-        serde_json::json!({
-            "format_version": "1.0",
-            "valid": !diagnostics.has_errors(),
-            "error_count": diagnostics.error_count(),
-            "warning_count": diagnostics.warning_count(),
-            "diagnostics": items,
+            width
+        };
+        Some(Snippet {
+            line: range.start.line,
+            code,
+            highlight: start..end,
         })
     }
+}
+
+/// One source line and the span of it a diagnostic is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet<'a> {
+    /// 1-based line number.
+    pub line: usize,
+    /// The line's text, without its line ending.
+    pub code: &'a str,
+    /// Character offsets into `code` (0-based, end exclusive; may be empty).
+    pub highlight: Range<usize>,
 }
 
 impl SourceFile {
@@ -311,20 +268,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_like_opentofu() {
+    fn a_snippet_is_the_line_and_the_span() {
         let mut sources = Sources::default();
         sources.add("main.hcl", "secret \"a\" {\n  nmae = \"x\"\n}\n");
-        let d = Diagnostic::error(
-            "Unsupported argument",
-            "An argument named \"nmae\" is not expected here.",
-        )
-        .with_range(sources.range("main.hcl", 15..19))
-        .with_context("secret \"a\"");
-        let text = sources.render(&Diagnostics(vec![d]), false);
-        assert_eq!(
-            text,
-            "Error: Unsupported argument\n\n  on main.hcl line 2, column 3, in secret \"a\":\n  2:   nmae = \"x\"\n       ^^^^\n\nAn argument named \"nmae\" is not expected here.\n\n"
-        );
+        let d = Diagnostic::error("Unsupported argument", "")
+            .with_range(sources.range("main.hcl", 15..19));
+        let snippet = sources.snippet(&d).unwrap();
+        assert_eq!(snippet.line, 2);
+        assert_eq!(snippet.code, "  nmae = \"x\"");
+        assert_eq!(snippet.highlight, 2..6);
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! - [`Value`]: a configuration value, which may be *unknown* until apply and may be *sensitive*.
 //! - [`Sensitive`]: a wrapper that cannot be printed or serialized, so leaking a secret is a
 //!   compile error or a refused write, not a review comment.
-//! - [`Diagnostic`]: an error or warning about the user's input, with the source range it is
-//!   about, rendered like OpenTofu's (text) or as JSON.
+//! - [`Diagnostic`]: every error and warning (configuration, state, AWS) as data: summary,
+//!   detail, the source range or resource address it is about, AWS's error code.
 //! - [`schema`]: each resource kind's attributes — types, defaults, which force replacement.
 //! - [`catalogue`]: every AppFlow connector's fields, as data.
 //! - [`policy`]: IAM policy documents: parsing, equivalence, and the grants flowform checks.
@@ -23,6 +23,6 @@ mod sensitive;
 mod value;
 
 pub use address::{Address, AddressError, ResourceKind};
-pub use diagnostic::{Diagnostic, Diagnostics, Pos, Severity, SourceRange, Sources};
+pub use diagnostic::{Diagnostic, Diagnostics, Pos, Severity, Snippet, SourceRange, Sources};
 pub use sensitive::Sensitive;
 pub use value::{Number, Value};

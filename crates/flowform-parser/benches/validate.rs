@@ -90,7 +90,10 @@ fn main() {
                 config.warnings.warning_count(),
                 expected,
                 "{}",
-                config.sources.render(&config.warnings, false)
+                flowform_views::style::plain(&flowform_views::diagnostics::text(
+                    &config.sources,
+                    &config.warnings
+                ))
             );
         }
         times.sort();

@@ -189,7 +189,7 @@ mod tests {
                 "{}",
                 d.summary
             );
-            let _ = sources.render(&flowform_core::Diagnostics(vec![d]), false);
+            let _ = sources.snippet(&d);
         }
     }
 }

@@ -15,12 +15,14 @@
 //! Layout: `files` finds and parses the files; `variables` resolves inputs; `resources` decodes
 //! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`
 //! the cross-resource rules and warnings; `eval` the expression evaluator; `bounded_read` reads
-//! every file a configuration names, refusing what is not a regular file or is too large.
+//! every file a configuration names, refusing what is not a regular file or is too large;
+//! `expressions` describes each attribute's references for the JSON plan's `configuration`.
 
 mod bounded_read;
 mod check;
 mod config;
 pub mod eval;
+mod expressions;
 mod files;
 pub mod format;
 mod load;
@@ -35,5 +37,6 @@ pub use config::{
     Backend, Config, Lifecycle, Output, Provider, Resource, VarArg, VarSource, Variable,
     VariableInputs,
 };
+pub use expressions::{ConfigExpression, references};
 pub use files::backend_path;
 pub use load::{LoadFailure, load};

@@ -14,7 +14,10 @@ fn load_promptly(dir: PathBuf, inputs: VariableInputs) -> String {
     std::thread::spawn(move || {
         let rendered = match load(&dir, &inputs) {
             Ok(_) => "loaded".to_string(),
-            Err(f) => f.sources.render(&f.diagnostics, false),
+            Err(f) => flowform_views::style::plain(&flowform_views::diagnostics::text(
+                &f.sources,
+                &f.diagnostics,
+            )),
         };
         let _ = tx.send(rendered);
     });

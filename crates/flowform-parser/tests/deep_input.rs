@@ -18,8 +18,12 @@ fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 fn load_text(text: String) -> Result<flowform_parser::Config, String> {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("main.hcl"), text).expect("write");
-    load(dir.path(), &VariableInputs::default())
-        .map_err(|f| f.sources.render(&f.diagnostics, false))
+    load(dir.path(), &VariableInputs::default()).map_err(|f| {
+        flowform_views::style::plain(&flowform_views::diagnostics::text(
+            &f.sources,
+            &f.diagnostics,
+        ))
+    })
 }
 
 /// The value of the configuration's only output, evaluated afresh (as the planner does).

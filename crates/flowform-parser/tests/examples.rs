@@ -37,13 +37,19 @@ fn load_clean(name: &str) -> Config {
             assert!(
                 config.warnings.is_empty(),
                 "examples/{name} loads, but with warnings:\n{}",
-                config.sources.render(&config.warnings, false)
+                flowform_views::style::plain(&flowform_views::diagnostics::text(
+                    &config.sources,
+                    &config.warnings
+                ))
             );
             config
         }
         Err(failure) => panic!(
             "examples/{name} does not load:\n{}",
-            failure.sources.render(&failure.diagnostics, false)
+            flowform_views::style::plain(&flowform_views::diagnostics::text(
+                &failure.sources,
+                &failure.diagnostics
+            ))
         ),
     }
 }

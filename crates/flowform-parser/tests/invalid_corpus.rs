@@ -27,7 +27,10 @@ fn every_invalid_configuration_is_refused_with_its_diagnostics() {
             ),
             Err(f) => f,
         };
-        let text = failure.sources.render(&failure.diagnostics, false);
+        let text = flowform_views::style::plain(&flowform_views::diagnostics::text(
+            &failure.sources,
+            &failure.diagnostics,
+        ));
         // "7654321" is the sensitive number of `sensitive_value_in_error`.
         assert!(
             !text.contains("SENTINEL-SECRET") && !text.contains("7654321"),
@@ -44,7 +47,7 @@ fn json_diagnostics_carry_ranges() {
         &VariableInputs::default(),
     )
     .expect_err("invalid");
-    let json = failure.sources.to_json(&failure.diagnostics);
+    let json = flowform_views::diagnostics::json(&failure.sources, &failure.diagnostics);
     insta::assert_json_snapshot!(json);
 }
 
@@ -67,7 +70,10 @@ fn sensitive_inputs_are_never_repeated() {
         env: [("pin".to_string(), "SENTINEL-SECRET-pin".to_string())].into(),
     };
     let failure = load(Path::new("tests/fixtures/sensitive_inputs"), &inputs).expect_err("invalid");
-    let text = failure.sources.render(&failure.diagnostics, false);
+    let text = flowform_views::style::plain(&flowform_views::diagnostics::text(
+        &failure.sources,
+        &failure.diagnostics,
+    ));
     assert!(!text.contains("SENTINEL"), "{text}");
     insta::assert_snapshot!(text);
 }

@@ -95,11 +95,17 @@ fn check(text: &str) {
     // Whatever the outcome, rendering it must not panic either.
     match outcome {
         Ok(config) => {
-            let _ = config.sources.render(&config.warnings, false);
+            let _ = flowform_views::style::plain(&flowform_views::diagnostics::text(
+                &config.sources,
+                &config.warnings,
+            ));
         }
         Err(f) => {
-            let _ = f.sources.render(&f.diagnostics, true);
-            let _ = f.sources.to_json(&f.diagnostics);
+            let _ = flowform_views::style::plain(&flowform_views::diagnostics::text(
+                &f.sources,
+                &f.diagnostics,
+            ));
+            let _ = flowform_views::diagnostics::json(&f.sources, &f.diagnostics);
         }
     }
 }

@@ -33,14 +33,20 @@ fn load_clean(dir: &Path, inputs: &VariableInputs) -> Config {
                 config.warnings.is_empty(),
                 "{} loads, but with warnings:\n{}",
                 dir.display(),
-                config.sources.render(&config.warnings, false)
+                flowform_views::style::plain(&flowform_views::diagnostics::text(
+                    &config.sources,
+                    &config.warnings
+                ))
             );
             config
         }
         Err(failure) => panic!(
             "{} does not load:\n{}",
             dir.display(),
-            failure.sources.render(&failure.diagnostics, false)
+            flowform_views::style::plain(&flowform_views::diagnostics::text(
+                &failure.sources,
+                &failure.diagnostics
+            ))
         ),
     }
 }
@@ -646,7 +652,10 @@ fn variable<'a>(config: &'a Config, name: &str) -> &'a flowform_parser::Variable
 fn outputs(config: &Config, exports: &dyn Exports) -> BTreeMap<String, Value> {
     match config.evaluate_outputs(exports) {
         Ok(values) => values.into_iter().collect(),
-        Err(d) => panic!("outputs fail:\n{}", config.sources.render(&d, false)),
+        Err(d) => panic!(
+            "outputs fail:\n{}",
+            flowform_views::style::plain(&flowform_views::diagnostics::text(&config.sources, &d))
+        ),
     }
 }
 
@@ -1008,7 +1017,10 @@ fn meta_arguments_outputs_provider_and_backend_are_read() {
     // Re-evaluated once references are known, as the planner and applier do.
     let known = match config.evaluate_resource(&profile, &KnownArns) {
         Ok(attributes) => attributes,
-        Err(d) => panic!("{}", config.sources.render(&d, false)),
+        Err(d) => panic!(
+            "{}",
+            flowform_views::style::plain(&flowform_views::diagnostics::text(&config.sources, &d))
+        ),
     };
     assert_eq!(known["kms_arn"], s(KMS_ARN));
     let Value::Object(credentials) = bare(&known["credentials"]) else {
@@ -1061,7 +1073,13 @@ fn other_policy_forms_grant_appflow_without_warnings() {
         std::fs::write(tmp.path().join("main.hcl"), changed).expect("writing the variant");
         let config = match load(tmp.path(), &VariableInputs::default()) {
             Ok(config) => config,
-            Err(f) => panic!("{}", f.sources.render(&f.diagnostics, false)),
+            Err(f) => panic!(
+                "{}",
+                flowform_views::style::plain(&flowform_views::diagnostics::text(
+                    &f.sources,
+                    &f.diagnostics
+                ))
+            ),
         };
         let summaries: Vec<&str> = config.warnings.iter().map(|d| d.summary.as_str()).collect();
         assert_eq!(summaries, [warning], "after replacing {grant}");
@@ -1076,7 +1094,13 @@ fn a_secret_on_the_aws_managed_key_gets_a_warning_quoting_the_guide() {
     let dir = Path::new("tests/fixtures/warnings/aws-managed-key");
     let config = match load(dir, &VariableInputs::default()) {
         Ok(config) => config,
-        Err(f) => panic!("{}", f.sources.render(&f.diagnostics, false)),
+        Err(f) => panic!(
+            "{}",
+            flowform_views::style::plain(&flowform_views::diagnostics::text(
+                &f.sources,
+                &f.diagnostics
+            ))
+        ),
     };
     let summaries: Vec<&str> = config.warnings.iter().map(|d| d.summary.as_str()).collect();
     assert_eq!(
@@ -1086,5 +1110,7 @@ fn a_secret_on_the_aws_managed_key_gets_a_warning_quoting_the_guide() {
             "AppFlow cannot decrypt this secret"
         ]
     );
-    insta::assert_snapshot!(config.sources.render(&config.warnings, false));
+    insta::assert_snapshot!(flowform_views::style::plain(
+        &flowform_views::diagnostics::text(&config.sources, &config.warnings)
+    ));
 }

@@ -8,15 +8,19 @@
 //! compared by meaning, secrets by digest; values known only after apply stay unknown.
 //!
 //! The planner does no I/O, reads no clock and draws no random number: the same inputs give
-//! the same plan. The views in [`render`] turn a plan into the text people review, the
-//! markdown posted on pull requests, and Terraform-shaped JSON; [`planfile`] saves a plan
-//! without any secret in it.
+//! the same plan. It renders nothing either: [`diff`] gives each change as lines of
+//! Terraform's text shape, each with its mark (`+`, `-`, `~`, `-/+`), and the views in
+//! `flowform-views` decide how they look (text and colour, markdown, JSON). A plan also keeps
+//! what tools read of its configuration ([`configuration`]: each attribute's references or
+//! constant, the variables that may be shown). [`planfile`] saves a plan without any secret in
+//! it.
 
+pub mod configuration;
+pub mod diff;
 mod graph;
 pub mod plan;
 pub mod planfile;
 mod planner;
-pub mod render;
 /// The state's codec, which the planner compares with (see [`flowform_state::values`]).
 pub use flowform_state::values;
 

@@ -1,6 +1,7 @@
 //! The plan: what will change, in which order, and why.
 
 use flowform_core::{Address, Diagnostics, Value};
+use std::collections::BTreeMap;
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -130,6 +131,11 @@ pub struct Plan {
     pub warnings: Diagnostics,
     pub destroy: bool,
     pub targets: Vec<Address>,
+    /// The configuration's resources and their expressions, for tools (the JSON plan).
+    pub configuration: Vec<crate::configuration::ConfiguredResource>,
+    /// Input variables' values; `None` for those that must not be shown (see
+    /// [`configuration::variables`](crate::configuration::variables)).
+    pub variables: BTreeMap<String, Option<Value>>,
 }
 
 /// Counts as the summary line gives them (a replacement is one add and one destroy).

@@ -11,9 +11,11 @@
 //! carry them as the one made by `plan` does.
 //!
 //! Sensitive values are written as their HMAC digests (`{"$sensitive": "hmac-sha256:..."}`),
-//! unknown values as `{"$unknown": true}`. Apply re-reads secrets from the configuration and
+//! unknown values as `{"$unknown": true}`, and a sensitive value unknown until apply as both
+//! (`{"$sensitive": null, "$unknown": true}`). Apply re-reads secrets from the configuration and
 //! checks them against these digests.
 
+use crate::configuration::{ConfiguredResource, Expression};
 use crate::plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
 use crate::values;
 use flowform_core::{Address, Diagnostic, Diagnostics, Pos, Severity, SourceRange, Value};
@@ -25,7 +27,10 @@ use std::collections::BTreeMap;
 /// 2: the plan's warnings are saved (`show FILE --format markdown` gives the same comment as
 /// `plan --format markdown`), and its [`PlanTarget`]. Files of format 1 have no target and are
 /// refused: nothing says where they would apply.
-pub const PLAN_FORMAT_VERSION: u32 = 2;
+/// 3: the configuration's expressions and the variables that may be shown are saved, so
+/// `show FILE --format json` gives `plan --format json`'s document. Files of format 2 are read
+/// with neither.
+pub const PLAN_FORMAT_VERSION: u32 = 3;
 
 /// Digests of a plan's sensitive values, by address and path.
 pub type SavedPlanDigests = BTreeMap<String, BTreeMap<String, Digest>>;
@@ -276,6 +281,23 @@ impl SavedPlan {
                 .iter()
                 .map(WarningJson::from_diagnostic)
                 .collect(),
+            configuration: self
+                .plan
+                .configuration
+                .iter()
+                .map(|r| ConfiguredJson {
+                    address: r.address.to_string(),
+                    depends_on: r.depends_on.iter().map(|a| a.to_string()).collect(),
+                    expressions: encode_expressions(&r.expressions),
+                })
+                .collect(),
+            // Only values that may be shown are here: `None` stands for "left out".
+            variables: self
+                .plan
+                .variables
+                .iter()
+                .map(|(name, v)| (name.clone(), v.as_ref().map(|v| encode(v, None))))
+                .collect(),
         };
         let mut bytes = serde_json::to_vec_pretty(&file).map_err(|_| PlanFileError::Sensitive)?;
         bytes.push(b'\n');
@@ -392,6 +414,26 @@ impl SavedPlan {
                 ),
                 destroy: file.destroy,
                 targets,
+                configuration: file
+                    .configuration
+                    .into_iter()
+                    .filter_map(|r| {
+                        Some(ConfiguredResource {
+                            address: r.address.parse().ok()?,
+                            depends_on: r
+                                .depends_on
+                                .iter()
+                                .filter_map(|d| d.parse().ok())
+                                .collect(),
+                            expressions: decode_expressions(&r.expressions),
+                        })
+                    })
+                    .collect(),
+                variables: file
+                    .variables
+                    .into_iter()
+                    .map(|(name, v)| (name, v.map(|v| decode(&v, "", &mut BTreeMap::new()))))
+                    .collect(),
             },
             flowform_version: file.flowform_version,
             lineage,
@@ -422,6 +464,76 @@ struct File {
     /// Absent from format 1 files.
     #[serde(default)]
     warnings: Vec<WarningJson>,
+    /// Absent from format 1 and 2 files.
+    #[serde(default)]
+    configuration: Vec<ConfiguredJson>,
+    #[serde(default)]
+    variables: BTreeMap<String, Option<serde_json::Value>>,
+}
+
+/// A configured resource, as saved.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfiguredJson {
+    address: String,
+    depends_on: Vec<String>,
+    /// By name: `{"references": [...], "constant": VALUE}` for an attribute (no `constant`
+    /// when there is none), `{"block": {...}}` for a nested block.
+    expressions: serde_json::Value,
+}
+
+fn encode_expressions(exprs: &BTreeMap<String, Expression>) -> serde_json::Value {
+    serde_json::Value::Object(
+        exprs
+            .iter()
+            .map(|(name, e)| {
+                let json = match e {
+                    Expression::Attribute {
+                        references,
+                        constant,
+                    } => {
+                        let mut item = serde_json::json!({ "references": references });
+                        if let Some(c) = constant {
+                            item["constant"] = encode(c, None);
+                        }
+                        item
+                    }
+                    Expression::Block(nested) => {
+                        serde_json::json!({ "block": encode_expressions(nested) })
+                    }
+                };
+                (name.clone(), json)
+            })
+            .collect(),
+    )
+}
+
+fn decode_expressions(json: &serde_json::Value) -> BTreeMap<String, Expression> {
+    let Some(map) = json.as_object() else {
+        return BTreeMap::new();
+    };
+    map.iter()
+        .map(|(name, item)| {
+            let e = match item.get("block") {
+                Some(nested) => Expression::Block(decode_expressions(nested)),
+                None => Expression::Attribute {
+                    references: item
+                        .get("references")
+                        .and_then(|r| r.as_array())
+                        .map(|r| {
+                            r.iter()
+                                .filter_map(|s| s.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    constant: item
+                        .get("constant")
+                        .map(|c| decode(c, "", &mut BTreeMap::new())),
+                },
+            };
+            (name.clone(), e)
+        })
+        .collect()
 }
 
 /// A diagnostic of the plan, as saved. Its source range is kept for the record; views of a
@@ -479,6 +591,9 @@ impl WarningJson {
                 start: pos(r.start),
                 end: pos(r.end),
             }),
+            // Plan warnings are about the configuration, never a resource's AWS call.
+            address: None,
+            code: None,
         }
     }
 }
@@ -592,6 +707,11 @@ fn encode_at(
 ) -> serde_json::Value {
     match v {
         Value::Unknown => serde_json::json!({ "$unknown": true }),
+        // Known only after apply, and sensitive then: there is no digest, and the JSON plan's
+        // `after_unknown` must still say so once the file is read back.
+        Value::Sensitive(_) if matches!(v.peel(), Value::Unknown) => {
+            serde_json::json!({ "$sensitive": null, "$unknown": true })
+        }
         Value::Sensitive(_) => {
             let d = digests
                 .and_then(|d| d.get(path))
@@ -641,6 +761,12 @@ fn decode_attrs(
 
 fn decode(json: &serde_json::Value, path: &str, digests: &mut BTreeMap<String, Digest>) -> Value {
     if let serde_json::Value::Object(map) = json {
+        if map.len() == 2
+            && map.get("$unknown") == Some(&serde_json::Value::Bool(true))
+            && map.get("$sensitive") == Some(&serde_json::Value::Null)
+        {
+            return Value::sensitive(Value::Unknown);
+        }
         if map.len() == 1 {
             if map.get("$unknown") == Some(&serde_json::Value::Bool(true)) {
                 return Value::Unknown;

@@ -214,6 +214,8 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         warnings: diags,
         destroy: options.destroy,
         targets: options.targets.clone(),
+        configuration: crate::configuration::resources(config),
+        variables: crate::configuration::variables(config),
     })
 }
 

@@ -252,7 +252,43 @@ fn held_by_live_message(path: &std::path::Path, holder: Option<&LockInfo>) -> St
     )
 }
 
+impl Refusal {
+    /// A title for the error (the message is its detail): what a diagnostic's summary says.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            Refusal::Empty { .. } => "Empty state file",
+            Refusal::Corrupt { .. } => "State file is not valid JSON",
+            Refusal::TerraformState { .. } => "Not a flowform state",
+            Refusal::NotAState { .. } => "Not a flowform state",
+            Refusal::TooNew { .. } => "State written by a newer flowform",
+            Refusal::Invalid { .. } => "Invalid state file",
+            Refusal::JournalLineage { .. } => "Journal of another state",
+            Refusal::JournalCorrupt { .. } => "Damaged journal",
+            Refusal::JournalWithoutState { .. } => "Journal without its state",
+            Refusal::NotAFile { .. } => "Not a regular file",
+            Refusal::TooLarge { .. } => "File too large",
+        }
+    }
+}
+
 impl StateError {
+    /// A title for the error (the message is its detail): what a diagnostic's summary says.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            StateError::Refused(r) => r.summary(),
+            StateError::Io { .. } => "Cannot access the state",
+            StateError::LineageMismatch { .. } => "Another state is there",
+            StateError::ChangedOnDisk { .. } => "State changed on disk",
+            StateError::JournalExists { .. } => "Unfinished journal",
+            StateError::JournalForOtherState { .. } => "Journal of another state",
+            StateError::LockTimeout { .. } => "Error acquiring the state lock",
+            StateError::LockHeldByLiveProcess { .. } => "State locked by a running process",
+            StateError::LockIdMismatch { .. } => "Wrong lock ID",
+            StateError::NotLocked { .. } => "State not locked",
+            StateError::LockInfoCorrupt { .. } => "Unreadable lock record",
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,
@@ -279,6 +315,17 @@ pub enum StateWarning {
         line: usize,
         bytes: usize,
     },
+}
+
+impl StateWarning {
+    /// A title for the warning (the message is its detail).
+    pub fn summary(&self) -> &'static str {
+        match self {
+            StateWarning::JournalReplayed { .. } => "Interrupted apply recovered",
+            StateWarning::JournalPending { .. } => "Interrupted apply found",
+            StateWarning::TornJournalLine { .. } => "Torn journal line left out",
+        }
+    }
 }
 
 impl std::fmt::Display for StateWarning {

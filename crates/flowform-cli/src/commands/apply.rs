@@ -3,13 +3,15 @@
 
 use super::Exit;
 use super::aws::{Aws, runtime};
-use super::context::{Context, VERSION, error};
+use super::context::{Context, VERSION, fail, show, state_error};
 use crate::args::{AwsArgs, PlanningArgs};
 use flowform_applier::{ApplyOptions, Phase, Progress};
+use flowform_core::Diagnostic;
 use flowform_parser::VariableInputs;
 use flowform_planner::planfile::{PlanTarget, SavedPlan};
 use flowform_planner::{Plan, ResourceChange};
 use flowform_state::{LocalBackend, State};
+use flowform_views::apply as view;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,11 +67,16 @@ fn retarget(
             .canonicalize()
             .unwrap_or_else(|_| Path::new(planned).to_path_buf());
         (given_abs != planned_abs).then(|| {
-            error(&format!(
-                "the saved plan was made for the {what} {planned}, not {}: apply it without that flag, or make a new plan for {}.",
-                given.display(),
-                given.display()
-            ))
+            fail(
+                format!(
+                    "the saved plan was made for the {what} {planned}, not {}",
+                    given.display()
+                ),
+                format!(
+                    "Apply it without that flag, or make a new plan for {}.",
+                    given.display()
+                ),
+            )
         })
     };
     if ctx.dir_given
@@ -83,8 +90,9 @@ fn retarget(
         return Err(e);
     }
     if request.aws.sandbox && !target.sandbox {
-        return Err(error(
-            "the saved plan was made against AWS, not the sandbox: it is applied to what it was planned against, so apply it without --sandbox.",
+        return Err(fail(
+            "the saved plan was made against AWS, not the sandbox",
+            "A saved plan is applied to what it was planned against: apply it without --sandbox.",
         ));
     }
     let planned_ctx = Context {
@@ -129,10 +137,7 @@ async fn run_async(
                 Ok(p) => p,
                 Err(e) => return e,
             };
-            out!(
-                "{}",
-                flowform_planner::render::text::render(&planned.plan, ctx.ui.color)
-            );
+            out!("{}", flowform_views::plan_text::render(&planned.plan));
             let forget = flowform_applier::forgotten(&planned.plan, planned.refreshed.as_ref());
             let proceed = planned.plan.has_changes() || !forget.is_empty();
             let approved = !planned.plan.has_changes()
@@ -178,12 +183,16 @@ async fn from_planfile(
     let (_, state) = ctx.open_state()?;
     if let Err(stale) = saved.check(&config, state.as_ref(), VERSION) {
         let path = request.planfile.unwrap_or(Path::new("")).display();
-        return Err(error(&format!(
-            "the saved plan {path} cannot be applied: {stale}."
-        )));
+        return Err(fail(
+            format!("the saved plan {path} cannot be applied"),
+            format!("{stale}."),
+        ));
     }
     let state = state.ok_or_else(|| {
-        error("the saved plan needs the state it was made against, and there is none")
+        fail(
+            "the saved plan needs the state it was made against, and there is none",
+            "",
+        )
     })?;
     let aws = Aws::connect(ctx, request.aws, &config).await?;
     let now = match super::aws::plan_target(ctx, request.aws, &config, &aws).await {
@@ -195,10 +204,13 @@ async fn from_planfile(
     };
     if now != saved.target {
         aws.close().await;
-        return Err(error(&format!(
-            "the saved plan was made for {}, but this run reaches {}: a plan is applied only where it was made. Make a new plan for this target.",
-            saved.target, now
-        )));
+        return Err(fail(
+            "the saved plan was made for another target",
+            format!(
+                "The saved plan was made for {}, but this run reaches {}: a plan is applied only where it was made. Make a new plan for this target.",
+                saved.target, now
+            ),
+        ));
     }
     let run = Run {
         config,
@@ -223,8 +235,9 @@ struct Run {
 /// Asks `Do you want to perform these actions?`; only `yes` goes on.
 fn confirm(destroy: bool) -> Result<(), Exit> {
     if !std::io::stdin().is_terminal() {
-        return Err(error(
-            "no terminal to ask for approval on: run again with --auto-approve to apply without asking.",
+        return Err(fail(
+            "no terminal to ask for approval on",
+            "Run again with --auto-approve to apply without asking.",
         ));
     }
     let question = if destroy {
@@ -242,7 +255,10 @@ fn confirm(destroy: bool) -> Result<(), Exit> {
         outln!();
         Ok(())
     } else {
-        eprintln!("\n{} cancelled.", if destroy { "Destroy" } else { "Apply" });
+        err!(
+            "\n{} cancelled.\n",
+            if destroy { "Destroy" } else { "Apply" }
+        );
         Err(Exit::Error)
     }
 }
@@ -264,7 +280,7 @@ async fn execute(
     } = run;
     let journal = match backend.begin_journal(&state) {
         Ok(j) => j,
-        Err(e) => return error(&e.to_string()),
+        Err(e) => return state_error(&e),
     };
     let config = Arc::new(config);
     let progress = Arc::new(Printer {
@@ -293,9 +309,10 @@ async fn execute(
     let mut state = match backend.fold(journal) {
         Ok(s) => s,
         Err(e) => {
-            return error(&format!(
-                "the changes were made and journaled, but the state could not be written: {e}. The next command will recover them from the journal."
-            ));
+            return fail(
+                "the changes were made and journaled, but the state could not be written",
+                format!("{e} The next command will recover them from the journal."),
+            );
         }
     };
     let unevaluated =
@@ -303,67 +320,57 @@ async fn execute(
     ctx.print_diagnostics(&config.sources, &unevaluated);
     state.flowform_version = VERSION.to_string();
     if let Err(e) = backend.persist(&state) {
-        return error(&e.to_string());
+        return state_error(&e);
     }
+    let counts = view::Counts {
+        added: report.added,
+        changed: report.changed,
+        destroyed: report.destroyed,
+    };
     if stop.load(Ordering::SeqCst) {
-        let verb = if request.destroy { "Destroy" } else { "Apply" };
-        eprintln!(
-            "\n{verb} interrupted. Finished and recorded in the state: {} added, {} changed, {} destroyed; {} failed.",
-            report.added,
-            report.changed,
-            report.destroyed,
-            report.errors.len()
+        err!(
+            "{}",
+            view::interrupted(request.destroy, counts, report.errors.len())
         );
         for e in &report.errors {
-            eprintln!("Error: {e}\n");
+            show(&e.diagnostic());
         }
-        if !report.not_started.is_empty() {
-            eprintln!("Not started:");
-            for a in &report.not_started {
-                eprintln!("  {a}");
-            }
-        }
-        eprintln!("Run {} again to carry out the rest.", verb.to_lowercase());
+        err!(
+            "{}",
+            view::not_started(request.destroy, &report.not_started)
+        );
         return Exit::Code(130);
     }
     if !report.errors.is_empty() {
         for e in &report.errors {
-            eprintln!("Error: {e}\n");
+            show(&e.diagnostic());
         }
         for s in &report.skipped {
-            eprintln!("Warning: {s} was not changed because a change it depends on failed.\n");
+            show(
+                &Diagnostic::warning(
+                    format!("{s} was not changed because a change it depends on failed"),
+                    "",
+                )
+                .with_address(s.clone()),
+            );
         }
-        eprintln!(
-            "{} of the planned changes failed; everything that finished is recorded in the state. Fix the cause and run apply again.",
-            report.errors.len()
-        );
-        return Exit::Error;
-    }
-    if request.destroy {
-        outln!(
-            "\nDestroy complete! Resources: {} destroyed.",
-            report.destroyed
-        );
-    } else {
-        outln!(
-            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
-            report.added,
-            report.changed,
-            report.destroyed
+        return fail(
+            format!("{} of the planned changes failed", report.errors.len()),
+            "Everything that finished is recorded in the state. Fix the cause and run apply again.",
         );
     }
-    if !state.outputs.is_empty() && !request.destroy {
-        outln!("\nOutputs:\n");
-        for (name, o) in &state.outputs {
-            let shown = match o.value() {
-                Some(v) => flowform_planner::render::display(
-                    &flowform_core::Value::from_json(v.clone()),
-                    0,
-                ),
-                None => "(sensitive value)".to_string(),
-            };
-            outln!("{name} = {shown}");
-        }
+    out!("{}", view::complete(counts, request.destroy));
+    if !request.destroy {
+        out!(
+            "{}",
+            view::outputs(state.outputs.iter().map(|(name, o)| {
+                (
+                    name.as_str(),
+                    o.value()
+                        .map(|v| flowform_core::Value::from_json(v.clone())),
+                )
+            }))
+        );
     }
     Exit::Success
 }
@@ -387,13 +394,9 @@ async fn watch_signals(stop: Arc<AtomicBool>) {
         let _ = tokio::signal::ctrl_c().await;
         if received == 1 {
             stop.store(true, Ordering::SeqCst);
-            eprintln!(
-                "\nInterrupt received. No new change is started; the ones running finish and are recorded.\nInterrupt again to stop at once (what has finished is safe in the journal)."
-            );
+            err!("{}", view::INTERRUPT_RECEIVED);
         } else {
-            eprintln!(
-                "\nStopped at once. The next flowform command recovers what finished from the journal."
-            );
+            err!("{}", view::STOPPED_AT_ONCE);
             std::process::exit(130);
         }
     }
@@ -404,35 +407,25 @@ struct Printer {
     out: Mutex<()>,
 }
 
+fn phase(phase: Phase) -> view::Phase {
+    match phase {
+        Phase::Creating => view::Phase::Creating,
+        Phase::Modifying => view::Phase::Modifying,
+        Phase::Destroying => view::Phase::Destroying,
+    }
+}
+
 impl Progress for Printer {
-    fn started(&self, change: &ResourceChange, phase: Phase) {
+    fn started(&self, change: &ResourceChange, p: Phase) {
         let _guard = self.out.lock();
-        let id = change
-            .prior_id
-            .as_ref()
-            .filter(|_| phase != Phase::Creating)
-            .map(|i| format!(" [id={i}]"))
-            .unwrap_or_default();
-        let verb = match phase {
-            Phase::Creating => "Creating...",
-            Phase::Modifying => "Modifying...",
-            Phase::Destroying => "Destroying...",
-        };
-        outln!("{}: {verb}{id}", change.address);
+        out!(
+            "{}",
+            view::started(&change.address, phase(p), change.prior_id.as_deref())
+        );
     }
 
-    fn finished(&self, change: &ResourceChange, phase: Phase, elapsed: Duration, id: Option<&str>) {
+    fn finished(&self, change: &ResourceChange, p: Phase, elapsed: Duration, id: Option<&str>) {
         let _guard = self.out.lock();
-        let verb = match phase {
-            Phase::Creating => "Creation complete",
-            Phase::Modifying => "Modifications complete",
-            Phase::Destroying => "Destruction complete",
-        };
-        let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
-        outln!(
-            "{}: {verb} after {}s{id}",
-            change.address,
-            elapsed.as_secs()
-        );
+        out!("{}", view::finished(&change.address, phase(p), elapsed, id));
     }
 }

@@ -2,9 +2,10 @@
 //! data is kept next to the state file.
 
 use super::Exit;
-use super::context::{Context, error};
+use super::context::{Context, fail, show};
 use crate::args::AwsArgs;
 use flowform_applier::{ClientSettings, Clients};
+use flowform_core::Diagnostic;
 use flowform_parser::Config;
 use std::path::PathBuf;
 
@@ -35,7 +36,7 @@ impl Aws {
                 ..Default::default()
             })
             .await
-            .map_err(|e| error(&format!("the sandbox could not start: {e}")))?;
+            .map_err(|e| fail("the sandbox could not start", format!("{e}.")))?;
             settings.endpoint_url = Some(running.endpoint());
             settings.static_credentials = Some(("test".into(), "test".into()));
             settings.profile = None;
@@ -58,7 +59,10 @@ impl Aws {
         if let Some(s) = self.sandbox
             && let Err(e) = s.shutdown().await
         {
-            eprintln!("Warning: the sandbox could not save its data: {e}");
+            show(&Diagnostic::warning(
+                "the sandbox could not save its data",
+                format!("{e}."),
+            ));
         }
     }
 }
@@ -73,9 +77,10 @@ pub async fn plan_target(
     aws: &Aws,
 ) -> Result<flowform_planner::planfile::PlanTarget, Exit> {
     let account = aws.clients.account().await.map_err(|e| {
-        error(&format!(
-            "cannot tell which AWS account this is (STS GetCallerIdentity failed: {e}); a saved plan must name the account it applies to."
-        ))
+        fail(
+            "cannot tell which AWS account this is",
+            format!("STS GetCallerIdentity failed: {e}. A saved plan must name the account it applies to."),
+        )
     })?;
     let absolute = |p: &std::path::Path| {
         std::path::absolute(p)
@@ -125,5 +130,5 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| error(&format!("cannot start the async runtime: {e}")))
+        .map_err(|e| fail("cannot start the async runtime", format!("{e}.")))
 }

@@ -1,8 +1,10 @@
-//! What every command needs: where the configuration and the state are, and how to print.
+//! What every command needs: where the configuration and the state are, and how to report
+//! what went wrong — always as diagnostics, through the views, whether the configuration, the
+//! state or AWS is at fault.
 
 use super::Exit;
 use crate::ui::Ui;
-use flowform_core::Diagnostics;
+use flowform_core::{Diagnostic, Diagnostics};
 use flowform_parser::{Config, VariableInputs};
 use flowform_state::{LocalBackend, LockGuard, State};
 use std::path::{Path, PathBuf};
@@ -44,7 +46,10 @@ impl Context {
 
     pub fn print_diagnostics(&self, sources: &flowform_core::Sources, diagnostics: &Diagnostics) {
         if !diagnostics.is_empty() {
-            eprint!("{}", sources.render(diagnostics, self.ui.color_stderr));
+            err!(
+                "{}",
+                flowform_views::diagnostics::text(sources, diagnostics)
+            );
         }
     }
 
@@ -55,7 +60,7 @@ impl Context {
         let mut backend = LocalBackend::new(self.state_path());
         let state = backend
             .load_without_folding()
-            .map_err(|e| error(&e.to_string()))?;
+            .map_err(|e| state_error(&e))?;
         self.print_state_warnings(&mut backend);
         Ok((backend, state))
     }
@@ -72,21 +77,29 @@ impl Context {
         let mut backend = LocalBackend::new(self.state_path());
         let lock = backend
             .lock(operation, timeout)
-            .map_err(|e| error(&e.to_string()))?;
+            .map_err(|e| state_error(&e))?;
         if let Some(stale) = lock.stale() {
-            eprintln!(
-                "Warning: replaced the lock record {} left by a process that died ({} by {}, since {}): that run may have been cut short.\n",
-                stale.id, stale.operation, stale.who, stale.created
-            );
+            show(&Diagnostic::warning(
+                format!(
+                    "replaced the lock record {} left by a process that died ({} by {}, since {})",
+                    stale.id, stale.operation, stale.who, stale.created
+                ),
+                "That run may have been cut short.",
+            ));
         }
-        let state = backend.load().map_err(|e| error(&e.to_string()))?;
+        let state = backend.load().map_err(|e| state_error(&e))?;
         self.print_state_warnings(&mut backend);
         if let Some(state) = &state {
             for (address, pending) in &state.pending {
-                eprintln!(
-                    "Warning: an apply interrupted at {} had asked AWS to create {address} and did not live to record the answer. The next apply repeats that create with the same idempotency token, and takes the object as this state's only if AWS confirms it made it.\n",
-                    pending.started
+                let mut warning = Diagnostic::warning(
+                    format!(
+                        "an apply interrupted at {} had asked AWS to create {address} and did not live to record the answer",
+                        pending.started
+                    ),
+                    "The next apply repeats that create with the same idempotency token, and takes the object as this state's only if AWS confirms it made it.",
                 );
+                warning.address = address.parse().ok();
+                show(&warning);
             }
         }
         Ok((backend, lock, state))
@@ -94,13 +107,28 @@ impl Context {
 
     fn print_state_warnings(&self, backend: &mut LocalBackend) {
         for w in backend.take_warnings() {
-            eprintln!("Warning: {w}\n");
+            show(&Diagnostic::warning(w.summary(), w.to_string()));
         }
     }
 }
 
-/// Prints an error that is not about a place in the configuration.
-pub fn error(message: &str) -> Exit {
-    eprintln!("Error: {message}");
+/// Shows a diagnostic that is not about a place in the configuration.
+pub fn show(d: &Diagnostic) {
+    err!("{}", flowform_views::diagnostics::one(d));
+}
+
+/// Shows an error, `Error: summary` and its detail, and fails the command.
+pub fn fail(summary: impl Into<String>, detail: impl Into<String>) -> Exit {
+    show(&Diagnostic::error(summary, detail));
     Exit::Error
+}
+
+/// An error whose message is one sentence, and says it all.
+pub fn error(message: &str) -> Exit {
+    fail(message, "")
+}
+
+/// A state that cannot be read, written or locked: its title, and its message as the detail.
+pub fn state_error(e: &flowform_state::StateError) -> Exit {
+    fail(e.summary(), e.to_string())
 }

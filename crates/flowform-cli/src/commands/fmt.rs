@@ -3,7 +3,7 @@
 //! every comment, and refuses a file rather than risk either.
 
 use super::Exit;
-use super::context::{Context, error};
+use super::context::{Context, fail};
 use crate::args::FmtArgs;
 
 /// `fmt --check` found a file to format (Terraform's exit code for the same).
@@ -12,7 +12,12 @@ const NOT_FORMATTED: u8 = 3;
 pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
     let entries = match std::fs::read_dir(&ctx.dir) {
         Ok(e) => e,
-        Err(e) => return error(&format!("cannot read {}: {e}", ctx.dir.display())),
+        Err(e) => {
+            return fail(
+                format!("cannot read {}", ctx.dir.display()),
+                format!("{e}."),
+            );
+        }
     };
     let mut files: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -30,7 +35,7 @@ pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
         let text = match flowform_fs::read_text(&path, flowform_parser::CONFIG_FILE_LIMIT) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("Error: cannot read {shown}: {e}");
+                fail(format!("cannot read {shown}"), format!("{e}."));
                 failed = true;
                 continue;
             }
@@ -38,7 +43,7 @@ pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
         let tidy = match flowform_parser::format::format(&text) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("Error: {shown}: {e}");
+                fail(format!("{shown} cannot be formatted"), e.to_string());
                 failed = true;
                 continue;
             }
@@ -59,7 +64,7 @@ pub fn run(ctx: &Context, args: &FmtArgs) -> Exit {
             && let Err(e) =
                 flowform_fs::write_durably(&path, tidy.as_bytes(), flowform_fs::Access::Default)
         {
-            eprintln!("Error: cannot write {shown}: {e}");
+            fail(format!("cannot write {shown}"), format!("{e}."));
             failed = true;
         }
     }

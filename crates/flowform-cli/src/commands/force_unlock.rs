@@ -1,7 +1,7 @@
 //! `flowform force-unlock ID`: clear the record of a lock whose process died.
 
 use super::Exit;
-use super::context::{Context, error};
+use super::context::{Context, state_error};
 
 pub fn run(ctx: &Context, id: &str) -> Exit {
     let backend = flowform_state::LocalBackend::new(ctx.state_path());
@@ -16,6 +16,6 @@ pub fn run(ctx: &Context, id: &str) -> Exit {
             );
             Exit::Success
         }
-        Err(e) => error(&e.to_string()),
+        Err(e) => state_error(&e),
     }
 }

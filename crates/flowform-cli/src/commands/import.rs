@@ -2,7 +2,7 @@
 
 use super::Exit;
 use super::aws::{Aws, runtime};
-use super::context::{Context, VERSION, error};
+use super::context::{Context, VERSION, fail, show, state_error};
 use crate::args::ImportArgs;
 use flowform_core::Address;
 use flowform_parser::VariableInputs;
@@ -11,7 +11,7 @@ use flowform_state::State;
 pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
     let address: Address = match args.address.parse() {
         Ok(a) => a,
-        Err(e) => return error(&e.to_string()),
+        Err(e) => return fail(format!("Invalid address {}", args.address), e.to_string()),
     };
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             Err(e) => return e,
         };
         let Some(resource) = config.resources.get(&address) else {
-            return error(&format!("{address} is not in the configuration: add its block first, then import into it."));
+            return fail(format!("{address} is not in the configuration"), "Add its block first, then import into it.");
         };
         let (mut backend, _lock, state) = match ctx.lock_state("import", args.lock_timeout) {
             Ok(locked) => locked,
@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         };
         let mut state = state.unwrap_or_else(|| State::new(VERSION));
         if state.resources.contains_key(&address.to_string()) {
-            return error(&format!("{address} is already managed by this state: remove it with `flowform state rm {address}` first to import another object."));
+            return fail(format!("{address} is already managed by this state"), format!("Remove it with `flowform state rm {address}` first to import another object."));
         }
         let where_to = crate::args::AwsArgs {
             sandbox: args.sandbox,
@@ -46,7 +46,10 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         aws.close().await;
         let mut record = match imported {
             Ok(r) => r,
-            Err(e) => return error(&format!("{address}: import failed: {e}")),
+            Err(e) => {
+                show(&e.diagnostic(&address, "import"));
+                return crate::commands::Exit::Error;
+            }
         };
         record.dependencies = resource.references.iter().chain(&resource.depends_on).map(|a| a.to_string()).collect();
         // AWS never describes a profile's kms_arn: take the configured one, or the next plan
@@ -60,7 +63,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
         state.resources.insert(address.to_string(), record);
         state.flowform_version = VERSION.to_string();
         if let Err(e) = backend.persist(&state) {
-            return error(&e.to_string());
+            return state_error(&e);
         }
         outln!("{address}: Import prepared!\n\nImport successful!\n\nThe resource is now managed by flowform. Run `flowform plan` to see how it differs from its configuration.");
         Exit::Success

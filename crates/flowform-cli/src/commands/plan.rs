@@ -3,7 +3,7 @@
 
 use super::Exit;
 use super::aws::{Aws, runtime};
-use super::context::{Context, VERSION, error};
+use super::context::{Context, VERSION, error, fail, show, state_error};
 use crate::args::{AwsArgs, Format, PlanArgs, PlanningArgs};
 use flowform_core::Address;
 use flowform_parser::{Config, VariableInputs};
@@ -52,7 +52,7 @@ pub async fn make_plan(
     for t in &planning.target {
         match t.parse::<Address>() {
             Ok(a) => targets.push(a),
-            Err(e) => return Err(error(&format!("--target {t}: {e}"))),
+            Err(e) => return Err(fail(format!("Invalid --target {t}"), e.to_string())),
         }
     }
     let mut aws = None;
@@ -63,7 +63,7 @@ pub async fn make_plan(
             Ok(r) => refreshed = Some(r),
             Err(errors) => {
                 for e in errors {
-                    eprintln!("Error: {e}\n");
+                    show(&e.diagnostic());
                 }
                 connected.close().await;
                 return Err(Exit::Error);
@@ -116,7 +116,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
             Ok(p) => p,
             Err(e) => return e,
         };
-        print_plan(&planned.plan, args.format, ctx);
+        print_plan(&planned.plan, args.format);
         if let Some(out) = &args.out {
             let mut planned = planned;
             // A saved plan names the account and region it applies to, so it needs AWS (or
@@ -145,13 +145,13 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
             let saved = SavedPlan::new(planned.plan.clone(), &planned.config, &planned.state, VERSION, target);
             let written = saved
                 .to_json()
-                .map_err(|e| e.to_string())
+                .map_err(|e| fail("Cannot save the plan", e.to_string()))
                 .and_then(|bytes| {
                     flowform_fs::write_durably(out, &bytes, flowform_fs::Access::Default)
-                        .map_err(|e| format!("cannot write {}: {e}", out.display()))
+                        .map_err(|e| fail(format!("cannot write {}", out.display()), format!("{e}.")))
                 });
             if let Err(e) = written {
-                return error(&e);
+                return e;
             }
             if args.format == Format::Text {
                 // The file names its configuration, state and AWS target: no other flag is
@@ -167,14 +167,11 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
     })
 }
 
-pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
+pub fn print_plan(plan: &Plan, format: Format) {
     match format {
-        Format::Text => out!(
-            "{}",
-            flowform_planner::render::text::render(plan, ctx.ui.color)
-        ),
+        Format::Text => out!("{}", flowform_views::plan_text::render(plan)),
         Format::Markdown => {
-            let parts = flowform_planner::render::markdown::render(plan);
+            let parts = flowform_views::plan_markdown::render(plan);
             let n = parts.len();
             for (i, part) in parts.iter().enumerate() {
                 if n > 1 {
@@ -184,8 +181,8 @@ pub fn print_plan(plan: &Plan, format: Format, ctx: &Context) {
             }
         }
         Format::Json => {
-            let meta = flowform_planner::render::json::JsonMeta::new(VERSION);
-            let doc = flowform_planner::render::json::render(plan, &meta);
+            let meta = flowform_views::plan_json::JsonMeta::new(VERSION);
+            let doc = flowform_views::plan_json::render(plan, &meta);
             outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
@@ -197,7 +194,7 @@ fn create_state(
     ctx: &Context,
     state: &State,
 ) -> Result<flowform_state::Serial, Exit> {
-    if backend.load().map_err(|e| error(&e.to_string()))?.is_some() {
+    if backend.load().map_err(|e| state_error(&e))?.is_some() {
         return Err(error("a state appeared while planning: plan again"));
     }
     if let Some(dir) = ctx
@@ -207,7 +204,7 @@ fn create_state(
     {
         let _ = std::fs::create_dir_all(dir);
     }
-    backend.persist(state).map_err(|e| error(&e.to_string()))
+    backend.persist(state).map_err(|e| state_error(&e))
 }
 
 /// Plan files are as large as the plans they hold; past this, it is not one.
@@ -215,11 +212,14 @@ const MAX_PLAN_FILE_BYTES: u64 = 256 << 20;
 
 /// Reads a plan file written by `plan -out`: a regular file of bounded size.
 pub fn read_planfile(path: &std::path::Path) -> Result<SavedPlan, Exit> {
-    let cannot = |e: &dyn std::fmt::Display| error(&format!("cannot read {}: {e}", path.display()));
+    let cannot = |e: &dyn std::fmt::Display| {
+        fail(format!("cannot read {}", path.display()), format!("{e}."))
+    };
     let bytes = match flowform_fs::read(path, MAX_PLAN_FILE_BYTES) {
         Ok(Some((bytes, _))) => bytes,
         Ok(None) => return Err(cannot(&"there is no such file")),
         Err(e) => return Err(cannot(&e)),
     };
-    SavedPlan::from_json(&path.display().to_string(), &bytes).map_err(|e| error(&e.to_string()))
+    SavedPlan::from_json(&path.display().to_string(), &bytes)
+        .map_err(|e| fail("Invalid plan file", format!("{e}.")))
 }

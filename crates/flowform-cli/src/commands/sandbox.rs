@@ -1,7 +1,7 @@
 //! `flowform sandbox serve`: the sandbox on its own, for the AWS CLI, boto3 or any SDK.
 
 use super::Exit;
-use super::context::error;
+use super::context::fail;
 use crate::args::SandboxServeArgs;
 use std::time::Duration;
 
@@ -19,12 +19,14 @@ pub fn serve(args: &SandboxServeArgs) -> Exit {
         profile_quota: args.profile_quota,
         ..Default::default()
     };
-    eprintln!(
-        "AppFlow, Secrets Manager, KMS and STS for account {}. Point clients at it with:\n  export AWS_ENDPOINT_URL=http://127.0.0.1:{} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=... AWS_REGION=us-east-1",
-        args.account_id, args.port, args.access_key_id
+    err!(
+        "AppFlow, Secrets Manager, KMS and STS for account {}. Point clients at it with:\n  export AWS_ENDPOINT_URL=http://127.0.0.1:{} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=... AWS_REGION=us-east-1\n",
+        args.account_id,
+        args.port,
+        args.access_key_id
     );
     match flowform_sandbox::serve_forever(config) {
         Ok(()) => Exit::Success,
-        Err(e) => error(&format!("the sandbox stopped: {e}")),
+        Err(e) => fail("the sandbox stopped", format!("{e}.")),
     }
 }

@@ -1,7 +1,7 @@
 //! `flowform state list|show|rm|mv`.
 
 use super::Exit;
-use super::context::{Context, VERSION, error};
+use super::context::{Context, VERSION, error, fail, state_error};
 use crate::args::StateCommand;
 use flowform_core::Address;
 use std::time::Duration;
@@ -27,14 +27,18 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
             lock_timeout,
         } => {
             let (Ok(f), Ok(t)) = (from.parse::<Address>(), to.parse::<Address>()) else {
-                return error(&format!(
-                    "state mv takes two resource addresses, such as secret.old secret.new; got {from} and {to}."
-                ));
+                return fail(
+                    "Invalid addresses",
+                    format!(
+                        "state mv takes two resource addresses, such as secret.old secret.new; got {from} and {to}."
+                    ),
+                );
             };
             if f.kind != t.kind {
-                return error(&format!(
-                    "cannot move {from} to {to}: a resource keeps its kind."
-                ));
+                return fail(
+                    format!("cannot move {from} to {to}"),
+                    "A resource keeps its kind.",
+                );
             }
             edit(ctx, *lock_timeout, "state mv", |state| {
                 if state.resources.contains_key(to) {
@@ -74,7 +78,7 @@ fn show(ctx: &Context, address: &str) -> Exit {
     match ctx.open_state() {
         Ok((_, Some(state))) => match state.resources.get(address) {
             Some(r) => {
-                out!("{}", super::show::resource_text(address, r));
+                out!("{}", flowform_views::state::resource(address, r));
                 Exit::Success
             }
             None => error(&format!("{address} is not in the state.")),
@@ -110,6 +114,6 @@ fn edit(
             outln!("{message}");
             Exit::Success
         }
-        Err(e) => error(&e.to_string()),
+        Err(e) => state_error(&e),
     }
 }

@@ -11,7 +11,7 @@ pub fn run(ctx: &Context, inputs: &VariableInputs, json: bool) -> Exit {
         Err(failure) => (failure.diagnostics, failure.sources, false),
     };
     if json {
-        let doc = sources.to_json(&diagnostics);
+        let doc = flowform_views::diagnostics::json(&sources, &diagnostics);
         outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         ctx.print_diagnostics(&sources, &diagnostics);

@@ -1,4 +1,4 @@
-//! Shared by the planner's tests: load a fixture, plan it against a state, and "apply" a plan
+//! Shared by the planner's tests (and the views', which include this file): load a fixture, plan it against a state, and "apply" a plan
 //! the way the applier will (re-evaluating each resource once what it refers to exists), with
 //! made-up ids instead of AWS calls.
 
@@ -10,10 +10,18 @@ use flowform_planner::{Action, Plan, PlanOptions, StateExports};
 use flowform_state::{DigestKey, Lineage, ResourceState, State};
 use std::path::Path;
 
+/// Diagnostics in a panic message (the views that render them are `flowform-views`').
+pub fn describe(diagnostics: &flowform_core::Diagnostics) -> String {
+    diagnostics
+        .iter()
+        .map(|d| format!("{:?}: {}\n{}\n", d.severity, d.summary, d.detail))
+        .collect()
+}
+
 pub fn load(dir: impl AsRef<Path>) -> Config {
     match flowform_parser::load(dir.as_ref(), &VariableInputs::default()) {
         Ok(c) => c,
-        Err(f) => panic!("{}", f.sources.render(&f.diagnostics, false)),
+        Err(f) => panic!("{}", describe(&f.diagnostics)),
     }
 }
 
@@ -37,7 +45,7 @@ pub fn plan(config: &Config, state: &State) -> Plan {
 pub fn plan_with(config: &Config, state: &State, options: PlanOptions) -> Plan {
     match flowform_planner::plan(config, state, &options) {
         Ok(p) => p,
-        Err(d) => panic!("{}", config.sources.render(&d, false)),
+        Err(d) => panic!("{}", describe(&d)),
     }
 }
 
@@ -55,7 +63,7 @@ pub fn fake_apply(config: &Config, plan: &Plan, state: &State) -> State {
             Action::Create | Action::Update | Action::Replace => {
                 let mut attrs = config
                     .evaluate_resource(&change.address, &StateExports(&state))
-                    .unwrap_or_else(|d| panic!("{}", config.sources.render(&d, false)));
+                    .unwrap_or_else(|d| panic!("{}", describe(&d)));
                 let prior = state.resources.get(&key).cloned();
                 for attr in change.address.kind.computed_attributes() {
                     let kept = prior
@@ -87,7 +95,7 @@ pub fn fake_apply(config: &Config, plan: &Plan, state: &State) -> State {
         }
     }
     state.outputs = flowform_planner::applied_outputs(config, &state)
-        .unwrap_or_else(|d| panic!("{}", config.sources.render(&d, false)));
+        .unwrap_or_else(|d| panic!("{}", describe(&d)));
     state.serial = state.serial.next();
     state
 }

@@ -1,0 +1,211 @@
+//! The configuration as Terraform's JSON plan describes it (`configuration.root_module`): for
+//! each attribute of a resource, the references its expression makes, in Terraform's form —
+//! `secret.app.arn` and then `secret.app`, `var.region`, `local.tags` — so policy tools can
+//! tell what feeds what without parsing HCL. Nested blocks (`properties`, `credentials`) are
+//! objects of their attributes' expressions, as Terraform writes a single nested block.
+//!
+//! It also says which input variables reach a sensitive value (a secret's `secret_string`, a
+//! profile's `credentials`, a sensitive output), directly or through locals: the JSON plan
+//! leaves those out of `variables`, whether or not they were declared `sensitive`.
+
+use crate::config::Config;
+use crate::eval::LocalExpr;
+use crate::resources::BlockExprs;
+use flowform_core::{Address, ResourceKind, Value};
+use hcl::edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl::edit::visit::{Visit, visit_traversal};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What a configuration attribute's expression refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigExpression {
+    /// An attribute: its references, longest first per traversal (empty: a constant, or an
+    /// expression of functions and literals only).
+    Attribute { references: Vec<String> },
+    /// A nested block: its attributes' expressions.
+    Block(BTreeMap<String, ConfigExpression>),
+}
+
+impl Config {
+    /// The expressions of a resource's attributes and nested blocks, by name (`depends_on`
+    /// and `lifecycle` are meta-arguments, not attributes, and are left out).
+    pub fn expressions(&self, address: &Address) -> BTreeMap<String, ConfigExpression> {
+        self.resources
+            .get(address)
+            .map(|r| block(&r.body))
+            .unwrap_or_default()
+    }
+
+    /// The input variables whose values reach a sensitive attribute or a sensitive output,
+    /// directly or through locals.
+    pub fn variables_in_sensitive_values(&self) -> BTreeSet<String> {
+        let mut roots: Vec<&Expression> = Vec::new();
+        for resource in self.resources.values() {
+            sensitive_exprs(&resource.body, &resource.attributes, false, &mut roots);
+        }
+        for output in self.outputs.iter().filter(|o| o.sensitive) {
+            if let Some(expr) = &output.expr {
+                roots.push(&expr.expr);
+            }
+        }
+        let mut variables = BTreeSet::new();
+        let mut locals: Vec<String> = Vec::new();
+        for expr in roots {
+            let n = names(expr);
+            variables.extend(n.variables);
+            locals.extend(n.locals);
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(name) = locals.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            if let Some(LocalExpr { expr, .. }) = self.locals.get(&name) {
+                let n = names(expr);
+                variables.extend(n.variables);
+                locals.extend(n.locals);
+            }
+        }
+        variables
+    }
+}
+
+fn block(body: &BlockExprs) -> BTreeMap<String, ConfigExpression> {
+    let mut out = BTreeMap::new();
+    for a in body.attrs.iter().filter(|a| a.name != "depends_on") {
+        out.insert(
+            a.name.clone(),
+            ConfigExpression::Attribute {
+                references: references(&a.expr),
+            },
+        );
+    }
+    for (name, _, nested) in body.blocks.iter().filter(|(n, _, _)| n != "lifecycle") {
+        out.insert(name.clone(), ConfigExpression::Block(block(nested)));
+    }
+    out
+}
+
+/// The expressions whose values end up sensitive: an attribute whose evaluated value holds a
+/// sensitive mark, or everything inside a block that is sensitive as a whole (`credentials`).
+fn sensitive_exprs<'a>(
+    body: &'a BlockExprs,
+    values: &BTreeMap<String, Value>,
+    all: bool,
+    out: &mut Vec<&'a Expression>,
+) {
+    for a in &body.attrs {
+        if all || values.get(&a.name).is_some_and(Value::contains_sensitive) {
+            out.push(&a.expr);
+        }
+    }
+    for (name, _, nested) in &body.blocks {
+        let value = values.get(name);
+        let inner = match value.map(Value::peel) {
+            Some(Value::Object(map)) => map.clone(),
+            _ => BTreeMap::new(),
+        };
+        let whole = all || matches!(value, Some(Value::Sensitive(_)));
+        sensitive_exprs(nested, &inner, whole, out);
+    }
+}
+
+/// Terraform's references of an expression: for each traversal of a variable, a local, a data
+/// source or a resource, the traversal and each shorter one down to the object itself
+/// (`secret.app.arn`, `secret.app`), without repeats, in the order met.
+pub fn references(expr: &Expression) -> Vec<String> {
+    #[derive(Default)]
+    struct Collector(Vec<String>);
+    impl Visit for Collector {
+        fn visit_traversal(&mut self, t: &Traversal) {
+            if let Expression::Variable(root) = &t.expr {
+                let root = root.value().as_str();
+                let steps: Vec<&str> = t
+                    .operators
+                    .iter()
+                    .map_while(|o| match o.value() {
+                        TraversalOperator::GetAttr(id) => Some(id.value().as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                // How many steps name the object itself: `var.x`, `data.kind.label`,
+                // `secret.label`.
+                let subject = match root {
+                    "var" | "local" => Some(1),
+                    "data" => Some(2),
+                    _ if ResourceKind::from_keyword(root).is_some() => Some(1),
+                    _ => None,
+                };
+                if let Some(subject) = subject.filter(|n| steps.len() >= *n) {
+                    for len in (subject..=steps.len()).rev() {
+                        let reference = std::iter::once(root)
+                            .chain(steps[..len].iter().copied())
+                            .collect::<Vec<_>>()
+                            .join(".");
+                        if !self.0.contains(&reference) {
+                            self.0.push(reference);
+                        }
+                    }
+                }
+            }
+            visit_traversal(self, t);
+        }
+    }
+    let mut c = Collector::default();
+    c.visit_expr(expr);
+    c.0
+}
+
+/// The variables and locals an expression names.
+#[derive(Default)]
+struct Names {
+    variables: BTreeSet<String>,
+    locals: BTreeSet<String>,
+}
+
+fn names(expr: &Expression) -> Names {
+    let mut n = Names::default();
+    for r in references(expr) {
+        let mut parts = r.splitn(3, '.');
+        match (parts.next(), parts.next()) {
+            (Some("var"), Some(name)) => {
+                n.variables.insert(name.to_string());
+            }
+            (Some("local"), Some(name)) => {
+                n.locals.insert(name.to_string());
+            }
+            _ => {}
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(text: &str) -> Vec<String> {
+        let body = hcl::edit::parser::parse_body(&format!("a = {text}\n")).unwrap();
+        let attr = body.into_attributes().next().unwrap();
+        references(&attr.value)
+    }
+
+    #[test]
+    fn references_read_like_terraform() {
+        assert_eq!(refs("secret.app.arn"), ["secret.app.arn", "secret.app"]);
+        assert_eq!(refs("var.region"), ["var.region"]);
+        assert_eq!(
+            refs("\"${local.prefix}-${var.name}\""),
+            ["local.prefix", "var.name"]
+        );
+        assert_eq!(
+            refs("data.kms_key.main.arn"),
+            ["data.kms_key.main.arn", "data.kms_key.main"]
+        );
+        assert!(refs("jsonencode({ a = 1 })").is_empty());
+        assert_eq!(
+            refs("[secret.a.arn, secret.a.arn]"),
+            ["secret.a.arn", "secret.a"]
+        );
+    }
+}

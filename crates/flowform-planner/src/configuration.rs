@@ -1,0 +1,93 @@
+//! What a plan records of its configuration for tools: each resource's expressions (the
+//! references they make, or their constant value) and the input variables' values — the JSON
+//! plan's `configuration` and `variables`, kept with the plan so a saved plan shows them too.
+//!
+//! Neither ever holds a secret: a constant is kept only when its value is known and not
+//! sensitive, and a variable's value only when it is not declared sensitive and reaches no
+//! sensitive attribute or output (directly or through locals) — stricter than Terraform, which
+//! prints an undeclared secret variable's value.
+
+use flowform_core::{Address, Value};
+use flowform_parser::{Config, ConfigExpression};
+use std::collections::BTreeMap;
+
+/// One configured resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfiguredResource {
+    pub address: Address,
+    /// Attributes and nested blocks by name.
+    pub expressions: BTreeMap<String, Expression>,
+    /// Explicit `depends_on`.
+    pub depends_on: Vec<Address>,
+}
+
+/// An attribute's expression, or a nested block's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expression {
+    Attribute {
+        /// Terraform-style references: `secret.app.arn`, `secret.app`, `var.region`.
+        references: Vec<String>,
+        /// The value, when the expression refers to nothing and its value is neither unknown
+        /// nor sensitive.
+        constant: Option<Value>,
+    },
+    Block(BTreeMap<String, Expression>),
+}
+
+/// Every configured resource, in address order.
+pub fn resources(config: &Config) -> Vec<ConfiguredResource> {
+    config
+        .resources
+        .values()
+        .map(|r| ConfiguredResource {
+            address: r.address.clone(),
+            expressions: expressions(&config.expressions(&r.address), &r.attributes),
+            depends_on: r.depends_on.clone(),
+        })
+        .collect()
+}
+
+fn expressions(
+    exprs: &BTreeMap<String, ConfigExpression>,
+    values: &BTreeMap<String, Value>,
+) -> BTreeMap<String, Expression> {
+    exprs
+        .iter()
+        .map(|(name, e)| {
+            let value = values.get(name);
+            let e = match e {
+                ConfigExpression::Attribute { references } => Expression::Attribute {
+                    references: references.clone(),
+                    constant: value
+                        .filter(|v| references.is_empty() && !v.contains_sensitive())
+                        .filter(|v| v.is_known())
+                        .cloned(),
+                },
+                ConfigExpression::Block(nested) => {
+                    let inner = match value.map(Value::peel) {
+                        Some(Value::Object(map)) if !matches!(value, Some(Value::Sensitive(_))) => {
+                            map.clone()
+                        }
+                        _ => BTreeMap::new(),
+                    };
+                    Expression::Block(expressions(nested, &inner))
+                }
+            };
+            (name.clone(), e)
+        })
+        .collect()
+}
+
+/// Every input variable's value; `None` for one that is sensitive or feeds a sensitive value.
+pub fn variables(config: &Config) -> BTreeMap<String, Option<Value>> {
+    let hidden = config.variables_in_sensitive_values();
+    config
+        .variables
+        .iter()
+        .map(|(name, v)| {
+            let shown = (!v.sensitive && !hidden.contains(name) && !v.value.contains_sensitive())
+                .then(|| v.value.clone());
+            (name.clone(), shown)
+        })
+        .collect()
+}

@@ -1,0 +1,415 @@
+//! The JSON plan: Terraform's JSON plan shape, so tools written for `terraform show -json`
+//! (policy checks, cost estimators, PR bots) read flowform plans unchanged.
+//!
+//! It follows Terraform's semantics for `after_unknown` and `*_sensitive` (a tree of `true`
+//! where a value is unknown or sensitive, known leaves left out of objects, `false` in lists),
+//! with one deliberate difference: a sensitive value is never written. Where Terraform would
+//! print it, flowform writes `null` and marks the path in `before_sensitive`/`after_sensitive`.
+//! Unknown values are left out of `after` (inside a list, where a position cannot be left
+//! out, they are `null`).
+//!
+//! The document has what tools read from `terraform show -json` (OpenTofu's
+//! `internal/command/jsonplan`), in Terraform's key order:
+//!
+//! - `variables`: name → `{"value": ...}`. A variable declared sensitive, or whose value reaches
+//!   a sensitive attribute or output, is left out entirely (Terraform would print the latter).
+//! - `planned_values`: `outputs` and `root_module.resources[]` (`address`, `mode`, `type`,
+//!   `name`, `values`, `sensitive_values`) as they will be after apply; values known only then
+//!   are left out, as Terraform leaves them out.
+//! - `resource_drift`, `resource_changes`, `output_changes`.
+//! - `prior_state`: the (refreshed) state the plan starts from, in Terraform's state shape
+//!   (`format_version`, `values.outputs`, `values.root_module.resources[]`). Written even when
+//!   the state is empty, so tools find the same keys in every plan.
+//! - `configuration.root_module.resources[]`: `address`, `mode`, `type`, `name`, `expressions`
+//!   — per attribute `{"references": ["secret.app.arn", "secret.app"]}`, or
+//!   `{"constant_value": ...}` when it refers to nothing and is not sensitive, or `{}` — and
+//!   `depends_on` when given; a nested block is an object of its attributes' expressions.
+//!
+//! On top of Terraform's fields, each resource change carries `order` (its index in the order
+//! changes run) and `depends_on` (the addresses of the changes it waits for).
+//!
+//! Keys are written in the order they are inserted here (`serde_json`'s `preserve_order`), so
+//! the output is byte-for-byte stable.
+
+use flowform_core::{Address, Value};
+use flowform_planner::configuration::{ConfiguredResource, Expression};
+use flowform_planner::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
+use serde_json::{Map, Value as Json, json};
+use std::collections::BTreeMap;
+
+/// The `format_version` written: the version of Terraform's plan format whose shape is
+/// followed.
+pub const FORMAT_VERSION: &str = "1.2";
+
+/// What the plan itself does not know and the JSON records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonMeta {
+    /// The flowform that made the plan (Terraform's `terraform_version`).
+    pub flowform_version: String,
+    /// When the plan was made (RFC 3339), if the caller wants it recorded. The planner reads no
+    /// clock, so it is passed in; `None` leaves the key out.
+    pub timestamp: Option<String>,
+}
+
+impl JsonMeta {
+    pub fn new(flowform_version: impl Into<String>) -> Self {
+        JsonMeta {
+            flowform_version: flowform_version.into(),
+            timestamp: None,
+        }
+    }
+}
+
+/// The whole plan as Terraform-shaped JSON.
+pub fn render(plan: &Plan, meta: &JsonMeta) -> Json {
+    let mut root = Map::new();
+    root.insert("format_version".into(), json!(FORMAT_VERSION));
+    root.insert("flowform_version".into(), json!(meta.flowform_version));
+    root.insert("variables".into(), variables(plan));
+    root.insert("planned_values".into(), planned_values(plan));
+    root.insert(
+        "resource_drift".into(),
+        Json::Array(plan.drift.iter().map(drift).collect()),
+    );
+    root.insert(
+        "resource_changes".into(),
+        Json::Array(
+            plan.changes
+                .iter()
+                .enumerate()
+                .map(|(order, change)| resource_change(order, change, plan))
+                .collect(),
+        ),
+    );
+    root.insert(
+        "output_changes".into(),
+        Json::Object(
+            plan.outputs
+                .iter()
+                .map(|o| (o.name.clone(), output_change(o)))
+                .collect(),
+        ),
+    );
+    root.insert("prior_state".into(), prior_state(plan, meta));
+    root.insert("configuration".into(), configuration(plan));
+    if let Some(ts) = &meta.timestamp {
+        root.insert("timestamp".into(), json!(ts));
+    }
+    root.insert("errored".into(), json!(false));
+    Json::Object(root)
+}
+
+/// `variables`: what may be shown of each input variable.
+fn variables(plan: &Plan) -> Json {
+    Json::Object(
+        plan.variables
+            .iter()
+            .filter_map(|(name, value)| {
+                let value = value.as_ref().filter(|v| !v.contains_sensitive())?;
+                Some((name.clone(), json!({ "value": value_json(value)? })))
+            })
+            .collect(),
+    )
+}
+
+/// A `values` document: outputs and the root module's resources.
+fn state_values(resources: Vec<Json>, outputs: Map<String, Json>) -> Json {
+    json!({
+        "outputs": outputs,
+        "root_module": { "resources": resources },
+    })
+}
+
+/// One resource in a `values` document.
+fn resource_values(address: &Address, attrs: &Attrs) -> Json {
+    let mut entry = identity(address);
+    entry.insert("values".into(), attrs_json(attrs));
+    entry.insert(
+        "sensitive_values".into(),
+        sensitive_tree(&Value::Object(attrs.clone())),
+    );
+    Json::Object(entry)
+}
+
+/// An output in a `values` document; a sensitive or unknown value is left out.
+fn output_value(sensitive: bool, value: Option<&Value>) -> Json {
+    let mut entry = Map::new();
+    entry.insert("sensitive".into(), json!(sensitive));
+    if let Some(v) = value.filter(|_| !sensitive).and_then(value_json) {
+        entry.insert("value".into(), v);
+    }
+    Json::Object(entry)
+}
+
+/// Resources by address, as Terraform lists them in `values` documents.
+fn by_address<'a>(
+    items: impl Iterator<Item = (&'a Address, &'a Attrs)>,
+) -> BTreeMap<String, (&'a Address, &'a Attrs)> {
+    items
+        .map(|(a, attrs)| (a.to_string(), (a, attrs)))
+        .collect()
+}
+
+/// `planned_values`: everything as it will be after apply.
+fn planned_values(plan: &Plan) -> Json {
+    let resources = by_address(
+        plan.changes
+            .iter()
+            .filter_map(|c| Some((&c.address, c.after.as_ref()?))),
+    )
+    .into_values()
+    .map(|(a, attrs)| resource_values(a, attrs))
+    .collect();
+    let outputs = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::Delete)
+        .map(|o| (o.name.clone(), output_value(o.sensitive, Some(&o.value))))
+        .collect();
+    state_values(resources, outputs)
+}
+
+/// `prior_state`: the state the plan starts from, refreshed when a refresh ran.
+fn prior_state(plan: &Plan, meta: &JsonMeta) -> Json {
+    let resources = by_address(
+        plan.changes
+            .iter()
+            .filter_map(|c| Some((&c.address, c.before.as_ref()?))),
+    )
+    .into_values()
+    .map(|(a, attrs)| resource_values(a, attrs))
+    .collect();
+    let outputs = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::Create)
+        .map(|o| (o.name.clone(), output_value(o.sensitive, o.before.as_ref())))
+        .collect();
+    json!({
+        "format_version": "1.0",
+        "flowform_version": meta.flowform_version,
+        "values": state_values(resources, outputs),
+    })
+}
+
+/// `configuration`: the root module's resources and their expressions.
+fn configuration(plan: &Plan) -> Json {
+    let resources: Vec<Json> = plan.configuration.iter().map(configured).collect();
+    json!({ "root_module": { "resources": resources } })
+}
+
+fn configured(r: &ConfiguredResource) -> Json {
+    let mut entry = identity(&r.address);
+    entry.insert("expressions".into(), expressions(&r.expressions));
+    if !r.depends_on.is_empty() {
+        entry.insert(
+            "depends_on".into(),
+            Json::Array(r.depends_on.iter().map(|a| json!(a.to_string())).collect()),
+        );
+    }
+    Json::Object(entry)
+}
+
+/// Terraform's expression objects: `references`, else a `constant_value` that is known and not
+/// sensitive, else nothing.
+fn expressions(exprs: &BTreeMap<String, Expression>) -> Json {
+    Json::Object(
+        exprs
+            .iter()
+            .map(|(name, e)| {
+                let json = match e {
+                    Expression::Block(nested) => expressions(nested),
+                    Expression::Attribute { references, .. } if !references.is_empty() => {
+                        json!({ "references": references })
+                    }
+                    Expression::Attribute {
+                        constant: Some(c), ..
+                    } if !c.contains_sensitive() => match value_json(c) {
+                        Some(v) => json!({ "constant_value": v }),
+                        None => json!({}),
+                    },
+                    Expression::Attribute { .. } => json!({}),
+                };
+                (name.clone(), json)
+            })
+            .collect(),
+    )
+}
+
+/// `depends_on` lists the changes this one waits for; a no-op is not waited for (the planner
+/// lists no-ops after the changes that run, so keeping them would break "every dependency has
+/// a smaller `order`").
+fn resource_change(order: usize, c: &ResourceChange, plan: &Plan) -> Json {
+    let mut entry = identity(&c.address);
+    let mut change = change_body(c.action.json_actions(), c.before.as_ref(), c.after.as_ref());
+    change.insert(
+        "replace_paths".into(),
+        Json::Array(
+            c.replace_paths
+                .iter()
+                .map(|p| Json::Array(p.split('.').map(|s| json!(s)).collect()))
+                .collect(),
+        ),
+    );
+    entry.insert("change".into(), Json::Object(change));
+    if c.action == Action::Replace {
+        entry.insert(
+            "action_reason".into(),
+            json!("replace_because_cannot_update"),
+        );
+    }
+    entry.insert("order".into(), json!(order));
+    entry.insert(
+        "depends_on".into(),
+        Json::Array(
+            c.depends_on
+                .iter()
+                .filter(|a| plan.change(a).is_none_or(|d| d.action.is_change()))
+                .map(|a| json!(a.to_string()))
+                .collect(),
+        ),
+    );
+    Json::Object(entry)
+}
+
+fn drift(d: &Drift) -> Json {
+    let mut entry = identity(&d.address);
+    let actions: &[&str] = if d.after.is_some() {
+        &["update"]
+    } else {
+        &["delete"]
+    };
+    let mut change = change_body(actions, Some(&d.before), d.after.as_ref());
+    change.insert("replace_paths".into(), json!([]));
+    entry.insert("change".into(), Json::Object(change));
+    Json::Object(entry)
+}
+
+/// An output's change: its action, and what the state recorded before (never a sensitive
+/// value: those are `null`, marked in `*_sensitive`).
+fn output_change(o: &OutputChange) -> Json {
+    let hidden = |v: &Value| {
+        if o.sensitive {
+            Json::Null
+        } else {
+            value_json(v).unwrap_or(Json::Null)
+        }
+    };
+    let after_sensitive = if o.sensitive {
+        json!(true)
+    } else {
+        sensitive_tree(&o.value)
+    };
+    let (before, after) = match o.action {
+        Action::Create => (Json::Null, hidden(&o.value)),
+        Action::Delete => (o.before.as_ref().map_or(Json::Null, hidden), Json::Null),
+        _ => (
+            o.before.as_ref().map_or(Json::Null, hidden),
+            hidden(&o.value),
+        ),
+    };
+    json!({
+        "actions": o.action.json_actions(),
+        "before": before,
+        "after": after,
+        "after_unknown": unknown_tree(&o.value),
+        "before_sensitive": o.sensitive && o.before.is_some(),
+        "after_sensitive": after_sensitive,
+    })
+}
+
+fn identity(address: &Address) -> Map<String, Json> {
+    let mut entry = Map::new();
+    entry.insert("address".into(), json!(address.to_string()));
+    entry.insert("mode".into(), json!("managed"));
+    entry.insert("type".into(), json!(address.kind.keyword()));
+    entry.insert("name".into(), json!(address.label));
+    entry
+}
+
+fn change_body(
+    actions: &[&str],
+    before: Option<&Attrs>,
+    after: Option<&Attrs>,
+) -> Map<String, Json> {
+    let mut change = Map::new();
+    change.insert("actions".into(), json!(actions));
+    change.insert("before".into(), before.map_or(Json::Null, attrs_json));
+    change.insert("after".into(), after.map_or(Json::Null, attrs_json));
+    change.insert(
+        "after_unknown".into(),
+        after.map_or(json!(false), |a| unknown_tree(&Value::Object(a.clone()))),
+    );
+    change.insert(
+        "before_sensitive".into(),
+        before.map_or(json!(false), |b| sensitive_tree(&Value::Object(b.clone()))),
+    );
+    change.insert(
+        "after_sensitive".into(),
+        after.map_or(json!(false), |a| sensitive_tree(&Value::Object(a.clone()))),
+    );
+    change
+}
+
+fn attrs_json(attrs: &Attrs) -> Json {
+    Json::Object(
+        attrs
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), value_json(v)?)))
+            .collect(),
+    )
+}
+
+/// A value as JSON: sensitive → `null`; unknown → `None` (left out of an object; `null` in a
+/// list).
+fn value_json(v: &Value) -> Option<Json> {
+    Some(match v {
+        Value::Unknown => return None,
+        Value::Sensitive(_) => Json::Null,
+        Value::List(items) => Json::Array(
+            items
+                .iter()
+                .map(|i| value_json(i).unwrap_or(Json::Null))
+                .collect(),
+        ),
+        Value::Object(map) => Json::Object(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), value_json(v)?)))
+                .collect(),
+        ),
+        // Scalars and null: known and not sensitive, so `to_json` always answers.
+        other => other.to_json().unwrap_or(Json::Null),
+    })
+}
+
+/// Terraform's `unknownAsBool`: `true` where unknown; objects keep only the keys that are not
+/// `false`; lists keep every position.
+fn unknown_tree(v: &Value) -> Json {
+    match v {
+        Value::Unknown => json!(true),
+        Value::Sensitive(_) => unknown_tree(v.peel()),
+        Value::List(items) => Json::Array(items.iter().map(unknown_tree).collect()),
+        Value::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), unknown_tree(v)))
+                .filter(|(_, t)| *t != json!(false))
+                .collect(),
+        ),
+        _ => json!(false),
+    }
+}
+
+/// Terraform's `SensitiveAsBool`: `true` where sensitive, in the same tree shape.
+fn sensitive_tree(v: &Value) -> Json {
+    match v {
+        Value::Sensitive(_) => json!(true),
+        Value::List(items) => Json::Array(items.iter().map(sensitive_tree).collect()),
+        Value::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), sensitive_tree(v)))
+                .filter(|(_, t)| *t != json!(false))
+                .collect(),
+        ),
+        _ => json!(false),
+    }
+}

@@ -1,0 +1,90 @@
+//! The text plan: Terraform's shape, so tools made for Terraform plans read it unchanged.
+//! Marks are coloured (green `+`, red `-`, yellow `~` and `-/+`) and headers bold; the output
+//! stream strips that off a terminal.
+
+use crate::style::{self, paint};
+use flowform_planner::diff::{self, DiffLine, Mark};
+use flowform_planner::{Action, Plan};
+use std::fmt::Write as _;
+
+pub const NO_CHANGES: &str = "No changes. Your infrastructure matches the configuration.";
+
+/// The whole plan. The last line is `Plan: N to add, M to change, K to destroy.` or
+/// [`NO_CHANGES`].
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.drift.is_empty() {
+        out.push_str(&drift(plan));
+    }
+    if !plan.has_changes() {
+        out.push_str(NO_CHANGES);
+        out.push('\n');
+        return out;
+    }
+    out.push_str("flowform used the configuration and the state to make the following execution plan.\nResource actions are indicated with the following symbols:\n");
+    let used = |a: Action| plan.changes.iter().any(|c| c.action == a);
+    for (action, line) in [
+        (Action::Create, "  + create"),
+        (Action::Update, "  ~ update in-place"),
+        (Action::Delete, "  - destroy"),
+        (Action::Replace, "-/+ destroy and then create replacement"),
+    ] {
+        if used(action) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out.push_str("\nflowform will perform the following actions:\n\n");
+    for change in plan.changes.iter().filter(|c| c.action.is_change()) {
+        out.push_str(&lines(&diff::resource_lines(change)));
+        out.push('\n');
+    }
+    let outputs: Vec<DiffLine> = plan.outputs.iter().flat_map(diff::output_lines).collect();
+    if !outputs.is_empty() {
+        out.push_str("Changes to Outputs:\n");
+        out.push_str(&lines(&outputs));
+        out.push('\n');
+    }
+    let s = plan.summary();
+    let _ = writeln!(
+        out,
+        "Plan: {} to add, {} to change, {} to destroy.",
+        s.add, s.change, s.destroy
+    );
+    out
+}
+
+fn drift(plan: &Plan) -> String {
+    let mut out = String::from(
+        "Note: Objects have changed outside of flowform\n\nflowform detected the following changes made outside of flowform since the last \"flowform apply\":\n\n",
+    );
+    for d in &plan.drift {
+        let (change, verb) = d.as_change();
+        out.push_str(&lines(&diff::block_lines(&change, verb)));
+        out.push('\n');
+    }
+    out.push_str("Unless you have made equivalent changes to your configuration, flowform will plan to undo them.\n\n");
+    out
+}
+
+/// A resource's diff lines, each mark in its colour, the header in bold.
+pub fn lines(lines: &[DiffLine]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let pad = " ".repeat(line.indent);
+        let _ = match line.mark {
+            Mark::Header => writeln!(out, "{pad}{}", paint(style::BOLD, &line.text)),
+            Mark::None => writeln!(out, "{pad}{}", line.text),
+            mark => {
+                let color = match mark {
+                    Mark::Add => style::ADD,
+                    Mark::Remove => style::REMOVE,
+                    _ => style::CHANGE,
+                };
+                let symbol = mark.symbol();
+                let (sign, space) = symbol.split_at(symbol.len() - 1);
+                writeln!(out, "{pad}{}{space}{}", paint(color, sign), line.text)
+            }
+        };
+    }
+    out
+}
