@@ -3,6 +3,8 @@
 //! One test binary for everything, built around [`Test`], a fluent builder in the manner of
 //! casey/just's: `Test::new().example("salesforce-jwt").args(["plan"]).stdout_contains(..).run()`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 mod harness;
 
 mod cli;

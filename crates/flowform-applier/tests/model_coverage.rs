@@ -8,6 +8,8 @@
 //! 3. is shown or hidden in the text, markdown and JSON plans exactly as SPEC §2 says: hidden
 //!    when the model marks its shape sensitive, and `refresh_token` and `auth_code`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use std::collections::BTreeMap;
 
 use aws_sdk_appflow::config::{BehaviorVersion, Credentials, Region};

@@ -38,6 +38,8 @@
 //! This is a `harness = false` binary, not a test: it asserts only that each command succeeded
 //! and did what it should, never a time.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

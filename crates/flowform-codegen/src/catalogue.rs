@@ -31,14 +31,13 @@ pub fn generate(model: &Model) -> Result<String, String> {
             None => "&[]".to_string(),
         };
         model.structures_within(&c.properties, &mut structures)?;
-        writeln!(
+        let _ = writeln!(
             out,
             "    Connector {{\n        connector_type: {},\n        member: {},\n        properties: {},\n        credentials: {credentials},\n    }},",
             rust_str(&c.connector_type),
             rust_str(&c.member),
             naming::constant(&c.properties),
-        )
-        .expect("writing to a String");
+        );
     }
     out.push_str("];\n\n");
 
@@ -52,17 +51,16 @@ pub fn generate(model: &Model) -> Result<String, String> {
         .iter()
         .map(|t| rust_str(t))
         .collect();
-    writeln!(
+    let _ = writeln!(
         out,
         "pub const TYPES_WITHOUT_PROFILE: &[&str] = &[{}];",
         without.join(", ")
-    )
-    .expect("writing to a String");
+    );
 
     let mut leaves = BTreeSet::new();
     for name in &structures {
-        writeln!(out, "\n/// {name}.").expect("writing to a String");
-        writeln!(out, "const {}: &[Field] = &[", naming::constant(name)).expect("writing");
+        let _ = writeln!(out, "\n/// {name}.");
+        let _ = writeln!(out, "const {}: &[Field] = &[", naming::constant(name));
         for (member, shape, required) in model.members(name)? {
             let kind = match &shape.kind {
                 ShapeKind::Structure { .. } => {
@@ -73,27 +71,25 @@ pub fn generate(model: &Model) -> Result<String, String> {
                     naming::constant(&shape.name)
                 }
             };
-            writeln!(
+            let _ = writeln!(
                 out,
                 "    Field {{ api: {}, hcl: {}, shape: {}, kind: {kind}, required: {required}, model_sensitive: {} }},",
                 rust_str(member),
                 rust_str(&naming::hcl_name(member)),
                 rust_str(&shape.name),
                 model.value_is_sensitive(&shape.name)?,
-            )
-            .expect("writing to a String");
+            );
         }
         out.push_str("];\n");
     }
 
     for name in &leaves {
         let kind = leaf_kind(model, name)?;
-        writeln!(
+        let _ = writeln!(
             out,
             "\n/// {name}.\nconst {}: Kind = {kind};",
             naming::constant(name)
-        )
-        .expect("writing to a String");
+        );
     }
     Ok(out)
 }

@@ -31,15 +31,14 @@ pub fn generate(model: &Model) -> Result<String, String> {
         (CREDENTIALS, "credentials_to_sdk", false),
     ];
     for (parent, function, is_properties) in sections {
-        writeln!(
+        let _ = writeln!(
             out,
             "\n/// The SDK's `{parent}` holding `member`'s structure built from `r`; `None` when the\n\
              /// model has no such member.\n\
              pub(super) fn {function}(member: &str, r: Reader<'_>) -> Result<Option<types::{parent}>> {{\n    \
              let b = types::{parent}::builder();\n    \
              let b = match member {{"
-        )
-        .expect("writing to a String");
+        );
         for c in &connectors {
             let shape = if is_properties {
                 Some(&c.properties)
@@ -51,14 +50,13 @@ pub fn generate(model: &Model) -> Result<String, String> {
             if is_properties {
                 model.structures_within(shape, &mut from_sdk_structures)?;
             }
-            writeln!(
+            let _ = writeln!(
                 out,
                 "        {} => b.{}({}(r)?),",
                 rust_str(&c.member),
                 setter_stem(&c.member)?,
                 naming::function(shape)
-            )
-            .expect("writing to a String");
+            );
         }
         out.push_str("        _ => return Ok(None),\n    };\n    Ok(Some(b.build()))\n}\n");
     }
@@ -70,14 +68,13 @@ pub fn generate(model: &Model) -> Result<String, String> {
          Some(match member {\n",
     );
     for c in &connectors {
-        writeln!(
+        let _ = writeln!(
             out,
             "        {} => p.{}().map(read_{}),",
             rust_str(&c.member),
             setter_stem(&c.member)?,
             naming::function(&c.properties)
-        )
-        .expect("writing to a String");
+        );
     }
     out.push_str("        _ => return None,\n    })\n}\n");
 
@@ -86,13 +83,12 @@ pub fn generate(model: &Model) -> Result<String, String> {
          pub(super) fn members_present(p: &types::ConnectorProfileProperties) -> Vec<&'static str> {\n    [\n",
     );
     for c in &connectors {
-        writeln!(
+        let _ = writeln!(
             out,
             "        ({}, p.{}().is_some()),",
             rust_str(&c.member),
             setter_stem(&c.member)?
-        )
-        .expect("writing to a String");
+        );
     }
     out.push_str(
         "    ]\n    .into_iter()\n    .filter_map(|(member, present)| present.then_some(member))\n    .collect()\n}\n",
@@ -124,11 +120,10 @@ fn builder_function(model: &Model, name: &str, out: &mut String) -> Result<(), S
     let sdk = naming::sdk_type(name);
     let function = naming::function(name);
     let reader = if members.is_empty() { "r" } else { "mut r" };
-    writeln!(
+    let _ = writeln!(
         out,
         "\n/// {name}.\nfn {function}({reader}: Reader<'_>) -> Result<types::{sdk}> {{\n    let built = types::{sdk}::builder()"
-    )
-    .expect("writing to a String");
+    );
     let mut any_required = false;
     for (member, shape, required) in &members {
         any_required |= required;
@@ -155,11 +150,11 @@ fn builder_function(model: &Model, name: &str, out: &mut String) -> Result<(), S
                 ));
             }
         };
-        writeln!(out, "        .set_{}({read})", setter_stem(member)?).expect("writing");
+        let _ = writeln!(out, "        .set_{}({read})", setter_stem(member)?);
     }
     // smithy-rs's build() returns a Result exactly when a member is required.
     let done = if any_required { "done_built" } else { "done" };
-    writeln!(out, "        .build();\n    r.{done}(built)\n}}").expect("writing to a String");
+    let _ = writeln!(out, "        .build();\n    r.{done}(built)\n}}");
     Ok(())
 }
 
@@ -169,18 +164,16 @@ fn reader_function(model: &Model, name: &str, out: &mut String) -> Result<(), St
     let sdk = naming::sdk_type(name);
     let function = naming::function(name);
     if members.is_empty() {
-        writeln!(
+        let _ = writeln!(
             out,
             "\n/// {name} (no members).\nfn read_{function}(_: &types::{sdk}) -> Value {{\n    Writer::default().finish()\n}}"
-        )
-        .expect("writing to a String");
+        );
         return Ok(());
     }
-    writeln!(
+    let _ = writeln!(
         out,
         "\n/// {name}.\nfn read_{function}(p: &types::{sdk}) -> Value {{\n    let mut w = Writer::default();"
-    )
-    .expect("writing to a String");
+    );
     for (member, shape, _) in &members {
         let hcl = rust_str(&naming::hcl_name(member));
         let getter = format!("p.{}()", setter_stem(member)?);
@@ -194,7 +187,7 @@ fn reader_function(model: &Model, name: &str, out: &mut String) -> Result<(), St
             ),
             _ => format!("{getter}.described()"),
         };
-        writeln!(out, "    w.put({hcl}, {value});").expect("writing to a String");
+        let _ = writeln!(out, "    w.put({hcl}, {value});");
     }
     out.push_str("    w.finish()\n}\n");
     Ok(())

@@ -1,6 +1,8 @@
 //! Checks of the connector catalogue's data against the model extract it is generated from, the
 //! reference pages, and itself.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use std::collections::HashSet;
 
 use flowform_core::catalogue::{CONNECTORS, Connector, Constraint, Field, Kind, connector};

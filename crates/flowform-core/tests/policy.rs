@@ -1,5 +1,7 @@
 //! Policy equivalence, parsing and the analyses behind flowform's warnings.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_core::policy::{
     Grant, PolicyError, allows_account_admin, equivalent, glob_match, grants_service, normalize,
     parse, pretty,

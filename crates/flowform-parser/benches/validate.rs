@@ -5,6 +5,8 @@
 //! secrets, a third KMS key policies and a third Salesforce profiles that reference them, so
 //! references, policy checks and the AppFlow-access warnings all run.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_parser::{VariableInputs, load};
 use std::fmt::Write as _;
 use std::time::Instant;

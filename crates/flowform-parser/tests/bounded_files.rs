@@ -3,6 +3,8 @@
 //! used to run until memory ran out, an open of a FIFO to block forever), and a file over
 //! [`CONFIG_FILE_LIMIT`] is refused whole.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_parser::{CONFIG_FILE_LIMIT, VarArg, VariableInputs, load};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;

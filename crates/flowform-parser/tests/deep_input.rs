@@ -4,6 +4,8 @@
 //! Each case runs on a thread with a 2 MiB stack, the size of a test thread and a quarter of a
 //! main thread's: a case that recursed once per local or per nesting level would abort here.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_parser::{VariableInputs, load};
 
 fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {

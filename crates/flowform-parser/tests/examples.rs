@@ -5,6 +5,8 @@
 //! The folders are discovered, not listed: a new example is covered the day it is added. A few
 //! examples are then spot-checked for the shape they promise in their README.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_core::catalogue::CONNECTORS;
 use flowform_core::{Address, ResourceKind, Value};
 use flowform_parser::{Config, VariableInputs, load};

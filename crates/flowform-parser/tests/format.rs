@@ -1,6 +1,8 @@
 //! `fmt` on every example and fixture: each formats (proved safe by the formatter itself),
 //! formatting twice changes nothing, and the examples are kept formatted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_parser::format::format;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! The bad-input corpus: every folder under `fixtures/invalid/` is a configuration that must be
 //! refused, and the whole diagnostic text it produces is a snapshot. A new folder is a new case.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_parser::{VariableInputs, load};
 use std::path::Path;
 

@@ -1,6 +1,8 @@
 //! The parser and validator never panic, whatever the input: random text, and random
 //! sequences of HCL fragments (which reach much deeper than random text does).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_parser::{VariableInputs, load};
 use proptest::prelude::*;
 

@@ -14,6 +14,8 @@
 //!   conditionals, every function, `depends_on`, `lifecycle`, outputs, `provider` and `backend`.
 //!   Each asserts the evaluated values, not only that loading succeeds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_core::catalogue::{CONNECTORS, Connector, Constraint, Field, Kind};
 use flowform_core::schema::{self, AttrType};
 use flowform_core::{Address, Number, ResourceKind, Value};

@@ -6,6 +6,8 @@
 //! resident memory. A third of the resources are secrets, a third KMS key policies, a third
 //! Salesforce profiles referring to both.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_core::Value;
 use flowform_parser::VariableInputs;
 use flowform_planner::{Action, PlanOptions, values};

@@ -255,12 +255,13 @@ impl Ctx<'_> {
         has_after: bool,
     ) -> Op {
         let present = |v: Option<&Value>| v.is_some_and(|v| !matches!(v, Value::Null));
-        match (has_before && present(before), has_after && present(after)) {
-            (false, false) => Op::Same,
-            (false, true) => Op::Add,
-            (true, false) => Op::Remove,
-            (true, true) => {
-                let (b, a) = (before.expect("present"), after.expect("present"));
+        let before = before.filter(|_| has_before && present(before));
+        let after = after.filter(|_| has_after && present(after));
+        match (before, after) {
+            (None, None) => Op::Same,
+            (None, Some(_)) => Op::Add,
+            (Some(_), None) => Op::Remove,
+            (Some(b), Some(a)) => {
                 let differs = if self.change.action == Action::Create
                     || self.change.action == Action::Delete
                 {

@@ -187,8 +187,11 @@ pub(crate) fn order(
     let mut waiting: BTreeMap<&Address, usize> = addrs.iter().map(|a| (*a, 0)).collect();
     let mut out_edges: BTreeMap<&Address, Vec<&Address>> = BTreeMap::new();
     for (from, to) in &edges {
-        *waiting.get_mut(to).expect("edge ends are planned") += 1;
-        out_edges.entry(from).or_default().push(to);
+        // Every edge joins two planned changes; one that does not is ignored, not a panic.
+        if let Some(n) = waiting.get_mut(to) {
+            *n += 1;
+            out_edges.entry(from).or_default().push(to);
+        }
     }
     let mut ready: BinaryHeap<Reverse<(u8, u8, Address)>> = BinaryHeap::new();
     for (a, n) in &waiting {
@@ -199,10 +202,11 @@ pub(crate) fn order(
     let mut order = Vec::with_capacity(addrs.len());
     while let Some(Reverse((_, _, a))) = ready.pop() {
         for to in out_edges.get(&a).into_iter().flatten() {
-            let n = waiting.get_mut(*to).expect("planned");
-            *n -= 1;
-            if *n == 0 {
-                ready.push(Reverse(priority(to)));
+            if let Some(n) = waiting.get_mut(*to) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(Reverse(priority(to)));
+                }
             }
         }
         order.push(a);

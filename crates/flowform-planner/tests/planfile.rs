@@ -1,5 +1,7 @@
 //! Saved plans: they round-trip, hold no secret, and are refused once stale.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! The schedule: changes run after what they depend on, kinds in their order, and the graph
 //! `flowform graph` draws.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 mod common;
 
 use common::*;

@@ -22,6 +22,8 @@
 //! Appending costs one `fdatasync` and is flat in the journal's length; rewriting is quadratic
 //! even where fsync is free.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,7 @@
 //! The local backend as the CLI uses it: files on disk, crashes, foreign files, other processes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,6 +2,8 @@
 //! Each is refused with a message that names the path and what it is, promptly (never a hang
 //! or a read until memory runs out), and is never written over; a symlink is followed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! Saved plans show as the plans they were made from.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 #[path = "../../flowform-planner/tests/common/mod.rs"]
 mod common;
 

@@ -1,6 +1,8 @@
 //! The text plan, snapshotted whole, for each kind of change; and the properties every plan
 //! must have (order, no secrets, round trips to "No changes").
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 #[path = "../../flowform-planner/tests/common/mod.rs"]
 mod common;
 

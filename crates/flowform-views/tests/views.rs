@@ -2,6 +2,8 @@
 //! snapshot cannot show at a glance (no secret anywhere, parts within GitHub's limit, the JSON
 //! order respecting dependencies).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 use flowform_core::{ResourceKind, Value};
 use flowform_planner::{Action, Plan, PlanOptions};
 use flowform_state::{DigestKey, Lineage, ResourceState, State};

@@ -6,6 +6,8 @@
 //! `FLOWFORM_MOTO_SERVER` or `<workspace>/.venv/bin/moto_server`; without it the tests fail and
 //! say to run `scripts/install-test-deps`: a skipped comparison would hide drift.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 #[path = "../common/mod.rs"]
 mod common;
 

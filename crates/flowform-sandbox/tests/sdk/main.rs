@@ -2,6 +2,8 @@
 //! errors AWS documents for them, and the sandbox's own operation (auth, faults, persistence,
 //! load).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+
 #[path = "../common/mod.rs"]
 mod common;
 
