@@ -9,152 +9,22 @@
 //! regression). The sandbox's AppFlow cannot see moto's secrets, so no profile here names a
 //! `client_credentials_arn`.
 
-use crate::harness::{Ran, SENTINEL, Test, root};
+use crate::harness::{Ran, SENTINEL, Test};
 use flowform_applier::{AwsError, ClientSettings, Clients};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use flowform_test::{Moto, Sandbox, Server};
+use std::time::Instant;
 
 /// What `plan` prints when nothing would change.
 const NO_CHANGES: &str = "No changes. Your infrastructure matches the configuration.";
 
-/// How long moto or the sandbox may take to answer after it was started.
-const READY_WITHIN: Duration = Duration::from_secs(30);
-
-/// A server running as a child process; killed when dropped, even when the test panics.
-pub struct Server {
-    child: Child,
-    pub endpoint: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn moto_binary() -> PathBuf {
-    std::env::var_os("FLOWFORM_MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(".venv/bin/moto_server"))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// Whether `GET path` on the port answers 200.
-fn answers_200(port: u16, path: &str) -> bool {
-    let Ok(mut stream) =
-        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500))
-    else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok()
-        && (head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200"))
-}
-
-/// moto on a free loopback port, once `GET /moto-api/` answers.
-pub fn start_moto() -> Server {
-    let binary = moto_binary();
-    assert!(
-        binary.exists(),
-        "moto_server was not found at {} (FLOWFORM_MOTO_SERVER, else <workspace>/.venv/bin/moto_server): run scripts/install-test-deps at the workspace root",
-        binary.display()
-    );
-    let port = free_port();
-    let child = Command::new(&binary)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "could not start {}: {e}; run scripts/install-test-deps",
-                binary.display()
-            )
-        });
-    let mut server = Server {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + READY_WITHIN;
-    while !answers_200(port, "/moto-api/") {
-        if let Ok(Some(status)) = server.child.try_wait() {
-            panic!("moto_server exited with {status} before answering on port {port}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "moto_server did not answer on port {port} within {READY_WITHIN:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
-}
-
-/// `flowform sandbox serve --port 0 EXTRA..`, once it says where it listens.
-pub fn start_sandbox(extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flowform"))
-        .args(["sandbox", "serve", "--port", "0"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("flowform sandbox serve starts");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let (tx, rx) = mpsc::channel();
-    // Reads stderr to its end, so the sandbox never blocks on a full pipe.
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(url) = line.split("listening on ").nth(1) {
-                let url = url
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let _ = tx.send(url);
-            }
-        }
-    });
-    let mut server = Server {
-        child,
-        endpoint: String::new(),
-    };
-    match rx.recv_timeout(READY_WITHIN) {
-        Ok(url) => server.endpoint = url,
-        Err(_) => {
-            let status = server.child.try_wait();
-            panic!(
-                "flowform sandbox serve did not report its port within {READY_WITHIN:?} ({status:?})"
-            );
-        }
-    }
-    server
-}
-
-/// The environment of every flowform run: `moto` for Secrets Manager and KMS, `appflow` for
-/// AppFlow, the test credentials, and no shared AWS files.
-fn aws_env(test: Test, moto: &Server, appflow: &Server) -> Test {
+/// The environment of every flowform run: `secrets_and_keys` (moto, or the sandbox) for Secrets
+/// Manager and KMS, `appflow` for AppFlow, the test credentials, and no shared AWS files.
+fn aws_env(test: Test, secrets_and_keys: &str, appflow: &str) -> Test {
     let nowhere = test.dir.path().join("no-such-aws-file");
     let nowhere = nowhere.to_str().expect("utf-8 temp path").to_owned();
-    test.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto.endpoint)
-        .env("AWS_ENDPOINT_URL_KMS", &moto.endpoint)
-        .env("AWS_ENDPOINT_URL_APPFLOW", &appflow.endpoint)
+    test.env("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets_and_keys)
+        .env("AWS_ENDPOINT_URL_KMS", secrets_and_keys)
+        .env("AWS_ENDPOINT_URL_APPFLOW", appflow)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
@@ -278,8 +148,8 @@ fn output(ran: &Ran, name: &str) -> String {
 }
 
 /// `plan` with refresh: everything read back from moto and the sandbox matches.
-fn assert_no_changes(ran: Ran, moto: &Server, sandbox: &Server) -> Ran {
-    aws_env(ran.then(), moto, sandbox)
+fn assert_no_changes(ran: Ran, moto: &Server, sandbox: &Sandbox) -> Ran {
+    aws_env(ran.then(), &moto.endpoint, &sandbox.endpoint())
         .args(["plan", "--detailed-exitcode"])
         .stdout_contains(NO_CHANGES)
         .run()
@@ -288,9 +158,9 @@ fn assert_no_changes(ran: Ran, moto: &Server, sandbox: &Server) -> Ran {
 #[test]
 fn lifecycle_with_secrets_manager_and_kms_on_moto() {
     let started = Instant::now();
-    let moto = start_moto();
-    let sandbox = start_sandbox(&[]);
-    let steps = |t: Test| aws_env(t, &moto, &sandbox);
+    let moto = Moto::start();
+    let sandbox = Sandbox::start();
+    let steps = |t: Test| aws_env(t, &moto.endpoint, &sandbox.endpoint());
     let v1 = fixture("flowform/moto/app", "v1", &["kms:Decrypt"]);
 
     // apply: the servicenow-oauth2 example and the fixture, side by side.
@@ -409,7 +279,7 @@ fn lifecycle_with_secrets_manager_and_kms_on_moto() {
         Some("PendingDeletion"),
         "{key:?}"
     );
-    let appflow = clients(&sandbox.endpoint);
+    let appflow = clients(&sandbox.endpoint());
     let profiles = rt
         .block_on(appflow.appflow.describe_connector_profiles().send())
         .map_err(AwsError::from_sdk)
@@ -423,19 +293,23 @@ fn lifecycle_with_secrets_manager_and_kms_on_moto() {
 
 #[test]
 fn custom_connector_profiles_apply_and_destroy_through_the_environment() {
-    let moto = start_moto();
-    let sandbox = start_sandbox(&[]);
-    let ran = aws_env(Test::new().example("custom-connector"), &moto, &sandbox)
-        .args(["apply", "--auto-approve"])
-        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
-        .run();
+    let moto = Moto::start();
+    let sandbox = Sandbox::start();
+    let ran = aws_env(
+        Test::new().example("custom-connector"),
+        &moto.endpoint,
+        &sandbox.endpoint(),
+    )
+    .args(["apply", "--auto-approve"])
+    .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+    .run();
     let ran = assert_no_changes(ran, &moto, &sandbox);
-    aws_env(ran.then(), &moto, &sandbox)
+    aws_env(ran.then(), &moto.endpoint, &sandbox.endpoint())
         .args(["destroy", "--auto-approve"])
         .stdout_contains("Destroy complete! Resources: 2 destroyed.")
         .run();
     let rt = runtime();
-    let appflow = clients(&sandbox.endpoint);
+    let appflow = clients(&sandbox.endpoint());
     let profiles = rt
         .block_on(appflow.appflow.describe_connector_profiles().send())
         .map_err(AwsError::from_sdk)
@@ -448,11 +322,15 @@ fn custom_connector_profiles_apply_and_destroy_through_the_environment() {
 #[test]
 fn sandbox_serve_honours_profile_quota() {
     // Profiles only: the sandbox stands in for every service.
-    let sandbox = start_sandbox(&["--profile-quota", "1"]);
-    aws_env(Test::new().example("custom-connector"), &sandbox, &sandbox)
-        .args(["apply", "--auto-approve"])
-        .status(1)
-        .stderr_contains("ServiceQuotaExceededException")
-        .stderr_contains("quota of 1 connector profiles")
-        .run();
+    let sandbox = Sandbox::with_args(&["--profile-quota", "1"]);
+    aws_env(
+        Test::new().example("custom-connector"),
+        &sandbox.endpoint(),
+        &sandbox.endpoint(),
+    )
+    .args(["apply", "--auto-approve"])
+    .status(1)
+    .stderr_contains("ServiceQuotaExceededException")
+    .stderr_contains("quota of 1 connector profiles")
+    .run();
 }

@@ -164,10 +164,11 @@ fn a_pending_create_adopts_a_profile_only_when_its_token_is_confirmed() {
         .aws(&aws)
         .args(["apply", "--auto-approve"])
         .status(1)
-        .stderr_contains("had asked AWS to create connector_profile.p")
-        .stderr_contains("cannot prove the existing profile is the one it asked for")
-        .stderr_contains("flowform import connector_profile.p contested")
         .run();
+    // The whole of what the user is told: the pending create, then the refusal.
+    flowform_test::filters::settings().bind(|| {
+        insta::assert_snapshot!("pending_create_refused_stderr", ran.stderr());
+    });
     assert_eq!(ran.state_addresses(), ["secret.s"]);
     assert_eq!(
         profile_url(&aws, "contested"),

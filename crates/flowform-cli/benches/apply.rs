@@ -40,11 +40,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
 
+use flowform_test::Sandbox;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const FLOWFORM: &str = env!("CARGO_BIN_EXE_flowform");
@@ -115,7 +115,7 @@ fn throttle() {
     let mut base = None;
     for rate in ["0", "0.2", "0.5"] {
         let took = median_of(REPEAT, || {
-            let sandbox = Sandbox::start(&["--latency-ms", "20", "--throttle-rate", rate]);
+            let sandbox = Sandbox::with_args(&["--latency-ms", "20", "--throttle-rate", rate]);
             let work = Workspace::new(&config);
             let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
             expect(&out, &format!("Resources: {N} added"));
@@ -163,7 +163,7 @@ fn latency() {
         ),
     ] {
         let timed = |latency: u64| {
-            let sandbox = Sandbox::start(&["--latency-ms", &latency.to_string()]);
+            let sandbox = Sandbox::with_args(&["--latency-ms", &latency.to_string()]);
             let work = Workspace::new(&config);
             if what.starts_with("connector") {
                 // The secrets first, so that only the profiles are timed.
@@ -187,7 +187,7 @@ fn latency() {
     let mut rows = Vec::new();
     for latency in [0, LATENCY_MS] {
         let took = median_of(REPEAT, || {
-            let sandbox = Sandbox::start(&["--latency-ms", &latency.to_string()]);
+            let sandbox = Sandbox::with_args(&["--latency-ms", &latency.to_string()]);
             let work = Workspace::new(&config);
             let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
             expect(&out, &format!("Resources: {} added", 2 * N));
@@ -297,7 +297,7 @@ fn scale() {
     for n in [1000, 2500, 5000] {
         let config = mixed_config(n);
         let times = timings(RUNS, || {
-            let sandbox = Sandbox::start(&["--profile-quota", "10000"]);
+            let sandbox = Sandbox::with_args(&["--profile-quota", "10000"]);
             let work = Workspace::new(&config);
             let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
             expect(&out, &format!("Resources: {n} added"));
@@ -386,7 +386,7 @@ fn refresh() {
     let data = data.to_str().expect("utf-8 path");
     let quota = N.to_string();
     let applied = {
-        let sandbox = Sandbox::start(&["--profile-quota", &quota, "--data", data]);
+        let sandbox = Sandbox::with_args(&["--profile-quota", &quota, "--data", data]);
         let (took, out) = work.timed_apply(&sandbox, PARALLELISM);
         expect(&out, &format!("Resources: {N} added"));
         took
@@ -401,7 +401,7 @@ fn refresh() {
     );
     println!("|---:|---:|---:|---:|---:|");
     for latency in [0u64, 50] {
-        let sandbox = Sandbox::start(&[
+        let sandbox = Sandbox::with_args(&[
             "--profile-quota",
             &quota,
             "--data",
@@ -432,56 +432,6 @@ fn refresh() {
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-/// `flowform sandbox serve --port 0 ...`, killed when dropped.
-struct Sandbox {
-    child: Child,
-    endpoint: String,
-}
-
-impl Sandbox {
-    fn start(extra: &[&str]) -> Sandbox {
-        let mut child = Command::new(FLOWFORM)
-            .args(["sandbox", "serve", "--port", "0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("flowform sandbox serve starts");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            // The banner up to "listening on URL", then anything else it says (errors).
-            let mut listening = false;
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                match line.split("listening on ").nth(1) {
-                    Some(url) if !listening => {
-                        listening = true;
-                        let url = url.split_whitespace().next().unwrap_or_default();
-                        let _ = tx.send(url.to_string());
-                    }
-                    _ if listening => eprintln!("sandbox: {line}"),
-                    _ => {}
-                }
-            }
-        });
-        let endpoint = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
-                let _ = child.kill();
-                panic!("flowform sandbox serve did not report its port within 30 s")
-            });
-        Sandbox { child, endpoint }
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A configuration in `config/main.hcl` and a state file, in a temporary directory.
 struct Workspace {
@@ -532,7 +482,7 @@ impl Workspace {
             .args(["-C", "config", "--state", "state.json"])
             .args(args)
             .env("NO_COLOR", "1")
-            .env("AWS_ENDPOINT_URL", &sandbox.endpoint)
+            .env("AWS_ENDPOINT_URL", sandbox.endpoint())
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("AWS_REGION", "us-east-1")

@@ -11,10 +11,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use common::Clients;
 use common::scenarios::{self, Steps};
 
@@ -97,81 +93,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn moto_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("FLOWFORM_MOTO_SERVER") {
-        return PathBuf::from(path);
-    }
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    workspace.join(".venv/bin/moto_server")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-async fn start_moto() -> Moto {
-    let binary = moto_binary();
-    assert!(
-        binary.exists(),
-        "moto_server was not found at {} (FLOWFORM_MOTO_SERVER, else <workspace>/.venv/bin/moto_server): run scripts/install-test-deps at the workspace root",
-        binary.display()
-    );
-    let port = free_port();
-    let child = Command::new(&binary)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "could not start {}: {e}; run scripts/install-test-deps",
-                binary.display()
-            )
-        });
-    let moto = Moto {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    };
-    // Ready when GET /moto-api/ answers; poll the port rather than sleeping a fixed time.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-            use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let request = format!(
-                "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-            );
-            if stream.write_all(request.as_bytes()).await.is_ok() {
-                let mut buffer = Vec::new();
-                let _ = stream.read_to_end(&mut buffer).await;
-                if buffer.starts_with(b"HTTP/1.1 200") || buffer.starts_with(b"HTTP/1.0 200") {
-                    return moto;
-                }
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "moto_server did not answer on port {port} within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Compares step by step, allowing only the listed differences (and requiring them).
 fn compare(sandbox: &Steps, moto: &Steps) {
     assert_eq!(
         sandbox.len(),
@@ -209,7 +130,10 @@ where
     F: Fn(Clients) -> Fut,
     Fut: std::future::Future<Output = Steps>,
 {
-    let moto = start_moto().await;
+    // moto takes a second or two to answer; waiting for it must not hold a runtime worker.
+    let moto = tokio::task::spawn_blocking(flowform_test::Moto::start)
+        .await
+        .expect("moto starts");
     let sandbox = flowform_sandbox::start(flowform_sandbox::SandboxConfig::default())
         .await
         .expect("sandbox starts");
