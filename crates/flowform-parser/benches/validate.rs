@@ -1,7 +1,8 @@
 //! Benchmark of `validate` (load + every check) on generated configurations.
 //!
-//! `cargo bench -p flowform-parser --bench validate -- 1000 10000` prints, per size, the best
-//! and median time of a few runs and the process's peak resident memory. Each size is a third
+//! `cargo bench -p flowform-parser --bench validate` (divan) prints, per size (1,000 and
+//! 10,000 resources), the fastest, slowest, median and mean of five runs, and what each run
+//! allocates. Each size is a third
 //! secrets, a third KMS key policies and a third Salesforce profiles that reference them, so
 //! references, policy checks and the AppFlow-access warnings all run.
 
@@ -9,7 +10,6 @@
 
 use flowform_parser::{VariableInputs, load};
 use std::fmt::Write as _;
-use std::time::Instant;
 
 fn generate(resources: usize) -> String {
     let n = resources / 3;
@@ -21,6 +21,7 @@ fn generate(resources: usize) -> String {
             out,
             r#"secret "app_{i}" {{
   name          = "appflow/app-{i}"
+  kms_key_id    = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-{i:012}"
   secret_string = jsonencode({{ clientId = "id-{i}", clientSecret = var.jwt }})
   policy = jsonencode({{
     Version   = "2012-10-17"
@@ -58,53 +59,25 @@ connector_profile "sf_{i}" {{
     out
 }
 
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
+/// Counts allocations, so each benchmark also reports how much it allocates.
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000, 10_000]
-    } else {
-        sizes
-    };
-    for size in sizes {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let text = generate(size);
-        std::fs::write(dir.path().join("main.hcl"), &text).expect("write");
-        let mut times = Vec::new();
-        for _ in 0..5 {
-            let start = Instant::now();
-            let config = load(dir.path(), &VariableInputs::default())
-                .expect("the generated configuration is valid");
-            times.push(start.elapsed());
-            assert_eq!(config.resources.len(), size / 3 * 3);
-            // Only the profile-quota warning: past 300 resources there are over 100 profiles.
-            let expected = usize::from(size / 3 > 100);
-            assert_eq!(
-                config.warnings.warning_count(),
-                expected,
-                "{}",
-                flowform_views::style::plain(&flowform_views::diagnostics::text(
-                    &config.sources,
-                    &config.warnings
-                ))
-            );
-        }
-        times.sort();
-        println!(
-            "validate {size:>6} resources ({:.1} MB of HCL): best {:>8.1} ms, median {:>8.1} ms, peak RSS {:.0} MiB",
-            text.len() as f64 / 1e6,
-            times[0].as_secs_f64() * 1e3,
-            times[times.len() / 2].as_secs_f64() * 1e3,
-            peak_rss_mib().unwrap_or(f64::NAN),
-        );
-    }
+    divan::main();
+}
+
+/// `load` of a generated configuration: parse, evaluate, every check and warning.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn validate(bencher: divan::Bencher, size: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.hcl"), generate(size)).expect("write");
+    bencher.bench(|| {
+        let config = load(dir.path(), &VariableInputs::default())
+            .expect("the generated configuration is valid");
+        assert_eq!(config.resources.len(), size / 3 * 3);
+        // Only the profile-quota warning: past 300 resources there are over 100 profiles.
+        assert_eq!(config.warnings.warning_count(), usize::from(size / 3 > 100));
+        config
+    });
 }

@@ -1,9 +1,9 @@
 //! Benchmark of `plan` without refresh, against a state that already holds every resource,
 //! with 1% of them changed.
 //!
-//! `cargo bench -p flowform-planner --bench plan -- 1000 10000` prints, per size, the time to
-//! load and validate the configuration, the time of the planner alone, and the process's peak
-//! resident memory. A third of the resources are secrets, a third KMS key policies, a third
+//! `cargo bench -p flowform-planner --bench plan` (divan) prints, per size (1,000 and 10,000
+//! resources), the planner alone and load + validate + plan: fastest, slowest, median and mean
+//! of five runs, and what each run allocates. A third of the resources are secrets, a third KMS key policies, a third
 //! Salesforce profiles referring to both.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
@@ -13,7 +13,6 @@ use flowform_parser::VariableInputs;
 use flowform_planner::{Action, PlanOptions, values};
 use flowform_state::{DigestKey, Lineage, ResourceState, State};
 use std::fmt::Write as _;
-use std::time::Instant;
 
 fn secret(out: &mut String, i: usize, changed: bool) {
     let description = if changed { "rotated" } else { "connected app" };
@@ -86,56 +85,46 @@ fn applied_state(dir: &std::path::Path) -> State {
     state
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
+/// Counts allocations, so each benchmark also reports how much it allocates.
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![1_000, 10_000]
-    } else {
-        sizes
-    };
-    for size in sizes {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join("main.hcl"), configuration(size, None)).expect("write");
-        let state = applied_state(dir.path());
-        // 1% changed: every 33rd secret's description (a third of the resources are secrets).
-        std::fs::write(dir.path().join("main.hcl"), configuration(size, Some(33))).expect("write");
-        let mut load_times = Vec::new();
-        let mut plan_times = Vec::new();
-        let mut changes = 0;
-        for _ in 0..5 {
-            let start = Instant::now();
-            let config =
-                flowform_parser::load(dir.path(), &VariableInputs::default()).expect("valid");
-            load_times.push(start.elapsed());
-            let start = Instant::now();
-            let plan =
-                flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
-            plan_times.push(start.elapsed());
-            changes = plan.changes.iter().filter(|c| c.action.is_change()).count();
-        }
-        load_times.sort();
-        plan_times.sort();
-        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-        println!(
-            "plan {size:>6} resources, {changes} changed: load+validate median {:>7.1} ms, planner median {:>7.1} ms (best {:.1}), peak RSS {:.0} MiB",
-            ms(load_times[2]),
-            ms(plan_times[2]),
-            ms(plan_times[0]),
-            peak_rss_mib()
+    divan::main();
+}
+
+/// A configuration with 1% changed (every 33rd secret's description) and the state of the
+/// unchanged one, in a temporary directory.
+fn fixture(size: usize) -> (tempfile::TempDir, State) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.hcl"), configuration(size, None)).expect("write");
+    let state = applied_state(dir.path());
+    std::fs::write(dir.path().join("main.hcl"), configuration(size, Some(33))).expect("write");
+    (dir, state)
+}
+
+/// The planner alone: configuration and state loaded.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn plan(bencher: divan::Bencher, size: usize) {
+    let (dir, state) = fixture(size);
+    let config = flowform_parser::load(dir.path(), &VariableInputs::default()).expect("valid");
+    bencher.bench(|| {
+        let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
+        assert_eq!(
+            plan.changes.iter().filter(|c| c.action.is_change()).count(),
+            (size / 3).div_ceil(33)
         );
-    }
+        plan
+    });
+}
+
+/// Load and validate, then plan: what `plan --refresh=false` does between reading the state
+/// and printing.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn load_and_plan(bencher: divan::Bencher, size: usize) {
+    let (dir, state) = fixture(size);
+    bencher.bench(|| {
+        let config = flowform_parser::load(dir.path(), &VariableInputs::default()).expect("valid");
+        flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans")
+    });
 }
