@@ -404,3 +404,51 @@ connector_profile "p" {{
         "a derived secret was printed:\n{everything}"
     );
 }
+
+/// `show --format json` prints the state without its digest key: with the key, a reader could
+/// test a guess of a secret against the digests (SPEC §4 and §6).
+#[test]
+fn show_never_prints_the_digest_key() {
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let key = ran.state()["digest_key"].as_str().map(str::to_owned);
+    let ran = ran.then().args(["show", "--format", "json"]).run();
+    let shown: serde_json::Value = serde_json::from_str(&ran.stdout()).expect("JSON");
+    assert!(shown.get("digest_key").is_none(), "{shown}");
+    assert!(shown["resources"].is_object());
+    if let Some(key) = key {
+        assert!(!ran.stdout().contains(&key));
+    }
+}
+
+/// A connector property set from a sensitive variable settles: AWS describes the property in
+/// clear and drops the `false` defaults, and neither may be taken for drift.
+#[test]
+fn a_profile_property_from_a_sensitive_variable_settles() {
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .args(["validate"])
+        .run();
+    ran.edit_config(
+        "variables.hcl",
+        "  description = \"Your Salesforce org's URL.\"\n",
+        "  description = \"Your Salesforce org's URL.\"\n  sensitive   = true\n",
+    );
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let ran = ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .stdout_lacks("has changed")
+        .run();
+    assert!(
+        !ran.state()
+            .to_string()
+            .contains("example.my.salesforce.com")
+    );
+}

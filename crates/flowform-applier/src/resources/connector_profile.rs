@@ -259,13 +259,33 @@ pub fn record(
         let value = profile_config::properties_from_sdk(&connector_type, props)
             .map_err(|e| AwsError::other(e.to_string()))?;
         // AWS does not tell an unset bool from false: when what it describes is what was
-        // recorded, keep the record's own spelling so that no drift is reported.
+        // recorded, keep the record's own spelling so that no drift is reported. A property
+        // the record holds only by digest (set from a sensitive value) is compared apart — by
+        // digest, once refresh seals it — so it is set aside here and put back as described.
+        let mut described = value.to_json().unwrap_or_default();
+        let mut set_aside = Vec::new();
+        for path in prior.map(|p| p.sensitive.keys()).into_iter().flatten() {
+            if let Some(inner) = path.strip_prefix("properties.")
+                && let Some(v) = described.as_object_mut().and_then(|o| o.remove(inner))
+            {
+                set_aside.push((inner.to_string(), v));
+            }
+        }
         let recorded = prior.and_then(|p| p.attributes.get("properties")).cloned();
         let same = recorded.as_ref().is_some_and(|r| {
             profile_config::comparable_properties(&connector_type, &Value::from_json(r.clone()))
-                .is_ok_and(|c| c == value)
+                .is_ok_and(|c| c.to_json().as_ref() == Some(&described))
         });
-        let json = if same { recorded } else { value.to_json() };
+        let json = if same {
+            recorded.map(|mut r| {
+                if let Some(o) = r.as_object_mut() {
+                    o.extend(set_aside);
+                }
+                r
+            })
+        } else {
+            value.to_json()
+        };
         if let Some(json) = json.filter(|j| j.as_object().is_some_and(|o| !o.is_empty())) {
             a.insert("properties".into(), json);
         }

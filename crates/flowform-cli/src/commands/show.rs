@@ -24,8 +24,14 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
     };
     match args.format {
         Format::Json => {
-            // The state never holds a secret, so it can be shown as it is (digests stay digests).
-            outln!("{}", String::from_utf8_lossy(&state.to_json()));
+            // The state holds no secret (digests stay digests), but never its digest key: with
+            // it, a reader could test a guess of a secret against its digest (SPEC §4, §6).
+            let mut doc: serde_json::Value =
+                serde_json::from_slice(&state.to_json()).unwrap_or_default();
+            if let Some(fields) = doc.as_object_mut() {
+                fields.remove("digest_key");
+            }
+            outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Format::Text | Format::Markdown => {
             for (address, resource) in &state.resources {
