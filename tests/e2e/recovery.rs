@@ -392,3 +392,42 @@ fn a_stale_lock_record_is_replaced_with_a_warning() {
         .stderr_contains("apply by ci@runner-7")
         .run();
 }
+
+/// A profile create killed after AppFlow answered but before flowform read what it computed
+/// leaves the whole profile in the state (properties, credentials by digest), so the next plan
+/// reports neither drift nor an update: the credentials ARN it learns then is no change.
+#[test]
+fn a_profile_create_killed_before_its_describe_leaves_the_whole_profile_recorded() {
+    let aws = Sandbox::with_args(&["--latency-ms", "1500"]);
+    let test = Test::new()
+        .file("main.hcl", PROFILE)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"]);
+    let mut child = test.spawn();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "the create never started");
+        match lines.next() {
+            Some(Ok(l)) if l.contains("Creating...") => break,
+            Some(_) => {}
+            None => panic!("apply ended early"),
+        }
+    }
+    // CreateConnectorProfile answers after 1.5 s; the Describe that follows takes 1.5 s more.
+    std::thread::sleep(Duration::from_millis(2300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let ran = test.args(["state", "show", "connector_profile.p"]).run();
+    assert!(
+        ran.stdout().contains("https://ours.service-now.com"),
+        "the record holds what was sent:\n{}",
+        ran.stdout()
+    );
+    ran.then()
+        .aws(&aws)
+        .args(["plan", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .stdout_lacks("has changed")
+        .run();
+}

@@ -322,6 +322,9 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 resumed: pending,
                 change,
                 checkpoint: &|partial: ResourceState| record(shared, key, Some(partial)),
+                checkpoint_all: &|sent: &Attrs, id: &str| {
+                    record(shared, key, Some(to_record(shared, address, sent, id)?))
+                },
             };
             let phase = if change.action == Action::Update {
                 Phase::Modifying

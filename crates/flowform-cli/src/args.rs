@@ -73,6 +73,15 @@ pub struct AwsArgs {
     /// How many changes (or reads) may run at once.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub parallelism: usize,
+
+    /// The endpoint a saved plan was made against, which `apply FILE` reaches again (not a
+    /// flag: it comes from the plan file).
+    #[arg(skip)]
+    pub endpoint: Option<String>,
+
+    /// Likewise the region a saved plan was made in.
+    #[arg(skip)]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Args)]

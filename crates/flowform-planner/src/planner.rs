@@ -57,7 +57,13 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         };
         let current = match options.refreshed.as_ref().map(|r| r.get(addr_text)) {
             Some(Some(Some(now))) => {
-                let (was, is) = (values::flatten_state(record), values::flatten_state(now));
+                let (was, mut is) = (values::flatten_state(record), values::flatten_state(now));
+                // A computed attribute the record does not have yet (an apply stopped between
+                // making the object and reading what AWS computed for it) is learned, not drift.
+                is.retain(|path, _| {
+                    was.contains_key(path)
+                        || !address.kind.computed_attributes().contains(&path.as_str())
+                });
                 if was != is {
                     let paths: BTreeSet<&String> = was.keys().chain(is.keys()).collect();
                     drift.push(Drift {

@@ -321,8 +321,8 @@ impl StateWarning {
     /// A title for the warning (the message is its detail).
     pub fn summary(&self) -> &'static str {
         match self {
-            StateWarning::JournalReplayed { .. } => "Interrupted apply recovered",
-            StateWarning::JournalPending { .. } => "Interrupted apply found",
+            StateWarning::JournalReplayed { .. } => "Interrupted apply or destroy recovered",
+            StateWarning::JournalPending { .. } => "Interrupted apply or destroy found",
             StateWarning::TornJournalLine { .. } => "Torn journal line left out",
         }
     }
@@ -333,15 +333,15 @@ impl std::fmt::Display for StateWarning {
         match self {
             StateWarning::JournalReplayed { path, changes } => write!(
                 f,
-                "An earlier apply was interrupted; the {changes} change(s) it had finished were \
-                 recovered from {} and saved into the state.",
+                "An earlier apply or destroy was interrupted; the {changes} change(s) it had \
+                 finished were recovered from {} and saved into the state.",
                 path.display()
             ),
             StateWarning::JournalPending { path, changes } => write!(
                 f,
-                "An earlier apply was interrupted; the {changes} change(s) it had finished are \
-                 in {} and are shown here. The next apply records them in the state and \
-                 finishes the work.",
+                "An earlier apply or destroy was interrupted; the {changes} change(s) it had \
+                 finished are in {} and are shown here. The next command that takes the lock \
+                 records them in the state.",
                 path.display()
             ),
             StateWarning::TornJournalLine { path, line, bytes } => write!(

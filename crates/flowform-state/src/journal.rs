@@ -83,6 +83,11 @@ enum Entry {
 }
 
 impl Entry {
+    /// Whether the entry records a finished change (an intent is not one).
+    fn is_change(&self) -> bool {
+        !matches!(self, Entry::Intent { .. })
+    }
+
     fn apply(self, state: &mut State) {
         match self {
             Entry::Set { address, resource } => {
@@ -302,15 +307,15 @@ pub(crate) fn replay(
     for (index, line) in lines.iter().enumerate().skip(1) {
         let entry: Entry =
             serde_json::from_slice(line).map_err(|error| corrupt(index + 1, error.to_string()))?;
+        changes += usize::from(entry.is_change());
         entry.apply(state);
-        changes += 1;
     }
     if !tail.is_empty() {
         match serde_json::from_slice::<Entry>(tail) {
             // Complete but for its newline: the change was written whole, so keep it.
             Ok(entry) => {
+                changes += usize::from(entry.is_change());
                 entry.apply(state);
-                changes += 1;
             }
             Err(_) => warnings.push(StateWarning::TornJournalLine {
                 path: path.to_path_buf(),

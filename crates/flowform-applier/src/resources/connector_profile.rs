@@ -118,18 +118,12 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
         }
     };
     let arn = out.connector_profile_arn().unwrap_or_default().to_string();
-    (op.checkpoint)(super::identity(
-        "connector_profile",
-        &arn,
-        &[
-            ("arn", Some(arn.clone())),
-            ("name", Some(name.clone())),
-            ("connector_type", text(attrs, "connector_type")),
-            ("connection_mode", text(attrs, "connection_mode")),
-            ("connector_label", text(attrs, "connector_label")),
-            ("kms_arn", text(attrs, "kms_arn")),
-        ],
-    ))?;
+    // CreateConnectorProfile sent everything at once: record all of it (credentials by
+    // digest) the moment AppFlow answers, before reading what it computed.
+    let mut sent = attrs.clone();
+    sent.insert("arn".into(), Value::String(arn.clone()));
+    sent.remove("credentials_arn");
+    (op.checkpoint_all)(&sent, &arn)?;
     computed(op.clients, &name, attrs).await?;
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(arn)

@@ -135,6 +135,10 @@ pub struct Op<'a> {
     /// that complete it: if one of those fails, or the process dies, the object is in the state
     /// and the next plan finishes it (an update) instead of making another.
     pub checkpoint: &'a (dyn Fn(ResourceState) -> Result<(), AwsError> + Sync),
+    /// Records the object with every attribute in `attrs` (secrets by digest) under the id,
+    /// for a create that sent everything in one call: what a kill leaves is then the whole
+    /// object, not an identity the next plan would take for drift.
+    pub checkpoint_all: &'a (dyn Fn(&Attrs, &str) -> Result<(), AwsError> + Sync),
 }
 
 /// A record of just what identifies an object (its forces-replacement attributes and ids), for

@@ -103,6 +103,9 @@ fn retarget(
     };
     let aws = AwsArgs {
         sandbox: target.sandbox,
+        // The endpoint it was planned against, reached again whatever the environment says.
+        endpoint: target.endpoint.clone(),
+        region: Some(target.region.clone()),
         ..request.aws.clone()
     };
     Ok((planned_ctx, aws))

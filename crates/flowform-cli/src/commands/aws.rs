@@ -25,6 +25,12 @@ impl Aws {
             max_retries: provider.max_retries,
             static_credentials: None,
         };
+        if let Some(endpoint) = &args.endpoint {
+            settings.endpoint_url = Some(endpoint.clone());
+        }
+        if let Some(region) = &args.region {
+            settings.region = Some(region.clone());
+        }
         let mut sandbox = None;
         if args.sandbox {
             let data_file = sandbox_data_path(ctx);
@@ -41,9 +47,9 @@ impl Aws {
             settings.static_credentials = Some(("test".into(), "test".into()));
             settings.profile = None;
             settings.region = Some(
-                provider
-                    .region
+                args.region
                     .clone()
+                    .or_else(|| provider.region.clone())
                     .unwrap_or_else(|| "us-east-1".into()),
             );
             sandbox = Some(running);
@@ -101,7 +107,7 @@ pub async fn plan_target(
         endpoint: if args.sandbox {
             None
         } else {
-            endpoint_override(config)
+            args.endpoint.clone().or_else(|| endpoint_override(config))
         },
         account,
         region: aws.clients.region.clone(),
