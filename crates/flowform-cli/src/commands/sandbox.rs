@@ -19,10 +19,15 @@ pub fn serve(args: &SandboxServeArgs) -> Exit {
         profile_quota: args.profile_quota,
         ..Default::default()
     };
+    // With --port 0 the port is chosen when it binds: the line that says where it listens
+    // (printed next) is the one to copy it from.
+    let port = match args.port {
+        0 => "PORT".to_string(),
+        p => p.to_string(),
+    };
     err!(
-        "AppFlow, Secrets Manager, KMS and STS for account {}. Point clients at it with:\n  export AWS_ENDPOINT_URL=http://127.0.0.1:{} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=... AWS_REGION=us-east-1\n",
+        "AppFlow, Secrets Manager, KMS and STS for account {}. Point clients at it with:\n  export AWS_ENDPOINT_URL=http://127.0.0.1:{port} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY=... AWS_REGION=us-east-1\n",
         args.account_id,
-        args.port,
         args.access_key_id
     );
     match flowform_sandbox::serve_forever(config) {
