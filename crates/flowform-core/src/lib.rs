@@ -22,7 +22,7 @@ pub mod schema;
 mod sensitive;
 mod value;
 
-pub use address::{Address, AddressError, ResourceKind};
+pub use address::{Address, AddressError, InstanceKey, ResourceKind};
 pub use diagnostic::{Diagnostic, Diagnostics, Pos, Severity, SourceRange, Sources};
 pub use sensitive::Sensitive;
 pub use value::{Number, Value};

@@ -12,7 +12,12 @@
 //! are known only after apply stay [`Value::Unknown`](flowform_core::Value::Unknown); the planner
 //! and applier re-evaluate a resource with [`Config::evaluate_resource`] once they know more.
 //!
-//! Layout: `files` finds and parses the files; `variables` resolves inputs; `resources` decodes
+//! A block with `count` or `for_each` becomes one [`Resource`] per instance (`secret.app[0]`,
+//! `connector_profile.sf["prod"]`); [`Config::blocks`] says how each block expanded.
+//!
+//! Layout: `files` finds and parses the files; `variables` resolves inputs; `instances`
+//! evaluates `count` and `for_each`; `refactoring` reads `moved`, `import` and `flowform`
+//! blocks; `resources` decodes
 //! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`
 //! the cross-resource rules and warnings; `eval` the expression evaluator; `bounded_read` reads
 //! every file a configuration names, refusing what is not a regular file or is too large.
@@ -23,17 +28,21 @@ mod config;
 pub mod eval;
 mod files;
 pub mod format;
+mod instances;
 mod load;
+mod refactoring;
 mod resources;
 mod rules;
 mod suggest;
 mod unterminated_string;
 mod variables;
+mod version;
 
 pub use bounded_read::CONFIG_FILE_LIMIT;
 pub use config::{
-    Backend, Config, Lifecycle, Output, Provider, Resource, VarArg, VarSource, Variable,
-    VariableInputs,
+    Backend, Config, Import, Lifecycle, Moved, Output, Provider, Resource, VarArg, VarSource,
+    Variable, VariableInputs,
 };
 pub use files::backend_path;
+pub use instances::Expansion;
 pub use load::{LoadFailure, load};

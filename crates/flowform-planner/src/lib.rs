@@ -21,5 +21,5 @@ pub mod render;
 pub use flowform_state::values;
 
 pub use graph::{Schedule, Step};
-pub use plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange, Summary};
+pub use plan::{Action, Attrs, Drift, Importing, OutputChange, Plan, ResourceChange, Summary};
 pub use planner::{PlanOptions, Refreshed, StateExports, applied_outputs, plan};

@@ -4,7 +4,7 @@
 use super::Exit;
 use super::aws::{Aws, runtime};
 use super::context::{Context, VERSION, error};
-use crate::args::{AwsArgs, PlanningArgs};
+use crate::args::{AwsArgs, ChangeArgs, PlanningArgs};
 use flowform_applier::{ApplyOptions, Phase, Progress};
 use flowform_parser::VariableInputs;
 use flowform_planner::planfile::{PlanTarget, SavedPlan};
@@ -19,6 +19,7 @@ use std::time::Duration;
 pub struct Request<'a> {
     pub planfile: Option<&'a Path>,
     pub planning: &'a PlanningArgs,
+    pub changes: &'a ChangeArgs,
     pub aws: &'a AwsArgs,
     pub auto_approve: bool,
     pub destroy: bool,
@@ -120,6 +121,7 @@ async fn run_async(
             let (planned, aws) = match super::plan::make_plan(
                 ctx,
                 request.planning,
+                request.changes,
                 inputs,
                 request.destroy,
                 request.aws,
@@ -143,6 +145,13 @@ async fn run_async(
                     a.close().await;
                 }
                 return if approved { Exit::Success } else { Exit::Error };
+            }
+            if planned.plan.refresh_only {
+                let outcome = record_refresh(&mut backend, planned.state, planned.refreshed);
+                if let Some(a) = aws {
+                    a.close().await;
+                }
+                return outcome;
             }
             let run = Run {
                 config: planned.config,
@@ -218,6 +227,42 @@ struct Run {
     plan: Plan,
     expected: Option<flowform_planner::planfile::SavedPlanDigests>,
     forget: Vec<flowform_core::Address>,
+}
+
+/// `apply --refresh-only`: what the refresh found becomes the state; nothing else is done.
+fn record_refresh(
+    backend: &mut LocalBackend,
+    mut state: State,
+    refreshed: Option<flowform_planner::Refreshed>,
+) -> Exit {
+    let mut recorded = 0;
+    for (address, now) in refreshed.into_iter().flatten() {
+        match now {
+            Some(mut record) => {
+                if let Some(was) = state.resources.get(&address) {
+                    if *was == record {
+                        continue;
+                    }
+                    record.dependencies = was.dependencies.clone();
+                }
+                state.resources.insert(address, record);
+                recorded += 1;
+            }
+            None => {
+                state.resources.remove(&address);
+                recorded += 1;
+            }
+        }
+    }
+    state.flowform_version = VERSION.to_string();
+    if let Err(e) = backend.persist(&state) {
+        return error(&e.to_string());
+    }
+    outln!(
+        "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed. The state records what exists now ({recorded} {} updated).",
+        if recorded == 1 { "object" } else { "objects" }
+    );
+    Exit::Success
 }
 
 /// Asks `Do you want to perform these actions?`; only `yes` goes on.
@@ -345,8 +390,13 @@ async fn execute(
             report.destroyed
         );
     } else {
+        let imported = if report.imported > 0 {
+            format!("{} imported, ", report.imported)
+        } else {
+            String::new()
+        };
         outln!(
-            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            "\nApply complete! Resources: {imported}{} added, {} changed, {} destroyed.",
             report.added,
             report.changed,
             report.destroyed

@@ -4,7 +4,7 @@
 use super::Exit;
 use super::aws::{Aws, runtime};
 use super::context::{Context, VERSION, error};
-use crate::args::{AwsArgs, Format, PlanArgs, PlanningArgs};
+use crate::args::{AwsArgs, ChangeArgs, Format, PlanArgs, PlanningArgs};
 use flowform_core::Address;
 use flowform_parser::{Config, VariableInputs};
 use flowform_planner::planfile::SavedPlan;
@@ -27,6 +27,7 @@ pub struct Planned {
 pub async fn make_plan(
     ctx: &Context,
     planning: &PlanningArgs,
+    changes: &ChangeArgs,
     inputs: &VariableInputs,
     destroy: bool,
     aws_args: &AwsArgs,
@@ -55,6 +56,18 @@ pub async fn make_plan(
             Err(e) => return Err(error(&format!("--target {t}: {e}"))),
         }
     }
+    let mut replace = Vec::new();
+    for r in &changes.replace {
+        match r.parse::<Address>() {
+            Ok(a) => replace.push(a),
+            Err(e) => return Err(error(&format!("--replace {r}: {e}"))),
+        }
+    }
+    if changes.refresh_only && !planning.refresh {
+        return Err(error(
+            "--refresh-only reads what exists and records it: it cannot be combined with --refresh=false.",
+        ));
+    }
     let mut aws = None;
     let mut refreshed = None;
     if planning.refresh && !state.resources.is_empty() {
@@ -71,10 +84,55 @@ pub async fn make_plan(
         }
         aws = Some(connected);
     }
+    // `import` blocks: the objects are read now, like a refresh, so that the planner stays
+    // pure. One already in the state is imported already.
+    let mut imports = std::collections::BTreeMap::new();
+    let pending: Vec<&flowform_parser::Import> = config
+        .imports
+        .iter()
+        .filter(|i| {
+            !destroy && !changes.refresh_only && !state.resources.contains_key(&i.to.to_string())
+        })
+        .collect();
+    if !pending.is_empty() {
+        if aws.is_none() {
+            aws = Some(Aws::connect(ctx, aws_args, &config).await?);
+        }
+        let clients = &aws.as_ref().expect("connected above").clients;
+        for i in pending {
+            match flowform_applier::import(clients, &i.to, &i.id, &state.digest_key).await {
+                Ok(mut record) => {
+                    keep_configured_kms_arn(&config, &state, &i.to, &mut record);
+                    imports.insert(
+                        i.to.clone(),
+                        flowform_planner::Importing {
+                            id: i.id.clone(),
+                            record,
+                        },
+                    );
+                }
+                Err(e) => {
+                    let d = flowform_core::Diagnostic::error(
+                        "Cannot import",
+                        format!("{}: reading \"{}\" failed: {e}", i.to, i.id),
+                    )
+                    .with_range(i.range.clone());
+                    ctx.print_diagnostics(&config.sources, &flowform_core::Diagnostics(vec![d]));
+                    if let Some(a) = aws {
+                        a.close().await;
+                    }
+                    return Err(Exit::Error);
+                }
+            }
+        }
+    }
     let options = PlanOptions {
         destroy,
         targets,
         refreshed: refreshed.clone(),
+        replace,
+        refresh_only: changes.refresh_only,
+        imports,
     };
     match flowform_planner::plan(&config, &state, &options) {
         Ok(plan) => {
@@ -100,6 +158,22 @@ pub async fn make_plan(
     }
 }
 
+/// AWS never describes a profile's `kms_arn`: an imported profile takes the configured one, or
+/// the plan would replace it over an attribute it cannot see.
+pub fn keep_configured_kms_arn(
+    config: &Config,
+    state: &State,
+    address: &Address,
+    record: &mut flowform_state::ResourceState,
+) {
+    if address.kind == flowform_core::ResourceKind::ConnectorProfile
+        && let Ok(attrs) = config.evaluate_resource(address, &flowform_planner::StateExports(state))
+        && let Some(kms) = attrs.get("kms_arn").and_then(|v| v.as_str())
+    {
+        record.attributes.insert("kms_arn".into(), kms.into());
+    }
+}
+
 pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -112,7 +186,10 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         Err(e) => return e,
     };
     rt.block_on(async {
-        let (planned, aws) = match make_plan(ctx, &args.planning, inputs, args.destroy, &args.aws).await {
+        if args.out.is_some() && args.changes.refresh_only {
+            return error("a refresh-only plan cannot be saved: run `flowform apply --refresh-only` to record what the refresh finds.");
+        }
+        let (planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, &args.aws).await {
             Ok(p) => p,
             Err(e) => return e,
         };

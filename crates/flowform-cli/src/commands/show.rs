@@ -46,7 +46,13 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
 /// One resource as the state records it, in HCL's shape; secrets as `(sensitive value)`.
 pub fn resource_text(address: &str, resource: &ResourceState) -> String {
     let attrs = flowform_state::values::from_state(resource);
-    let (kind, label) = address.split_once('.').unwrap_or((address, ""));
+    let (kind, label) = match address.parse::<flowform_core::Address>() {
+        Ok(a) => (a.kind.keyword().to_string(), a.label),
+        Err(_) => {
+            let (kind, label) = address.split_once('.').unwrap_or((address, ""));
+            (kind.to_string(), label.to_string())
+        }
+    };
     let mut out = format!("# {address}:\nresource \"{kind}\" \"{label}\" {{\n");
     let width = attrs.keys().map(String::len).max().unwrap_or(0).max(2);
     out.push_str(&format!(

@@ -46,14 +46,76 @@ enum Shape {
 
 /// The header comment and the block for one change, ending with a newline.
 pub fn render_resource(change: &ResourceChange, paint: Paint) -> String {
+    let Some(header) = header(change) else {
+        return String::new();
+    };
+    if change.action == Action::NoOp {
+        // Only a move or an import to record: Terraform's header and the object's id.
+        let a = &change.address;
+        let id = change
+            .prior_id
+            .as_ref()
+            .map(|i| format!("        id = {}\n", serde_json::Value::String(i.clone())))
+            .unwrap_or_default();
+        return format!(
+            "  {}\n    resource \"{}\" \"{}\" {{\n{id}    }}\n",
+            paint.bold(&header),
+            a.kind,
+            a.label
+        );
+    }
+    let verb = header
+        .strip_prefix(&format!("# {} ", change.address))
+        .unwrap_or(&header)
+        .to_string();
+    render_block(change, &verb, paint)
+}
+
+/// The header of a change: `# X will be created`, `# OLD has moved to NEW`, `# X will be
+/// imported`, `# X will be replaced, as requested`, with `(moved from OLD)` and `(imported
+/// from "ID")` lines when a change does more than move or import. `None` for a no-op.
+pub fn header(change: &ResourceChange) -> Option<String> {
+    let a = &change.address;
     let verb = match change.action {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
+        Action::Replace if change.replace_requested => "will be replaced, as requested",
         Action::Replace => "must be replaced",
         Action::Delete => "will be destroyed",
-        Action::NoOp => return String::new(),
+        Action::NoOp => {
+            return match (&change.previous_address, &change.importing) {
+                (_, Some(_)) => Some(format!("# {a} will be imported")),
+                (Some(from), None) => Some(format!("# {from} has moved to {a}")),
+                (None, None) => None,
+            };
+        }
     };
-    render_block(change, verb, paint)
+    let mut out = format!("# {a} {verb}");
+    if let Some(from) = &change.previous_address {
+        out.push_str(&format!("\n  # (moved from {from})"));
+    }
+    if let Some(import) = &change.importing {
+        out.push_str(&format!(
+            "\n  # (imported from {})",
+            serde_json::Value::String(import.id.clone())
+        ));
+    }
+    Some(out)
+}
+
+/// `Plan: 1 to import, 2 to add, 0 to change, 1 to destroy.` (imports only when there are).
+pub fn summary_line(plan: &crate::plan::Plan) -> String {
+    let s = plan.summary();
+    let imports = plan.imports();
+    let import = if imports > 0 {
+        format!("{imports} to import, ")
+    } else {
+        String::new()
+    };
+    format!(
+        "Plan: {import}{} to add, {} to change, {} to destroy.",
+        s.add, s.change, s.destroy
+    )
 }
 
 /// A change with its header saying `verb` (`has changed` for drift).

@@ -74,18 +74,13 @@ enum Unit {
 
 fn units(plan: &Plan) -> Vec<Unit> {
     let mut units = Vec::new();
-    let s = plan.summary();
     let mut head = String::from(if plan.destroy {
         "### flowform plan (destroy)\n\n"
     } else {
         "### flowform plan\n\n"
     });
     if plan.has_changes() {
-        let _ = writeln!(
-            head,
-            "Plan: {} to add, {} to change, {} to destroy.",
-            s.add, s.change, s.destroy
-        );
+        let _ = writeln!(head, "{}", diff::summary_line(plan));
     } else {
         let _ = writeln!(head, "{NO_CHANGES}");
     }
@@ -111,7 +106,7 @@ fn units(plan: &Plan) -> Vec<Unit> {
     let changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action.is_change())
+        .filter(|c| diff::header(c).is_some())
         .collect();
     if !changes.is_empty() {
         units.push(Unit::Block("#### Changes\n".into()));
@@ -126,7 +121,13 @@ fn units(plan: &Plan) -> Vec<Unit> {
         units.push(Unit::Block("#### Resources\n".into()));
         for c in &changes {
             units.push(Unit::Diff {
-                summary: format!("{} {}", c.address, verb(c.action)),
+                summary: diff::header(c)
+                    .and_then(|h| {
+                        h.lines()
+                            .next()
+                            .map(|l| l.trim_start_matches("# ").to_string())
+                    })
+                    .unwrap_or_else(|| format!("{} {}", c.address, verb(c.action))),
                 lines: diff_lines(&diff::render_resource(c, Paint { color: false })),
             });
         }
@@ -269,7 +270,7 @@ fn action_word(action: Action) -> &'static str {
         Action::Update => "~ update",
         Action::Replace => "-/+ replace",
         Action::Delete => "- destroy",
-        Action::NoOp => "no-op",
+        Action::NoOp => "record",
     }
 }
 
@@ -287,7 +288,14 @@ fn verb(action: Action) -> &'static str {
 /// deletion means.
 fn details(c: &ResourceChange) -> String {
     let mut parts = Vec::new();
+    if let Some(from) = &c.previous_address {
+        parts.push(format!("moved from {from}"));
+    }
+    if let Some(import) = &c.importing {
+        parts.push(format!("imported from \"{}\"", import.id));
+    }
     match c.action {
+        Action::Replace if c.replace_requested => parts.push("replaced as requested".into()),
         Action::Replace => parts.push(format!(
             "forces replacement: {}",
             c.replace_paths.join(", ")
