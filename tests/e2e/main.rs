@@ -9,6 +9,7 @@ mod cli;
 mod color;
 mod crash_trials;
 mod flags;
+mod instances;
 mod lifecycle;
 mod logging;
 mod moto;
