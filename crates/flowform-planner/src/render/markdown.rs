@@ -113,7 +113,11 @@ fn units(plan: &Plan) -> Vec<Unit> {
         for c in &changes {
             units.push(Unit::Row(format!(
                 "| `{}` | `{}` | {} |\n",
-                action_word(c.action),
+                match (c.action, &c.previous_address, &c.importing) {
+                    (Action::NoOp, _, Some(_)) => "import",
+                    (Action::NoOp, Some(_), None) => "move",
+                    (action, _, _) => action_word(action),
+                },
                 c.address,
                 escape_cell(&details(c))
             )));
@@ -270,7 +274,7 @@ fn action_word(action: Action) -> &'static str {
         Action::Update => "~ update",
         Action::Replace => "-/+ replace",
         Action::Delete => "- destroy",
-        Action::NoOp => "record",
+        Action::NoOp => "no-op",
     }
 }
 
