@@ -313,6 +313,21 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
     else {
         return;
     };
+    // A reference to a resource with count/for_each names one of its instances: the one among
+    // what the profile refers to (`secret.app[each.key]` → `secret.app["prod"]`).
+    let secret_addr = match config.blocks.get(&secret_addr) {
+        Some(e) if e.is_repeated() => {
+            let mut instances = profile
+                .references
+                .iter()
+                .filter(|a| a.resource() == secret_addr);
+            match (instances.next(), instances.next()) {
+                (Some(one), None) => one.clone(),
+                _ => return,
+            }
+        }
+        _ => secret_addr,
+    };
     let Some(secret) = config
         .resources
         .get(&secret_addr)

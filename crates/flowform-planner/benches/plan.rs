@@ -4,7 +4,8 @@
 //! `cargo bench -p flowform-planner --bench plan -- 1000 10000` prints, per size, the time to
 //! load and validate the configuration, the time of the planner alone, and the process's peak
 //! resident memory. A third of the resources are secrets, a third KMS key policies, a third
-//! Salesforce profiles referring to both.
+//! Salesforce profiles referring to both. With `--for-each`, the same resources come from three
+//! blocks with `for_each` over one map, to compare instances with hand-written blocks.
 
 use flowform_core::Value;
 use flowform_parser::VariableInputs;
@@ -45,6 +46,59 @@ fn configuration(resources: usize, changed_every: Option<usize>) -> String {
     out
 }
 
+/// The same resources as [`configuration`], as three blocks with `for_each`; a changed secret's
+/// description is in its map entry.
+fn configuration_for_each(resources: usize, changed_every: Option<usize>) -> String {
+    let n = resources / 3;
+    let mut out = String::from("locals {\n  orgs = {\n");
+    for i in 0..n {
+        let description = if changed_every.is_some_and(|e| i % e == 0) {
+            "rotated"
+        } else {
+            "connected app"
+        };
+        let _ = writeln!(
+            out,
+            "    k{i} = {{ pad = \"{i:08}\", description = \"{description}\" }}"
+        );
+    }
+    out.push_str(
+        r#"  }
+}
+
+secret "s" {
+  for_each = local.orgs
+  name = "appflow/s${each.key}"
+  description = each.value.description
+  secret_string = jsonencode({ id = each.key })
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "appflow.amazonaws.com" }, Action = "secretsmanager:GetSecretValue", Resource = "*", Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } } }] })
+}
+
+kms_key_policy "k" {
+  for_each = local.orgs
+  key_id = "arn:aws:kms:us-east-1:123456789012:key/${each.value.pad}-0000-0000-0000-000000000000"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "kms:*", Resource = "*" }] })
+}
+
+connector_profile "p" {
+  for_each = local.orgs
+  name = "sf-${each.key}"
+  connector_type = "Salesforce"
+  connection_mode = "Public"
+  kms_arn = kms_key_policy.k[each.key].key_arn
+  properties {
+    instance_url = "https://o${each.key}.my.salesforce.com"
+  }
+  credentials {
+    oauth2_grant_type = "CLIENT_CREDENTIALS"
+    client_credentials_arn = secret.s[each.key].arn
+  }
+}
+"#,
+    );
+    out
+}
+
 /// The state after applying `config` (computed attributes made up), built directly so the
 /// benchmark measures the planner, not a simulated apply.
 fn applied_state(dir: &std::path::Path) -> State {
@@ -53,7 +107,10 @@ fn applied_state(dir: &std::path::Path) -> State {
         State::with_identity(Lineage::generate(), DigestKey::from_bytes([3; 32]), "bench");
     let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
     for change in plan.changes.iter().filter(|c| c.action == Action::Create) {
-        let label = &change.address.label;
+        let label = &change
+            .address
+            .to_string()
+            .replace(['"', '[', ']', '.'], "-");
         let service = match change.address.kind {
             flowform_core::ResourceKind::Secret => "secretsmanager",
             flowform_core::ResourceKind::ConnectorProfile => "appflow",
@@ -96,6 +153,12 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() {
+    let for_each = std::env::args().any(|a| a == "--for-each");
+    let generate = if for_each {
+        configuration_for_each
+    } else {
+        configuration
+    };
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -107,10 +170,10 @@ fn main() {
     };
     for size in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join("main.hcl"), configuration(size, None)).expect("write");
+        std::fs::write(dir.path().join("main.hcl"), generate(size, None)).expect("write");
         let state = applied_state(dir.path());
         // 1% changed: every 33rd secret's description (a third of the resources are secrets).
-        std::fs::write(dir.path().join("main.hcl"), configuration(size, Some(33))).expect("write");
+        std::fs::write(dir.path().join("main.hcl"), generate(size, Some(33))).expect("write");
         let mut load_times = Vec::new();
         let mut plan_times = Vec::new();
         let mut changes = 0;
@@ -129,7 +192,8 @@ fn main() {
         plan_times.sort();
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
         println!(
-            "plan {size:>6} resources, {changes} changed: load+validate median {:>7.1} ms, planner median {:>7.1} ms (best {:.1}), peak RSS {:.0} MiB",
+            "plan {size:>6} resources{}, {changes} changed: load+validate median {:>7.1} ms, planner median {:>7.1} ms (best {:.1}), peak RSS {:.0} MiB",
+            if for_each { " as for_each" } else { "" },
             ms(load_times[2]),
             ms(plan_times[2]),
             ms(plan_times[0]),
