@@ -311,7 +311,9 @@ impl Schedule {
             let label = match self.graph[n] {
                 Step::Change(i) => {
                     let c = &plan.changes[i];
-                    format!("\"{}\\n{}\"", c.address, c.action.json_actions().join("/"))
+                    // An instance key is quoted (`sf["prod"]`): escaped inside the DOT string.
+                    let address = c.address.to_string().replace('"', "\\\"");
+                    format!("\"{address}\\n{}\"", c.action.json_actions().join("/"))
                 }
                 Step::CreatedAll(k) => format!("\"{} created\", shape = point", k.plural()),
                 Step::DeletedAll(k) => format!("\"{} deleted\", shape = point", k.plural()),

@@ -58,6 +58,11 @@ fn every_instance_is_planned_under_its_own_address() {
         .change(&address("connector_profile.sf[\"prod\"]"))
         .unwrap();
     assert_eq!(prod.depends_on, [address("secret.app[\"prod\"]")]);
+    let dot = flowform_planner::Schedule::new(&plan).to_dot(&plan);
+    assert!(
+        dot.contains(r#"label = "connector_profile.sf[\"prod\"]\ncreate""#),
+        "{dot}"
+    );
     let (text, markdown, json) = views(&plan);
     insta::assert_snapshot!("create_text", text);
     insta::assert_snapshot!("create_markdown", markdown);
