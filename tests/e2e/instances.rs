@@ -328,3 +328,147 @@ fn required_version_refuses_a_flowform_outside_the_range() {
         .stderr_contains("This configuration requires flowform >= 2.0, but this is flowform 0.1.0.")
         .run();
 }
+
+/// Data sources feed a key policy and a profile: a key made outside (found by its alias), a
+/// secret made outside (never its value), the account and the region.
+const DATA_CONFIG: &str = r#"data "caller_identity" "me" {}
+
+data "region" "current" {}
+
+data "kms_key" "team" {
+  key_id = "alias/team-appflow"
+}
+
+data "secret" "team" {
+  name = "team/connected-app"
+}
+
+kms_key_policy "team" {
+  key_id = data.kms_key.team.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "EnableIAMUserPermissions"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::${data.caller_identity.me.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "AllowAppFlowToUseTheKey"
+        Effect    = "Allow"
+        Principal = { Service = "appflow.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = { "aws:SourceArn" = "arn:aws:appflow:${data.region.current.name}:${data.caller_identity.me.account_id}:*" }
+        }
+      },
+    ]
+  })
+}
+
+connector_profile "sf" {
+  name            = "sf-data"
+  connector_type  = "Salesforce"
+  connection_mode = "Public"
+  kms_arn         = kms_key_policy.team.key_arn
+
+  properties {
+    instance_url = "https://data.my.salesforce.com"
+  }
+  credentials {
+    oauth2_grant_type = "JWT_BEARER"
+    jwt_token         = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJkYXRhIn0.c2lnbmF0dXJl"
+  }
+}
+
+output "secret_arn" {
+  value = data.secret.team.arn
+}
+
+output "account" {
+  value = data.caller_identity.me.account_id
+}
+"#;
+
+#[test]
+fn data_sources_feed_a_key_policy_and_a_profile() {
+    let aws = Sandbox::start();
+    let (kms, sm) = (aws.kms(), aws.secretsmanager());
+    let key_arn = aws.block_on(async {
+        let key = kms.create_key().send().await.expect("CreateKey");
+        let meta = key.key_metadata().expect("metadata");
+        kms.create_alias()
+            .alias_name("alias/team-appflow")
+            .target_key_id(meta.key_id())
+            .send()
+            .await
+            .expect("CreateAlias");
+        sm.create_secret()
+            .name("team/connected-app")
+            .secret_string(crate::harness::SENTINEL)
+            .send()
+            .await
+            .expect("CreateSecret");
+        meta.arn().expect("arn").to_string()
+    });
+    // A missing object is an error that names the data block.
+    Test::new()
+        .file(
+            "main.hcl",
+            &DATA_CONFIG.replace("team/connected-app", "team/nothing-here"),
+        )
+        .aws(&aws)
+        .args(["plan", "--refresh=false"])
+        .status(1)
+        .stderr_contains(
+            "data.secret.team found nothing: there is no secret with name = \"team/nothing-here\"",
+        )
+        .run();
+    let ran = Test::new()
+        .file("main.hcl", DATA_CONFIG)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains(&format!("= \"{key_arn}\""))
+        .stdout_contains("arn:aws:iam::123456789012:root")
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    let state = ran.state();
+    assert_eq!(
+        state["resources"]["kms_key_policy.team"]["attributes"]["key_arn"],
+        key_arn.as_str()
+    );
+    assert_eq!(state["outputs"]["account"]["value"], "123456789012");
+    assert!(
+        state["outputs"]["secret_arn"]["value"]
+            .as_str()
+            .is_some_and(|a| a.contains(":secret:team/connected-app")),
+        "{state}"
+    );
+    assert!(!ran.all_files_text().contains(crate::harness::SENTINEL));
+    // Read again by every plan; nothing changed.
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan", "--refresh=false"])
+        .stdout_contains("No changes.")
+        .run();
+    // A profile read as data: its type and properties, as the plan shows them.
+    std::fs::write(
+        ran.path("config/read.hcl"),
+        "data \"connector_profile\" \"made\" {\n  name = \"sf-data\"\n}\n\noutput \"made\" {\n  value = \"${data.connector_profile.made.connector_type} ${data.connector_profile.made.properties.instance_url}\"\n}\n",
+    )
+    .expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan", "--format", "json"])
+        .run();
+    let plan: serde_json::Value = serde_json::from_str(&ran.stdout()).expect("JSON plan");
+    assert_eq!(
+        plan["output_changes"]["made"]["after"],
+        "Salesforce https://data.my.salesforce.com"
+    );
+}

@@ -11,6 +11,7 @@
 //!   an AWS call: a move is a remove and a set, an import the record the plan read.
 //! - [`forgotten`] and [`record_outputs`] decide what an apply does beyond its changes: the
 //!   records of objects found gone, and the outputs of the finished state.
+//! - [`read_data`] reads what a data source names (never a secret's value).
 //! - [`import`] reads an existing AWS object for a configured address (`flowform import`, and
 //!   the CLI before planning `import` blocks).
 //! - `resources` holds one `Resource` implementation per kind (create, update, delete, read,
@@ -21,6 +22,7 @@
 mod apply;
 mod attrs;
 mod clients;
+mod data;
 mod error;
 mod import;
 mod outcome;
@@ -31,6 +33,7 @@ mod token;
 
 pub use apply::{ApplyOptions, ApplyReport, Phase, Progress, apply};
 pub use clients::{ClientSettings, Clients};
+pub use data::read_data;
 pub use error::{AwsError, ChangeError};
 pub use import::import;
 pub use outcome::{forgotten, record_outputs};

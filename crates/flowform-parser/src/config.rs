@@ -1,5 +1,6 @@
 //! The typed configuration that the planner and applier consume.
 
+pub use crate::data::{DataSource, DataValues};
 use crate::eval::{EvalError, Evaluator, Exports, FileCache, LocalExpr};
 use crate::instances::Expansion;
 pub use crate::refactoring::{Import, Moved};
@@ -30,6 +31,10 @@ pub struct Config {
     pub imports: Vec<Import>,
     /// `flowform { required_version }`, which this flowform satisfies.
     pub required_version: Option<String>,
+    /// `data` blocks, with their arguments evaluated.
+    pub data_sources: Vec<DataSource>,
+    /// What the data sources were read as ([`Config::set_data`]); unknown until then.
+    pub(crate) data_values: DataValues,
     pub outputs: Vec<Output>,
     /// Warnings found while loading (errors make [`load`](crate::load) return no config).
     pub warnings: Diagnostics,
@@ -191,13 +196,25 @@ impl Config {
     }
 
     pub(crate) fn evaluator<'a>(&'a self, exports: &'a dyn Exports) -> Evaluator<'a> {
-        Evaluator::new(
+        let mut ev = Evaluator::new(
             &self.var_values,
             &self.locals,
             &self.blocks,
             exports,
             &self.files,
-        )
+        );
+        ev.data = &self.data_values;
+        ev
+    }
+
+    /// Records what the data sources were read as (by [`DataSource::address`]): from here on
+    /// their attributes are known. The CLI reads them before planning, as a refresh.
+    pub fn set_data(&mut self, values: DataValues) {
+        for (address, attributes) in values {
+            if let Some(slot) = self.data_values.get_mut(&address) {
+                *slot = attributes;
+            }
+        }
     }
 
     /// The `count`/`each` of an instance. A `for_each` map's values may have been unknown

@@ -17,7 +17,8 @@
 //!
 //! Layout: `files` finds and parses the files; `variables` resolves inputs; `instances`
 //! evaluates `count` and `for_each`; `refactoring` reads `moved`, `import` and `flowform`
-//! blocks; `resources` decodes
+//! blocks; `data` reads `data` blocks' arguments (the CLI reads the data sources themselves and
+//! hands them over with [`Config::set_data`]); `resources` decodes
 //! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`
 //! the cross-resource rules and warnings; `eval` the expression evaluator; `bounded_read` reads
 //! every file a configuration names, refusing what is not a regular file or is too large.
@@ -25,6 +26,7 @@
 mod bounded_read;
 mod check;
 mod config;
+mod data;
 pub mod eval;
 mod files;
 pub mod format;
@@ -40,8 +42,8 @@ mod version;
 
 pub use bounded_read::CONFIG_FILE_LIMIT;
 pub use config::{
-    Backend, Config, Import, Lifecycle, Moved, Output, Provider, Resource, VarArg, VarSource,
-    Variable, VariableInputs,
+    Backend, Config, DataSource, DataValues, Import, Lifecycle, Moved, Output, Provider, Resource,
+    VarArg, VarSource, Variable, VariableInputs,
 };
 pub use files::backend_path;
 pub use instances::Expansion;

@@ -1,6 +1,7 @@
 //! Loading a configuration directory: files → declarations → values → checks.
 
 use crate::config::{Backend, Config, Lifecycle, Output, Provider, Resource, VariableInputs};
+use crate::data;
 use crate::eval::{AllUnknown, Evaluator, FileCache, LocalExpr};
 use crate::files;
 use crate::instances::{self, Expansion};
@@ -37,6 +38,7 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "moved",
     "import",
     "flowform",
+    "data",
 ];
 
 /// Everything declared, before evaluation.
@@ -51,6 +53,8 @@ struct Declarations {
     moved: Vec<BlockExprs>,
     imports: Vec<BlockExprs>,
     flowform: Vec<BlockExprs>,
+    /// `data` blocks: kind, label, body.
+    data: Vec<(flowform_core::DataKind, String, BlockExprs)>,
 }
 
 /// Loads and validates the configuration in `dir`. Returns the configuration (with any
@@ -130,7 +134,14 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         &sources,
         &mut diags,
     );
-    let ev = Evaluator::new(&eval_vars, &decls.locals, &blocks, &AllUnknown, &file_cache);
+    // Data sources are read after loading: until then each is declared, and unknown.
+    let declared_data: crate::data::DataValues = decls
+        .data
+        .iter()
+        .map(|(kind, label, _)| (format!("data.{kind}.{label}"), BTreeMap::new()))
+        .collect();
+    let mut ev = Evaluator::new(&eval_vars, &decls.locals, &blocks, &AllUnknown, &file_cache);
+    ev.data = &declared_data;
 
     for local in decls.locals.values() {
         if let Err(e) = ev.eval(&local.expr, &local.file) {
@@ -189,6 +200,13 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         ev.set_instance(Vec::new());
     }
 
+    let data_sources = decls
+        .data
+        .iter()
+        .filter_map(|(kind, label, body)| {
+            data::evaluate(&ev, *kind, label, body, &sources, &mut diags)
+        })
+        .collect();
     let instance_addrs: BTreeSet<Address> = resources.keys().cloned().collect();
     let moved = refactoring::moved(&decls.moved, &blocks, &instance_addrs, &sources, &mut diags);
     let imports = refactoring::imports(
@@ -226,6 +244,8 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         moved,
         imports,
         required_version,
+        data_sources,
+        data_values: declared_data.clone(),
         outputs,
         warnings: Diagnostics::default(),
         var_values: eval_vars,
@@ -274,6 +294,7 @@ fn declare(
             "locals" | "moved" | "import" | "flowform" => 0,
             "variable" | "provider" | "backend" | "output" => 1,
             k if ResourceKind::from_keyword(k).is_some() => 1,
+            "data" => 2,
             _ => {
                 diags.push(Diagnostic::error("Unsupported block type", format!(
                     "Blocks of type \"{kind}\" are not expected here.{} flowform knows: {}.",
@@ -287,6 +308,9 @@ fn declare(
             let detail = match (kind, expected_labels) {
                 (k @ ("locals" | "moved" | "import" | "flowform"), _) => {
                     format!("A {k} block takes no labels: {k} {{ ... }}.")
+                }
+                ("data", _) => {
+                    "A data block takes two labels, its kind and its name: data \"secret\" \"NAME\" { ... }.".to_string()
                 }
                 (k, _) if ResourceKind::from_keyword(k).is_some() => {
                     format!("A {k} block takes one label, its name: {k} \"NAME\" {{ ... }}.")
@@ -332,6 +356,39 @@ fn declare(
             "moved" => decls.moved.push(exprs),
             "import" => decls.imports.push(exprs),
             "flowform" => decls.flowform.push(exprs),
+            "data" => {
+                let kind_span = block.labels[0].span().unwrap_or(header.clone());
+                let kind = match data::kind(labels[0], file, kind_span, sources) {
+                    Ok(k) => k,
+                    Err(d) => {
+                        diags.push(*d);
+                        continue;
+                    }
+                };
+                let label = labels[1];
+                let name_span = block.labels[1].span().unwrap_or(header.clone());
+                if !valid_label(label) {
+                    diags.push(Diagnostic::error("Invalid data source name", format!(
+                        "\"{label}\" is not a valid name: a name starts with a letter or underscore and holds only letters, digits, underscores and dashes."
+                    )).with_range(sources.range(file, name_span)));
+                    continue;
+                }
+                if decls.data.iter().any(|(k, l, _)| *k == kind && l == label) {
+                    diags.push(duplicate(
+                        sources,
+                        file,
+                        name_span,
+                        &format!("data \"{kind}\""),
+                        label,
+                    ));
+                    continue;
+                }
+                let exprs = BlockExprs {
+                    context: format!("data \"{kind}\" \"{label}\""),
+                    ..exprs
+                };
+                decls.data.push((kind, label.to_string(), exprs));
+            }
             "provider" => {
                 if labels[0] != "aws" {
                     diags.push(Diagnostic::error("Unsupported provider", format!("flowform manages AWS resources only: the provider block must be provider \"aws\", not \"{}\".", labels[0])).with_range(sources.range(file, label_span)));

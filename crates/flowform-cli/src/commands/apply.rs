@@ -183,7 +183,7 @@ async fn from_planfile(
     request: &Request<'_>,
     inputs: &VariableInputs,
 ) -> Result<(Run, Aws), Exit> {
-    let config = ctx.load_config(inputs)?;
+    let mut config = ctx.load_config(inputs)?;
     let (_, state) = ctx.open_state()?;
     if let Err(stale) = saved.check(&config, state.as_ref(), VERSION) {
         let path = request.planfile.unwrap_or(Path::new("")).display();
@@ -208,6 +208,12 @@ async fn from_planfile(
             "the saved plan was made for {}, but this run reaches {}: a plan is applied only where it was made. Make a new plan for this target.",
             saved.target, now
         )));
+    }
+    // The data sources as they are now: a change since the plan shows as a value that
+    // differs from the plan's, which apply refuses.
+    if let Err(e) = super::plan::read_data_sources(ctx, &mut config, &aws).await {
+        aws.close().await;
+        return Err(e);
     }
     let run = Run {
         config,

@@ -32,7 +32,7 @@ pub async fn make_plan(
     destroy: bool,
     aws_args: &AwsArgs,
 ) -> Result<(Planned, Option<Aws>), Exit> {
-    let config = ctx.load_config(inputs)?;
+    let mut config = ctx.load_config(inputs)?;
     let (_, state) = ctx.open_state()?;
     let state_existed = state.is_some();
     let state = state.unwrap_or_else(|| State::new(VERSION));
@@ -83,6 +83,19 @@ pub async fn make_plan(
             }
         }
         aws = Some(connected);
+    }
+    // Data sources are read for every plan (also with --refresh=false, as Terraform does).
+    if !config.data_sources.is_empty() && !destroy {
+        if aws.is_none() {
+            aws = Some(Aws::connect(ctx, aws_args, &config).await?);
+        }
+        let connected = aws.as_ref().expect("connected above");
+        if let Err(e) = read_data_sources(ctx, &mut config, connected).await {
+            if let Some(a) = aws {
+                a.close().await;
+            }
+            return Err(e);
+        }
     }
     // `import` blocks: the objects are read now, like a refresh, so that the planner stays
     // pure. One already in the state is imported already.
@@ -156,6 +169,50 @@ pub async fn make_plan(
             Err(Exit::Error)
         }
     }
+}
+
+/// Reads every data source of `config` and records what was read in it. A data source whose
+/// object does not exist is an error that names the block.
+pub async fn read_data_sources(ctx: &Context, config: &mut Config, aws: &Aws) -> Result<(), Exit> {
+    let mut values = flowform_parser::DataValues::new();
+    let mut diags = flowform_core::Diagnostics::default();
+    for ds in &config.data_sources {
+        let what = ds
+            .args
+            .iter()
+            .map(|(k, v)| format!("{k} = \"{v}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match flowform_applier::read_data(&aws.clients, ds.kind, &ds.args).await {
+            Ok(Some(attributes)) => {
+                values.insert(ds.address(), attributes);
+            }
+            Ok(None) => diags.push(
+                flowform_core::Diagnostic::error(
+                    "Data source object not found",
+                    format!(
+                        "{} found nothing: there is no {} with {what} in this account and region.",
+                        ds.address(),
+                        ds.kind
+                    ),
+                )
+                .with_range(ds.range.clone()),
+            ),
+            Err(e) => diags.push(
+                flowform_core::Diagnostic::error(
+                    "Cannot read data source",
+                    format!("{} could not be read: {e}", ds.address()),
+                )
+                .with_range(ds.range.clone()),
+            ),
+        }
+    }
+    if diags.has_errors() {
+        ctx.print_diagnostics(&config.sources, &diags);
+        return Err(Exit::Error);
+    }
+    config.set_data(values);
+    Ok(())
 }
 
 /// AWS never describes a profile's `kms_arn`: an imported profile takes the configured one, or

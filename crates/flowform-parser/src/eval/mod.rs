@@ -102,6 +102,9 @@ pub struct Evaluator<'a> {
     /// The resources declared in the configuration (references to others are errors), by
     /// address without instance key, and how each expands into instances.
     pub blocks: &'a BTreeMap<Address, Expansion>,
+    /// The declared data sources (`data.secret.app`), with their attributes once read (an
+    /// attribute not there is unknown).
+    pub data: &'a crate::data::DataValues,
     pub exports: &'a dyn Exports,
     pub files: &'a FileCache,
     /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
@@ -114,6 +117,8 @@ pub struct Evaluator<'a> {
     instance: RefCell<Scope>,
     in_local: std::cell::Cell<usize>,
 }
+
+static NO_DATA: crate::data::DataValues = BTreeMap::new();
 
 /// A local value being evaluated (a reference back to it is a cycle), or its outcome.
 enum Memo {
@@ -135,6 +140,7 @@ impl<'a> Evaluator<'a> {
             vars,
             locals,
             blocks,
+            data: &NO_DATA,
             exports,
             files,
             lint: false,
@@ -452,7 +458,7 @@ impl<'a> Evaluator<'a> {
 
     fn unknown_variable(&self, name: &str) -> String {
         match name {
-            "var" | "local" | "path" => {
+            "var" | "local" | "path" | "data" => {
                 format!("\"{name}\" must be followed by an attribute, such as {name}.NAME.")
             }
             _ if ResourceKind::from_keyword(name).is_some() => format!(
@@ -520,6 +526,7 @@ impl<'a> Evaluator<'a> {
                         })?;
                         (self.local(&name, file, span.clone())?, 1)
                     }
+                    "data" => self.data_reference(ops, file, &span)?,
                     "path" => match attr_at(0).as_deref() {
                         Some("module" | "root") => (Value::String(".".into()), 1),
                         _ => {
@@ -652,6 +659,76 @@ impl<'a> Evaluator<'a> {
                 Ok((self.exports.export(&instance, attribute), used + 1))
             }
             _ => Ok((self.instance_object(&instance), used)),
+        }
+    }
+
+    /// `data.KIND.LABEL.ATTR` (or `data.KIND.LABEL`, an object of what it exports).
+    fn data_reference(
+        &self,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        file: &str,
+        span: &Range<usize>,
+    ) -> Result<(Value, usize), EvalError> {
+        let fail = |summary: &str, detail: String| err(file, span.clone(), summary, detail);
+        let name = |i: usize| match ops.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(id)) => Some(id.value().as_str().to_string()),
+            _ => None,
+        };
+        let (Some(keyword), Some(label)) = (name(0), name(1)) else {
+            return Err(fail(
+                "Invalid data source reference",
+                "A reference to a data source names its kind, its name and an attribute, such as data.secret.app.arn.".into(),
+            ));
+        };
+        let Some(kind) = flowform_core::DataKind::from_keyword(&keyword) else {
+            let known: Vec<&str> = flowform_core::DataKind::ALL
+                .iter()
+                .map(|k| k.keyword())
+                .collect();
+            return Err(fail(
+                "Unknown data source kind",
+                format!(
+                    "flowform has no data source \"{keyword}\".{} It reads: {}.",
+                    crate::suggest::did_you_mean(&keyword, known.iter().copied()),
+                    known.join(", ")
+                ),
+            ));
+        };
+        let address = format!("data.{keyword}.{label}");
+        let Some(values) = self.data.get(&address) else {
+            return Err(fail(
+                "Reference to undeclared data source",
+                format!(
+                    "A data \"{keyword}\" block named \"{label}\" has not been declared in this configuration."
+                ),
+            ));
+        };
+        let exported = kind.exported_attributes();
+        match name(2) {
+            Some(attribute) if exported.contains(&attribute.as_str()) => {
+                Ok((values.get(&attribute).cloned().unwrap_or(Value::Unknown), 3))
+            }
+            Some(attribute) => Err(fail(
+                "Unsupported attribute",
+                format!(
+                    "{address} has no attribute \"{attribute}\" to refer to. It exports: {}.",
+                    exported.join(", ")
+                ),
+            )),
+            None => Ok((
+                Value::Object(
+                    exported
+                        .iter()
+                        .map(|a| {
+                            (
+                                a.to_string(),
+                                values.get(*a).cloned().unwrap_or(Value::Unknown),
+                            )
+                        })
+                        .collect(),
+                ),
+                2,
+            )),
         }
     }
 
