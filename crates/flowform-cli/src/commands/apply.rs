@@ -124,6 +124,7 @@ async fn run_async(
                 request.changes,
                 inputs,
                 request.destroy,
+                false,
                 request.aws,
             )
             .await

@@ -26,6 +26,7 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
             &crate::args::ChangeArgs::default(),
             inputs,
             false,
+            true,
             &aws,
         )
         .await

@@ -22,14 +22,17 @@ pub struct Planned {
     pub refreshed: Option<flowform_planner::Refreshed>,
 }
 
-/// Loads, refreshes (unless `--refresh=false`, or nothing exists yet) and plans. Returns the
-/// connection to AWS when one was made, for apply to reuse.
+/// Loads, refreshes (unless `--refresh=false`, or nothing exists yet), reads the data sources
+/// and the objects of `import` blocks (unless `offline`: `graph` reads no AWS, and leaves them
+/// unknown and unimported) and plans. Returns the connection to AWS when one was made, for
+/// apply to reuse.
 pub async fn make_plan(
     ctx: &Context,
     planning: &PlanningArgs,
     changes: &ChangeArgs,
     inputs: &VariableInputs,
     destroy: bool,
+    offline: bool,
     aws_args: &AwsArgs,
 ) -> Result<(Planned, Option<Aws>), Exit> {
     let mut config = ctx.load_config(inputs)?;
@@ -85,7 +88,7 @@ pub async fn make_plan(
         aws = Some(connected);
     }
     // Data sources are read for every plan (also with --refresh=false, as Terraform does).
-    if !config.data_sources.is_empty() && !destroy {
+    if !config.data_sources.is_empty() && !destroy && !offline {
         if aws.is_none() {
             aws = Some(Aws::connect(ctx, aws_args, &config).await?);
         }
@@ -104,7 +107,10 @@ pub async fn make_plan(
         .imports
         .iter()
         .filter(|i| {
-            !destroy && !changes.refresh_only && !state.resources.contains_key(&i.to.to_string())
+            !destroy
+                && !offline
+                && !changes.refresh_only
+                && !state.resources.contains_key(&i.to.to_string())
         })
         .collect();
     if !pending.is_empty() {
@@ -246,7 +252,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         if args.out.is_some() && args.changes.refresh_only {
             return error("a refresh-only plan cannot be saved: run `flowform apply --refresh-only` to record what the refresh finds.");
         }
-        let (planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, &args.aws).await {
+        let (planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, &args.aws).await {
             Ok(p) => p,
             Err(e) => return e,
         };
