@@ -68,6 +68,8 @@ const FLAGS: &[Flag] = &[
     ),
     f("plan", "destroy", plan_destroy_plans_to_destroy_everything),
     f("plan", "format", format_picks_text_markdown_or_json),
+    f("plan", "replace", replace_replaces_the_named_instance),
+    f("plan", "refresh_only", refresh_only_records_what_exists),
     f("show", "planfile", show_planfile_shows_the_saved_plan),
     f("show", "format", format_picks_text_markdown_or_json),
     f(
@@ -105,6 +107,11 @@ const FLAGS: &[Flag] = &[
     f("apply", "sandbox", sandbox_runs_against_the_local_endpoint),
     f("apply", "parallelism", parallelism_bounds_the_calls_at_once),
     f("apply", "auto_approve", auto_approve_skips_the_question),
+    f("apply", "replace", replace_replaces_the_named_instance),
+    f("apply", "refresh_only", refresh_only_records_what_exists),
+    f("output", "name", output_prints_the_recorded_outputs),
+    f("output", "json", output_prints_the_recorded_outputs),
+    f("output", "raw", output_prints_the_recorded_outputs),
     f("destroy", "var", var_sets_a_variable),
     f("destroy", "var_file", var_file_sets_variables),
     f("destroy", "target", target_limits_the_plan),
@@ -275,6 +282,137 @@ const KEYS: &str =
 
 /// A key whose description is a required variable.
 const NEEDS_VAR: &str = "variable \"description\" {\n  type = string\n}\n\nkms_key \"a\" {\n  description = var.description\n}\n";
+
+/// Two keys of one block with count.
+const COUNTED: &str = "kms_key \"k\" {\n  count       = 2\n  description = \"key ${count.index}\"\n}\n\noutput \"first\" {\n  value = \"key ${length(kms_key.k) - 2}\"\n}\n\noutput \"all\" {\n  value = [for k in kms_key.k : length(k.key_id) > 0]\n}\n\noutput \"hidden\" {\n  value     = kms_key.k[1].key_id\n  sensitive = true\n}\n";
+
+fn counted_applied() -> Ran {
+    Test::new()
+        .file("main.hcl", COUNTED)
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added")
+        .run()
+}
+
+fn key_id_of(ran: &Ran, address: &str) -> String {
+    ran.state()["resources"][address]["attributes"]["key_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn replace_replaces_the_named_instance() {
+    for s in spellings("replace", Some("kms_key.k[1]")) {
+        let ran = counted_applied();
+        let (k0, k1) = (
+            key_id_of(&ran, "kms_key.k[0]"),
+            key_id_of(&ran, "kms_key.k[1]"),
+        );
+        let ran = ran
+            .then()
+            .args(with(&["plan", "--sandbox", "{}"], &s))
+            .stdout_contains("# kms_key.k[1] will be replaced, as requested")
+            .stdout_lacks("# kms_key.k[0]")
+            .stdout_contains("Plan: 1 to add, 0 to change, 1 to destroy.")
+            .run();
+        let ran = ran
+            .then()
+            .args(with(&["apply", "--sandbox", "--auto-approve", "{}"], &s))
+            .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.")
+            .run();
+        assert_eq!(key_id_of(&ran, "kms_key.k[0]"), k0, "{s:?}");
+        assert_ne!(key_id_of(&ran, "kms_key.k[1]"), k1, "{s:?}");
+    }
+    // A resource with count needs one of its instances named.
+    counted_applied()
+        .then()
+        .args(["plan", "--sandbox", "--replace", "kms_key.k"])
+        .status(1)
+        .stderr_contains("--replace kms_key.k: it has count or for_each")
+        .run();
+}
+
+#[test]
+fn replace() {
+    replace_replaces_the_named_instance();
+}
+
+fn refresh_only_records_what_exists() {
+    for s in spellings("refresh-only", None) {
+        let ran = keys_gone_from_aws()
+            .then()
+            .args(with(&["plan", "--sandbox", "{}"], &s))
+            .stdout_contains("# kms_key.a has been deleted")
+            .stdout_contains("This is a refresh-only plan")
+            .stdout_lacks("will be created")
+            .run();
+        let ran = ran
+            .then()
+            .args(with(&["apply", "--sandbox", "--auto-approve", "{}"], &s))
+            .stdout_lacks("Creating...")
+            .run();
+        let (_, list) = state_list(ran);
+        assert!(list.is_empty(), "{s:?}: {list:?}");
+    }
+    // Without it, the same plan makes them again.
+    keys_gone_from_aws()
+        .then()
+        .args(["plan", "--sandbox"])
+        .stdout_contains("# kms_key.a will be created")
+        .run();
+}
+
+#[test]
+fn refresh_only() {
+    refresh_only_records_what_exists();
+}
+
+fn output_prints_the_recorded_outputs() {
+    let ran = counted_applied();
+    let ran = ran
+        .then()
+        .args(["output"])
+        .stdout_contains("first = \"key 0\"")
+        .stdout_contains("hidden = (sensitive value)")
+        .run();
+    let ran = ran
+        .then()
+        .args(["output", "first"])
+        .stdout_contains("\"key 0\"")
+        .stdout_lacks("all")
+        .run();
+    let mut ran = ran;
+    for s in spellings("json", None) {
+        ran = ran.then().args(with(&["output", "{}"], &s)).run();
+        let all: serde_json::Value = serde_json::from_str(&ran.stdout()).expect("JSON");
+        assert_eq!(all["all"]["value"], serde_json::json!([true, true]));
+        assert_eq!(all["hidden"]["sensitive"], true);
+        assert_eq!(all["hidden"]["value"], serde_json::Value::Null);
+        ran = ran.then().args(with(&["output", "{}", "all"], &s)).run();
+        let one: serde_json::Value = serde_json::from_str(&ran.stdout()).expect("JSON");
+        assert_eq!(one, serde_json::json!([true, true]));
+    }
+    for s in spellings("raw", None) {
+        ran = ran.then().args(with(&["output", "{}", "first"], &s)).run();
+        assert_eq!(ran.stdout(), "key 0", "{s:?}");
+        ran = ran
+            .then()
+            .args(with(&["output", "{}", "hidden"], &s))
+            .status(1)
+            .stderr_contains("is sensitive")
+            .run();
+    }
+    ran.then()
+        .args(["output", "nosuch"])
+        .status(1)
+        .stderr_contains("Output \"nosuch\" not found")
+        .run();
+}
+
+#[test]
+fn output() {
+    output_prints_the_recorded_outputs();
+}
 
 fn keys_applied() -> Ran {
     Test::new()

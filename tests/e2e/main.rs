@@ -11,6 +11,7 @@ mod cli;
 mod color;
 mod crash_trials;
 mod flags;
+mod instances;
 mod lifecycle;
 mod logging;
 mod moto;

@@ -63,6 +63,10 @@ pub struct ApplyReport {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
+    /// Objects adopted by `import` blocks.
+    pub imported: usize,
+    /// Records renamed by `moved` blocks.
+    pub moved: usize,
 }
 
 struct Shared {
@@ -120,6 +124,38 @@ pub async fn apply(
             report.errors.push(ChangeError {
                 address: address.clone(),
                 doing: "forget",
+                error: e,
+            });
+        }
+    }
+    // Renames and adoptions are recorded before any change runs: they touch only the state,
+    // and the changes that follow find the objects under their new addresses.
+    for change in &plan.changes {
+        let outcome = if let Some(from) = &change.previous_address {
+            record_move(&shared, from, &change.address).map(|()| report.moved += 1)
+        } else {
+            Ok(())
+        };
+        let outcome = outcome.and_then(|()| match &change.importing {
+            Some(import) => {
+                let mut rec = import.record.clone();
+                if let Some(r) = shared.config.resources.get(&change.address) {
+                    rec.dependencies = r
+                        .references
+                        .iter()
+                        .chain(&r.depends_on)
+                        .map(|a| a.to_string())
+                        .collect();
+                }
+                record(&shared, &change.address.to_string(), Some(rec))
+                    .map(|()| report.imported += 1)
+            }
+            None => Ok(()),
+        });
+        if let Err(e) = outcome {
+            report.errors.push(ChangeError {
+                address: change.address.clone(),
+                doing: "record",
                 error: e,
             });
         }
@@ -480,6 +516,35 @@ fn to_record(
             .collect();
     }
     Ok(record)
+}
+
+/// Moves the record at `from` to `to` (a remove and a set in the journal), and renames `from`
+/// in the dependencies other records keep. No AWS call: the object stays as it is.
+fn record_move(shared: &Shared, from: &Address, to: &Address) -> Result<(), AwsError> {
+    let (from, to) = (from.to_string(), to.to_string());
+    let (moved, dependents) = {
+        let journal = shared.journal.lock().unwrap_or_else(|p| p.into_inner());
+        let resources = &journal.state().resources;
+        let dependents: Vec<(String, ResourceState)> = resources
+            .iter()
+            .filter(|(a, r)| **a != from && r.dependencies.contains(&from))
+            .map(|(a, r)| (a.clone(), r.clone()))
+            .collect();
+        (resources.get(&from).cloned(), dependents)
+    };
+    let Some(moved) = moved else {
+        return Err(AwsError::other(format!(
+            "the state no longer records {from}, so it cannot be moved to {to}"
+        )));
+    };
+    record(shared, &from, None)?;
+    record(shared, &to, Some(moved))?;
+    for (address, mut r) in dependents {
+        r.dependencies.remove(&from);
+        r.dependencies.insert(to.clone());
+        record(shared, &address, Some(r))?;
+    }
+    Ok(())
 }
 
 /// Appends the change to the journal (fsync) without holding up the async workers.

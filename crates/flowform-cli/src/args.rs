@@ -58,6 +58,8 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Bring an existing AWS object under a configured address.
     Import(ImportArgs),
+    /// Print the outputs the state recorded at the last apply.
+    Output(OutputArgs),
     /// The local AWS-compatible endpoint (AppFlow, Secrets Manager, KMS, STS).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -91,6 +93,9 @@ pub struct ApplyArgs {
 
     #[command(flatten)]
     pub planning: PlanningArgs,
+
+    #[command(flatten)]
+    pub changes: ChangeArgs,
 
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -195,10 +200,26 @@ pub struct PlanningArgs {
     pub lock_timeout: std::time::Duration,
 }
 
+/// What plan and apply may be asked to do besides following the configuration.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ChangeArgs {
+    /// Replace this resource instance even if nothing about it changed, such as
+    /// connector_profile.sf["prod"]. May be repeated.
+    #[arg(long = "replace", value_name = "ADDR")]
+    pub replace: Vec<String>,
+
+    /// Only read what exists and record it in the state: change nothing in AWS.
+    #[arg(long)]
+    pub refresh_only: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub planning: PlanningArgs,
+
+    #[command(flatten)]
+    pub changes: ChangeArgs,
 
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -267,6 +288,21 @@ pub struct GraphArgs {
     /// Draw only this resource (and what it depends on). May be repeated.
     #[arg(long = "target", value_name = "ADDR")]
     pub target: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print only this output.
+    pub name: Option<String>,
+
+    /// Print as JSON (every output with its sensitivity, or the one named).
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+
+    /// Print the value of the one named output as it is, without quotes (a string, number or
+    /// bool).
+    #[arg(long, requires = "name")]
+    pub raw: bool,
 }
 
 #[derive(Debug, Args)]
@@ -364,6 +400,9 @@ pub const SINGLE_DASH_FLAGS: &[&str] = &[
     "account-id",
     "profile-quota",
     "log-file",
+    "replace",
+    "refresh-only",
+    "raw",
 ];
 
 /// Rewrites `-var` to `--var`, `-refresh=false` to `--refresh=false`, and so on; then moves

@@ -69,6 +69,7 @@ fn main() -> ExitCode {
                 &commands::apply::Request {
                     planfile: a.planfile.as_deref(),
                     planning: &a.planning,
+                    changes: &a.changes,
                     aws: &a.aws,
                     auto_approve: a.auto_approve,
                     destroy: false,
@@ -80,6 +81,7 @@ fn main() -> ExitCode {
                 &commands::apply::Request {
                     planfile: None,
                     planning: &a.planning,
+                    changes: &args::ChangeArgs::default(),
                     aws: &a.aws,
                     auto_approve: a.auto_approve,
                     destroy: true,
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
                 &inputs,
             ),
             Command::Import(a) => commands::import::run(&ctx, a, &inputs),
+            Command::Output(a) => commands::output::run(&ctx, a),
             Command::Sandbox(args::SandboxCommand::Serve(a)) => commands::sandbox::serve(a),
         },
     };

@@ -27,7 +27,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -141,6 +141,20 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
+    }
+
+    /// Drops repeats of a diagnostic (the same problem at the same place, whatever its
+    /// context): a block with `count` or `for_each` is checked once per instance, and an error
+    /// in its text is one error, reported for the first instance that has it.
+    pub fn dedup(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.0.retain(|d| {
+            let range = d
+                .range
+                .as_ref()
+                .map(|r| (r.filename.clone(), r.start.byte, r.end.byte));
+            seen.insert((d.severity, d.summary.clone(), d.detail.clone(), range))
+        });
     }
 
     /// Orders diagnostics by file and position, errors first on the same spot, so output is

@@ -3,8 +3,10 @@
 //! Every other crate speaks in these types, so they live apart from any one stage of the data
 //! flow (HCL text → `Config` → `Plan` → apply → `State`):
 //!
-//! - [`Address`] and [`ResourceKind`]: which resource a thing is about (`secret.salesforce_app`),
-//!   and the order kinds are applied in (KMS keys → secrets → key policies → profiles).
+//! - [`Address`] and [`ResourceKind`]: which resource a thing is about (`secret.salesforce_app`,
+//!   with an [`InstanceKey`] for `count`/`for_each`: `secret.app[0]`), and the order kinds are
+//!   applied in (KMS keys → secrets → key policies → profiles).
+//! - [`DataKind`]: the data sources a configuration reads (`data.kms_key.x.arn`).
 //! - [`Value`]: a configuration value, which may be *unknown* until apply and may be *sensitive*.
 //! - [`Sensitive`]: a wrapper that cannot be printed or serialized, so leaking a secret is a
 //!   compile error or a refused write, not a review comment.
@@ -16,13 +18,15 @@
 
 mod address;
 pub mod catalogue;
+mod data;
 mod diagnostic;
 pub mod policy;
 pub mod schema;
 mod sensitive;
 mod value;
 
-pub use address::{Address, AddressError, ResourceKind};
+pub use address::{Address, AddressError, InstanceKey, ResourceKind};
+pub use data::DataKind;
 pub use diagnostic::{Diagnostic, Diagnostics, Pos, Severity, Snippet, SourceRange, Sources};
 pub use sensitive::Sensitive;
 pub use value::{Number, Value};

@@ -1,6 +1,9 @@
 //! The typed configuration that the planner and applier consume.
 
+pub use crate::data::{DataSource, DataValues};
 use crate::eval::{EvalError, Evaluator, Exports, FileCache, LocalExpr};
+use crate::instances::Expansion;
+pub use crate::refactoring::{Import, Moved};
 use crate::resources::{self, BlockExprs};
 use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, SourceRange, Sources, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,8 +19,22 @@ pub struct Config {
     pub variables: BTreeMap<String, Variable>,
     pub provider: Provider,
     pub backend: Option<Backend>,
-    /// Resources by address.
+    /// Resource instances by address (`secret.app`, `secret.app[0]`,
+    /// `connector_profile.sf["prod"]`).
     pub resources: BTreeMap<Address, Resource>,
+    /// Every resource block, by address without instance key, and how its `count` or
+    /// `for_each` expanded it.
+    pub blocks: BTreeMap<Address, Expansion>,
+    /// `moved` blocks, checked: no chains, no conflicts.
+    pub moved: Vec<Moved>,
+    /// `import` blocks, each into a configured instance.
+    pub imports: Vec<Import>,
+    /// `flowform { required_version }`, which this flowform satisfies.
+    pub required_version: Option<String>,
+    /// `data` blocks, with their arguments evaluated.
+    pub data_sources: Vec<DataSource>,
+    /// What the data sources were read as ([`Config::set_data`]); unknown until then.
+    pub(crate) data_values: DataValues,
     pub outputs: Vec<Output>,
     /// Warnings found while loading (errors make [`load`](crate::load) return no config).
     pub warnings: Diagnostics,
@@ -97,9 +114,10 @@ pub struct Lifecycle {
     pub ignore_changes: Vec<String>,
 }
 
-/// One resource block.
+/// One resource instance: a block without `count`/`for_each`, or one of its instances.
 #[derive(Debug, Clone)]
 pub struct Resource {
+    /// With its instance key when the block has `count` or `for_each`.
     pub address: Address,
     /// The block's header (`secret "app"`), for diagnostics about the whole resource.
     pub range: Option<SourceRange>,
@@ -107,9 +125,10 @@ pub struct Resource {
     /// attributes are unknown here. Defaults are filled in. `properties`/`credentials` of a
     /// profile are objects keyed by HCL names; credentials are marked sensitive.
     pub attributes: BTreeMap<String, Value>,
-    /// Explicit `depends_on`.
+    /// Explicit `depends_on` (every instance of each resource named).
     pub depends_on: Vec<Address>,
-    /// Resources this one's expressions refer to (directly or through locals).
+    /// Resource instances this one's expressions refer to (directly or through locals): the
+    /// one named when the index is known before apply (`secret.app[each.key]`), else all.
     pub references: BTreeSet<Address>,
     pub lifecycle: Lifecycle,
     pub(crate) body: BlockExprs,
@@ -139,15 +158,9 @@ impl Config {
                 format!("{address} is not declared in the configuration."),
             )]));
         };
-        let declared = |a: &Address| self.resources.contains_key(a);
-        let ev = Evaluator::new(
-            &self.var_values,
-            &self.locals,
-            &declared,
-            exports,
-            &self.files,
-        );
+        let ev = self.evaluator(exports);
         let mut diags = Diagnostics::default();
+        ev.set_instance(self.instance_scope(&ev, address, &resource.body, &mut diags));
         let attrs =
             resources::evaluate(&ev, address.kind, &resource.body, &self.sources, &mut diags);
         if diags.has_errors() {
@@ -162,14 +175,7 @@ impl Config {
         &self,
         exports: &dyn Exports,
     ) -> Result<Vec<(String, Value)>, Diagnostics> {
-        let declared = |a: &Address| self.resources.contains_key(a);
-        let ev = Evaluator::new(
-            &self.var_values,
-            &self.locals,
-            &declared,
-            exports,
-            &self.files,
-        );
+        let ev = self.evaluator(exports);
         let mut out = Vec::new();
         let mut diags = Diagnostics::default();
         for o in &self.outputs {
@@ -187,6 +193,62 @@ impl Config {
         } else {
             Ok(out)
         }
+    }
+
+    pub(crate) fn evaluator<'a>(&'a self, exports: &'a dyn Exports) -> Evaluator<'a> {
+        let mut ev = Evaluator::new(
+            &self.var_values,
+            &self.locals,
+            &self.blocks,
+            exports,
+            &self.files,
+        );
+        ev.data = &self.data_values;
+        ev
+    }
+
+    /// Records what the data sources were read as (by [`DataSource::address`]): from here on
+    /// their attributes are known. The CLI reads them before planning, as a refresh.
+    pub fn set_data(&mut self, values: DataValues) {
+        for (address, attributes) in values {
+            if let Some(slot) = self.data_values.get_mut(&address) {
+                *slot = attributes;
+            }
+        }
+    }
+
+    /// The `count`/`each` of an instance. A `for_each` map's values may have been unknown
+    /// when the configuration loaded (`each.value` refers to a resource); they are evaluated
+    /// again with what `ev` knows now. The keys were known then, and stay as they were.
+    pub(crate) fn instance_scope(
+        &self,
+        ev: &Evaluator<'_>,
+        address: &Address,
+        body: &BlockExprs,
+        diags: &mut Diagnostics,
+    ) -> crate::eval::Scope {
+        let Some(expansion) = self.blocks.get(&address.resource()) else {
+            return Vec::new();
+        };
+        if let (Expansion::ForEach(map), Some(flowform_core::InstanceKey::Str(key))) =
+            (expansion, &address.key)
+            && map.get(key).is_some_and(|v| !v.is_known())
+            && let Some(expr) = body.attrs.iter().find(|a| a.name == "for_each")
+        {
+            match ev.eval(&expr.expr, &body.file) {
+                Ok(Value::Object(now)) => {
+                    let now = Expansion::ForEach(
+                        map.keys()
+                            .map(|k| (k.clone(), now.get(k).cloned().unwrap_or(Value::Unknown)))
+                            .collect(),
+                    );
+                    return now.scope(&address.key);
+                }
+                Ok(_) => {}
+                Err(e) => diags.push(self.diagnostic(e)),
+            }
+        }
+        expansion.scope(&address.key)
     }
 
     /// Turns an evaluation error into a diagnostic pointing into the sources.

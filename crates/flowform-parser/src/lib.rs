@@ -12,7 +12,13 @@
 //! are known only after apply stay [`Value::Unknown`](flowform_core::Value::Unknown); the planner
 //! and applier re-evaluate a resource with [`Config::evaluate_resource`] once they know more.
 //!
-//! Layout: `files` finds and parses the files; `variables` resolves inputs; `resources` decodes
+//! A block with `count` or `for_each` becomes one [`Resource`] per instance (`secret.app[0]`,
+//! `connector_profile.sf["prod"]`); [`Config::blocks`] says how each block expanded.
+//!
+//! Layout: `files` finds and parses the files; `variables` resolves inputs; `instances`
+//! evaluates `count` and `for_each`; `refactoring` reads `moved`, `import` and `flowform`
+//! blocks; `data` reads `data` blocks' arguments (the CLI reads the data sources themselves and
+//! hands them over with [`Config::set_data`]); `resources` decodes
 //! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`
 //! the cross-resource rules and warnings; `eval` the expression evaluator; `bounded_read` reads
 //! every file a configuration names, refusing what is not a regular file or is too large;
@@ -21,22 +27,27 @@
 mod bounded_read;
 mod check;
 mod config;
+mod data;
 pub mod eval;
 mod expressions;
 mod files;
 pub mod format;
+mod instances;
 mod load;
+mod refactoring;
 mod resources;
 mod rules;
 mod suggest;
 mod unterminated_string;
 mod variables;
+mod version;
 
 pub use bounded_read::CONFIG_FILE_LIMIT;
 pub use config::{
-    Backend, Config, Lifecycle, Output, Provider, Resource, VarArg, VarSource, Variable,
-    VariableInputs,
+    Backend, Config, DataSource, DataValues, Import, Lifecycle, Moved, Output, Provider, Resource,
+    VarArg, VarSource, Variable, VariableInputs,
 };
 pub use expressions::{ConfigExpression, references};
 pub use files::backend_path;
+pub use instances::Expansion;
 pub use load::{LoadFailure, load};

@@ -1,8 +1,11 @@
 //! Loading a configuration directory: files → declarations → values → checks.
 
 use crate::config::{Backend, Config, Lifecycle, Output, Provider, Resource, VariableInputs};
+use crate::data;
 use crate::eval::{AllUnknown, Evaluator, FileCache, LocalExpr};
 use crate::files;
+use crate::instances::{self, Expansion};
+use crate::refactoring;
 use crate::resources::{self, BlockExprs, eval_error};
 use crate::rules;
 use crate::suggest::did_you_mean;
@@ -32,6 +35,10 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "secret",
     "kms_key_policy",
     "connector_profile",
+    "moved",
+    "import",
+    "flowform",
+    "data",
 ];
 
 /// Everything declared, before evaluation.
@@ -43,6 +50,11 @@ struct Declarations {
     backend: Option<(String, BlockExprs)>,
     resources: BTreeMap<Address, BlockExprs>,
     outputs: Vec<(String, BlockExprs)>,
+    moved: Vec<BlockExprs>,
+    imports: Vec<BlockExprs>,
+    flowform: Vec<BlockExprs>,
+    /// `data` blocks: kind, label, body.
+    data: Vec<(flowform_core::DataKind, String, BlockExprs)>,
 }
 
 /// Loads and validates the configuration in `dir`. Returns the configuration (with any
@@ -81,6 +93,19 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         }
     }
 
+    // A flowform outside the configuration's range would misread it: say only that.
+    let mut version_diags = Diagnostics::default();
+    let required_version = refactoring::required_version(
+        &decls.flowform,
+        env!("CARGO_PKG_VERSION"),
+        &sources,
+        &mut version_diags,
+    );
+    if version_diags.has_errors() {
+        return fail(version_diags, sources);
+    }
+    diags.extend(version_diags);
+
     let variables = variables::resolve(dir, &decls.variables, inputs, &mut sources, &mut diags);
     let var_values: BTreeMap<String, Value> = variables
         .iter()
@@ -93,15 +118,30 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     }
 
     let file_cache = FileCache::new(dir);
-    let resource_addrs: BTreeSet<Address> = decls.resources.keys().cloned().collect();
-    let declared = |a: &Address| resource_addrs.contains(a);
-    let ev = Evaluator::new(
+    let local_refs = local_references(&decls.locals);
+    let set_variables: BTreeSet<String> = decls
+        .variables
+        .iter()
+        .filter(|d| matches!(d.ty, variables::Type::Set(_)))
+        .map(|d| d.name.clone())
+        .collect();
+    let blocks = expand(
+        &decls,
         &eval_vars,
-        &decls.locals,
-        &declared,
-        &AllUnknown,
         &file_cache,
+        &set_variables,
+        &local_refs,
+        &sources,
+        &mut diags,
     );
+    // Data sources are read after loading: until then each is declared, and unknown.
+    let declared_data: crate::data::DataValues = decls
+        .data
+        .iter()
+        .map(|(kind, label, _)| (format!("data.{kind}.{label}"), BTreeMap::new()))
+        .collect();
+    let mut ev = Evaluator::new(&eval_vars, &decls.locals, &blocks, &AllUnknown, &file_cache);
+    ev.data = &declared_data;
 
     for local in decls.locals.values() {
         if let Err(e) = ev.eval(&local.expr, &local.file) {
@@ -109,26 +149,74 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         }
     }
 
-    let local_refs = local_references(&decls.locals);
     let mut resources = BTreeMap::new();
-    for (address, body) in &decls.resources {
-        resources::check_structure(address.kind, body, &sources, &mut diags);
-        let attributes = resources::evaluate(&ev, address.kind, body, &sources, &mut diags);
-        let (depends_on, lifecycle) = meta(address, body, &resource_addrs, &sources, &mut diags);
-        let references = references(body, &local_refs, &resource_addrs);
-        resources.insert(
-            address.clone(),
-            Resource {
-                address: address.clone(),
-                range: sources.range(&body.file, body.header.clone()),
-                attributes,
-                depends_on,
-                references,
-                lifecycle,
-                body: body.clone(),
-            },
-        );
+    for (block, body) in &decls.resources {
+        resources::check_structure(block.kind, body, &sources, &mut diags);
+        let (depends_on, lifecycle) = meta(block, body, &blocks, &sources, &mut diags);
+        let refs = references(body, &local_refs, &blocks);
+        let expansion = &blocks[block];
+        for key in expansion.instance_keys() {
+            let address = block.instance(key.clone());
+            ev.set_instance(expansion.scope(&key));
+            let first = diags.0.len();
+            let attributes = resources::evaluate(&ev, block.kind, body, &sources, &mut diags);
+            if key.is_some() {
+                // Name the instance: an error may hold for one key and not another.
+                for d in &mut diags.0[first..] {
+                    d.context = Some(address.to_string());
+                }
+            }
+            let mut references = BTreeSet::new();
+            for (target, index) in &refs {
+                let target_expansion = &blocks[target];
+                let one = index
+                    .as_ref()
+                    .and_then(|i| ev.eval(i, &body.file).ok())
+                    .and_then(|v| target_expansion.key_for(&v.unmark().0).ok());
+                match one {
+                    Some(k) => {
+                        references.insert(target.instance(Some(k)));
+                    }
+                    None => references.extend(all_instances(target, target_expansion)),
+                }
+            }
+            let depends_on = depends_on
+                .iter()
+                .flat_map(|d| all_instances(d, &blocks[d]))
+                .collect();
+            resources.insert(
+                address.clone(),
+                Resource {
+                    address,
+                    range: sources.range(&body.file, body.header.clone()),
+                    attributes,
+                    depends_on,
+                    references,
+                    lifecycle: lifecycle.clone(),
+                    body: body.clone(),
+                },
+            );
+        }
+        ev.set_instance(Vec::new());
     }
+
+    let data_sources = decls
+        .data
+        .iter()
+        .filter_map(|(kind, label, body)| {
+            data::evaluate(&ev, *kind, label, body, &sources, &mut diags)
+        })
+        .collect();
+    let instance_addrs: BTreeSet<Address> = resources.keys().cloned().collect();
+    let moved = refactoring::moved(&decls.moved, &blocks, &instance_addrs, &sources, &mut diags);
+    let imports = refactoring::imports(
+        &ev,
+        &decls.imports,
+        &blocks,
+        &instance_addrs,
+        &sources,
+        &mut diags,
+    );
 
     let provider = decls
         .provider
@@ -152,6 +240,12 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         provider,
         backend,
         resources,
+        blocks,
+        moved,
+        imports,
+        required_version,
+        data_sources,
+        data_values: declared_data.clone(),
         outputs,
         warnings: Diagnostics::default(),
         var_values: eval_vars,
@@ -161,6 +255,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     rules::check(&config, &mut diags);
     config.files.freeze();
     diags.sort();
+    diags.dedup();
     if diags.has_errors() {
         return fail(diags, config.sources);
     }
@@ -196,9 +291,10 @@ fn declare(
                 .map_or(ident_span.end, |s| s.end);
         let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
         let expected_labels = match kind {
-            "locals" => 0,
+            "locals" | "moved" | "import" | "flowform" => 0,
             "variable" | "provider" | "backend" | "output" => 1,
             k if ResourceKind::from_keyword(k).is_some() => 1,
+            "data" => 2,
             _ => {
                 diags.push(Diagnostic::error("Unsupported block type", format!(
                     "Blocks of type \"{kind}\" are not expected here.{} flowform knows: {}.",
@@ -210,8 +306,11 @@ fn declare(
         };
         if labels.len() != expected_labels {
             let detail = match (kind, expected_labels) {
-                ("locals", _) => {
-                    "A locals block takes no labels: locals { name = value }.".to_string()
+                (k @ ("locals" | "moved" | "import" | "flowform"), _) => {
+                    format!("A {k} block takes no labels: {k} {{ ... }}.")
+                }
+                ("data", _) => {
+                    "A data block takes two labels, its kind and its name: data \"secret\" \"NAME\" { ... }.".to_string()
                 }
                 (k, _) if ResourceKind::from_keyword(k).is_some() => {
                     format!("A {k} block takes one label, its name: {k} \"NAME\" {{ ... }}.")
@@ -254,6 +353,42 @@ fn declare(
                     .push(variables::declaration(name, exprs, sources, diags));
             }
             "locals" => declare_locals(file, block, sources, decls, diags),
+            "moved" => decls.moved.push(exprs),
+            "import" => decls.imports.push(exprs),
+            "flowform" => decls.flowform.push(exprs),
+            "data" => {
+                let kind_span = block.labels[0].span().unwrap_or(header.clone());
+                let kind = match data::kind(labels[0], file, kind_span, sources) {
+                    Ok(k) => k,
+                    Err(d) => {
+                        diags.push(*d);
+                        continue;
+                    }
+                };
+                let label = labels[1];
+                let name_span = block.labels[1].span().unwrap_or(header.clone());
+                if !valid_label(label) {
+                    diags.push(Diagnostic::error("Invalid data source name", format!(
+                        "\"{label}\" is not a valid name: a name starts with a letter or underscore and holds only letters, digits, underscores and dashes."
+                    )).with_range(sources.range(file, name_span)));
+                    continue;
+                }
+                if decls.data.iter().any(|(k, l, _)| *k == kind && l == label) {
+                    diags.push(duplicate(
+                        sources,
+                        file,
+                        name_span,
+                        &format!("data \"{kind}\""),
+                        label,
+                    ));
+                    continue;
+                }
+                let exprs = BlockExprs {
+                    context: format!("data \"{kind}\" \"{label}\""),
+                    ..exprs
+                };
+                decls.data.push((kind, label.to_string(), exprs));
+            }
             "provider" => {
                 if labels[0] != "aws" {
                     diags.push(Diagnostic::error("Unsupported provider", format!("flowform manages AWS resources only: the provider block must be provider \"aws\", not \"{}\".", labels[0])).with_range(sources.range(file, label_span)));
@@ -363,10 +498,11 @@ fn declare_locals(
     }
 }
 
-/// Collects what expressions refer to: resources (by address) and locals (by name).
+/// Collects what expressions refer to: resources (by address without instance key, with the
+/// index expression when one follows: `secret.app[each.key]`) and locals (by name).
 #[derive(Default)]
 struct RefCollector {
-    resources: BTreeSet<Address>,
+    resources: Vec<(Address, Option<Expression>)>,
     locals: BTreeSet<String>,
 }
 
@@ -383,7 +519,11 @@ impl Visit for RefCollector {
                     self.locals.insert(name);
                 }
             } else if let (Some(kind), Some(label)) = (ResourceKind::from_keyword(root), attr(0)) {
-                self.resources.insert(Address::new(kind, label));
+                let index = match t.operators.get(1).map(|o| o.value()) {
+                    Some(TraversalOperator::Index(i)) => Some(i.clone()),
+                    _ => None,
+                };
+                self.resources.push((Address::new(kind, label), index));
             }
         }
         visit_traversal(self, t);
@@ -404,17 +544,22 @@ fn local_references(locals: &BTreeMap<String, LocalExpr>) -> BTreeMap<&str, RefC
         .collect()
 }
 
-/// The resources a block refers to, directly or through locals. The locals are followed with
-/// one walk per block, not a closure per local: with a chain of thousands of locals, that closure
-/// was quadratic.
+/// The resources a block refers to, directly or through locals, each with the index that
+/// follows a direct reference (through a local, every instance is referred to). The locals are
+/// followed with one walk per block, not a closure per local: with a chain of thousands of
+/// locals, that closure was quadratic.
 fn references(
     body: &BlockExprs,
     local_refs: &BTreeMap<&str, RefCollector>,
-    declared: &BTreeSet<Address>,
-) -> BTreeSet<Address> {
-    fn walk(b: &BlockExprs, out: &mut BTreeSet<Address>, locals: &mut Vec<String>) {
+    declared: &BTreeMap<Address, Expansion>,
+) -> Vec<(Address, Option<Expression>)> {
+    fn walk(
+        b: &BlockExprs,
+        out: &mut Vec<(Address, Option<Expression>)>,
+        locals: &mut Vec<String>,
+    ) {
         for a in &b.attrs {
-            if a.name == "depends_on" {
+            if a.name == "depends_on" || instances::META.contains(&a.name.as_str()) {
                 continue;
             }
             let c = collect(&a.expr);
@@ -427,7 +572,7 @@ fn references(
             }
         }
     }
-    let mut out = BTreeSet::new();
+    let mut out = Vec::new();
     let mut stack = Vec::new();
     walk(body, &mut out, &mut stack);
     let mut seen = BTreeSet::new();
@@ -435,19 +580,121 @@ fn references(
         if let Some(c) = local_refs.get(name.as_str())
             && seen.insert(name)
         {
-            out.extend(c.resources.iter().cloned());
+            out.extend(c.resources.iter().map(|(a, _)| (a.clone(), None)));
             stack.extend(c.locals.iter().cloned());
         }
     }
-    out.retain(|a| declared.contains(a));
-    out
+    out.retain(|(a, _)| declared.contains_key(a));
+    // One entry per target and index: a block that names secret.app.arn ten times needs it once.
+    let mut unique: Vec<(Address, Option<Expression>)> = Vec::with_capacity(out.len());
+    for (a, i) in out {
+        let text = i.as_ref().map(|e| e.to_string());
+        if !unique
+            .iter()
+            .any(|(b, j)| *b == a && j.as_ref().map(|e| e.to_string()) == text)
+        {
+            unique.push((a, i));
+        }
+    }
+    unique
+}
+
+/// Every instance of a resource.
+fn all_instances(block: &Address, expansion: &Expansion) -> Vec<Address> {
+    expansion
+        .instance_keys()
+        .into_iter()
+        .map(|k| block.instance(k))
+        .collect()
+}
+
+/// Evaluates every block's `count`/`for_each`. One may depend on another resource's instance
+/// keys (`for_each = secret.app`), so they are evaluated in the order of those references.
+fn expand(
+    decls: &Declarations,
+    vars: &BTreeMap<String, Value>,
+    files: &FileCache,
+    set_variables: &BTreeSet<String>,
+    local_refs: &BTreeMap<&str, RefCollector>,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> BTreeMap<Address, Expansion> {
+    let meta_of = |body: &BlockExprs| -> Vec<Address> {
+        let mut out = Vec::new();
+        let mut stack = Vec::new();
+        for a in body
+            .attrs
+            .iter()
+            .filter(|a| instances::META.contains(&a.name.as_str()))
+        {
+            let c = collect(&a.expr);
+            out.extend(c.resources.into_iter().map(|(a, _)| a));
+            stack.extend(c.locals);
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(name) = stack.pop() {
+            if let Some(c) = local_refs.get(name.as_str())
+                && seen.insert(name)
+            {
+                out.extend(c.resources.iter().map(|(a, _)| a.clone()));
+                stack.extend(c.locals.iter().cloned());
+            }
+        }
+        out.retain(|a| decls.resources.contains_key(a));
+        out
+    };
+    let mut blocks: BTreeMap<Address, Expansion> = BTreeMap::new();
+    let mut waiting: Vec<(&Address, &BlockExprs, Vec<Address>)> = Vec::new();
+    for (address, body) in &decls.resources {
+        if body
+            .attrs
+            .iter()
+            .any(|a| instances::META.contains(&a.name.as_str()))
+        {
+            waiting.push((address, body, meta_of(body)));
+        } else {
+            blocks.insert(address.clone(), Expansion::Single);
+        }
+    }
+    while !waiting.is_empty() {
+        let (ready, rest): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .partition(|(_, _, deps)| deps.iter().all(|d| blocks.contains_key(d)));
+        if ready.is_empty() {
+            for (address, body, _) in rest {
+                diags.push(
+                    Diagnostic::error(
+                        "Cycle in count and for_each",
+                        format!("The count or for_each of {address} depends, through other resources' count or for_each, on its own instances."),
+                    )
+                    .with_range(sources.range(&body.file, body.header.clone()))
+                    .with_context(&body.context),
+                );
+                blocks.insert(address.clone(), Expansion::Invalid);
+            }
+            break;
+        }
+        let ev = Evaluator::new(vars, &decls.locals, &blocks, &AllUnknown, files);
+        let done: Vec<(Address, Expansion)> = ready
+            .into_iter()
+            .map(|(address, body, _)| {
+                let e =
+                    instances::expansion(&ev, body, set_variables, &decls.locals, sources, diags);
+                (address.clone(), e.unwrap_or(Expansion::Invalid))
+            })
+            .collect();
+        drop(ev);
+        blocks.extend(done);
+        waiting = rest;
+    }
+    blocks
 }
 
 /// `depends_on` and `lifecycle`.
 fn meta(
     address: &Address,
     body: &BlockExprs,
-    declared: &BTreeSet<Address>,
+    declared: &BTreeMap<Address, Expansion>,
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> (Vec<Address>, Lifecycle) {
@@ -478,7 +725,7 @@ fn meta(
                         _ => None,
                     };
                     match target {
-                        Some(t) if !declared.contains(&t) => diags.push(err(span, "Reference to undeclared resource", format!("depends_on names {t}, which is not declared in this configuration."))),
+                        Some(t) if !declared.contains_key(&t) => diags.push(err(span, "Reference to undeclared resource", format!("depends_on names {t}, which is not declared in this configuration."))),
                         Some(t) if &t == address => diags.push(err(span, "Self-referential depends_on", format!("{address} cannot depend on itself."))),
                         Some(t) => depends_on.push(t),
                         None => diags.push(err(span, "Invalid depends_on reference", "Each element of depends_on must be a resource address such as secret.salesforce_app.".into())),

@@ -3,7 +3,7 @@
 //! catch an AppFlow setup that would be refused or unsafe at apply time.
 
 use crate::config::{Config, Resource};
-use crate::eval::{AllUnknown, Evaluator};
+use crate::eval::AllUnknown;
 use crate::resources::BlockExprs;
 use flowform_core::schema::{PROFILE_QUOTA, SALESFORCE_PRIVATE_REGIONS};
 use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Value, policy};
@@ -294,15 +294,10 @@ fn attr_expr<'a>(block: &'a BlockExprs, path: &[&str]) -> Option<&'a Expression>
 /// placeholder, so the statements that matter here can be read before apply.
 fn lint_policy(config: &Config, r: &Resource) -> Option<serde_json::Value> {
     let expr = attr_expr(&r.body, &["policy"])?;
-    let declared = |a: &Address| config.resources.contains_key(a);
-    let mut ev = Evaluator::new(
-        &config.var_values,
-        &config.locals,
-        &declared,
-        &AllUnknown,
-        &config.files,
-    );
+    let mut ev = config.evaluator(&AllUnknown);
     ev.lint = true;
+    let mut ignored = Diagnostics::default();
+    ev.set_instance(config.instance_scope(&ev, &r.address, &r.body, &mut ignored));
     let value = ev.eval(expr, &r.body.file).ok()?;
     let (value, _) = value.unmark();
     // An invalid document is reported as an error already; warnings about it would be noise.
@@ -317,6 +312,21 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
         .and_then(|e| referenced(config, e))
     else {
         return;
+    };
+    // A reference to a resource with count/for_each names one of its instances: the one among
+    // what the profile refers to (`secret.app[each.key]` → `secret.app["prod"]`).
+    let secret_addr = match config.blocks.get(&secret_addr) {
+        Some(e) if e.is_repeated() => {
+            let mut instances = profile
+                .references
+                .iter()
+                .filter(|a| a.resource() == secret_addr);
+            match (instances.next(), instances.next()) {
+                (Some(one), None) => one.clone(),
+                _ => return,
+            }
+        }
+        _ => secret_addr,
     };
     let Some(secret) = config
         .resources

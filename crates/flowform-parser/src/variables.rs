@@ -350,8 +350,8 @@ fn raw_value(ty: &Type, text: &str) -> Result<Value, String> {
         )
     })?;
     let (vars, locals, files) = (BTreeMap::new(), BTreeMap::new(), FileCache::default());
-    let declared = |_: &flowform_core::Address| false;
-    let ev = Evaluator::new(&vars, &locals, &declared, &AllUnknown, &files);
+    let blocks = BTreeMap::new();
+    let ev = Evaluator::new(&vars, &locals, &blocks, &AllUnknown, &files);
     ev.eval(&expr, "<value>").map_err(|_| {
         format!(
             "it is not a constant value of {}: it may not refer to variables, locals or resources.",
@@ -417,8 +417,8 @@ fn constant(
     diags: &mut Diagnostics,
 ) -> Option<Value> {
     let (vars, locals, files) = (BTreeMap::new(), BTreeMap::new(), FileCache::default());
-    let declared = |_: &flowform_core::Address| false;
-    let ev = Evaluator::new(&vars, &locals, &declared, &AllUnknown, &files);
+    let blocks = BTreeMap::new();
+    let ev = Evaluator::new(&vars, &locals, &blocks, &AllUnknown, &files);
     match ev.eval(expr, file) {
         Ok(v) => Some(v),
         Err(mut e) => {
@@ -460,8 +460,8 @@ fn check_validations(
         };
         let vars = BTreeMap::from([(decl.name.clone(), value.clone())]);
         let (locals, files) = (BTreeMap::new(), FileCache::default());
-        let declared = |_: &flowform_core::Address| false;
-        let ev = Evaluator::new(&vars, &locals, &declared, &AllUnknown, &files);
+        let blocks = BTreeMap::new();
+        let ev = Evaluator::new(&vars, &locals, &blocks, &AllUnknown, &files);
         let message = match message.and_then(|m| ev.eval(&m.expr, &block.file).ok()) {
             Some(v) if v.contains_sensitive() => {
                 "The error message included a sensitive value, so it will not be displayed."

@@ -4,9 +4,10 @@
 //! `cargo bench -p flowform-planner --bench plan` (divan) prints, per size (1,000 and 10,000
 //! resources), the planner alone and load + validate + plan: fastest, slowest, median and mean
 //! of five runs, and what each run allocates. A third of the resources are secrets, a third KMS key policies, a third
-//! Salesforce profiles referring to both.
+//! Salesforce profiles referring to both. The `_for_each` benchmarks take the same resources from three
+//! blocks with `for_each` over one map, to compare instances with hand-written blocks.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test's failed unwrap is its failure
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's failed unwrap is its failure
 
 use flowform_core::Value;
 use flowform_parser::VariableInputs;
@@ -46,6 +47,59 @@ fn configuration(resources: usize, changed_every: Option<usize>) -> String {
     out
 }
 
+/// The same resources as [`configuration`], as three blocks with `for_each`; a changed secret's
+/// description is in its map entry.
+fn configuration_for_each(resources: usize, changed_every: Option<usize>) -> String {
+    let n = resources / 3;
+    let mut out = String::from("locals {\n  orgs = {\n");
+    for i in 0..n {
+        let description = if changed_every.is_some_and(|e| i % e == 0) {
+            "rotated"
+        } else {
+            "connected app"
+        };
+        let _ = writeln!(
+            out,
+            "    k{i} = {{ pad = \"{i:08}\", description = \"{description}\" }}"
+        );
+    }
+    out.push_str(
+        r#"  }
+}
+
+secret "s" {
+  for_each = local.orgs
+  name = "appflow/s${each.key}"
+  description = each.value.description
+  secret_string = jsonencode({ id = each.key })
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "appflow.amazonaws.com" }, Action = "secretsmanager:GetSecretValue", Resource = "*", Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } } }] })
+}
+
+kms_key_policy "k" {
+  for_each = local.orgs
+  key_id = "arn:aws:kms:us-east-1:123456789012:key/${each.value.pad}-0000-0000-0000-000000000000"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "kms:*", Resource = "*" }] })
+}
+
+connector_profile "p" {
+  for_each = local.orgs
+  name = "sf-${each.key}"
+  connector_type = "Salesforce"
+  connection_mode = "Public"
+  kms_arn = kms_key_policy.k[each.key].key_arn
+  properties {
+    instance_url = "https://o${each.key}.my.salesforce.com"
+  }
+  credentials {
+    oauth2_grant_type = "CLIENT_CREDENTIALS"
+    client_credentials_arn = secret.s[each.key].arn
+  }
+}
+"#,
+    );
+    out
+}
+
 /// The state after applying `config` (computed attributes made up), built directly so the
 /// benchmark measures the planner, not a simulated apply.
 fn applied_state(dir: &std::path::Path) -> State {
@@ -54,7 +108,10 @@ fn applied_state(dir: &std::path::Path) -> State {
         State::with_identity(Lineage::generate(), DigestKey::from_bytes([3; 32]), "bench");
     let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
     for change in plan.changes.iter().filter(|c| c.action == Action::Create) {
-        let label = &change.address.label;
+        let label = &change
+            .address
+            .to_string()
+            .replace(['"', '[', ']', '.'], "-");
         let service = match change.address.kind {
             flowform_core::ResourceKind::Secret => "secretsmanager",
             flowform_core::ResourceKind::ConnectorProfile => "appflow",
@@ -95,18 +152,16 @@ fn main() {
 
 /// A configuration with 1% changed (every 33rd secret's description) and the state of the
 /// unchanged one, in a temporary directory.
-fn fixture(size: usize) -> (tempfile::TempDir, State) {
+fn fixture(size: usize, make: fn(usize, Option<usize>) -> String) -> (tempfile::TempDir, State) {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("main.hcl"), configuration(size, None)).expect("write");
+    std::fs::write(dir.path().join("main.hcl"), make(size, None)).expect("write");
     let state = applied_state(dir.path());
-    std::fs::write(dir.path().join("main.hcl"), configuration(size, Some(33))).expect("write");
+    std::fs::write(dir.path().join("main.hcl"), make(size, Some(33))).expect("write");
     (dir, state)
 }
 
-/// The planner alone: configuration and state loaded.
-#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
-fn plan(bencher: divan::Bencher, size: usize) {
-    let (dir, state) = fixture(size);
+fn bench_plan(bencher: divan::Bencher, size: usize, make: fn(usize, Option<usize>) -> String) {
+    let (dir, state) = fixture(size, make);
     let config = flowform_parser::load(dir.path(), &VariableInputs::default()).expect("valid");
     bencher.bench(|| {
         let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans");
@@ -118,11 +173,23 @@ fn plan(bencher: divan::Bencher, size: usize) {
     });
 }
 
+/// The planner alone (configuration and state loaded), hand-written blocks.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn plan(bencher: divan::Bencher, size: usize) {
+    bench_plan(bencher, size, configuration);
+}
+
+/// The planner alone, the same resources from three `for_each` blocks.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn plan_for_each(bencher: divan::Bencher, size: usize) {
+    bench_plan(bencher, size, configuration_for_each);
+}
+
 /// Load and validate, then plan: what `plan --refresh=false` does between reading the state
 /// and printing.
 #[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
 fn load_and_plan(bencher: divan::Bencher, size: usize) {
-    let (dir, state) = fixture(size);
+    let (dir, state) = fixture(size, configuration);
     bencher.bench(|| {
         let config = flowform_parser::load(dir.path(), &VariableInputs::default()).expect("valid");
         flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plans")

@@ -96,16 +96,84 @@ enum Shape {
     Block(&'static [Field]),
 }
 
-/// The header comment and the block for one change; nothing for a no-op.
+/// The header comment and the block for one change; nothing for a no-op that neither moves
+/// nor imports anything.
 pub fn resource_lines(change: &ResourceChange) -> Vec<DiffLine> {
+    let Some(header) = header(change) else {
+        return Vec::new();
+    };
+    if change.action == Action::NoOp {
+        // Only a move or an import to record: Terraform's header and the object's id.
+        let a = &change.address;
+        let mut out = Lines::default();
+        out.push(2, Mark::Header, &header);
+        out.push(
+            4,
+            Mark::None,
+            &format!("resource \"{}\" \"{}\" {{", a.kind, a.label),
+        );
+        if let Some(id) = &change.prior_id {
+            out.push(
+                8,
+                Mark::None,
+                &format!("id = {}", serde_json::Value::String(id.clone())),
+            );
+        }
+        out.push(4, Mark::None, "}");
+        return out.0;
+    }
+    let verb = header
+        .strip_prefix(&format!("# {} ", change.address))
+        .unwrap_or(&header)
+        .to_string();
+    block_lines(change, &verb)
+}
+
+/// The header of a change: `# X will be created`, `# OLD has moved to NEW`, `# X will be
+/// imported`, `# X will be replaced, as requested`, with `(moved from OLD)` and `(imported
+/// from "ID")` lines when a change does more than move or import. `None` for a no-op.
+pub fn header(change: &ResourceChange) -> Option<String> {
+    let a = &change.address;
     let verb = match change.action {
         Action::Create => "will be created",
         Action::Update => "will be updated in-place",
+        Action::Replace if change.replace_requested => "will be replaced, as requested",
         Action::Replace => "must be replaced",
         Action::Delete => "will be destroyed",
-        Action::NoOp => return Vec::new(),
+        Action::NoOp => {
+            return match (&change.previous_address, &change.importing) {
+                (_, Some(_)) => Some(format!("# {a} will be imported")),
+                (Some(from), None) => Some(format!("# {from} has moved to {a}")),
+                (None, None) => None,
+            };
+        }
     };
-    block_lines(change, verb)
+    let mut out = format!("# {a} {verb}");
+    if let Some(from) = &change.previous_address {
+        out.push_str(&format!("\n  # (moved from {from})"));
+    }
+    if let Some(import) = &change.importing {
+        out.push_str(&format!(
+            "\n  # (imported from {})",
+            serde_json::Value::String(import.id.clone())
+        ));
+    }
+    Some(out)
+}
+
+/// `Plan: 1 to import, 2 to add, 0 to change, 1 to destroy.` (imports only when there are).
+pub fn summary_line(plan: &crate::plan::Plan) -> String {
+    let s = plan.summary();
+    let imports = plan.imports();
+    let import = if imports > 0 {
+        format!("{imports} to import, ")
+    } else {
+        String::new()
+    };
+    format!(
+        "Plan: {import}{} to add, {} to change, {} to destroy.",
+        s.add, s.change, s.destroy
+    )
 }
 
 /// A change with its header saying `verb` (`has changed` for drift).

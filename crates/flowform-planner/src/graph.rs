@@ -99,13 +99,23 @@ pub(crate) fn targeted(
     let mut keep = BTreeSet::new();
     let mut stack: Vec<Address> = Vec::new();
     for t in targets {
-        if !config.resources.contains_key(t) && !prior.contains_key(t) {
+        // A resource address without a key targets every instance of the resource.
+        let before = stack.len();
+        stack.extend(
+            config
+                .resources
+                .keys()
+                .chain(prior.keys())
+                .filter(|a| t.selects(a))
+                .cloned(),
+        );
+        if stack.len() == before {
             diags.push(Diagnostic::error(
                 "Invalid target",
                 format!("--target {t}: no such resource in the configuration or the state."),
             ));
+            stack.push(t.clone());
         }
-        stack.push(t.clone());
     }
     while let Some(a) = stack.pop() {
         if !keep.insert(a.clone()) {
@@ -305,7 +315,9 @@ impl Schedule {
             let label = match self.graph[n] {
                 Step::Change(i) => {
                     let c = &plan.changes[i];
-                    format!("\"{}\\n{}\"", c.address, c.action.json_actions().join("/"))
+                    // An instance key is quoted (`sf["prod"]`): escaped inside the DOT string.
+                    let address = c.address.to_string().replace('"', "\\\"");
+                    format!("\"{address}\\n{}\"", c.action.json_actions().join("/"))
                 }
                 Step::CreatedAll(k) => format!("\"{} created\", shape = point", k.plural()),
                 Step::DeletedAll(k) => format!("\"{} deleted\", shape = point", k.plural()),

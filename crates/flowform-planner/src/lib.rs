@@ -5,7 +5,10 @@
 //! decides, per resource, `create`, `update`, `replace` (naming the attributes that force it),
 //! `delete` or `no-op`, in an order that respects references, `depends_on` and the kind order
 //! (KMS keys → secrets → key policies → connector profiles; deletes in reverse). Policies are
-//! compared by meaning, secrets by digest; values known only after apply stay unknown.
+//! compared by meaning, secrets by digest; values known only after apply stay unknown. Before
+//! deciding, it moves state records as `moved` blocks (and count's implied move) say, and takes
+//! the objects `import` blocks name — read by the caller and passed in [`PlanOptions`], like a
+//! refresh — as if the state held them; `--replace` and `--refresh-only` are options too.
 //!
 //! The planner does no I/O, reads no clock and draws no random number: the same inputs give
 //! the same plan. It renders nothing either: [`diff`] gives each change as lines of
@@ -25,5 +28,5 @@ mod planner;
 pub use flowform_state::values;
 
 pub use graph::{Schedule, Step};
-pub use plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange, Summary};
+pub use plan::{Action, Attrs, Drift, Importing, OutputChange, Plan, ResourceChange, Summary};
 pub use planner::{PlanOptions, Refreshed, StateExports, applied_outputs, plan};

@@ -54,6 +54,22 @@ pub struct ResourceChange {
     pub depends_on: Vec<Address>,
     /// The AWS id of the existing object (for updates, replaces, deletes).
     pub prior_id: Option<String>,
+    /// Where the state recorded this object before a `moved` block (or Terraform's implied
+    /// move when `count` is added or removed) renamed it: apply moves the record first.
+    pub previous_address: Option<Address>,
+    /// An `import` block adopts this object: apply records it first, then makes the change.
+    pub importing: Option<Importing>,
+    /// Replaced because `--replace` asked for it, not because of a change.
+    pub replace_requested: bool,
+}
+
+/// An object an `import` block adopts, as it was read while planning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Importing {
+    /// The id the `import` block gave.
+    pub id: String,
+    /// The object as read, recorded by apply under the change's address.
+    pub record: flowform_state::ResourceState,
 }
 
 impl ResourceChange {
@@ -93,6 +109,9 @@ impl Drift {
             changed: self.changed.clone(),
             depends_on: Vec::new(),
             prior_id: None,
+            previous_address: None,
+            importing: None,
+            replace_requested: false,
         };
         (
             change,
@@ -136,6 +155,8 @@ pub struct Plan {
     /// Input variables' values; `None` for those that must not be shown (see
     /// [`configuration::variables`](crate::configuration::variables)).
     pub variables: BTreeMap<String, Option<Value>>,
+    /// `--refresh-only`: no change, only what the refresh found, for apply to record.
+    pub refresh_only: bool,
 }
 
 /// Counts as the summary line gives them (a replacement is one add and one destroy).
@@ -164,8 +185,23 @@ impl Plan {
         s
     }
 
+    /// Whether apply has anything to do: a change, a move or an import to record (or, for a
+    /// refresh-only plan, something the refresh found).
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action.is_change())
+        if self.refresh_only {
+            return !self.drift.is_empty();
+        }
+        self.changes
+            .iter()
+            .any(|c| c.action.is_change() || c.previous_address.is_some() || c.importing.is_some())
+    }
+
+    /// How many objects `import` blocks adopt.
+    pub fn imports(&self) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| c.importing.is_some())
+            .count()
     }
 
     pub fn change(&self, address: &Address) -> Option<&ResourceChange> {

@@ -236,6 +236,7 @@ impl SavedPlan {
             config_digest: self.config_digest,
             target: Some(self.target.clone()),
             destroy: self.plan.destroy,
+            refresh_only: self.plan.refresh_only,
             targets: self.plan.targets.iter().map(|t| t.to_string()).collect(),
             changes: self
                 .plan
@@ -361,6 +362,18 @@ impl SavedPlan {
                 changed: c.changed,
                 depends_on,
                 prior_id: c.prior_id,
+                previous_address: match &c.previous_address {
+                    Some(a) => Some(
+                        a.parse()
+                            .map_err(|e: flowform_core::AddressError| invalid(e.to_string()))?,
+                    ),
+                    None => None,
+                },
+                importing: c.importing.map(|i| crate::plan::Importing {
+                    id: i.id,
+                    record: i.record,
+                }),
+                replace_requested: c.replace_requested,
             });
         }
         let drift = file
@@ -434,6 +447,7 @@ impl SavedPlan {
                     .into_iter()
                     .map(|(name, v)| (name, v.map(|v| decode(&v, "", &mut BTreeMap::new()))))
                     .collect(),
+                refresh_only: file.refresh_only,
             },
             flowform_version: file.flowform_version,
             lineage,
@@ -457,6 +471,8 @@ struct File {
     target: Option<PlanTarget>,
     destroy: bool,
     targets: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    refresh_only: bool,
     changes: Vec<ChangeJson>,
     edges: Vec<(usize, usize)>,
     drift: Vec<DriftJson>,
@@ -616,6 +632,20 @@ struct ChangeJson {
     changed: Vec<String>,
     depends_on: Vec<String>,
     prior_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    previous_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    importing: Option<ImportingJson>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    replace_requested: bool,
+}
+
+/// An import's object as read while planning: no secret is in it (the state's own form).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportingJson {
+    id: String,
+    record: flowform_state::ResourceState,
 }
 
 impl ChangeJson {
@@ -633,6 +663,12 @@ impl ChangeJson {
             changed: c.changed.clone(),
             depends_on: c.depends_on.iter().map(|d| d.to_string()).collect(),
             prior_id: c.prior_id.clone(),
+            previous_address: c.previous_address.as_ref().map(|a| a.to_string()),
+            importing: c.importing.as_ref().map(|i| ImportingJson {
+                id: i.id.clone(),
+                record: i.record.clone(),
+            }),
+            replace_requested: c.replace_requested,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! values, by meaning for policies, by value for the rest.
 
 use crate::graph;
-use crate::plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
+use crate::plan::{Action, Attrs, Drift, Importing, OutputChange, Plan, ResourceChange};
 use crate::values::{self, Leaf};
 use flowform_core::schema::{self, AttrType};
 use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Value, policy};
@@ -28,6 +28,13 @@ pub struct PlanOptions {
     pub targets: Vec<Address>,
     /// The refreshed view of the resources in the state, when a refresh ran.
     pub refreshed: Option<Refreshed>,
+    /// `--replace`: these instances are replaced even if nothing about them changed.
+    pub replace: Vec<Address>,
+    /// `--refresh-only`: plan no change, only record what the refresh found.
+    pub refresh_only: bool,
+    /// The objects the configuration's `import` blocks name, as the caller read them (the
+    /// planner does no I/O), by the address they are imported to.
+    pub imports: BTreeMap<Address, Importing>,
 }
 
 /// One resource as planned so far.
@@ -38,6 +45,7 @@ struct Planned {
     replace_paths: Vec<String>,
     changed: Vec<String>,
     prior: Option<ResourceState>,
+    replace_requested: bool,
 }
 
 /// Plans the changes that make the infrastructure match `config`.
@@ -97,6 +105,55 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     if diags.has_errors() {
         return Err(diags);
     }
+    if options.refresh_only {
+        diags.extend(config.warnings.clone());
+        return Ok(Plan {
+            changes: Vec::new(),
+            edges: Vec::new(),
+            drift,
+            outputs: Vec::new(),
+            warnings: diags,
+            destroy: false,
+            targets: options.targets.clone(),
+            configuration: crate::configuration::resources(config),
+            variables: crate::configuration::variables(config),
+            refresh_only: true,
+        });
+    }
+
+    // Renames first (`moved` blocks, and Terraform's implied move when count is added to or
+    // removed from a resource), then adoptions: what follows plans against the new addresses.
+    let moved_from = if options.destroy {
+        BTreeMap::new()
+    } else {
+        apply_moves(config, &mut prior, &mut diags)
+    };
+    let mut importing: BTreeMap<Address, Importing> = BTreeMap::new();
+    if !options.destroy {
+        for (address, import) in &options.imports {
+            if !prior.contains_key(address) {
+                prior.insert(address.clone(), import.record.clone());
+                importing.insert(address.clone(), import.clone());
+            }
+        }
+    }
+    for r in &options.replace {
+        let known = config.resources.contains_key(r) || prior.contains_key(r);
+        if !known {
+            let detail = match config.blocks.get(r).filter(|e| e.is_repeated()) {
+                Some(_) => format!(
+                    "--replace {r}: it has count or for_each; name one of its instances, such as {r}[0] or {r}[\"KEY\"]."
+                ),
+                None => format!(
+                    "--replace {r}: no such resource instance in the configuration or the state."
+                ),
+            };
+            diags.push(Diagnostic::error("Invalid replace address", detail));
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
 
     let mut planned: BTreeMap<Address, Planned> = BTreeMap::new();
     if !options.destroy {
@@ -119,6 +176,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                 prior.get(&address),
                 key,
                 &lifecycle.ignore_changes,
+                options.replace.contains(&address),
             );
             planned.insert(address, p);
         }
@@ -134,6 +192,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                     replace_paths: Vec::new(),
                     changed: Vec::new(),
                     prior: Some(record.clone()),
+                    replace_requested: false,
                 },
             );
         }
@@ -209,6 +268,9 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             replace_paths: p.replace_paths,
             changed: p.changed,
             prior_id: p.prior.map(|r| r.id),
+            previous_address: moved_from.get(address).cloned(),
+            importing: importing.remove(address),
+            replace_requested: p.replace_requested,
         });
     }
     diags.extend(config.warnings.clone());
@@ -222,7 +284,67 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         targets: options.targets.clone(),
         configuration: crate::configuration::resources(config),
         variables: crate::configuration::variables(config),
+        refresh_only: false,
     })
+}
+
+/// Moves the records of `prior` as the configuration's `moved` blocks say, and as Terraform
+/// moves them implicitly (`[0]` of a resource that lost its `count` becomes the resource, and
+/// the other way round). Returns, per new address, the address it had. A move onto an address
+/// that already holds an object is not made (with a warning), as in Terraform.
+fn apply_moves(
+    config: &Config,
+    prior: &mut BTreeMap<Address, ResourceState>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<Address, Address> {
+    let mut moves: Vec<(Address, Address)> = Vec::new();
+    for m in &config.moved {
+        for a in prior.keys() {
+            if let Some(to) = m.destination(a) {
+                moves.push((a.clone(), to));
+            }
+        }
+    }
+    for (block, expansion) in &config.blocks {
+        let zero = block.instance(Some(flowform_core::InstanceKey::Int(0)));
+        let (from, to) = match expansion {
+            flowform_parser::Expansion::Single => (zero, block.clone()),
+            flowform_parser::Expansion::Count(_) => (block.clone(), zero),
+            _ => continue,
+        };
+        if prior.contains_key(&from)
+            && !prior.contains_key(&to)
+            && !moves.iter().any(|(f, _)| *f == from)
+        {
+            moves.push((from, to));
+        }
+    }
+    let mut moved_from = BTreeMap::new();
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    for (from, to) in moves {
+        if prior.contains_key(&to) {
+            diags.push(Diagnostic::warning("Move not made", format!(
+                "{from} cannot move to {to}: the state already has an object there. {from} stays where it is; remove one of them with flowform state rm, or change the moved block."
+            )));
+            continue;
+        }
+        let Some(record) = prior.remove(&from) else {
+            continue;
+        };
+        prior.insert(to.clone(), record);
+        renamed.insert(from.to_string(), to.to_string());
+        moved_from.insert(to, from);
+    }
+    if !renamed.is_empty() {
+        for record in prior.values_mut() {
+            let deps = std::mem::take(&mut record.dependencies);
+            record.dependencies = deps
+                .into_iter()
+                .map(|d| renamed.get(&d).cloned().unwrap_or(d))
+                .collect();
+        }
+    }
+    moved_from
 }
 
 fn planned_actions(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address, Action> {
@@ -252,6 +374,7 @@ fn decide(
     prior: Option<&ResourceState>,
     key: &DigestKey,
     ignore: &[String],
+    replace_requested: bool,
 ) -> Planned {
     let kind = address.kind;
     let Some(prior) = prior else {
@@ -265,6 +388,7 @@ fn decide(
             replace_paths: Vec::new(),
             changed: Vec::new(),
             prior: None,
+            replace_requested: false,
         };
     };
     let before = values::from_state(prior);
@@ -311,7 +435,7 @@ fn decide(
         .filter(|a| a.forces_replacement && changed.iter().any(|c| values::is_under(c, a.name)))
         .map(|a| a.name.to_string())
         .collect();
-    let action = if !replace_paths.is_empty() {
+    let action = if !replace_paths.is_empty() || replace_requested {
         Action::Replace
     } else if !changed.is_empty() {
         Action::Update
@@ -355,6 +479,7 @@ fn decide(
         replace_paths,
         changed,
         prior: Some(prior.clone()),
+        replace_requested,
     }
 }
 

@@ -48,6 +48,8 @@ pub fn finished(address: &Address, phase: Phase, elapsed: Duration, id: Option<&
 /// Counts of what an apply did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Objects brought under management by `import` blocks.
+    pub imported: usize,
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
@@ -61,8 +63,12 @@ pub fn complete(counts: Counts, destroy: bool) -> String {
             counts.destroyed
         )
     } else {
+        let imported = match counts.imported {
+            0 => String::new(),
+            n => format!("{n} imported, "),
+        };
         format!(
-            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+            "Apply complete! Resources: {imported}{} added, {} changed, {} destroyed.",
             counts.added, counts.changed, counts.destroyed
         )
     };
@@ -143,6 +149,7 @@ mod tests {
         assert_eq!(
             style::plain(&complete(
                 Counts {
+                    imported: 0,
                     added: 1,
                     changed: 2,
                     destroyed: 3

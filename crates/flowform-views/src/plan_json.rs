@@ -241,7 +241,13 @@ fn expressions(exprs: &BTreeMap<String, Expression>) -> Json {
 /// a smaller `order`").
 fn resource_change(order: usize, c: &ResourceChange, plan: &Plan) -> Json {
     let mut entry = identity(&c.address);
+    if let Some(from) = &c.previous_address {
+        entry.insert("previous_address".into(), json!(from.to_string()));
+    }
     let mut change = change_body(c.action.json_actions(), c.before.as_ref(), c.after.as_ref());
+    if let Some(import) = &c.importing {
+        change.insert("importing".into(), json!({ "id": import.id }));
+    }
     change.insert(
         "replace_paths".into(),
         Json::Array(
@@ -255,7 +261,11 @@ fn resource_change(order: usize, c: &ResourceChange, plan: &Plan) -> Json {
     if c.action == Action::Replace {
         entry.insert(
             "action_reason".into(),
-            json!("replace_because_cannot_update"),
+            json!(if c.replace_requested {
+                "replace_by_request"
+            } else {
+                "replace_because_cannot_update"
+            }),
         );
     }
     entry.insert("order".into(), json!(order));
@@ -324,6 +334,15 @@ fn identity(address: &Address) -> Map<String, Json> {
     entry.insert("mode".into(), json!("managed"));
     entry.insert("type".into(), json!(address.kind.keyword()));
     entry.insert("name".into(), json!(address.label));
+    match &address.key {
+        Some(flowform_core::InstanceKey::Int(i)) => {
+            entry.insert("index".into(), json!(i));
+        }
+        Some(flowform_core::InstanceKey::Str(k)) => {
+            entry.insert("index".into(), json!(k));
+        }
+        None => {}
+    }
     entry
 }
 

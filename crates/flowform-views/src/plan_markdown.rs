@@ -74,18 +74,13 @@ enum Unit {
 
 fn units(plan: &Plan) -> Vec<Unit> {
     let mut units = Vec::new();
-    let s = plan.summary();
     let mut head = String::from(if plan.destroy {
         "### flowform plan (destroy)\n\n"
     } else {
         "### flowform plan\n\n"
     });
     if plan.has_changes() {
-        let _ = writeln!(
-            head,
-            "Plan: {} to add, {} to change, {} to destroy.",
-            s.add, s.change, s.destroy
-        );
+        let _ = writeln!(head, "{}", diff::summary_line(plan));
     } else {
         let _ = writeln!(head, "{NO_CHANGES}");
     }
@@ -111,14 +106,18 @@ fn units(plan: &Plan) -> Vec<Unit> {
     let changes: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action.is_change())
+        .filter(|c| diff::header(c).is_some())
         .collect();
     if !changes.is_empty() {
         units.push(Unit::Block("#### Changes\n".into()));
         for c in &changes {
             units.push(Unit::Row(format!(
                 "| `{}` | `{}` | {} |\n",
-                action_word(c.action),
+                match (c.action, &c.previous_address, &c.importing) {
+                    (Action::NoOp, _, Some(_)) => "import",
+                    (Action::NoOp, Some(_), None) => "move",
+                    (action, _, _) => action_word(action),
+                },
                 c.address,
                 escape_cell(&details(c))
             )));
@@ -126,7 +125,13 @@ fn units(plan: &Plan) -> Vec<Unit> {
         units.push(Unit::Block("#### Resources\n".into()));
         for c in &changes {
             units.push(Unit::Diff {
-                summary: format!("{} {}", c.address, verb(c.action)),
+                summary: diff::header(c)
+                    .and_then(|h| {
+                        h.lines()
+                            .next()
+                            .map(|l| l.trim_start_matches("# ").to_string())
+                    })
+                    .unwrap_or_else(|| format!("{} {}", c.address, verb(c.action))),
                 lines: diff_lines(&diff::resource_lines(c)),
             });
         }
@@ -283,7 +288,14 @@ fn verb(action: Action) -> &'static str {
 /// deletion means.
 fn details(c: &ResourceChange) -> String {
     let mut parts = Vec::new();
+    if let Some(from) = &c.previous_address {
+        parts.push(format!("moved from {from}"));
+    }
+    if let Some(import) = &c.importing {
+        parts.push(format!("imported from \"{}\"", import.id));
+    }
     match c.action {
+        Action::Replace if c.replace_requested => parts.push("replaced as requested".into()),
         Action::Replace => parts.push(format!(
             "forces replacement: {}",
             c.replace_paths.join(", ")

@@ -13,6 +13,14 @@ pub const NO_CHANGES: &str = "No changes. Your infrastructure matches the config
 /// [`NO_CHANGES`].
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
+    if plan.refresh_only {
+        if plan.drift.is_empty() {
+            out.push_str("No changes. Your infrastructure still matches the configuration.\n");
+        } else {
+            out.push_str(&drift(plan).replace(UNDO, REFRESH_ONLY));
+        }
+        return out;
+    }
     if !plan.drift.is_empty() {
         out.push_str(&drift(plan));
     }
@@ -34,7 +42,11 @@ pub fn render(plan: &Plan) -> String {
         }
     }
     out.push_str("\nflowform will perform the following actions:\n\n");
-    for change in plan.changes.iter().filter(|c| c.action.is_change()) {
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.action.is_change() || diff::header(c).is_some())
+    {
         out.push_str(&lines(&diff::resource_lines(change)));
         out.push('\n');
     }
@@ -44,14 +56,12 @@ pub fn render(plan: &Plan) -> String {
         out.push_str(&lines(&outputs));
         out.push('\n');
     }
-    let s = plan.summary();
-    let _ = writeln!(
-        out,
-        "Plan: {} to add, {} to change, {} to destroy.",
-        s.add, s.change, s.destroy
-    );
+    let _ = writeln!(out, "{}", diff::summary_line(plan));
     out
 }
+
+const UNDO: &str = "Unless you have made equivalent changes to your configuration, flowform will plan to undo them.";
+const REFRESH_ONLY: &str = "This is a refresh-only plan, so flowform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the flowform state without changing any remote objects.";
 
 fn drift(plan: &Plan) -> String {
     let mut out = String::from(
@@ -62,7 +72,8 @@ fn drift(plan: &Plan) -> String {
         out.push_str(&lines(&diff::block_lines(&change, verb)));
         out.push('\n');
     }
-    out.push_str("Unless you have made equivalent changes to your configuration, flowform will plan to undo them.\n\n");
+    out.push_str(UNDO);
+    out.push_str("\n\n");
     out
 }
 

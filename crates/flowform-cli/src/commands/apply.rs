@@ -4,7 +4,7 @@
 use super::Exit;
 use super::aws::{Aws, runtime};
 use super::context::{Context, VERSION, fail, show, state_error};
-use crate::args::{AwsArgs, PlanningArgs};
+use crate::args::{AwsArgs, ChangeArgs, PlanningArgs};
 use flowform_applier::{ApplyOptions, Phase, Progress};
 use flowform_core::Diagnostic;
 use flowform_parser::VariableInputs;
@@ -21,6 +21,7 @@ use std::time::Duration;
 pub struct Request<'a> {
     pub planfile: Option<&'a Path>,
     pub planning: &'a PlanningArgs,
+    pub changes: &'a ChangeArgs,
     pub aws: &'a AwsArgs,
     pub auto_approve: bool,
     pub destroy: bool,
@@ -131,8 +132,10 @@ async fn run_async(
             let (planned, aws) = match super::plan::make_plan(
                 ctx,
                 request.planning,
+                request.changes,
                 inputs,
                 request.destroy,
+                false,
                 request.aws,
             )
             .await
@@ -151,6 +154,13 @@ async fn run_async(
                     a.close().await;
                 }
                 return if approved { Exit::Success } else { Exit::Error };
+            }
+            if planned.plan.refresh_only {
+                let outcome = record_refresh(&mut backend, planned.state, planned.refreshed);
+                if let Some(a) = aws {
+                    a.close().await;
+                }
+                return outcome;
             }
             let run = Run {
                 config: planned.config,
@@ -182,7 +192,7 @@ async fn from_planfile(
     request: &Request<'_>,
     inputs: &VariableInputs,
 ) -> Result<(Run, Aws), Exit> {
-    let config = ctx.load_config(inputs)?;
+    let mut config = ctx.load_config(inputs)?;
     let (_, state) = ctx.open_state()?;
     if let Err(stale) = saved.check(&config, state.as_ref(), VERSION) {
         let path = request.planfile.unwrap_or(Path::new("")).display();
@@ -215,6 +225,12 @@ async fn from_planfile(
             ),
         ));
     }
+    // The data sources as they are now: a change since the plan shows as a value that
+    // differs from the plan's, which apply refuses.
+    if let Err(e) = super::plan::read_data_sources(ctx, &mut config, &aws).await {
+        aws.close().await;
+        return Err(e);
+    }
     let run = Run {
         config,
         state,
@@ -233,6 +249,42 @@ struct Run {
     plan: Plan,
     expected: Option<flowform_planner::planfile::SavedPlanDigests>,
     forget: Vec<flowform_core::Address>,
+}
+
+/// `apply --refresh-only`: what the refresh found becomes the state; nothing else is done.
+fn record_refresh(
+    backend: &mut LocalBackend,
+    mut state: State,
+    refreshed: Option<flowform_planner::Refreshed>,
+) -> Exit {
+    let mut recorded = 0;
+    for (address, now) in refreshed.into_iter().flatten() {
+        match now {
+            Some(mut record) => {
+                if let Some(was) = state.resources.get(&address) {
+                    if *was == record {
+                        continue;
+                    }
+                    record.dependencies = was.dependencies.clone();
+                }
+                state.resources.insert(address, record);
+                recorded += 1;
+            }
+            None => {
+                state.resources.remove(&address);
+                recorded += 1;
+            }
+        }
+    }
+    state.flowform_version = VERSION.to_string();
+    if let Err(e) = backend.persist(&state) {
+        return state_error(&e);
+    }
+    outln!(
+        "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed. The state records what exists now ({recorded} {} updated).",
+        if recorded == 1 { "object" } else { "objects" }
+    );
+    Exit::Success
 }
 
 /// Asks `Do you want to perform these actions?`; only `yes` goes on.
@@ -326,6 +378,7 @@ async fn execute(
         return state_error(&e);
     }
     let counts = view::Counts {
+        imported: report.imported,
         added: report.added,
         changed: report.changed,
         destroyed: report.destroyed,

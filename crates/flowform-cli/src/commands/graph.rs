@@ -20,7 +20,17 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
             lock_timeout: std::time::Duration::ZERO,
         };
         let aws = crate::args::AwsArgs::default();
-        match super::plan::make_plan(ctx, &planning, inputs, false, &aws).await {
+        match super::plan::make_plan(
+            ctx,
+            &planning,
+            &crate::args::ChangeArgs::default(),
+            inputs,
+            false,
+            true,
+            &aws,
+        )
+        .await
+        {
             Ok((planned, aws)) => {
                 if let Some(a) = aws {
                     a.close().await;

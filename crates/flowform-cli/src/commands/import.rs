@@ -23,6 +23,10 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             Err(e) => return e,
         };
         let Some(resource) = config.resources.get(&address) else {
+            if let Some(expansion) = config.blocks.get(&address.resource()).filter(|e| e.is_repeated()) {
+                let example = expansion.instance_keys().into_iter().flatten().next().map(|k| format!(", such as {}", address.instance(Some(k)))).unwrap_or_default();
+                return fail(format!("{address} is not an instance in the configuration"), format!("{} has count or for_each, so import into one of its instances{example}.", address.resource()));
+            }
             return fail(format!("{address} is not in the configuration"), "Add its block first, then import into it.");
         };
         let (mut backend, _lock, state) = match ctx.lock_state("import", args.lock_timeout) {
@@ -52,14 +56,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             }
         };
         record.dependencies = resource.references.iter().chain(&resource.depends_on).map(|a| a.to_string()).collect();
-        // AWS never describes a profile's kms_arn: take the configured one, or the next plan
-        // would replace the profile over an attribute it cannot see.
-        if address.kind == flowform_core::ResourceKind::ConnectorProfile
-            && let Ok(attrs) = config.evaluate_resource(&address, &flowform_planner::StateExports(&state))
-            && let Some(kms) = attrs.get("kms_arn").and_then(|v| v.as_str())
-        {
-            record.attributes.insert("kms_arn".into(), kms.into());
-        }
+        super::plan::keep_configured_kms_arn(&config, &state, &address, &mut record);
         state.resources.insert(address.to_string(), record);
         state.flowform_version = VERSION.to_string();
         if let Err(e) = backend.persist(&state) {

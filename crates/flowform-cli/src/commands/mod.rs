@@ -7,6 +7,7 @@ pub mod fmt;
 pub mod force_unlock;
 pub mod graph;
 pub mod import;
+pub mod output;
 pub mod plan;
 pub mod sandbox;
 pub mod show;

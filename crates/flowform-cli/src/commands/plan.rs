@@ -4,7 +4,7 @@
 use super::Exit;
 use super::aws::{Aws, runtime};
 use super::context::{Context, VERSION, error, fail, show, state_error};
-use crate::args::{AwsArgs, Format, PlanArgs, PlanningArgs};
+use crate::args::{AwsArgs, ChangeArgs, Format, PlanArgs, PlanningArgs};
 use flowform_core::Address;
 use flowform_parser::{Config, VariableInputs};
 use flowform_planner::planfile::SavedPlan;
@@ -22,16 +22,20 @@ pub struct Planned {
     pub refreshed: Option<flowform_planner::Refreshed>,
 }
 
-/// Loads, refreshes (unless `--refresh=false`, or nothing exists yet) and plans. Returns the
-/// connection to AWS when one was made, for apply to reuse.
+/// Loads, refreshes (unless `--refresh=false`, or nothing exists yet), reads the data sources
+/// and the objects of `import` blocks (unless `offline`: `graph` reads no AWS, and leaves them
+/// unknown and unimported) and plans. Returns the connection to AWS when one was made, for
+/// apply to reuse.
 pub async fn make_plan(
     ctx: &Context,
     planning: &PlanningArgs,
+    changes: &ChangeArgs,
     inputs: &VariableInputs,
     destroy: bool,
+    offline: bool,
     aws_args: &AwsArgs,
 ) -> Result<(Planned, Option<Aws>), Exit> {
-    let config = ctx.load_config(inputs)?;
+    let mut config = ctx.load_config(inputs)?;
     let (_, state) = ctx.open_state()?;
     let state_existed = state.is_some();
     let state = state.unwrap_or_else(|| State::new(VERSION));
@@ -55,6 +59,18 @@ pub async fn make_plan(
             Err(e) => return Err(fail(format!("Invalid --target {t}"), e.to_string())),
         }
     }
+    let mut replace = Vec::new();
+    for r in &changes.replace {
+        match r.parse::<Address>() {
+            Ok(a) => replace.push(a),
+            Err(e) => return Err(error(&format!("--replace {r}: {e}"))),
+        }
+    }
+    if changes.refresh_only && !planning.refresh {
+        return Err(error(
+            "--refresh-only reads what exists and records it: it cannot be combined with --refresh=false.",
+        ));
+    }
     let mut aws = None;
     let mut refreshed = None;
     if planning.refresh && !state.resources.is_empty() {
@@ -71,10 +87,74 @@ pub async fn make_plan(
         }
         aws = Some(connected);
     }
+    // Data sources are read for every plan (also with --refresh=false, as Terraform does).
+    if !config.data_sources.is_empty() && !destroy && !offline {
+        let connected = match aws.take() {
+            Some(a) => a,
+            None => Aws::connect(ctx, aws_args, &config).await?,
+        };
+        let read = read_data_sources(ctx, &mut config, &connected).await;
+        aws = Some(connected);
+        if let Err(e) = read {
+            if let Some(a) = aws {
+                a.close().await;
+            }
+            return Err(e);
+        }
+    }
+    // `import` blocks: the objects are read now, like a refresh, so that the planner stays
+    // pure. One already in the state is imported already.
+    let mut imports = std::collections::BTreeMap::new();
+    let pending: Vec<&flowform_parser::Import> = config
+        .imports
+        .iter()
+        .filter(|i| {
+            !destroy
+                && !offline
+                && !changes.refresh_only
+                && !state.resources.contains_key(&i.to.to_string())
+        })
+        .collect();
+    if !pending.is_empty() {
+        let connected = match aws.take() {
+            Some(a) => a,
+            None => Aws::connect(ctx, aws_args, &config).await?,
+        };
+        let clients = &aws.insert(connected).clients;
+        for i in pending {
+            match flowform_applier::import(clients, &i.to, &i.id, &state.digest_key).await {
+                Ok(mut record) => {
+                    keep_configured_kms_arn(&config, &state, &i.to, &mut record);
+                    imports.insert(
+                        i.to.clone(),
+                        flowform_planner::Importing {
+                            id: i.id.clone(),
+                            record,
+                        },
+                    );
+                }
+                Err(e) => {
+                    let d = flowform_core::Diagnostic::error(
+                        "Cannot import",
+                        format!("{}: reading \"{}\" failed: {e}", i.to, i.id),
+                    )
+                    .with_range(i.range.clone());
+                    ctx.print_diagnostics(&config.sources, &flowform_core::Diagnostics(vec![d]));
+                    if let Some(a) = aws {
+                        a.close().await;
+                    }
+                    return Err(Exit::Error);
+                }
+            }
+        }
+    }
     let options = PlanOptions {
         destroy,
         targets,
         refreshed: refreshed.clone(),
+        replace,
+        refresh_only: changes.refresh_only,
+        imports,
     };
     match flowform_planner::plan(&config, &state, &options) {
         Ok(plan) => {
@@ -100,6 +180,66 @@ pub async fn make_plan(
     }
 }
 
+/// Reads every data source of `config` and records what was read in it. A data source whose
+/// object does not exist is an error that names the block.
+pub async fn read_data_sources(ctx: &Context, config: &mut Config, aws: &Aws) -> Result<(), Exit> {
+    let mut values = flowform_parser::DataValues::new();
+    let mut diags = flowform_core::Diagnostics::default();
+    for ds in &config.data_sources {
+        let what = ds
+            .args
+            .iter()
+            .map(|(k, v)| format!("{k} = \"{v}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match flowform_applier::read_data(&aws.clients, ds.kind, &ds.args).await {
+            Ok(Some(attributes)) => {
+                values.insert(ds.address(), attributes);
+            }
+            Ok(None) => diags.push(
+                flowform_core::Diagnostic::error(
+                    "Data source object not found",
+                    format!(
+                        "{} found nothing: there is no {} with {what} in this account and region.",
+                        ds.address(),
+                        ds.kind
+                    ),
+                )
+                .with_range(ds.range.clone()),
+            ),
+            Err(e) => diags.push(
+                flowform_core::Diagnostic::error(
+                    "Cannot read data source",
+                    format!("{} could not be read: {e}", ds.address()),
+                )
+                .with_range(ds.range.clone()),
+            ),
+        }
+    }
+    if diags.has_errors() {
+        ctx.print_diagnostics(&config.sources, &diags);
+        return Err(Exit::Error);
+    }
+    config.set_data(values);
+    Ok(())
+}
+
+/// AWS never describes a profile's `kms_arn`: an imported profile takes the configured one, or
+/// the plan would replace it over an attribute it cannot see.
+pub fn keep_configured_kms_arn(
+    config: &Config,
+    state: &State,
+    address: &Address,
+    record: &mut flowform_state::ResourceState,
+) {
+    if address.kind == flowform_core::ResourceKind::ConnectorProfile
+        && let Ok(attrs) = config.evaluate_resource(address, &flowform_planner::StateExports(state))
+        && let Some(kms) = attrs.get("kms_arn").and_then(|v| v.as_str())
+    {
+        record.attributes.insert("kms_arn".into(), kms.into());
+    }
+}
+
 pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -112,7 +252,10 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         Err(e) => return e,
     };
     rt.block_on(async {
-        let (planned, aws) = match make_plan(ctx, &args.planning, inputs, args.destroy, &args.aws).await {
+        if args.out.is_some() && args.changes.refresh_only {
+            return error("a refresh-only plan cannot be saved: run `flowform apply --refresh-only` to record what the refresh finds.");
+        }
+        let (planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, &args.aws).await {
             Ok(p) => p,
             Err(e) => return e,
         };

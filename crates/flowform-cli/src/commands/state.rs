@@ -14,12 +14,23 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
             address,
             lock_timeout,
         } => edit(ctx, *lock_timeout, "state rm", |state| {
-            match state.resources.remove(address) {
-                Some(_) => Ok(format!(
-                    "Removed {address} from the state. It still exists in AWS; flowform no longer manages it."
-                )),
-                None => Err(format!("{address} is not in the state.")),
+            let removed = matching(state, address);
+            if removed.is_empty() {
+                return Err(format!("{address} is not in the state."));
             }
+            for a in &removed {
+                state.resources.remove(a);
+            }
+            Ok(format!(
+                "Removed {} from the state. {} still in AWS; flowform no longer manages {}.",
+                removed.join(", "),
+                if removed.len() == 1 {
+                    "It exists"
+                } else {
+                    "They exist"
+                },
+                if removed.len() == 1 { "it" } else { "them" },
+            ))
         }),
         StateCommand::Mv {
             from,
@@ -30,7 +41,7 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
                 return fail(
                     "Invalid addresses",
                     format!(
-                        "state mv takes two resource addresses, such as secret.old secret.new; got {from} and {to}."
+                        "state mv takes two resource addresses, such as secret.old secret.new or secret.app[0] secret.app[\"a\"]; got {from} and {to}."
                     ),
                 );
             };
@@ -41,24 +52,65 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
                 );
             }
             edit(ctx, *lock_timeout, "state mv", |state| {
-                if state.resources.contains_key(to) {
-                    return Err(format!("{to} is already in the state."));
+                // One instance to another, or (both without a key) every instance of a resource
+                // to the same keys of another.
+                let moves: Vec<(String, String)> = if state.resources.contains_key(from) {
+                    vec![(from.clone(), to.clone())]
+                } else if f.key.is_none() && t.key.is_none() {
+                    matching(state, from)
+                        .into_iter()
+                        .filter_map(|a| {
+                            let a: Address = a.parse().ok()?;
+                            Some((a.to_string(), t.instance(a.key).to_string()))
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if moves.is_empty() {
+                    return Err(format!("{from} is not in the state."));
                 }
-                let resource = state
-                    .resources
-                    .remove(from)
-                    .ok_or_else(|| format!("{from} is not in the state."))?;
-                state.resources.insert(to.clone(), resource);
-                // Other resources' recorded dependencies follow the rename.
-                for r in state.resources.values_mut() {
-                    if r.dependencies.remove(from) {
-                        r.dependencies.insert(to.clone());
+                for (_, to) in &moves {
+                    if state.resources.contains_key(to) {
+                        return Err(format!("{to} is already in the state."));
                     }
                 }
-                Ok(format!("Moved {from} to {to}."))
+                for (from, to) in &moves {
+                    if let Some(resource) = state.resources.remove(from) {
+                        state.resources.insert(to.clone(), resource);
+                    }
+                    // Other resources' recorded dependencies follow the rename.
+                    for r in state.resources.values_mut() {
+                        if r.dependencies.remove(from) {
+                            r.dependencies.insert(to.clone());
+                        }
+                    }
+                }
+                Ok(moves
+                    .iter()
+                    .map(|(f, t)| format!("Moved {f} to {t}."))
+                    .collect::<Vec<_>>()
+                    .join("\n"))
             })
         }
     }
+}
+
+/// The state's addresses `address` names: itself, or (a resource address without a key)
+/// every instance of that resource.
+fn matching(state: &flowform_state::State, address: &str) -> Vec<String> {
+    if state.resources.contains_key(address) {
+        return vec![address.to_string()];
+    }
+    let Ok(wanted) = address.parse::<Address>() else {
+        return Vec::new();
+    };
+    state
+        .resources
+        .keys()
+        .filter(|k| k.parse::<Address>().is_ok_and(|a| wanted.selects(&a)))
+        .cloned()
+        .collect()
 }
 
 fn list(ctx: &Context) -> Exit {
@@ -76,13 +128,19 @@ fn list(ctx: &Context) -> Exit {
 
 fn show(ctx: &Context, address: &str) -> Exit {
     match ctx.open_state() {
-        Ok((_, Some(state))) => match state.resources.get(address) {
-            Some(r) => {
-                out!("{}", flowform_views::state::resource(address, r));
-                Exit::Success
+        Ok((_, Some(state))) => {
+            let found = matching(&state, address);
+            if found.is_empty() {
+                return error(&format!("{address} is not in the state."));
             }
-            None => error(&format!("{address} is not in the state.")),
-        },
+            for a in found {
+                out!(
+                    "{}",
+                    flowform_views::state::resource(&a, &state.resources[&a])
+                );
+            }
+            Exit::Success
+        }
         Ok((_, None)) => error(&format!(
             "{address} is not in the state: there is no state yet."
         )),

@@ -27,6 +27,7 @@ pub const NAMES: &[&str] = &[
     "merge",
     "replace",
     "split",
+    "toset",
     "tostring",
     "trimspace",
     "upper",
@@ -244,6 +245,28 @@ pub(super) fn call(ev: &Evaluator<'_>, name: &str, args: Vec<Value>) -> Result<V
             } else {
                 map.into_values().collect()
             })
+        }
+        "toset" => {
+            // flowform's values have no set type: a set is a list of distinct elements in
+            // Terraform's order for sets of strings (lexical). for_each knows toset() by name.
+            let [v] = arity::<1>(name, args)?;
+            let Value::List(items) = v else {
+                return Err(format!(
+                    "The argument must be a list; this is a {}.",
+                    v.type_name()
+                ));
+            };
+            let mut items: Vec<Value> = items
+                .into_iter()
+                .map(|i| match i {
+                    Value::Number(n) => Value::String(n.to_string()),
+                    Value::Bool(b) => Value::String(b.to_string()),
+                    other => other,
+                })
+                .collect();
+            items.sort_by_key(|i| i.to_json().map(|j| j.to_string()).unwrap_or_default());
+            items.dedup();
+            Value::List(items)
         }
         _ => unreachable!("every name in NAMES is handled"),
     };

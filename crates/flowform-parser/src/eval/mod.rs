@@ -13,7 +13,8 @@ mod functions;
 mod locals;
 mod ops;
 
-use flowform_core::{Address, ResourceKind, Value};
+use crate::instances::Expansion;
+use flowform_core::{Address, InstanceKey, ResourceKind, Value};
 use hcl::edit::Span;
 use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::edit::template::{Element, Template};
@@ -98,15 +99,26 @@ impl FileCache {
 pub struct Evaluator<'a> {
     pub vars: &'a BTreeMap<String, Value>,
     pub locals: &'a BTreeMap<String, LocalExpr>,
-    /// The resources declared in the configuration (references to others are errors).
-    pub declared: &'a dyn Fn(&Address) -> bool,
+    /// The resources declared in the configuration (references to others are errors), by
+    /// address without instance key, and how each expands into instances.
+    pub blocks: &'a BTreeMap<Address, Expansion>,
+    /// The declared data sources (`data.secret.app`), with their attributes once read (an
+    /// attribute not there is unknown).
+    pub data: &'a crate::data::DataValues,
     pub exports: &'a dyn Exports,
     pub files: &'a FileCache,
     /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
     /// making the whole document unknown, so policies can be checked before apply.
     pub lint: bool,
     memo: RefCell<HashMap<String, Memo>>,
+    /// `count` and `each` of the resource instance being evaluated. Local values never see
+    /// them (a local is one value for the whole configuration): while one is evaluated,
+    /// `in_local` is above zero.
+    instance: RefCell<Scope>,
+    in_local: std::cell::Cell<usize>,
 }
+
+static NO_DATA: crate::data::DataValues = BTreeMap::new();
 
 /// A local value being evaluated (a reference back to it is a cycle), or its outcome.
 enum Memo {
@@ -120,19 +132,43 @@ impl<'a> Evaluator<'a> {
     pub fn new(
         vars: &'a BTreeMap<String, Value>,
         locals: &'a BTreeMap<String, LocalExpr>,
-        declared: &'a dyn Fn(&Address) -> bool,
+        blocks: &'a BTreeMap<Address, Expansion>,
         exports: &'a dyn Exports,
         files: &'a FileCache,
     ) -> Self {
         Evaluator {
             vars,
             locals,
-            declared,
+            blocks,
+            data: &NO_DATA,
             exports,
             files,
             lint: false,
             memo: RefCell::new(HashMap::new()),
+            instance: RefCell::new(Vec::new()),
+            in_local: std::cell::Cell::new(0),
         }
+    }
+
+    /// Evaluates what follows as the resource instance with these `count`/`each` values
+    /// (empty for a resource without `count` or `for_each`).
+    pub(crate) fn set_instance(&self, scope: Scope) {
+        *self.instance.borrow_mut() = scope;
+    }
+
+    /// A name bound by a `for` expression, else by the resource instance.
+    fn bound(&self, scope: &Scope, name: &str) -> Option<Value> {
+        if let Some((_, v)) = scope.iter().rev().find(|(n, _)| n == name) {
+            return Some(v.clone());
+        }
+        if self.in_local.get() > 0 {
+            return None;
+        }
+        self.instance
+            .borrow()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
     }
 
     /// Evaluates one expression of `file`.
@@ -189,7 +225,9 @@ impl<'a> Evaluator<'a> {
         self.memo
             .borrow_mut()
             .insert(name.to_string(), Memo::InProgress);
+        self.in_local.set(self.in_local.get() + 1);
         let outcome = self.eval(&local.expr, &local.file);
+        self.in_local.set(self.in_local.get() - 1);
         self.memo
             .borrow_mut()
             .insert(name.to_string(), Memo::Done(outcome.clone()));
@@ -401,11 +439,26 @@ impl<'a> Evaluator<'a> {
         span: Range<usize>,
         scope: &Scope,
     ) -> Result<Value, EvalError> {
-        if let Some((_, v)) = scope.iter().rev().find(|(n, _)| n == name) {
-            return Ok(v.clone());
+        if let Some(v) = self.bound(scope, name) {
+            return Ok(v);
         }
-        let detail = match name {
-            "var" | "local" | "path" => {
+        let (summary, detail) = match name {
+            "each" => (
+                "Reference to \"each\" in context without for_each",
+                "The \"each\" object can be used only in a resource block, and only when its \"for_each\" argument is set.".to_string(),
+            ),
+            "count" => (
+                "Reference to \"count\" in non-counted context",
+                "The \"count\" object can be used only in a resource block, and only when its \"count\" argument is set.".to_string(),
+            ),
+            _ => ("Unknown variable", self.unknown_variable(name)),
+        };
+        Err(err(file, span, summary, detail))
+    }
+
+    fn unknown_variable(&self, name: &str) -> String {
+        match name {
+            "var" | "local" | "path" | "data" => {
                 format!("\"{name}\" must be followed by an attribute, such as {name}.NAME.")
             }
             _ if ResourceKind::from_keyword(name).is_some() => format!(
@@ -414,8 +467,7 @@ impl<'a> Evaluator<'a> {
             _ => format!(
                 "There is no variable named \"{name}\". References start with var., local., or a resource kind (secret., kms_key., kms_key_policy., connector_profile.)."
             ),
-        };
-        Err(err(file, span, "Unknown variable", detail))
+        }
     }
 
     fn traversal(
@@ -431,9 +483,7 @@ impl<'a> Evaluator<'a> {
             _ => None,
         };
         let (mut value, rest) = match &t.expr {
-            Expression::Variable(root)
-                if !scope.iter().any(|(n, _)| n == root.value().as_str()) =>
-            {
+            Expression::Variable(root) if self.bound(scope, root.value().as_str()).is_none() => {
                 let root = root.value().as_str();
                 match root {
                     "var" => {
@@ -476,6 +526,7 @@ impl<'a> Evaluator<'a> {
                         })?;
                         (self.local(&name, file, span.clone())?, 1)
                     }
+                    "data" => self.data_reference(ops, file, &span)?,
                     "path" => match attr_at(0).as_deref() {
                         Some("module" | "root") => (Value::String(".".into()), 1),
                         _ => {
@@ -488,46 +539,7 @@ impl<'a> Evaluator<'a> {
                         }
                     },
                     keyword => match ResourceKind::from_keyword(keyword) {
-                        Some(kind) => {
-                            let (label, attribute) = match (attr_at(0), attr_at(1)) {
-                                (Some(l), Some(a)) => (l, a),
-                                _ => {
-                                    return Err(err(
-                                        file,
-                                        span,
-                                        "Invalid resource reference",
-                                        format!(
-                                            "A reference to a resource must name it and one of its attributes, such as {keyword}.LABEL.{}.",
-                                            kind.exported_attributes()[0]
-                                        ),
-                                    ));
-                                }
-                            };
-                            let address = Address::new(kind, label);
-                            if !(self.declared)(&address) {
-                                return Err(err(
-                                    file,
-                                    span,
-                                    "Reference to undeclared resource",
-                                    format!(
-                                        "A {keyword} resource named \"{}\" has not been declared in this configuration.",
-                                        address.label
-                                    ),
-                                ));
-                            }
-                            if !kind.exported_attributes().contains(&attribute.as_str()) {
-                                return Err(err(
-                                    file,
-                                    span,
-                                    "Unsupported attribute",
-                                    format!(
-                                        "{address} has no attribute \"{attribute}\" to refer to. It exports: {}.",
-                                        kind.exported_attributes().join(", ")
-                                    ),
-                                ));
-                            }
-                            (self.exports.export(&address, &attribute), 2)
-                        }
+                        Some(kind) => self.resource_reference(kind, ops, file, scope, &span)?,
                         None => return self.variable(keyword, file, span, scope),
                     },
                 }
@@ -538,6 +550,198 @@ impl<'a> Evaluator<'a> {
             value = self.apply_op(value, op.value(), file, scope, span.clone())?;
         }
         Ok(value)
+    }
+
+    /// `secret.app.arn`, `secret.app[0].arn`, `connector_profile.sf["prod"]`, `secret.app[*]`
+    /// and `secret.app` (a resource with `count` is a list of its instances, one with
+    /// `for_each` a map of them, as in Terraform): the value and how many operators it took.
+    fn resource_reference(
+        &self,
+        kind: ResourceKind,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        file: &str,
+        scope: &mut Scope,
+        span: &Range<usize>,
+    ) -> Result<(Value, usize), EvalError> {
+        let keyword = kind.keyword();
+        let fail = |summary: &str, detail: String| err(file, span.clone(), summary, detail);
+        let Some(TraversalOperator::GetAttr(label)) = ops.first().map(|o| o.value()) else {
+            return Err(fail(
+                "Invalid resource reference",
+                format!(
+                    "A reference to a resource must name it and one of its attributes, such as {keyword}.LABEL.{}.",
+                    kind.exported_attributes()[0]
+                ),
+            ));
+        };
+        let block = Address::new(kind, label.value().as_str());
+        let Some(expansion) = self.blocks.get(&block) else {
+            return Err(fail(
+                "Reference to undeclared resource",
+                format!(
+                    "A {keyword} resource named \"{}\" has not been declared in this configuration.",
+                    block.label
+                ),
+            ));
+        };
+        // The instance this reference names, and where its attribute would be.
+        let key_op = match ops.get(1).map(|o| o.value()) {
+            Some(TraversalOperator::Index(index)) => {
+                Some(self.eval_in(index, file, scope)?.unmark().0)
+            }
+            Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number((*i.value()).into())),
+            _ => None,
+        };
+        let (instance, used) = match (expansion, key_op) {
+            (Expansion::Invalid, _) => return Ok((Value::Unknown, ops.len())),
+            (Expansion::Single, Some(_)) => {
+                return Err(fail(
+                    "Unexpected resource instance key",
+                    format!(
+                        "Because {block} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to its single instance."
+                    ),
+                ));
+            }
+            (Expansion::Single, None) => (block.clone(), 1),
+            (_, Some(Value::Unknown)) => return Ok((Value::Unknown, ops.len())),
+            (expansion, Some(key)) => match expansion.key_for(&key) {
+                Ok(k) => (block.instance(Some(k)), 2),
+                Err(detail) => {
+                    return Err(fail(
+                        "Invalid resource instance key",
+                        format!("{block}: {detail}"),
+                    ));
+                }
+            },
+            (expansion, None) => {
+                if let Some(TraversalOperator::GetAttr(attr)) = ops.get(1).map(|o| o.value()) {
+                    let (meta, example) = match expansion {
+                        Expansion::Count(_) => ("count", "count.index"),
+                        _ => ("for_each", "each.key"),
+                    };
+                    return Err(fail(
+                        "Missing resource instance key",
+                        format!(
+                            "Because {block} has \"{meta}\" set, its attributes must be accessed on specific instances, such as {block}[{example}].{}.",
+                            attr.value().as_str()
+                        ),
+                    ));
+                }
+                let all = expansion.keys().map(|k| {
+                    let object = self.instance_object(&block.instance(Some(k.clone())));
+                    (k, object)
+                });
+                let collection = match expansion {
+                    Expansion::Count(_) => Value::List(all.map(|(_, o)| o).collect()),
+                    _ => Value::Object(
+                        all.map(|(k, o)| match k {
+                            InstanceKey::Str(s) => (s, o),
+                            InstanceKey::Int(i) => (i.to_string(), o),
+                        })
+                        .collect(),
+                    ),
+                };
+                return Ok((collection, 1));
+            }
+        };
+        match ops.get(used).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(attribute)) => {
+                let attribute = attribute.value().as_str();
+                if !kind.exported_attributes().contains(&attribute) {
+                    return Err(fail(
+                        "Unsupported attribute",
+                        format!(
+                            "{instance} has no attribute \"{attribute}\" to refer to. It exports: {}.",
+                            kind.exported_attributes().join(", ")
+                        ),
+                    ));
+                }
+                Ok((self.exports.export(&instance, attribute), used + 1))
+            }
+            _ => Ok((self.instance_object(&instance), used)),
+        }
+    }
+
+    /// `data.KIND.LABEL.ATTR` (or `data.KIND.LABEL`, an object of what it exports).
+    fn data_reference(
+        &self,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        file: &str,
+        span: &Range<usize>,
+    ) -> Result<(Value, usize), EvalError> {
+        let fail = |summary: &str, detail: String| err(file, span.clone(), summary, detail);
+        let name = |i: usize| match ops.get(i).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(id)) => Some(id.value().as_str().to_string()),
+            _ => None,
+        };
+        let (Some(keyword), Some(label)) = (name(0), name(1)) else {
+            return Err(fail(
+                "Invalid data source reference",
+                "A reference to a data source names its kind, its name and an attribute, such as data.secret.app.arn.".into(),
+            ));
+        };
+        let Some(kind) = flowform_core::DataKind::from_keyword(&keyword) else {
+            let known: Vec<&str> = flowform_core::DataKind::ALL
+                .iter()
+                .map(|k| k.keyword())
+                .collect();
+            return Err(fail(
+                "Unknown data source kind",
+                format!(
+                    "flowform has no data source \"{keyword}\".{} It reads: {}.",
+                    crate::suggest::did_you_mean(&keyword, known.iter().copied()),
+                    known.join(", ")
+                ),
+            ));
+        };
+        let address = format!("data.{keyword}.{label}");
+        let Some(values) = self.data.get(&address) else {
+            return Err(fail(
+                "Reference to undeclared data source",
+                format!(
+                    "A data \"{keyword}\" block named \"{label}\" has not been declared in this configuration."
+                ),
+            ));
+        };
+        let exported = kind.exported_attributes();
+        match name(2) {
+            Some(attribute) if exported.contains(&attribute.as_str()) => {
+                Ok((values.get(&attribute).cloned().unwrap_or(Value::Unknown), 3))
+            }
+            Some(attribute) => Err(fail(
+                "Unsupported attribute",
+                format!(
+                    "{address} has no attribute \"{attribute}\" to refer to. It exports: {}.",
+                    exported.join(", ")
+                ),
+            )),
+            None => Ok((
+                Value::Object(
+                    exported
+                        .iter()
+                        .map(|a| {
+                            (
+                                a.to_string(),
+                                values.get(*a).cloned().unwrap_or(Value::Unknown),
+                            )
+                        })
+                        .collect(),
+                ),
+                2,
+            )),
+        }
+    }
+
+    /// One instance as an object of the attributes it exports.
+    fn instance_object(&self, instance: &Address) -> Value {
+        Value::Object(
+            instance
+                .kind
+                .exported_attributes()
+                .iter()
+                .map(|a| (a.to_string(), self.exports.export(instance, a)))
+                .collect(),
+        )
     }
 
     fn apply_op(

@@ -53,6 +53,19 @@ pub fn plan_with(config: &Config, state: &State, options: PlanOptions) -> Plan {
 /// is applied so far and records made-up computed attributes.
 pub fn fake_apply(config: &Config, plan: &Plan, state: &State) -> State {
     let mut state = state.clone();
+    // Moves and imports are recorded first, as the applier records them.
+    for change in &plan.changes {
+        if let Some(from) = &change.previous_address
+            && let Some(record) = state.resources.remove(&from.to_string())
+        {
+            state.resources.insert(change.address.to_string(), record);
+        }
+        if let Some(import) = &change.importing {
+            state
+                .resources
+                .insert(change.address.to_string(), import.record.clone());
+        }
+    }
     for change in &plan.changes {
         let key = change.address.to_string();
         match change.action {
@@ -101,7 +114,12 @@ pub fn fake_apply(config: &Config, plan: &Plan, state: &State) -> State {
 }
 
 fn fake_id(address: &flowform_core::Address, attr: &str) -> String {
-    let label = &address.label;
+    // Each instance its own ids: `app-prod` for secret.app["prod"], `k-1` for kms_key.k[1].
+    let label = &match &address.key {
+        None => address.label.clone(),
+        Some(flowform_core::InstanceKey::Int(i)) => format!("{}-{i}", address.label),
+        Some(flowform_core::InstanceKey::Str(k)) => format!("{}-{k}", address.label),
+    };
     match (address.kind, attr) {
         (ResourceKind::KmsKey, "key_id") => format!("1234abcd-0000-0000-0000-{:0>12}", label.len()),
         (ResourceKind::KmsKey, _) => format!(

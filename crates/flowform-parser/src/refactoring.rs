@@ -1,0 +1,378 @@
+//! `moved`, `import` and `flowform` blocks: what the configuration says about the state and
+//! about flowform itself, rather than about a resource.
+//!
+//! `moved { from = ADDR, to = ADDR }` renames what the state records (a resource's label, an
+//! instance's key) without touching AWS; `import { to = ADDR, id = "..." }` adopts an object
+//! made elsewhere; `flowform { required_version = ">= 0.1, < 1.0" }` refuses a flowform outside
+//! the range. The addresses are written as references (`secret.app["prod"]`), not strings, as
+//! in Terraform.
+
+use crate::eval::Evaluator;
+use crate::instances::Expansion;
+use crate::resources::{BlockExprs, eval_error};
+use flowform_core::{
+    Address, Diagnostic, Diagnostics, InstanceKey, ResourceKind, SourceRange, Sources, Value,
+};
+use hcl::edit::expr::{Expression, TraversalOperator};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `moved { from, to }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    /// Without an instance key on both sides, every instance moves with its key.
+    pub from: Address,
+    pub to: Address,
+    pub range: Option<SourceRange>,
+}
+
+impl Moved {
+    /// Where a state record at `address` goes, if this move takes it.
+    pub fn destination(&self, address: &Address) -> Option<Address> {
+        if self.from.key.is_none() && self.to.key.is_none() {
+            return self
+                .from
+                .selects(address)
+                .then(|| self.to.instance(address.key.clone()));
+        }
+        (address == &self.from).then(|| self.to.clone())
+    }
+}
+
+/// `import { to, id }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub to: Address,
+    pub id: String,
+    pub range: Option<SourceRange>,
+}
+
+/// A resource address written as a reference: `secret.app`, `secret.app[0]`,
+/// `connector_profile.sf["prod"]`.
+fn address_of(expr: &Expression) -> Option<Address> {
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let kind = ResourceKind::from_keyword(root.value().as_str())?;
+    let mut ops = t.operators.iter().map(|o| o.value());
+    let Some(TraversalOperator::GetAttr(label)) = ops.next() else {
+        return None;
+    };
+    let key = match ops.next() {
+        None => None,
+        Some(TraversalOperator::Index(Expression::Number(n))) => {
+            Some(InstanceKey::Int(n.value().as_u64()?))
+        }
+        Some(TraversalOperator::LegacyIndex(i)) => Some(InstanceKey::Int(*i.value())),
+        Some(TraversalOperator::Index(Expression::String(s))) => {
+            Some(InstanceKey::Str(s.value().to_string()))
+        }
+        Some(_) => return None,
+    };
+    if ops.next().is_some() {
+        return None;
+    }
+    Some(Address::new(kind, label.value().as_str()).instance(key))
+}
+
+fn error(
+    body: &BlockExprs,
+    sources: &Sources,
+    span: std::ops::Range<usize>,
+    summary: &str,
+    detail: String,
+) -> Diagnostic {
+    Diagnostic::error(summary, detail)
+        .with_range(sources.range(&body.file, span))
+        .with_context(&body.context)
+}
+
+/// Reads the arguments of a block that takes exactly `names`, each once.
+fn arguments<'a>(
+    body: &'a BlockExprs,
+    names: &[&str],
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<BTreeMap<&'a str, &'a crate::resources::AttrExpr>> {
+    let mut out = BTreeMap::new();
+    for a in &body.attrs {
+        if names.contains(&a.name.as_str()) {
+            out.insert(a.name.as_str(), a);
+        } else {
+            diags.push(error(
+                body,
+                sources,
+                a.key_span.clone(),
+                "Unsupported argument",
+                format!(
+                    "An argument named \"{}\" is not expected in a {} block; it takes {}.",
+                    a.name,
+                    body.context,
+                    names.join(" and ")
+                ),
+            ));
+        }
+    }
+    for (name, span, _) in &body.blocks {
+        diags.push(error(
+            body,
+            sources,
+            span.clone(),
+            "Unsupported block type",
+            format!(
+                "Blocks of type \"{name}\" are not expected in a {} block.",
+                body.context
+            ),
+        ));
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !out.contains_key(n))
+        .collect();
+    if !missing.is_empty() {
+        diags.push(error(
+            body,
+            sources,
+            body.header.clone(),
+            "Missing required argument",
+            format!("A {} block needs {}.", body.context, missing.join(" and ")),
+        ));
+        return None;
+    }
+    Some(out)
+}
+
+fn address_arg(
+    body: &BlockExprs,
+    a: &crate::resources::AttrExpr,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<Address> {
+    let found = address_of(&a.expr);
+    if found.is_none() {
+        diags.push(error(body, sources, a.value_span(), "Invalid address", format!(
+            "\"{}\" must be a resource address written as a reference, such as secret.app, secret.app[0] or connector_profile.sf[\"prod\"] (without quotes around it).",
+            a.name
+        )));
+    }
+    found
+}
+
+/// Reads every `moved` block and checks them together: chains and conflicting moves are
+/// errors, and so is a move from something the configuration still declares.
+pub(crate) fn moved(
+    bodies: &[BlockExprs],
+    blocks: &BTreeMap<Address, Expansion>,
+    instances: &BTreeSet<Address>,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Vec<Moved> {
+    let mut out: Vec<Moved> = Vec::new();
+    for body in bodies {
+        let Some(args) = arguments(body, &["from", "to"], sources, diags) else {
+            continue;
+        };
+        let (Some(from), Some(to)) = (
+            address_arg(body, args["from"], sources, diags),
+            address_arg(body, args["to"], sources, diags),
+        ) else {
+            continue;
+        };
+        let at = args["to"].value_span();
+        let fail =
+            |summary: &str, detail: String| error(body, sources, at.clone(), summary, detail);
+        if from.kind != to.kind {
+            diags.push(fail("Invalid move", format!(
+                "A move cannot change what kind of resource something is: {from} is a {}, {to} a {}.",
+                from.kind, to.kind
+            )));
+            continue;
+        }
+        if from == to {
+            diags.push(fail(
+                "Redundant move",
+                format!("This moves {from} to itself."),
+            ));
+            continue;
+        }
+        let still_declared = match &from.key {
+            None => {
+                blocks.contains_key(&from) && (to.key.is_none() || !blocks[&from].is_repeated())
+            }
+            Some(_) => instances.contains(&from),
+        };
+        if still_declared {
+            diags.push(error(body, sources, args["from"].value_span(), "Moved object still exists", format!(
+                "This moves {from} to {to}, but the configuration still declares {from}. Remove or rename its block (or its key) for the move to take place."
+            )));
+            continue;
+        }
+        if let Some(other) = out.iter().find(|m| m.from == from) {
+            diags.push(fail("Ambiguous move statements", format!(
+                "{from} is moved twice: to {} and to {to}. A resource can move to one place only.",
+                other.to
+            )));
+            continue;
+        }
+        if let Some(other) = out.iter().find(|m| m.to == to) {
+            diags.push(fail(
+                "Ambiguous move statements",
+                format!(
+                    "Both {} and {from} are moved to {to}: only one object can be there.",
+                    other.from
+                ),
+            ));
+            continue;
+        }
+        if let Some(other) = out.iter().find(|m| m.from == to || m.to == from) {
+            diags.push(fail("Chained move statements", format!(
+                "This move and the one from {} to {} form a chain: flowform does not follow chains. Move straight from the first address to the last.",
+                other.from, other.to
+            )));
+            continue;
+        }
+        out.push(Moved {
+            from,
+            to,
+            range: sources.range(&body.file, body.header.clone()),
+        });
+    }
+    out
+}
+
+/// Reads every `import` block: the address must be a resource instance of the
+/// configuration, the id known before apply, and each address imported once.
+pub(crate) fn imports(
+    ev: &Evaluator<'_>,
+    bodies: &[BlockExprs],
+    blocks: &BTreeMap<Address, Expansion>,
+    instances: &BTreeSet<Address>,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Vec<Import> {
+    let mut out: Vec<Import> = Vec::new();
+    for body in bodies {
+        let Some(args) = arguments(body, &["to", "id"], sources, diags) else {
+            continue;
+        };
+        let Some(to) = address_arg(body, args["to"], sources, diags) else {
+            continue;
+        };
+        let at = args["to"].value_span();
+        if !instances.contains(&to) {
+            let detail = match blocks.get(&to.resource()) {
+                Some(e) if e.is_repeated() && to.key.is_none() => format!(
+                    "{to} has count or for_each: import into one of its instances, such as {}.",
+                    e.instance_keys()
+                        .into_iter()
+                        .flatten()
+                        .next()
+                        .map(|k| to.instance(Some(k)).to_string())
+                        .unwrap_or_else(|| format!("{to}[0]"))
+                ),
+                Some(_) => format!("{to} is not one of the instances the configuration declares."),
+                None => format!(
+                    "There is no {} block named \"{}\" to import into: add its configuration first.",
+                    to.kind, to.label
+                ),
+            };
+            diags.push(error(
+                body,
+                sources,
+                at,
+                "Configuration for import target does not exist",
+                detail,
+            ));
+            continue;
+        }
+        if out.iter().any(|i| i.to == to) {
+            diags.push(error(
+                body,
+                sources,
+                at,
+                "Duplicate import configuration",
+                format!("{to} is imported by two import blocks; one object can be imported there."),
+            ));
+            continue;
+        }
+        let id = match ev.eval(&args["id"].expr, &body.file) {
+            Ok(v) => {
+                match v.unmark() {
+                    (Value::String(s), false) if !s.is_empty() => s,
+                    (Value::Unknown, _) => {
+                        diags.push(error(body, sources, args["id"].value_span(), "Invalid import id", "The import id must be known before apply: it may not refer to resources.".into()));
+                        continue;
+                    }
+                    (_, true) => {
+                        diags.push(error(
+                            body,
+                            sources,
+                            args["id"].value_span(),
+                            "Invalid import id",
+                            "The import id may not be sensitive: it is shown in the plan.".into(),
+                        ));
+                        continue;
+                    }
+                    (other, _) => {
+                        diags.push(error(
+                            body,
+                            sources,
+                            args["id"].value_span(),
+                            "Invalid import id",
+                            format!(
+                                "The import id must be a non-empty string; this is {}.",
+                                match other {
+                                    Value::String(_) => "an empty string",
+                                    o => o.type_name(),
+                                }
+                            ),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            Err(e) => {
+                diags.push(eval_error(e, sources, &body.context));
+                continue;
+            }
+        };
+        out.push(Import {
+            to,
+            id,
+            range: sources.range(&body.file, body.header.clone()),
+        });
+    }
+    out
+}
+
+/// `flowform { required_version = "..." }`: refuses to load with a flowform outside the range.
+pub(crate) fn required_version(
+    bodies: &[BlockExprs],
+    version: &str,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let mut found = None;
+    for body in bodies {
+        let Some(args) = arguments(body, &["required_version"], sources, diags) else {
+            continue;
+        };
+        let a = args["required_version"];
+        let Some(text) = a.expr.as_str() else {
+            diags.push(error(body, sources, a.value_span(), "Invalid required_version", "required_version must be a literal string of version constraints, such as \">= 0.1, < 1.0\".".into()));
+            continue;
+        };
+        match crate::version::satisfies(version, text) {
+            Ok(true) => {}
+            Ok(false) => diags.push(error(body, sources, a.value_span(), "Unsupported flowform version", format!(
+                "This configuration requires flowform {text}, but this is flowform {version}. Use a flowform whose version is in that range, or change required_version."
+            ))),
+            Err(e) => diags.push(error(body, sources, a.value_span(), "Invalid required_version", e)),
+        }
+        found = Some(text.to_string());
+    }
+    found
+}
