@@ -83,11 +83,29 @@ pub struct Provider {
     pub max_retries: Option<u32>,
 }
 
-/// `backend "local" { path = ... }`.
+/// `backend "local" { path = ... }` or `backend "s3" { bucket, key, ... }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
-    Local { path: Option<String> },
+    Local {
+        path: Option<String>,
+    },
+    /// The settings as written (each may also come from `--backend-config`, so none is
+    /// required here): [`S3_BACKEND_SETTINGS`].
+    S3 {
+        settings: BTreeMap<String, String>,
+    },
 }
+
+/// What a `backend "s3"` block (and `--backend-config`) may set.
+pub const S3_BACKEND_SETTINGS: &[&str] = &[
+    "bucket",
+    "key",
+    "region",
+    "kms_key_id",
+    "digest_kms_key_id",
+    "endpoint_url",
+    "profile",
+];
 
 /// `lifecycle { ... }`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -32,8 +32,8 @@ mod variables;
 
 pub use bounded_read::CONFIG_FILE_LIMIT;
 pub use config::{
-    Backend, Config, Lifecycle, Output, Provider, Resource, VarArg, VarSource, Variable,
-    VariableInputs,
+    Backend, Config, Lifecycle, Output, Provider, Resource, S3_BACKEND_SETTINGS, VarArg, VarSource,
+    Variable, VariableInputs,
 };
-pub use files::backend_path;
+pub use files::{BackendBlock, backend_block, backend_path, provider_region};
 pub use load::{LoadFailure, load};

@@ -695,11 +695,21 @@ fn backend(
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Option<Backend> {
+    if kind == "s3" {
+        let attrs = string_attrs(ev, body, crate::config::S3_BACKEND_SETTINGS, sources, diags);
+        let settings = attrs
+            .into_iter()
+            .filter_map(|(name, value)| value.as_str().map(|v| (name, v.to_string())))
+            .collect();
+        return Some(Backend::S3 { settings });
+    }
     if kind != "local" {
         diags.push(
             Diagnostic::error(
                 "Unsupported backend",
-                format!("The backend \"{kind}\" is not supported yet; use backend \"local\"."),
+                format!(
+                    "The backend \"{kind}\" is not supported; use backend \"local\" or backend \"s3\"."
+                ),
             )
             .with_range(sources.range(&body.file, body.header.clone())),
         );
