@@ -15,14 +15,14 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
             Err(e) => e,
         };
     }
-    let (_, state) = match ctx.open_state() {
+    let (backend, state) = match ctx.open_state() {
         Ok(s) => s,
         Err(e) => return e,
     };
     let Some(state) = state else {
         outln!(
             "The state is empty: nothing has been applied yet ({}).",
-            ctx.state_path().display()
+            backend.location()
         );
         return Exit::Success;
     };
