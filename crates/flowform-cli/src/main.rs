@@ -51,7 +51,10 @@ fn main() -> ExitCode {
         version = commands::context::VERSION,
         "flowform starts"
     );
-    let exit = match variable_inputs(&matches) {
+    let exit = match variable_inputs(&matches).map(|mut inputs| {
+        inputs.workspace = ctx.workspace.clone();
+        inputs
+    }) {
         Err(message) => commands::context::error(&message),
         Ok(inputs) => match &cli.command {
             Command::Validate(a) => commands::validate::run(&ctx, &inputs, a.json),

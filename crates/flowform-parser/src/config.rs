@@ -53,6 +53,8 @@ pub struct VariableInputs {
     pub args: Vec<VarArg>,
     /// The environment (`FLOWFORM_VAR_NAME`); tests pass their own.
     pub env: BTreeMap<String, String>,
+    /// The selected workspace, `flowform.workspace` in expressions (empty: `default`).
+    pub workspace: String,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +71,7 @@ impl VariableInputs {
             env: std::env::vars()
                 .filter_map(|(k, v)| k.strip_prefix("FLOWFORM_VAR_").map(|n| (n.to_string(), v)))
                 .collect(),
+            workspace: String::new(),
         }
     }
 }

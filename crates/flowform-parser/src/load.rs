@@ -91,6 +91,14 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     for d in &decls.variables {
         eval_vars.entry(d.name.clone()).or_insert(Value::Unknown);
     }
+    let workspace = match inputs.workspace.as_str() {
+        "" => "default",
+        name => name,
+    };
+    eval_vars.insert(
+        crate::eval::WORKSPACE_KEY.to_string(),
+        Value::String(workspace.to_string()),
+    );
 
     let file_cache = FileCache::new(dir);
     let resource_addrs: BTreeSet<Address> = decls.resources.keys().cloned().collect();
