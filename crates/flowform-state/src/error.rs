@@ -214,8 +214,8 @@ pub enum StateError {
     },
 
     #[error(
-        "The state {object} changed since it was read: someone else applied ({code}). Nothing \
-         was written over their state; the changes this run made are in its journal, which \
+        "Could not write {object}: the state changed since it was read: someone else applied \
+         ({code} from S3). Nothing was written over their state; the changes this run made are in its journal, which \
          the next command folds in. Run the command again so that it starts from the current \
          state."
     )]
