@@ -685,3 +685,49 @@ connector_profile "p{i}" {{
     }
     text
 }
+
+/// examples/team-s3 as its README walks through it: two working copies share one state.
+#[test]
+fn s3_example_team_s3_two_working_copies_share_one_state() {
+    let sandbox = Sandbox::start();
+    let aws = Aws {
+        endpoint: sandbox.endpoint(),
+        secrets_endpoint: None,
+    };
+    aws.setup(true);
+    let copy = || {
+        let test = Test::new().example("team-s3");
+        let path = test.dir.path().join("config/backend.hcl");
+        let text = std::fs::read_to_string(&path).expect("backend.hcl");
+        std::fs::write(path, text.replace("http://127.0.0.1:4566", &aws.endpoint)).expect("write");
+        test
+    };
+    let alice = aws.on(copy()).args(["init"]).stdout_contains("s3://").run();
+    let alice = aws
+        .on(alice.then())
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added")
+        .run();
+    let bob = aws
+        .on(copy())
+        .args(["plan", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .run();
+    let bob = aws
+        .on(bob.then())
+        .args(["workspace", "new", "staging"])
+        .run();
+    aws.on(bob.then())
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("servicenow-staging")
+        .run();
+    aws.on(alice.then())
+        .args(["plan", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .run();
+    let names = sandbox.profile_names();
+    for name in ["servicenow-default", "servicenow-staging"] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+    assert_no_secret_in_bucket(&aws);
+}
