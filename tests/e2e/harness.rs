@@ -69,8 +69,13 @@ impl Test {
         self
     }
 
-    /// Adds arguments (after any given before).
     pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Test {
+        self.args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds arguments after those given before (`args` replaces them).
+    pub fn append_args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Test {
         self.args.extend(args.into_iter().map(Into::into));
         self
     }

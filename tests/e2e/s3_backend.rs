@@ -127,7 +127,7 @@ impl Aws {
 
     /// The environment and flags of every flowform run against this endpoint.
     fn on(&self, test: Test) -> Test {
-        self.env_only(test).args([
+        self.env_only(test).append_args([
             "--backend-config".to_string(),
             format!("bucket={BUCKET}"),
             "--backend-config".to_string(),
@@ -151,7 +151,7 @@ impl Aws {
                 "AWS_SHARED_CREDENTIALS_FILE",
                 "/nonexistent/aws-credentials",
             )
-            .args(["-C", "config"])
+            .append_args(["-C", "config"])
     }
 }
 
@@ -213,11 +213,11 @@ fn lock_race_and_lost_lock(aws: &Aws) {
 
     // Two real processes start together; with --lock-timeout 0 the loser fails clearly.
     let mut first = a
-        .args(["apply", "--auto-approve", "--parallelism", "1"])
+        .append_args(["apply", "--auto-approve", "--parallelism", "1"])
         .spawn_collect();
     wait_for(aws, "appflow/flowform.state.json.lock");
     let loser = b
-        .args(["plan", "--lock-timeout", "0s"])
+        .append_args(["plan", "--lock-timeout", "0s"])
         .status(1)
         .stderr_contains("is locked by")
         .stderr_contains("for `apply` since")
@@ -230,7 +230,7 @@ fn lock_race_and_lost_lock(aws: &Aws) {
     // A waiting process gets the lock once it is free.
     let ran = aws
         .on(loser.then())
-        .args(["plan", "--lock-timeout", "30s", "--detailed-exitcode"])
+        .append_args(["plan", "--lock-timeout", "30s", "--detailed-exitcode"])
         .stdout_contains("No changes.")
         .run();
     assert!(
@@ -243,7 +243,7 @@ fn lock_race_and_lost_lock(aws: &Aws) {
     let ran = ran.then().file("main.hcl", &renamed);
     let mut doomed = aws
         .on(ran)
-        .args(["apply", "--auto-approve", "--parallelism", "1"])
+        .append_args(["apply", "--auto-approve", "--parallelism", "1"])
         .spawn_collect();
     let lock = wait_for(aws, "appflow/flowform.state.json.lock");
     let id = serde_json::from_slice::<serde_json::Value>(&lock).expect("lock info")["ID"]
@@ -252,11 +252,11 @@ fn lock_race_and_lost_lock(aws: &Aws) {
         .to_owned();
     let other = aws
         .on(in_config(Test::new(), &config))
-        .args(["force-unlock", &id])
+        .append_args(["force-unlock", &id])
         .stdout_contains("has been released")
         .run();
     // Someone else takes the lock and writes the state (one record fewer, pushed by force).
-    let pulled = aws.on(other.then()).args(["state", "pull"]).run();
+    let pulled = aws.on(other.then()).append_args(["state", "pull"]).run();
     let file = pulled.path("pulled.json");
     let mut edited: serde_json::Value = serde_json::from_str(&pulled.stdout()).expect("state");
     edited["resources"]
@@ -265,7 +265,7 @@ fn lock_race_and_lost_lock(aws: &Aws) {
         .remove("secret.s7");
     std::fs::write(&file, edited.to_string()).expect("write");
     aws.on(pulled.then())
-        .args(["state", "push", "--force"])
+        .append_args(["state", "push", "--force"])
         .arg_path(&file)
         .stdout_contains("Pushed")
         .run();
@@ -278,7 +278,7 @@ fn lock_race_and_lost_lock(aws: &Aws) {
 }
 
 #[test]
-fn s3_on_moto_lock_race_lost_lock_and_no_secret_in_any_object() {
+pub fn s3_on_moto_lock_race_lost_lock_and_no_secret_in_any_object() {
     let moto = start_moto();
     let slow = Sandbox::with_args(&["--latency-ms", "150"]);
     let aws = Aws {
@@ -290,7 +290,7 @@ fn s3_on_moto_lock_race_lost_lock_and_no_secret_in_any_object() {
 }
 
 #[test]
-fn s3_on_the_sandbox_lock_race_lost_lock_and_no_secret_in_any_object() {
+pub fn s3_on_the_sandbox_lock_race_lost_lock_and_no_secret_in_any_object() {
     let sandbox = Sandbox::with_args(&["--latency-ms", "150"]);
     let aws = Aws {
         endpoint: sandbox.endpoint(),
@@ -361,12 +361,12 @@ impl SpawnCollect for Test {
     }
 
     fn arg_path(self, path: &Path) -> Test {
-        self.args([path.display().to_string()])
+        self.append_args([path.display().to_string()])
     }
 }
 
 #[test]
-fn s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial() {
+pub fn s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial() {
     let sandbox = Sandbox::start();
     let aws = Aws {
         endpoint: sandbox.endpoint(),
@@ -375,22 +375,22 @@ fn s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial() {
     aws.setup(false);
     let ran = aws
         .on(in_config(Test::new(), &secrets(2)))
-        .args(["apply", "--auto-approve"])
+        .append_args(["apply", "--auto-approve"])
         .stdout_contains("Resources: 2 added")
         .run();
     let ran = aws
         .on(ran.then())
-        .args(["workspace", "new", "staging"])
+        .append_args(["workspace", "new", "staging", "--lock-timeout", "5s"])
         .stdout_contains("Created and switched to workspace \"staging\"")
         .run();
     let ran = aws
         .on(ran.then())
-        .args(["apply", "--auto-approve"])
+        .append_args(["apply", "--auto-approve"])
         .stdout_contains("Resources: 2 added")
         .run();
     let ran = aws
         .on(ran.then())
-        .args(["workspace", "list"])
+        .append_args(["workspace", "list"])
         .stdout_contains("  default\n* staging")
         .run();
     let keys = aws.keys();
@@ -404,20 +404,20 @@ fn s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial() {
     let ran = aws
         .on(ran.then())
         .env("FLOWFORM_WORKSPACE", "default")
-        .args(["plan", "--detailed-exitcode"])
+        .append_args(["plan", "--detailed-exitcode"])
         .stdout_contains("No changes.")
         .run();
     // Without a backup of its own the bucket keeps KEY.backup (no versioning here).
     assert!(aws.keys().iter().any(|k| k == &format!("{KEY}.backup")));
 
     // state push: another lineage, or an older serial, is refused without --force.
-    let staging = aws.on(ran.then()).args(["state", "pull"]).run();
+    let staging = aws.on(ran.then()).append_args(["state", "pull"]).run();
     let staging_file = staging.path("staging.json");
     std::fs::write(&staging_file, staging.stdout()).expect("write");
     let ran = aws
         .on(staging.then())
         .env("FLOWFORM_WORKSPACE", "default")
-        .args(["state", "push"])
+        .append_args(["state", "push"])
         .arg_path(&staging_file)
         .status(1)
         .stderr_contains("they are different states. Nothing was pushed")
@@ -425,19 +425,19 @@ fn s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial() {
     let old = aws
         .on(ran.then())
         .env("FLOWFORM_WORKSPACE", "default")
-        .args(["state", "pull"])
+        .append_args(["state", "pull"])
         .run();
     let old_file = old.path("old.json");
     std::fs::write(&old_file, old.stdout()).expect("write");
     let ran = aws
         .on(old.then())
         .env("FLOWFORM_WORKSPACE", "default")
-        .args(["state", "rm", "secret.s1"])
+        .append_args(["state", "rm", "secret.s1"])
         .run();
     let ran = aws
         .on(ran.then())
         .env("FLOWFORM_WORKSPACE", "default")
-        .args(["state", "push"])
+        .append_args(["state", "push"])
         .arg_path(&old_file)
         .status(1)
         .stderr_contains("older than the serial")
@@ -445,20 +445,49 @@ fn s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial() {
     let ran = aws
         .on(ran.then())
         .env("FLOWFORM_WORKSPACE", "default")
-        .args(["state", "push", "--force"])
+        .append_args(["state", "push", "--force", "--lock-timeout", "5s"])
         .arg_path(&old_file)
         .stdout_contains("Pushed")
         .run();
-    aws.on(ran.then())
+    let ran = aws
+        .on(ran.then())
         .env("FLOWFORM_WORKSPACE", "default")
-        .args(["plan", "--detailed-exitcode"])
+        .append_args(["plan", "--detailed-exitcode"])
         .stdout_contains("No changes.")
+        .run();
+    // Selecting and deleting: a workspace that still manages resources needs --force.
+    let ran = aws
+        .on(ran.then())
+        .append_args(["workspace", "select", "default"])
+        .stdout_contains("Switched to workspace \"default\"")
+        .run();
+    let ran = aws
+        .on(ran.then())
+        .append_args(["workspace", "delete", "staging"])
+        .status(1)
+        .stderr_contains("still manages 2 resource(s)")
+        .run();
+    let ran = aws
+        .on(ran.then())
+        .append_args([
+            "workspace",
+            "delete",
+            "staging",
+            "--force",
+            "--lock-timeout",
+            "5s",
+        ])
+        .stdout_contains("Deleted workspace \"staging\"")
+        .run();
+    aws.on(ran.then())
+        .append_args(["workspace", "list"])
+        .stdout_lacks("staging")
         .run();
     assert_no_secret_in_bucket(&aws);
 }
 
 #[test]
-fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
+pub fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
     let sandbox = Sandbox::start();
     let aws = Aws {
         endpoint: sandbox.endpoint(),
@@ -476,32 +505,35 @@ fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
     // A local state first.
     let ran = aws
         .env_only(in_config(Test::new(), &local_config))
-        .args(["apply", "--auto-approve"])
+        .append_args(["apply", "--auto-approve"])
         .run();
     let local = crate::harness::read_json(&ran.path("config/flowform.state.json"));
     let lineage = local["lineage"].as_str().expect("lineage").to_owned();
     assert!(ran.path("config/flowform.state.json.key").is_file());
-    let ran = aws.env_only(ran.then()).args(["init"]).run();
+    let ran = aws.env_only(ran.then()).append_args(["init"]).run();
 
     // The s3 block arrives: init refuses to move without -migrate-state, then moves.
     let ran = ran.then().file("main.hcl", &s3_config);
     let ran = aws
         .env_only(ran)
-        .args(["init"])
+        .append_args(["init"])
         .status(1)
         .stderr_contains("init -migrate-state")
         .run();
     let ran = aws
         .env_only(ran.then())
-        .args(["init", "-migrate-state"])
+        .append_args(["init", "-migrate-state", "--lock-timeout", "5s"])
         .stdout_contains("Copied the state")
         .run();
     let ran = aws
         .env_only(ran.then())
-        .args(["plan", "--detailed-exitcode"])
+        .append_args(["plan", "--detailed-exitcode"])
         .stdout_contains("No changes.")
         .run();
-    let pulled = aws.env_only(ran.then()).args(["state", "pull"]).run();
+    let pulled = aws
+        .env_only(ran.then())
+        .append_args(["state", "pull"])
+        .run();
     assert!(pulled.stdout().contains(&lineage), "{}", pulled.stdout());
     assert!(!pulled.stdout().contains("digest_key"));
 
@@ -509,17 +541,17 @@ fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
     let ran = pulled.then().file("main.hcl", &local_config);
     let ran = aws
         .env_only(ran)
-        .args(["init", "-migrate-state"])
+        .append_args(["init", "-migrate-state"])
         .stdout_contains("Copied the state")
         .run();
     aws.env_only(ran.then())
-        .args(["plan", "--detailed-exitcode"])
+        .append_args(["plan", "--detailed-exitcode"])
         .stdout_contains("No changes.")
         .run();
 }
 
 #[test]
-fn s3_sandbox_flag_keeps_the_state_in_the_in_process_sandbox() {
+pub fn s3_sandbox_flag_keeps_the_state_in_the_in_process_sandbox() {
     let config = format!(
         "{BACKEND}\nsecret \"a\" {{\n  name = \"team/a\"\n  secret_string = \"{SENTINEL}\"\n  recovery_window_in_days = 0\n}}\n"
     )
@@ -530,26 +562,39 @@ fn s3_sandbox_flag_keeps_the_state_in_the_in_process_sandbox() {
     let ran = Test::new()
         .bare()
         .file("main.hcl", &config)
-        .args(["-C", "config", "apply", "--auto-approve", "--sandbox"])
+        .append_args(["-C", "config", "init", "--sandbox"])
+        .stdout_contains("s3://flowform-team-state/")
+        .run();
+    let ran = ran
+        .then()
+        .bare()
+        .append_args(["-C", "config", "apply", "--auto-approve", "--sandbox"])
         .stdout_contains("Resources: 1 added")
         .run();
     let ran = ran
         .then()
         .bare()
-        .args(["-C", "config", "state", "list", "--sandbox"])
+        .append_args(["-C", "config", "state", "list", "--sandbox"])
         .stdout_contains("secret.a")
+        .run();
+    let ran = ran
+        .then()
+        .bare()
+        .append_args(["-C", "config", "plan", "--sandbox", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
         .run();
     ran.then()
         .bare()
-        .args(["-C", "config", "plan", "--sandbox", "--detailed-exitcode"])
-        .stdout_contains("No changes.")
+        .append_args(["-C", "config", "force-unlock", "--sandbox", "no-such-lock"])
+        .status(1)
+        .stderr_contains("is not locked")
         .run();
 }
 
 /// SIGKILLed applies of 60 resources, each resumed from a second working directory sharing the
 /// state: nothing twice in AWS, nothing untracked, and the next plan empty.
 #[test]
-fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
+pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
     const TRIALS: usize = 10;
     let sandbox = Sandbox::with_args(&["--latency-ms", "20", "--profile-quota", "10000"]);
     let aws = Aws {
@@ -576,7 +621,7 @@ fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
         let delay = Duration::from_millis(300 + seed % 2500);
         let mut child = aws
             .on(here)
-            .args(["apply", "--auto-approve", "--parallelism", "8"])
+            .append_args(["apply", "--auto-approve", "--parallelism", "8"])
             .spawn_collect();
         std::thread::sleep(delay);
         if child.child.try_wait().ok().flatten().is_none() {
@@ -595,19 +640,19 @@ fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
                     .as_str()
                     .expect("ID")
                     .to_owned();
-                in_ws(there).args(["force-unlock", &id]).run().then()
+                in_ws(there).append_args(["force-unlock", &id]).run().then()
             }
             None => there,
         };
         let ran = in_ws(there)
-            .args(["apply", "--auto-approve", "--parallelism", "8"])
+            .append_args(["apply", "--auto-approve", "--parallelism", "8"])
             .stdout_contains("Apply complete!")
             .run();
         let ran = in_ws(ran.then())
-            .args(["plan", "--detailed-exitcode"])
+            .append_args(["plan", "--detailed-exitcode"])
             .stdout_contains("No changes.")
             .run();
-        let pulled = in_ws(ran.then()).args(["state", "pull"]).run();
+        let pulled = in_ws(ran.then()).append_args(["state", "pull"]).run();
         let state: serde_json::Value = serde_json::from_str(&pulled.stdout()).expect("state");
         let resources = state["resources"].as_object().expect("resources");
         assert_eq!(resources.len(), 60, "trial {trial}");
@@ -688,7 +733,7 @@ connector_profile "p{i}" {{
 
 /// examples/team-s3 as its README walks through it: two working copies share one state.
 #[test]
-fn s3_example_team_s3_two_working_copies_share_one_state() {
+pub fn s3_example_team_s3_two_working_copies_share_one_state() {
     let sandbox = Sandbox::start();
     let aws = Aws {
         endpoint: sandbox.endpoint(),
@@ -702,27 +747,31 @@ fn s3_example_team_s3_two_working_copies_share_one_state() {
         std::fs::write(path, text.replace("http://127.0.0.1:4566", &aws.endpoint)).expect("write");
         test
     };
-    let alice = aws.on(copy()).args(["init"]).stdout_contains("s3://").run();
+    let alice = aws
+        .on(copy())
+        .append_args(["init"])
+        .stdout_contains("s3://")
+        .run();
     let alice = aws
         .on(alice.then())
-        .args(["apply", "--auto-approve"])
+        .append_args(["apply", "--auto-approve"])
         .stdout_contains("Apply complete! Resources: 2 added")
         .run();
     let bob = aws
         .on(copy())
-        .args(["plan", "--detailed-exitcode"])
+        .append_args(["plan", "--detailed-exitcode"])
         .stdout_contains("No changes.")
         .run();
     let bob = aws
         .on(bob.then())
-        .args(["workspace", "new", "staging"])
+        .append_args(["workspace", "new", "staging"])
         .run();
     aws.on(bob.then())
-        .args(["apply", "--auto-approve"])
+        .append_args(["apply", "--auto-approve"])
         .stdout_contains("servicenow-staging")
         .run();
     aws.on(alice.then())
-        .args(["plan", "--detailed-exitcode"])
+        .append_args(["plan", "--detailed-exitcode"])
         .stdout_contains("No changes.")
         .run();
     let names = sandbox.profile_names();
