@@ -12,6 +12,7 @@
 mod args;
 
 use crate::harness::{Ran, Test};
+use crate::s3_backend as s3;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -38,6 +39,76 @@ const WITH_VARIABLES: &[&str] = &["validate", "plan", "apply", "destroy", "graph
 
 const FLAGS: &[Flag] = &[
     f("", "dir", chdir_reads_the_configuration_from_dir),
+    f(
+        "",
+        "backend_config",
+        s3::s3_on_the_sandbox_lock_race_lost_lock_and_no_secret_in_any_object,
+    ),
+    f(
+        "init",
+        "migrate_state",
+        s3::s3_migration_from_local_to_s3_and_back_keeps_the_lineage,
+    ),
+    f(
+        "init",
+        "lock_timeout",
+        s3::s3_migration_from_local_to_s3_and_back_keeps_the_lineage,
+    ),
+    f(
+        "init",
+        "sandbox",
+        s3::s3_sandbox_flag_keeps_the_state_in_the_in_process_sandbox,
+    ),
+    f(
+        "force-unlock",
+        "sandbox",
+        s3::s3_sandbox_flag_keeps_the_state_in_the_in_process_sandbox,
+    ),
+    f(
+        "workspace new",
+        "name",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "workspace new",
+        "lock_timeout",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "workspace select",
+        "name",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "workspace delete",
+        "name",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "workspace delete",
+        "force",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "workspace delete",
+        "lock_timeout",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "state push",
+        "file",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "state push",
+        "force",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
+    f(
+        "state push",
+        "lock_timeout",
+        s3::s3_workspaces_keep_their_states_apart_and_push_checks_lineage_and_serial,
+    ),
     f("", "state", state_names_the_state_file),
     // Also proven for the text plan by color::no_color_flag_and_env_turn_it_off_on_a_terminal.
     f("", "no_color", no_color_keeps_a_terminal_plain),

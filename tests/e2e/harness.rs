@@ -71,6 +71,12 @@ impl Test {
         self
     }
 
+    /// Adds arguments after those given before (`args` replaces them).
+    pub fn append_args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Test {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
     pub fn env(mut self, k: &str, v: &str) -> Test {
         self.env.push((k.into(), v.into()));
         self

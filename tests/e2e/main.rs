@@ -19,6 +19,7 @@ mod pipe;
 mod plan;
 mod recovery;
 mod resilience;
+mod s3_backend;
 mod saved_plan;
 mod secrets;
 mod signals;

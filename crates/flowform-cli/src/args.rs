@@ -31,12 +31,21 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
 
+    /// A setting of the backend block (`bucket=...`, `key=...`, `region=...`), or a file of
+    /// `name = "value"` lines; may be repeated, a later one wins.
+    #[arg(long = "backend-config", global = true, value_name = "K=V|FILE")]
+    pub backend_config: Vec<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check that the backend answers, and move the state when the backend changed.
+    Init(InitArgs),
+    /// Manage workspaces: one state per workspace.
+    Workspace(WorkspaceArgs),
     /// Check the configuration: syntax, types, the API's constraints, references.
     Validate(ValidateArgs),
     /// Lay the configuration files out canonically (comments are always kept).
@@ -46,8 +55,7 @@ pub enum Command {
     /// Show a saved plan, or (without a file) what the state records.
     Show(ShowArgs),
     /// Inspect and edit the state.
-    #[command(subcommand)]
-    State(StateCommand),
+    State(StateArgs),
     /// Print the plan's dependency graph in DOT.
     Graph(GraphArgs),
     /// Release a lock left behind by a process that died.
@@ -63,6 +71,55 @@ pub enum Command {
     /// The local AWS-compatible endpoint (AppFlow, Secrets Manager, KMS, STS).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Copy the state from the backend used before to the one configured now.
+    #[arg(long)]
+    pub migrate_state: bool,
+
+    /// How long to wait for the state lock.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+
+    /// Reach an s3 backend in the in-process sandbox (as plan and apply do with --sandbox).
+    #[arg(long)]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkspaceArgs {
+    /// Reach an s3 backend in the in-process sandbox.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    #[command(subcommand)]
+    pub command: WorkspaceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// List the workspaces; the selected one is marked with *.
+    List,
+    /// Print the selected workspace.
+    Show,
+    /// Create a workspace (with an empty state) and select it.
+    New {
+        name: String,
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: std::time::Duration,
+    },
+    /// Select a workspace (kept in DIR/.flowform/environment; FLOWFORM_WORKSPACE overrides).
+    Select { name: String },
+    /// Delete a workspace whose state is empty (--force: forget what it still manages).
+    Delete {
+        name: String,
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: std::time::Duration,
+    },
 }
 
 /// Where AWS is: the real one, or the built-in sandbox.
@@ -257,6 +314,16 @@ pub struct ShowArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// Reach an s3 backend in the in-process sandbox.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    #[command(subcommand)]
+    pub command: StateCommand,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum StateCommand {
     /// List the addresses in the state.
@@ -273,6 +340,17 @@ pub enum StateCommand {
     Mv {
         from: String,
         to: String,
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+        lock_timeout: std::time::Duration,
+    },
+    /// Print the state as JSON (never its digest key).
+    Pull,
+    /// Replace the state with FILE (same lineage and a serial not lower, unless --force).
+    Push {
+        file: PathBuf,
+        /// Replace it even when the lineage differs or the serial is lower.
+        #[arg(long)]
+        force: bool,
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
         lock_timeout: std::time::Duration,
     },
@@ -309,6 +387,10 @@ pub struct OutputArgs {
 pub struct ForceUnlockArgs {
     /// The lock's ID, as the lock error printed it.
     pub lock_id: String,
+
+    /// Reach an s3 backend in the in-process sandbox.
+    #[arg(long)]
+    pub sandbox: bool,
 }
 
 /// `30s`, `2m`, `500ms`, or plain seconds.
@@ -403,6 +485,9 @@ pub const SINGLE_DASH_FLAGS: &[&str] = &[
     "replace",
     "refresh-only",
     "raw",
+    "backend-config",
+    "migrate-state",
+    "force",
 ];
 
 /// Rewrites `-var` to `--var`, `-refresh=false` to `--refresh=false`, and so on; then moves

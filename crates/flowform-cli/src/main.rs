@@ -40,6 +40,9 @@ fn main() -> ExitCode {
         dir: cli.dir.clone(),
         dir_given: matches.value_source("dir") == Some(clap::parser::ValueSource::CommandLine),
         state_override: cli.state.clone(),
+        backend_config: cli.backend_config.clone(),
+        workspace: commands::workspace::selected(&cli.dir),
+        sandbox: uses_sandbox(&matches),
         ui: ui::Ui::new(cli.no_color),
     };
     output::init(ctx.ui);
@@ -54,14 +57,19 @@ fn main() -> ExitCode {
         version = commands::context::VERSION,
         "flowform starts"
     );
-    let exit = match variable_inputs(&matches) {
+    let exit = match variable_inputs(&matches).map(|mut inputs| {
+        inputs.workspace = ctx.workspace.clone();
+        inputs
+    }) {
         Err(message) => commands::context::error(&message),
         Ok(inputs) => match &cli.command {
             Command::Validate(a) => commands::validate::run(&ctx, &inputs, a.json),
+            Command::Init(a) => commands::init::run(&ctx, a),
+            Command::Workspace(c) => commands::workspace::run(&ctx, &c.command),
             Command::Fmt(a) => commands::fmt::run(&ctx, a),
             Command::Plan(a) => commands::plan::run(&ctx, a, &inputs),
             Command::Show(a) => commands::show::run(&ctx, a),
-            Command::State(c) => commands::state::run(&ctx, c),
+            Command::State(c) => commands::state::run(&ctx, &c.command),
             Command::Graph(a) => commands::graph::run(&ctx, a, &inputs),
             Command::ForceUnlock(a) => commands::force_unlock::run(&ctx, &a.lock_id),
             Command::Apply(a) => commands::apply::run(
@@ -100,6 +108,18 @@ fn main() -> ExitCode {
         Exit::Changes => ExitCode::from(2),
         Exit::Code(c) => ExitCode::from(c),
     }
+}
+
+/// Whether the command was given `--sandbox` (its s3 backend is then the sandbox's too).
+fn uses_sandbox(matches: &clap::ArgMatches) -> bool {
+    let mut at = matches;
+    while let Some((_, sub)) = at.subcommand() {
+        if sub.try_get_one::<bool>("sandbox").ok().flatten().copied() == Some(true) {
+            return true;
+        }
+        at = sub;
+    }
+    false
 }
 
 /// `state rm`, `plan`: the subcommand path, for the log.

@@ -70,6 +70,8 @@ pub struct VariableInputs {
     pub args: Vec<VarArg>,
     /// The environment (`FLOWFORM_VAR_NAME`); tests pass their own.
     pub env: BTreeMap<String, String>,
+    /// The selected workspace, `flowform.workspace` in expressions (empty: `default`).
+    pub workspace: String,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +88,7 @@ impl VariableInputs {
             env: std::env::vars()
                 .filter_map(|(k, v)| k.strip_prefix("FLOWFORM_VAR_").map(|n| (n.to_string(), v)))
                 .collect(),
+            workspace: String::new(),
         }
     }
 }
@@ -100,11 +103,29 @@ pub struct Provider {
     pub max_retries: Option<u32>,
 }
 
-/// `backend "local" { path = ... }`.
+/// `backend "local" { path = ... }` or `backend "s3" { bucket, key, ... }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
-    Local { path: Option<String> },
+    Local {
+        path: Option<String>,
+    },
+    /// The settings as written (each may also come from `--backend-config`, so none is
+    /// required here): [`S3_BACKEND_SETTINGS`].
+    S3 {
+        settings: BTreeMap<String, String>,
+    },
 }
+
+/// What a `backend "s3"` block (and `--backend-config`) may set.
+pub const S3_BACKEND_SETTINGS: &[&str] = &[
+    "bucket",
+    "key",
+    "region",
+    "kms_key_id",
+    "digest_kms_key_id",
+    "endpoint_url",
+    "profile",
+];
 
 /// `lifecycle { ... }`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

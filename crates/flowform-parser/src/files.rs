@@ -146,6 +146,35 @@ fn explain(message: &str, text: &str, offset: usize) -> (String, String) {
 /// The `path` of a `backend "local"` block, read without evaluating anything (commands that
 /// only touch the state need it even when variables are missing). Only a literal string counts.
 pub fn backend_path(dir: &Path) -> Option<String> {
+    match backend_block(dir) {
+        Some(block) if block.kind == "local" => block.settings.get("path").cloned(),
+        _ => None,
+    }
+}
+
+/// A `backend` block as the state commands read it: its kind and its literal string settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackendBlock {
+    /// `local` or `s3`.
+    pub kind: String,
+    pub settings: std::collections::BTreeMap<String, String>,
+}
+
+/// The configuration's `backend` block, read without evaluating anything, as Terraform reads
+/// its backend (no variables there): only literal strings count.
+pub fn backend_block(dir: &Path) -> Option<BackendBlock> {
+    literal_block(dir, "backend")
+}
+
+/// The literal `region` of the `provider "aws"` block without an alias, the s3 backend's
+/// default region.
+pub fn provider_region(dir: &Path) -> Option<String> {
+    literal_block(dir, "provider")
+        .filter(|block| block.kind == "aws" && !block.settings.contains_key("alias"))
+        .and_then(|block| block.settings.get("region").cloned())
+}
+
+fn literal_block(dir: &Path, ident: &str) -> Option<BackendBlock> {
     for path in config_files(dir).ok()? {
         let Ok(text) = crate::bounded_read::read_text(&path) else {
             continue;
@@ -154,18 +183,23 @@ pub fn backend_path(dir: &Path) -> Option<String> {
             continue;
         };
         for block in body.blocks() {
-            let is_local = block.ident.value().as_str() == "backend"
-                && block.labels.first().map(|l| l.as_str()) == Some("local");
-            if !is_local {
+            if block.ident.value().as_str() != ident {
                 continue;
             }
-            if let Some(found) = block
+            let kind = block
+                .labels
+                .first()
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default();
+            let settings = block
                 .body
-                .get_attribute("path")
-                .and_then(|a| a.value.as_str())
-            {
-                return Some(found.to_string());
-            }
+                .attributes()
+                .filter_map(|a| {
+                    let value = a.value.as_str()?;
+                    Some((a.key.as_str().to_string(), value.to_string()))
+                })
+                .collect();
+            return Some(BackendBlock { kind, settings });
         }
     }
     None

@@ -45,9 +45,9 @@ mod version;
 pub use bounded_read::CONFIG_FILE_LIMIT;
 pub use config::{
     Backend, Config, DataSource, DataValues, Import, Lifecycle, Moved, Output, Provider, Resource,
-    VarArg, VarSource, Variable, VariableInputs,
+    S3_BACKEND_SETTINGS, VarArg, VarSource, Variable, VariableInputs,
 };
 pub use expressions::{ConfigExpression, references};
-pub use files::backend_path;
+pub use files::{BackendBlock, backend_block, backend_path, provider_region};
 pub use instances::Expansion;
 pub use load::{LoadFailure, load};

@@ -116,6 +116,14 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     for d in &decls.variables {
         eval_vars.entry(d.name.clone()).or_insert(Value::Unknown);
     }
+    let workspace = match inputs.workspace.as_str() {
+        "" => "default",
+        name => name,
+    };
+    eval_vars.insert(
+        crate::eval::WORKSPACE_KEY.to_string(),
+        Value::String(workspace.to_string()),
+    );
 
     let file_cache = FileCache::new(dir);
     let local_refs = local_references(&decls.locals);
@@ -942,11 +950,21 @@ fn backend(
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Option<Backend> {
+    if kind == "s3" {
+        let attrs = string_attrs(ev, body, crate::config::S3_BACKEND_SETTINGS, sources, diags);
+        let settings = attrs
+            .into_iter()
+            .filter_map(|(name, value)| value.as_str().map(|v| (name, v.to_string())))
+            .collect();
+        return Some(Backend::S3 { settings });
+    }
     if kind != "local" {
         diags.push(
             Diagnostic::error(
                 "Unsupported backend",
-                format!("The backend \"{kind}\" is not supported yet; use backend \"local\"."),
+                format!(
+                    "The backend \"{kind}\" is not supported; use backend \"local\" or backend \"s3\"."
+                ),
             )
             .with_range(sources.range(&body.file, body.header.clone())),
         );

@@ -70,6 +70,7 @@ fn sensitive_inputs_are_never_repeated() {
             },
         ],
         env: [("pin".to_string(), "SENTINEL-SECRET-pin".to_string())].into(),
+        ..VariableInputs::default()
     };
     let failure = load(Path::new("tests/fixtures/sensitive_inputs"), &inputs).expect_err("invalid");
     let text = flowform_views::style::plain(&flowform_views::diagnostics::text(

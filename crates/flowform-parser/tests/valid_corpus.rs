@@ -755,6 +755,7 @@ fn variable_sources_follow_their_precedence() {
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
         ),
+        ..VariableInputs::default()
     };
     let config = load_clean(&dir, &inputs);
     let check = |name: &str, expected: Value| {
@@ -816,6 +817,7 @@ fn untyped_variables_take_env_and_cli_text_literally() {
             value: "hello".into(),
         }],
         env: BTreeMap::from([("untyped_from_env".to_string(), "world".to_string())]),
+        ..VariableInputs::default()
     };
     let config = load_clean(&fixture("variables"), &inputs);
     assert_eq!(

@@ -49,6 +49,7 @@ fn throttling(service: Service) -> ApiError {
             ApiError::new(400, "ThrottlingException", "Rate exceeded")
         }
         Service::Sts => ApiError::new(400, "Throttling", "Rate exceeded"),
+        Service::S3 => ApiError::new(503, "SlowDown", "Please reduce your request rate."),
     }
 }
 
@@ -60,6 +61,7 @@ fn internal(service: Service) -> ApiError {
         Service::SecretsManager => ApiError::new(500, "InternalServiceError", MESSAGE),
         Service::Kms => ApiError::new(500, "KMSInternalException", MESSAGE),
         Service::Sts => ApiError::new(500, "InternalFailure", MESSAGE),
+        Service::S3 => ApiError::new(500, "InternalError", MESSAGE),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `flowform-sandbox`: a local, AWS-compatible endpoint for Amazon AppFlow connector profiles,
-//! Secrets Manager, KMS and STS `GetCallerIdentity`.
+//! Secrets Manager, KMS, STS `GetCallerIdentity`, and the part of S3 that flowform's s3 state
+//! backend uses (objects with conditional writes, listing, bucket versioning).
 //!
 //! # Why it exists
 //!
@@ -82,6 +83,8 @@
 //!   `server` and the services use.
 //! - `store`: all data behind one lock, and its atomic, group-committed data file.
 //! - `iam_policy`: the bit of IAM policy evaluation the services need.
+//! - `s3`: buckets and objects, with `If-None-Match`/`If-Match` answered 412 as S3 does
+//!   (requests are told apart by their SigV4 scope's service, `s3`, and path-style URLs).
 //! - `appflow/`, `secretsmanager/`, `kms/`, `sts`: one module per service; `model` holds what is
 //!   stored, `validate`/`policy` the service's rules, `mod` dispatches operations.
 
@@ -97,6 +100,7 @@ mod kms;
 mod protocol;
 mod request_time;
 mod rng;
+mod s3;
 mod secretsmanager;
 mod sensitive;
 mod server;

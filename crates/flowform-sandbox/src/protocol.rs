@@ -16,6 +16,7 @@ pub enum Service {
     SecretsManager,
     Kms,
     Sts,
+    S3,
 }
 
 impl Service {
@@ -24,6 +25,7 @@ impl Service {
             Service::AppFlow => Protocol::RestJson,
             Service::SecretsManager | Service::Kms => Protocol::AwsJson,
             Service::Sts => Protocol::AwsQuery,
+            Service::S3 => Protocol::RestXml,
         }
     }
 }
@@ -33,6 +35,8 @@ pub enum Protocol {
     RestJson,
     AwsJson,
     AwsQuery,
+    /// S3: errors are an XML `<Error>` document.
+    RestXml,
 }
 
 /// An error answer from one of the emulated services: the AWS error code, the HTTP status and
@@ -95,9 +99,24 @@ pub fn ok(protocol: Protocol, body: &Value) -> Response<Body> {
         Protocol::RestJson => "application/json",
         Protocol::AwsJson => "application/x-amz-json-1.1",
         Protocol::AwsQuery => "text/xml",
+        Protocol::RestXml => "application/xml",
     };
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     with_request_id(response(200, content_type, bytes), &request_id())
+}
+
+/// A successful answer with its own status, headers and body (S3).
+pub fn ok_http(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Response<Body> {
+    let mut r = response(status, "application/octet-stream", body);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            r.headers_mut().insert(name, value);
+        }
+    }
+    with_request_id(r, &request_id())
 }
 
 /// A successful awsQuery answer whose XML the caller already wrote.
@@ -135,6 +154,14 @@ pub fn error(protocol: Protocol, error: &ApiError) -> Response<Body> {
                 xml_escape(&error.message)
             );
             response(error.status, "text/xml", xml.into_bytes())
+        }
+        Protocol::RestXml => {
+            let xml = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{}</Code><Message>{}</Message><RequestId>{id}</RequestId></Error>",
+                xml_escape(&error.code),
+                xml_escape(&error.message)
+            );
+            response(error.status, "application/xml", xml.into_bytes())
         }
     };
     with_request_id(response, &id)

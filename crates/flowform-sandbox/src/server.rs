@@ -15,7 +15,7 @@ use crate::protocol::{self, ApiError, Protocol, Service};
 use crate::request_time::{self, DateError};
 use crate::signature::{self, SignatureError};
 use crate::store::Store;
-use crate::{appflow, kms, secretsmanager, sts};
+use crate::{appflow, kms, s3, secretsmanager, sts};
 
 /// What every request handler shares.
 pub struct App {
@@ -84,6 +84,42 @@ fn route_by_headers(
     path: &str,
     headers: &HeaderMap,
 ) -> Option<Result<Route, (Protocol, ApiError)>> {
+    route_s3(method, path, None, headers).or_else(|| route_others(method, path, headers))
+}
+
+/// S3 is told apart by the service its requests are signed for (`.../s3/aws4_request`).
+fn route_s3(
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<Result<Route, (Protocol, ApiError)>> {
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let caller = auth::parse_authorization(authorization).ok()?;
+    if caller.service != "s3" {
+        return None;
+    }
+    Some(match s3::operation(method, path, query) {
+        Some(operation) => Ok(Route {
+            service: Service::S3,
+            operation: operation.to_owned(),
+        }),
+        None => Err((
+            Protocol::RestXml,
+            ApiError::new(
+                501,
+                "NotImplemented",
+                format!("The sandbox does not implement {method} {path} in S3."),
+            ),
+        )),
+    })
+}
+
+fn route_others(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<Result<Route, (Protocol, ApiError)>> {
     if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         let (prefix, operation) = target.split_once('.').unwrap_or((target, ""));
         let service = match prefix {
@@ -130,7 +166,14 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     // AWS does: an unknown operation, a missing or malformed Authorization header, an unknown
     // key, a stale or future X-Amz-Date, an over-limit Content-Length. Only STS's query
     // protocol needs the body to route; until then its errors use STS's words.
-    let early = match route_by_headers(&parts.method, parts.uri.path(), &parts.headers) {
+    let early = match route_s3(
+        &parts.method,
+        parts.uri.path(),
+        parts.uri.query(),
+        &parts.headers,
+    )
+    .or_else(|| route_by_headers(&parts.method, parts.uri.path(), &parts.headers))
+    {
         Some(Err((protocol, error))) => return protocol::error(protocol, &error),
         Some(Ok(route)) => Some(route),
         None => None,
@@ -188,6 +231,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
             query: parts.uri.query(),
             headers: &parts.headers,
             body: &body,
+            single_encoded_path: route.service == Service::S3,
         };
         if let Err(error) = signature::verify(authorization, secret, &signed) {
             return protocol::error(protocol, &signature_error(route.service, &error));
@@ -212,14 +256,26 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
             mutated: false,
             profile_quota: app.profile_quota,
         };
-        let (region, rng) = inner.region(&caller.region);
-        let result = match route.service {
-            Service::AppFlow => appflow::handle(&route.operation, &body, &mut ctx, region, rng),
-            Service::SecretsManager => {
-                secretsmanager::handle(&route.operation, &body, &mut ctx, region, rng)
+        let result = if route.service == Service::S3 {
+            let request = s3::Request {
+                operation: &route.operation,
+                path: parts.uri.path(),
+                query: parts.uri.query(),
+                headers: &parts.headers,
+                body: &body,
+            };
+            s3::handle(&request, &mut ctx, &mut inner.state.s3)
+        } else {
+            let (region, rng) = inner.region(&caller.region);
+            match route.service {
+                Service::AppFlow => appflow::handle(&route.operation, &body, &mut ctx, region, rng),
+                Service::SecretsManager => {
+                    secretsmanager::handle(&route.operation, &body, &mut ctx, region, rng)
+                }
+                Service::Kms => kms::handle(&route.operation, &body, &mut ctx, region),
+                Service::Sts => sts::handle(&route.operation, &ctx),
+                Service::S3 => Err(ApiError::new(500, "InternalError", "misrouted S3 request")),
             }
-            Service::Kms => kms::handle(&route.operation, &body, &mut ctx, region),
-            Service::Sts => sts::handle(&route.operation, &ctx),
         };
         let generation = ctx.mutated.then(|| inner.touch());
         (result, generation)
@@ -239,6 +295,15 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
     match result {
         Ok(Reply::Json(value)) => protocol::ok(protocol, &value),
         Ok(Reply::Xml(xml)) => protocol::ok_xml(xml),
+        Ok(Reply::Http {
+            status,
+            headers,
+            body,
+        }) => protocol::ok_http(status, headers, body),
+        // A HEAD answer never has a body, not even an error document.
+        Err(error) if parts.method == Method::HEAD => {
+            protocol::ok_http(error.status, Vec::new(), Vec::new())
+        }
         Err(error) => protocol::error(protocol, &error),
     }
 }
@@ -247,6 +312,12 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
 pub enum Reply {
     Json(serde_json::Value),
     Xml(String),
+    /// A REST answer (S3): status, headers and raw body.
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
 }
 
 fn internal_code(service: Service) -> &'static str {
@@ -255,6 +326,7 @@ fn internal_code(service: Service) -> &'static str {
         Service::SecretsManager => "InternalServiceError",
         Service::Kms => "KMSInternalException",
         Service::Sts => "InternalFailure",
+        Service::S3 => "InternalError",
     }
 }
 
@@ -266,6 +338,11 @@ fn unrecognized_client(service: Service) -> ApiError {
             403,
             "InvalidClientTokenId",
             "The security token included in the request is invalid.",
+        ),
+        Service::S3 => ApiError::new(
+            403,
+            "InvalidAccessKeyId",
+            "The AWS Access Key Id you provided does not exist in our records.",
         ),
         _ => ApiError::new(
             403,
@@ -292,6 +369,10 @@ fn too_large() -> ApiError {
 fn date_error(service: Service, error: &DateError) -> ApiError {
     let message = error.to_string();
     match (service, error) {
+        (Service::S3, DateError::Missing | DateError::Malformed(_)) => {
+            ApiError::new(403, "AccessDenied", message)
+        }
+        (Service::S3, _) => ApiError::new(403, "RequestTimeTooSkewed", message),
         (_, DateError::Missing) => signature_error(service, &SignatureError::NoDate),
         (Service::Sts, DateError::Malformed(_)) => {
             ApiError::new(400, "IncompleteSignature", message)
@@ -307,6 +388,7 @@ fn date_error(service: Service, error: &DateError) -> ApiError {
 fn signature_error(service: Service, error: &SignatureError) -> ApiError {
     const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
     match (service, error) {
+        (Service::S3, _) => ApiError::new(403, "SignatureDoesNotMatch", MISMATCH),
         (Service::Sts, SignatureError::Mismatch) => {
             ApiError::new(403, "SignatureDoesNotMatch", MISMATCH)
         }

@@ -30,6 +30,8 @@ pub struct Signed<'a> {
     pub query: Option<&'a str>,
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
+    /// S3 signs the path as sent (encoded once); the other services encode it again.
+    pub single_encoded_path: bool,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -143,7 +145,11 @@ pub fn verify(
     let canonical_request = format!(
         "{}\n{}\n{}\n{canonical_headers}\n{signed_headers}\n{payload_hash}",
         request.method,
-        encode(request.path, true),
+        if request.single_encoded_path {
+            request.path.to_owned()
+        } else {
+            encode(request.path, true)
+        },
         canonical_query(request.query)
     );
     let string_to_sign = format!(
@@ -189,6 +195,7 @@ mod tests {
             query: None,
             headers: &headers,
             body: b"",
+            single_encoded_path: false,
         };
         let authorization = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
         assert_eq!(
@@ -223,6 +230,7 @@ mod tests {
             query: None,
             headers: &headers,
             body: b"",
+            single_encoded_path: false,
         };
         assert_eq!(
             verify(

@@ -41,6 +41,9 @@ pub struct RegionState {
 pub struct State {
     pub format: String,
     pub regions: BTreeMap<String, RegionState>,
+    /// S3 buckets: one namespace for every region, as in AWS.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub s3: crate::s3::Buckets,
     /// Where the name generator stood when saved: continuing it keeps a secret made after a
     /// restart from getting the ARN suffix of one made before.
     #[serde(default)]

@@ -2,9 +2,9 @@
 //!
 //! A plain SHA-256 of a secret would let anyone who reads the state test guesses offline
 //! ("is the password `hunter2`?"). An HMAC under a random key that is made with the lineage
-//! keeps the comparison possible for flowform while a guess needs the key too. The key sits in
-//! the state file (so the file is written 0600); it only ever leaves this module as base64 in
-//! that file, never through `Debug` or `Display`.
+//! keeps the comparison possible for flowform while a guess needs the key too. The key is kept
+//! apart from the state (`keyfile.rs`: a 0600 `PATH.key`, or wrapped by KMS in S3); it only
+//! ever leaves this module as base64 there, never through `Debug` or `Display`.
 
 use std::fmt;
 
@@ -41,6 +41,11 @@ impl DigestKey {
     /// A key with known bytes, for tests and for migrating a state.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         DigestKey(bytes)
+    }
+
+    /// The key's bytes, for the backends that keep it apart from the state (`keyfile.rs`).
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 
     /// `hmac-sha256:<64 hex>` of `value` under this key.

@@ -81,7 +81,17 @@ pub struct State {
     pub serial: Serial,
     /// The version of flowform that wrote this file.
     pub flowform_version: String,
+    /// The key of the sensitive values' digests. **Never written into the document** (SPEC §4:
+    /// whoever reads the state alone must not be able to test a guess of a secret); the
+    /// backend keeps it apart (`PATH.key`, or `KEY.key` wrapped by KMS) and puts it here when
+    /// it loads the state. A state read without its key gets a fresh one, so its sensitive
+    /// values no longer match their digests and are planned as re-sent.
+    #[serde(skip, default = "DigestKey::generate")]
     pub digest_key: DigestKey,
+    /// The key as states written before it moved out kept it: read (and moved out by the next
+    /// write), never written.
+    #[serde(rename = "digest_key", default, skip_serializing)]
+    pub(crate) legacy_digest_key: Option<DigestKey>,
     pub resources: BTreeMap<String, ResourceState>,
     pub outputs: BTreeMap<String, OutputState>,
     /// Creates that were sent to AWS but whose outcome was never recorded (the process died
@@ -132,6 +142,7 @@ impl State {
             serial: Serial(0),
             flowform_version: flowform_version.into(),
             digest_key,
+            legacy_digest_key: None,
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
             pending: BTreeMap::new(),
@@ -180,7 +191,7 @@ impl State {
         if let Ok(state) = serde_json::from_slice::<State>(bytes)
             && state.format_version == FORMAT_VERSION
         {
-            return Ok(state);
+            return Ok(state.with_legacy_key());
         }
         // Then as a generic value, so that a foreign or newer document is recognised before
         // its fields are held against our schema.
@@ -245,7 +256,20 @@ impl State {
                 ),
             });
         }
-        Ok(state)
+        Ok(state.with_legacy_key())
+    }
+
+    /// A state read with its key inside (written before the key moved out) uses that key.
+    fn with_legacy_key(mut self) -> State {
+        if let Some(key) = &self.legacy_digest_key {
+            self.digest_key = key.clone();
+        }
+        self
+    }
+
+    /// Whether the document this state was read from held the digest key (to be moved out).
+    pub fn had_key_inside(&self) -> bool {
+        self.legacy_digest_key.is_some()
     }
 }
 
@@ -442,7 +466,13 @@ mod tests {
     #[test]
     fn round_trip() {
         let state = fixed_state();
-        let back = State::from_json(Path::new("s.json"), &state.to_json()).expect("parses");
+        let mut back = State::from_json(Path::new("s.json"), &state.to_json()).expect("parses");
+        assert!(
+            !String::from_utf8_lossy(&state.to_json()).contains("digest_key"),
+            "the digest key never goes into the document"
+        );
+        // The key comes from beside the state (keyfile.rs), not from the document.
+        back.digest_key = state.digest_key.clone();
         assert_eq!(back, state);
     }
 

@@ -204,6 +204,82 @@ pub enum StateError {
          process is running, delete that file and run again."
     )]
     LockInfoCorrupt { path: PathBuf, detail: String },
+
+    #[error("Could not {action} {object}: {code}: {message}. {}", s3_hint(.code))]
+    S3 {
+        action: &'static str,
+        object: String,
+        code: String,
+        message: String,
+    },
+
+    #[error(
+        "Could not write {object}: the state changed since it was read: someone else applied \
+         ({code} from S3). Nothing was written over their state; the changes this run made are in its journal, which \
+         the next command folds in. Run the command again so that it starts from the current \
+         state."
+    )]
+    StateChangedRemotely { object: String, code: String },
+
+    #[error("{}", remote_locked_message(.object, .waited, .holder.as_deref()))]
+    RemoteLocked {
+        object: String,
+        waited: Duration,
+        holder: Option<Box<LockInfo>>,
+    },
+
+    #[error("The s3 backend is not usable: {0}.")]
+    S3Settings(String),
+
+    #[error(
+        "Could not {action} the KMS key {key_id}: {code}: {message}. The credentials need \
+         kms:Encrypt and kms:Decrypt on that key."
+    )]
+    Kms {
+        action: &'static str,
+        key_id: String,
+        code: String,
+        message: String,
+    },
+
+    #[error(
+        "The digest key {location} cannot be used: {detail}. flowform will not guess; move \
+         that file or object away (the state's sensitive values are then re-sent once) or \
+         restore the right one."
+    )]
+    DigestKey { location: String, detail: String },
+}
+
+fn s3_hint(code: &str) -> &'static str {
+    match code {
+        "AccessDenied" | "Forbidden" => {
+            "The credentials need s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on the bucket (README, \"Working as a team\")."
+        }
+        "NoSuchBucket" => {
+            "Create the bucket (with versioning) first, or fix `bucket` in the backend block or --backend-config."
+        }
+        "PermanentRedirect" | "AuthorizationHeaderMalformed" => {
+            "The bucket is in another region: set `region` in the backend block."
+        }
+        _ => "Check the backend's bucket, key, region and credentials.",
+    }
+}
+
+fn remote_locked_message(object: &str, waited: &Duration, holder: Option<&LockInfo>) -> String {
+    let waited = format!("{:.1}s", waited.as_secs_f64());
+    match holder {
+        Some(info) => format!(
+            "The state {object} is locked by {} for `{}` since {} (lock ID {}); flowform waited \
+             {waited} for it. Wait for that run to finish or raise --lock-timeout. If that run \
+             died, `flowform force-unlock {}` releases the lock.",
+            info.who, info.operation, info.created, info.id, info.id
+        ),
+        None => format!(
+            "The state {object} is locked (its lock object {object}.lock exists but could not be \
+             read); flowform waited {waited} for it. Wait for that run to finish or raise \
+             --lock-timeout."
+        ),
+    }
 }
 
 fn lock_timeout_message(
@@ -286,6 +362,12 @@ impl StateError {
             StateError::LockIdMismatch { .. } => "Wrong lock ID",
             StateError::NotLocked { .. } => "State not locked",
             StateError::LockInfoCorrupt { .. } => "Unreadable lock record",
+            StateError::S3 { .. } => "S3 request failed",
+            StateError::StateChangedRemotely { .. } => "State changed since it was read",
+            StateError::RemoteLocked { .. } => "Error acquiring the state lock",
+            StateError::S3Settings(_) => "Invalid s3 backend settings",
+            StateError::Kms { .. } => "KMS request failed",
+            StateError::DigestKey { .. } => "Cannot read the digest key",
         }
     }
 
@@ -315,6 +397,8 @@ pub enum StateWarning {
         line: usize,
         bytes: usize,
     },
+    /// The state's digest key was not found: its sensitive values will be re-sent.
+    DigestKeyMissing { location: String },
 }
 
 impl StateWarning {
@@ -324,6 +408,7 @@ impl StateWarning {
             StateWarning::JournalReplayed { .. } => "Interrupted apply or destroy recovered",
             StateWarning::JournalPending { .. } => "Interrupted apply or destroy found",
             StateWarning::TornJournalLine { .. } => "Torn journal line left out",
+            StateWarning::DigestKeyMissing { .. } => "Digest key missing",
         }
     }
 }
@@ -350,6 +435,12 @@ impl std::fmt::Display for StateWarning {
                  apply was interrupted, and was left out. That change had not been reported \
                  finished; running apply again retries it.",
                 path.display()
+            ),
+            StateWarning::DigestKeyMissing { location } => write!(
+                f,
+                "The state's digest key {location} is missing, so flowform cannot tell whether \
+                 the sensitive values changed: the plan re-sends them as \"(sensitive value)\" \
+                 updates, and the next write keeps a new key."
             ),
         }
     }

@@ -26,9 +26,13 @@
 //! under that name is the one this state asked for. A `set` or `remove` of the address clears
 //! it.
 //!
-//! A journal is opened through `LocalBackend::begin_journal` rather than on a bare path: it
-//! needs its base state on disk first (or a crash would leave changes with nothing to replay
+//! A journal is opened through a backend's `begin_journal` rather than on a bare path: it
+//! needs its base state written first (or a crash would leave changes with nothing to replay
 //! them onto), and that state's lineage for its header.
+//!
+//! The s3 backend keeps the same lines in numbered segment objects (`KEY.journal/000001`, ...),
+//! each starting with the header: a segment is written whole by one PutObject, so S3 never
+//! holds a torn line. See `s3.rs`.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
@@ -105,20 +109,42 @@ impl Entry {
     }
 }
 
-/// An open journal of one apply. Made by `LocalBackend::begin_journal`, ended by
-/// `LocalBackend::fold`; dropping it without folding is what a crash looks like, and the next
-/// `load` recovers from it.
+/// An open journal of one apply. Made by `begin_journal` of a backend, ended by its `fold`;
+/// dropping it without folding is what a crash looks like, and the next `load` recovers from
+/// it.
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    file: File,
+    sink: Sink,
     state: State,
     changes: usize,
     line: Vec<u8>,
-    /// The length of the journal up to its last complete line.
-    good_len: u64,
-    /// A failed append could not be undone: nothing more may be written after it.
-    poisoned: bool,
+}
+
+/// Where the journal's lines go.
+#[derive(Debug)]
+enum Sink {
+    /// `PATH.journal`: every line appended and fsynced before the call returns.
+    File {
+        file: File,
+        /// The length of the journal up to its last complete line.
+        good_len: u64,
+        /// A failed append could not be undone: nothing more may be written after it.
+        poisoned: bool,
+    },
+    /// Numbered S3 segment objects, written in batches (see `s3::SegmentWriter`).
+    Segments(crate::s3::SegmentWriter),
+}
+
+/// Whether a line must be durable before `append` returns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// Before the call returns: an intent, which must be safe before its create is sent.
+    Now,
+    /// Soon: a finished change. A local journal makes it durable at once all the same; the
+    /// S3 journal within a second or 100 entries (a lost one is repeated safely: a create
+    /// was preceded by its durable intent, and updates and deletes are absolute).
+    Soon,
 }
 
 impl Journal {
@@ -137,39 +163,81 @@ impl Journal {
         })?;
         let mut journal = Journal {
             path,
-            file,
+            sink: Sink::File {
+                file,
+                good_len: 0,
+                poisoned: false,
+            },
             state,
             changes: 0,
             line: Vec::with_capacity(4096),
-            good_len: 0,
-            poisoned: false,
         };
-        let header = Header {
-            flowform_journal: JOURNAL_VERSION,
-            lineage: journal.state.lineage,
-            base_serial: journal.state.serial,
-        };
-        journal.append(&header)?;
+        let header = journal.header();
+        journal.append(&header, Durability::Now)?;
         // The file's name must survive a crash too, or the entries would be unreachable.
         sync_dir(&journal.path)?;
         Ok(journal)
     }
 
-    /// Records that `address` now is `resource`. Durable when this returns.
+    /// A journal whose lines go to S3 segments through `writer`, which already knows the
+    /// header (`header_line`).
+    pub(crate) fn segments(
+        location: PathBuf,
+        state: State,
+        writer: crate::s3::SegmentWriter,
+    ) -> Journal {
+        Journal {
+            path: location,
+            sink: Sink::Segments(writer),
+            state,
+            changes: 0,
+            line: Vec::with_capacity(4096),
+        }
+    }
+
+    /// The first line of every journal (and of every S3 segment).
+    pub(crate) fn header_line(state: &State) -> Vec<u8> {
+        let header = Header {
+            flowform_journal: JOURNAL_VERSION,
+            lineage: state.lineage,
+            base_serial: state.serial,
+        };
+        let mut line = match serde_json::to_vec(&header) {
+            Ok(line) => line,
+            Err(error) => unreachable!("a journal header always serializes: {error}"),
+        };
+        line.push(b'\n');
+        line
+    }
+
+    fn header(&self) -> Header {
+        Header {
+            flowform_journal: JOURNAL_VERSION,
+            lineage: self.state.lineage,
+            base_serial: self.state.serial,
+        }
+    }
+
+    /// Records that `address` now is `resource`. Durable when this returns (local); within a
+    /// second (S3).
     pub fn set(&mut self, address: &str, resource: ResourceState) -> Result<(), StateError> {
-        self.append(&EntryRef::Set {
-            address,
-            resource: &resource,
-        })?;
+        self.append(
+            &EntryRef::Set {
+                address,
+                resource: &resource,
+            },
+            Durability::Soon,
+        )?;
         self.state.pending.remove(address);
         self.state.resources.insert(address.to_owned(), resource);
         self.changes += 1;
         Ok(())
     }
 
-    /// Records that `address` is gone. Durable when this returns.
+    /// Records that `address` is gone. Durable when this returns (local); within a second
+    /// (S3).
     pub fn remove(&mut self, address: &str) -> Result<(), StateError> {
-        self.append(&EntryRef::Remove { address })?;
+        self.append(&EntryRef::Remove { address }, Durability::Soon)?;
         self.state.pending.remove(address);
         self.state.resources.remove(address);
         self.changes += 1;
@@ -177,12 +245,15 @@ impl Journal {
     }
 
     /// Records that a create of `address` is about to be sent to AWS with `pending.token`.
-    /// Durable when this returns; call it before sending.
+    /// Durable when this returns, with every backend; call it before sending.
     pub fn intend(&mut self, address: &str, pending: PendingCreate) -> Result<(), StateError> {
-        self.append(&EntryRef::Intent {
-            address,
-            pending: &pending,
-        })?;
+        self.append(
+            &EntryRef::Intent {
+                address,
+                pending: &pending,
+            },
+            Durability::Now,
+        )?;
         self.state.pending.insert(address.to_owned(), pending);
         Ok(())
     }
@@ -201,21 +272,38 @@ impl Journal {
         self.changes == 0
     }
 
+    /// Where the journal is: `PATH.journal`, or `s3://BUCKET/KEY.journal/` for the s3 backend.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub(crate) fn into_parts(self) -> (PathBuf, State) {
-        (self.path, self.state)
+    /// Ends the journal: for S3, stops its background flusher (so nothing is written after
+    /// the fold) and hands back the segments it wrote.
+    pub(crate) fn into_parts(self) -> (PathBuf, State, Option<crate::s3::SegmentWriter>) {
+        let writer = match self.sink {
+            Sink::File { .. } => None,
+            Sink::Segments(writer) => Some(writer),
+        };
+        (self.path, self.state, writer)
     }
 
-    fn append(&mut self, entry: &impl Serialize) -> Result<(), StateError> {
+    fn append(&mut self, entry: &impl Serialize, durability: Durability) -> Result<(), StateError> {
         self.line.clear();
         if let Err(error) = serde_json::to_writer(&mut self.line, entry) {
             unreachable!("a journal entry always serializes: {error}");
         }
         self.line.push(b'\n');
-        if self.poisoned {
+        let (file, good_len, poisoned) = match &mut self.sink {
+            Sink::Segments(writer) => {
+                return writer.append(&self.line, durability == Durability::Now);
+            }
+            Sink::File {
+                file,
+                good_len,
+                poisoned,
+            } => (file, good_len, poisoned),
+        };
+        if *poisoned {
             return Err(StateError::io(
                 "append to the journal",
                 &self.path,
@@ -224,26 +312,22 @@ impl Journal {
         }
         // One write of the whole line: a crash can only leave a torn *last* line, which
         // `replay` recognises. `sync_data` is enough: the size is data, the mtime is not.
-        let written = self
-            .file
-            .write_all(&self.line)
-            .and_then(|()| self.file.sync_data());
+        let written = file.write_all(&self.line).and_then(|()| file.sync_data());
         match written {
             Ok(()) => {
-                self.good_len += self.line.len() as u64;
+                *good_len += self.line.len() as u64;
                 Ok(())
             }
             Err(error) => {
                 // A failed write (a full disk) may have left part of the line: cut it off, so
                 // the next line does not follow a torn one — only a torn *last* line is
                 // recoverable. If even that fails, refuse every later append.
-                if self
-                    .file
-                    .set_len(self.good_len)
-                    .and_then(|()| self.file.sync_data())
+                if file
+                    .set_len(*good_len)
+                    .and_then(|()| file.sync_data())
                     .is_err()
                 {
-                    self.poisoned = true;
+                    *poisoned = true;
                 }
                 Err(StateError::io("append to the journal", &self.path, error))
             }

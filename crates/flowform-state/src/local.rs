@@ -9,6 +9,7 @@
 //! | `PATH.journal` | changes finished by an apply that has not been folded yet |
 //! | `PATH.lock` | an empty file that carries the OS lock; never deleted (see `lock.rs`) |
 //! | `PATH.lock.info` | who holds the lock, while it is held |
+//! | `PATH.key` | the digest key (0600), apart from the state (see `keyfile.rs`) |
 //!
 //! A write goes to a temporary file in the same directory, which is fsynced and renamed over
 //! `PATH`; then the directory is fsynced so the rename itself survives a crash. Before that,
@@ -54,6 +55,7 @@ pub struct LocalBackend {
     file: PathBuf,
     known: Known,
     warnings: Vec<StateWarning>,
+    digest: crate::keyfile::KeyStatus,
 }
 
 /// What the backend knows of the file on disk.
@@ -99,6 +101,7 @@ impl LocalBackend {
             path,
             known: Known::Unread,
             warnings: Vec::new(),
+            digest: crate::keyfile::KeyStatus::default(),
         }
     }
 
@@ -129,6 +132,11 @@ impl LocalBackend {
         sibling(&self.file, ".lock.info")
     }
 
+    /// `PATH.key`: the digest key, kept apart from the state.
+    pub fn key_path(&self) -> PathBuf {
+        sibling(&self.file, ".key")
+    }
+
     /// Reads the state: `None` when there is no file yet.
     ///
     /// If an interrupted apply left a journal, it is replayed on top of the state, the result
@@ -154,7 +162,11 @@ impl LocalBackend {
                 None
             }
             Some((bytes, on_disk)) => match State::from_json(&self.file, &bytes) {
-                Ok(state) => {
+                Ok(mut state) => {
+                    let (status, warning) =
+                        crate::keyfile::local_attach(&self.key_path(), &mut state)?;
+                    self.digest = status;
+                    self.warnings.extend(warning);
                     self.known = Known::Present {
                         state: Box::new(state.clone()),
                         on_disk,
@@ -231,7 +243,9 @@ impl LocalBackend {
                 }
                 if !current.same_content(state) {
                     (current.serial.next(), true)
-                } else if current.flowform_version != state.flowform_version {
+                } else if current.flowform_version != state.flowform_version
+                    || self.digest.must_move()
+                {
                     (current.serial, true)
                 } else {
                     return Ok(current.serial);
@@ -244,6 +258,11 @@ impl LocalBackend {
         if keep_backup {
             self.keep_backup()?;
         }
+        if self.digest.must_move() {
+            // Before the state that needs it: a state never exists without its key.
+            crate::keyfile::local_store(&self.key_path(), &written)?;
+            self.digest = crate::keyfile::KeyStatus::Stored;
+        }
         write_atomically(&self.file, &written.to_json())?;
         let on_disk = std::fs::metadata(&self.file)
             .map(|metadata| Fingerprint::of(&metadata))
@@ -253,6 +272,20 @@ impl LocalBackend {
             on_disk,
         };
         Ok(serial)
+    }
+
+    /// Replaces the state with `state` even when its lineage differs (`state push --force`):
+    /// the serial goes on from the one there, the replaced state is kept as the backup, and
+    /// the digest key beside it is rewritten for the new lineage.
+    pub fn replace(&mut self, state: &State) -> Result<Serial, StateError> {
+        if matches!(self.known, Known::Unread) {
+            self.load()?;
+        }
+        if let Known::Present { state: current, .. } = &mut self.known {
+            current.lineage = state.lineage;
+        }
+        self.digest = crate::keyfile::KeyStatus::New;
+        self.persist(state)
     }
 
     /// Starts journalling an apply of `state`. The state is persisted first if it differs
@@ -273,7 +306,15 @@ impl LocalBackend {
     /// Ends an apply: writes the journal's state and deletes the journal. Returns the state as
     /// written. If this fails, the journal stays and the next `load` recovers it.
     pub fn fold(&mut self, journal: Journal) -> Result<State, StateError> {
-        let (journal_path, mut state) = journal.into_parts();
+        let (journal_path, mut state, segments) = journal.into_parts();
+        if segments.is_some() {
+            return Err(StateError::JournalForOtherState {
+                path: journal_path,
+                state: self.file.clone(),
+                journal_lineage: state.lineage.to_string(),
+                state_lineage: String::from("(an S3 journal)"),
+            });
+        }
         if let Known::Present { state: current, .. } = &self.known
             && (journal_path != self.journal_path() || current.lineage != state.lineage)
         {
@@ -450,7 +491,7 @@ fn follow_symlink(path: &Path) -> PathBuf {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
-    // The state holds the digest key: only its owner may read it.
+    // The state names every resource and its settings: only its owner may read it.
     flowform_fs::write_durably(path, bytes, flowform_fs::Access::OwnerOnly)
         .map_err(|error| StateError::io("write the state file", path, error))
 }

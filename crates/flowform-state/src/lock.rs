@@ -50,7 +50,7 @@ pub struct LockInfo {
 }
 
 impl LockInfo {
-    fn new(operation: &str, state_path: &Path) -> Self {
+    pub(crate) fn new(operation: &str, state_path: &Path) -> Self {
         LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.to_owned(),
@@ -64,15 +64,32 @@ impl LockInfo {
     }
 }
 
-/// The lock on one state path. Dropping it releases the lock.
+/// The lock on one state. Dropping it releases the lock.
 #[derive(Debug)]
 pub struct LockGuard {
-    // Held open for the lock's lifetime: closing the file releases the OS lock.
-    file: Option<File>,
-    lock_path: PathBuf,
-    info_path: PathBuf,
+    held: Held,
     info: LockInfo,
     stale: Option<LockInfo>,
+}
+
+/// What a guard holds, per backend.
+#[derive(Debug)]
+enum Held {
+    /// The OS lock on `PATH.lock` (held while the file is open) and the record beside it.
+    Local {
+        // Held open for the lock's lifetime: closing the file releases the OS lock.
+        file: Option<File>,
+        lock_path: PathBuf,
+        info_path: PathBuf,
+    },
+    /// An S3 lock object; released by deleting it (if it is still ours).
+    Remote(Option<Box<dyn RemoteLock>>),
+}
+
+/// A lock kept somewhere else than the local file system (the s3 backend's `KEY.lock`).
+pub(crate) trait RemoteLock: std::fmt::Debug + Send {
+    /// Removes the lock object if it still holds `id`.
+    fn release(&mut self, id: &str) -> Result<(), StateError>;
 }
 
 impl LockGuard {
@@ -95,25 +112,44 @@ impl LockGuard {
         self.release()
     }
 
+    pub(crate) fn remote(info: LockInfo, lock: Box<dyn RemoteLock>) -> LockGuard {
+        LockGuard {
+            held: Held::Remote(Some(lock)),
+            info,
+            stale: None,
+        }
+    }
+
     fn release(&mut self) -> Result<(), StateError> {
-        let Some(file) = self.file.take() else {
+        let (file, lock_path, info_path) = match &mut self.held {
+            Held::Remote(lock) => {
+                return match lock.take() {
+                    Some(mut lock) => lock.release(&self.info.id),
+                    None => Ok(()),
+                };
+            }
+            Held::Local {
+                file,
+                lock_path,
+                info_path,
+            } => (file, lock_path, info_path),
+        };
+        let Some(file) = file.take() else {
             return Ok(());
         };
         // The record goes first, while we still hold the OS lock: once it is released the
         // next holder may already be writing its own record.
-        let removed = match std::fs::remove_file(&self.info_path) {
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(StateError::io(
-                "remove the lock record",
-                &self.info_path,
-                error,
-            )),
+        let removed = match std::fs::remove_file(&*info_path) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                Err(StateError::io("remove the lock record", &*info_path, error))
+            }
             _ => Ok(()),
         };
         let unlocked = file
             .unlock()
-            .map_err(|error| StateError::io("release the lock on", &self.lock_path, error));
+            .map_err(|error| StateError::io("release the lock on", &*lock_path, error));
         drop(file);
-        tracing::debug!(lock = %self.lock_path.display(), id = %self.info.id, "state lock released");
+        tracing::debug!(lock = %lock_path.display(), id = %self.info.id, "state lock released");
         removed.and(unlocked)
     }
 }
@@ -218,9 +254,11 @@ impl LockPaths {
             "state lock acquired"
         );
         Ok(LockGuard {
-            file: Some(file),
-            lock_path: self.lock.clone(),
-            info_path: self.info.clone(),
+            held: Held::Local {
+                file: Some(file),
+                lock_path: self.lock.clone(),
+                info_path: self.info.clone(),
+            },
             info,
             stale,
         })

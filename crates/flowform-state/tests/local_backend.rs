@@ -125,7 +125,11 @@ fn round_trip_and_serial_bumps_only_on_change() {
 
     assert_eq!(
         dir.names(),
-        ["flowform.state.json", "flowform.state.json.backup"],
+        [
+            "flowform.state.json",
+            "flowform.state.json.backup",
+            "flowform.state.json.key"
+        ],
         "no temporary file is left behind"
     );
 }
@@ -335,7 +339,11 @@ fn a_normal_apply_folds_its_journal_once() {
     assert_eq!(folded.serial, Serial(2), "1 for the base, 2 for the fold");
     assert_eq!(
         dir.names(),
-        ["flowform.state.json", "flowform.state.json.backup"]
+        [
+            "flowform.state.json",
+            "flowform.state.json.backup",
+            "flowform.state.json.key"
+        ]
     );
     let reloaded = dir.backend().load().expect("loads").expect("a state");
     assert_eq!(reloaded, folded);

@@ -25,9 +25,6 @@ pub fn resource(address: &str, resource: &ResourceState) -> String {
 }
 
 /// `show` with no state yet.
-pub fn empty(path: &std::path::Path) -> String {
-    format!(
-        "The state is empty: nothing has been applied yet ({}).\n",
-        path.display()
-    )
+pub fn empty(location: &dyn std::fmt::Display) -> String {
+    format!("The state is empty: nothing has been applied yet ({location}).\n")
 }

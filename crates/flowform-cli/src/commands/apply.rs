@@ -10,7 +10,7 @@ use flowform_core::Diagnostic;
 use flowform_parser::VariableInputs;
 use flowform_planner::planfile::{PlanTarget, SavedPlan};
 use flowform_planner::{Plan, ResourceChange};
-use flowform_state::{LocalBackend, State};
+use flowform_state::{Backend, State};
 use flowform_views::apply as view;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -85,10 +85,21 @@ fn retarget(
     {
         return Err(e);
     }
-    if let Some(state) = &ctx.state_override
-        && let Some(e) = differs("state", state, &target.state)
-    {
-        return Err(e);
+    let remote = target.state.starts_with("s3://");
+    if let Some(state) = &ctx.state_override {
+        if remote {
+            return Err(fail(
+                "The saved plan is for another state",
+                format!(
+                    "The saved plan was made for the state {}, not {}: apply it without --state.",
+                    target.state,
+                    state.display()
+                ),
+            ));
+        }
+        if let Some(e) = differs("state", state, &target.state) {
+            return Err(e);
+        }
     }
     if request.aws.sandbox && !target.sandbox {
         return Err(fail(
@@ -96,10 +107,15 @@ fn retarget(
             "A saved plan is applied to what it was planned against: apply it without --sandbox.",
         ));
     }
+    // An s3 state is reached through the configuration's backend (and --backend-config);
+    // the target comparison after connecting proves it is the planned one.
     let planned_ctx = Context {
         dir: target.config_dir.clone().into(),
         dir_given: true,
-        state_override: Some(target.state.clone().into()),
+        state_override: (!remote).then(|| target.state.clone().into()),
+        backend_config: ctx.backend_config.clone(),
+        workspace: target.workspace.clone(),
+        sandbox: target.sandbox,
         ui: ctx.ui,
     };
     let aws = AwsArgs {
@@ -253,7 +269,7 @@ struct Run {
 
 /// `apply --refresh-only`: what the refresh found becomes the state; nothing else is done.
 fn record_refresh(
-    backend: &mut LocalBackend,
+    backend: &mut Backend,
     mut state: State,
     refreshed: Option<flowform_planner::Refreshed>,
 ) -> Exit {
@@ -321,7 +337,7 @@ fn confirm(destroy: bool) -> Result<(), Exit> {
 #[allow(clippy::too_many_arguments)]
 async fn execute(
     ctx: &Context,
-    backend: &mut LocalBackend,
+    backend: &mut Backend,
     run: Run,
     aws: &Aws,
     request: &Request<'_>,

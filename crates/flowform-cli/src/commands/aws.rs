@@ -31,19 +31,9 @@ impl Aws {
         if let Some(region) = &args.region {
             settings.region = Some(region.clone());
         }
-        let mut sandbox = None;
+        let sandbox = None;
         if args.sandbox {
-            let data_file = sandbox_data_path(ctx);
-            if let Some(dir) = data_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            let running = flowform_sandbox::start(flowform_sandbox::SandboxConfig {
-                data_file: Some(data_file.clone()),
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| fail("the sandbox could not start", format!("{e}.")))?;
-            settings.endpoint_url = Some(running.endpoint());
+            settings.endpoint_url = Some(sandbox_endpoint(ctx)?);
             settings.static_credentials = Some(("test".into(), "test".into()));
             settings.profile = None;
             settings.region = Some(
@@ -52,7 +42,6 @@ impl Aws {
                     .or_else(|| provider.region.clone())
                     .unwrap_or_else(|| "us-east-1".into()),
             );
-            sandbox = Some(running);
         }
         Ok(Aws {
             clients: Clients::connect(&settings).await,
@@ -101,8 +90,8 @@ pub async fn plan_target(
         .unwrap_or_else(|_| absolute(&ctx.dir));
     Ok(flowform_planner::planfile::PlanTarget {
         config_dir,
-        state: absolute(&ctx.state_path()),
-        workspace: "default".into(),
+        state: ctx.state_display()?,
+        workspace: ctx.workspace.clone(),
         sandbox: args.sandbox,
         endpoint: if args.sandbox {
             None
@@ -125,9 +114,71 @@ fn endpoint_override(config: &Config) -> Option<String> {
         .filter(|e| !e.is_empty())
 }
 
-/// `state/quickstart.json` → `state/quickstart.sandbox.json`.
+/// `state/quickstart.json` → `state/quickstart.sandbox.json`; with the s3 backend (whose
+/// bucket the sandbox holds too), `DIR/.flowform/sandbox.json`.
 pub fn sandbox_data_path(ctx: &Context) -> PathBuf {
-    ctx.state_path().with_extension("sandbox.json")
+    match flowform_parser::backend_block(&ctx.dir) {
+        Some(block) if block.kind == "s3" && ctx.state_override.is_none() => {
+            ctx.dir.join(".flowform").join("sandbox.json")
+        }
+        _ => ctx.state_path().with_extension("sandbox.json"),
+    }
+}
+
+/// The in-process sandbox's endpoint, started on first use and shared by the state's s3
+/// backend and the AWS clients for the rest of the process. It runs on a runtime of its own,
+/// so the commands may reach it before theirs starts (to take an s3 lock); it saves every
+/// change before answering, so nothing is lost when the process ends.
+pub fn sandbox_endpoint(ctx: &Context) -> Result<String, Exit> {
+    static SANDBOX: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    let started = SANDBOX.get_or_init(|| {
+        let data_file = sandbox_data_path(ctx);
+        if let Some(dir) = data_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("flowform-sandbox".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = tx.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                runtime.block_on(async {
+                    let config = flowform_sandbox::SandboxConfig {
+                        data_file: Some(data_file),
+                        ..Default::default()
+                    };
+                    match flowform_sandbox::start(config).await {
+                        Ok(running) => {
+                            let _ = tx.send(Ok(running.endpoint()));
+                            // Serves until the process ends.
+                            std::future::pending::<()>().await;
+                            drop(running);
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e.to_string()));
+                        }
+                    }
+                });
+            });
+        match spawned {
+            Ok(_) => rx
+                .recv()
+                .unwrap_or_else(|_| Err("its thread ended before it started".into())),
+            Err(e) => Err(e.to_string()),
+        }
+    });
+    started
+        .clone()
+        .map_err(|e| fail("the sandbox could not start", format!("{e}.")))
 }
 
 /// A runtime for the commands that talk to AWS. Multi-threaded: the applier records changes

@@ -6,7 +6,8 @@ use super::Exit;
 use crate::ui::Ui;
 use flowform_core::{Diagnostic, Diagnostics};
 use flowform_parser::{Config, VariableInputs};
-use flowform_state::{LocalBackend, LockGuard, State};
+use flowform_state::{Backend, LocalBackend, LockGuard, S3Backend, S3Settings, State};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,20 +19,120 @@ pub struct Context {
     /// Whether `-C DIR` was given (else `dir` is the default, `.`).
     pub dir_given: bool,
     pub state_override: Option<PathBuf>,
+    /// `--backend-config K=V|FILE`, in the order given (a later one wins).
+    pub backend_config: Vec<String>,
+    /// The selected workspace (see [`super::workspace::selected`]).
+    pub workspace: String,
+    /// `--sandbox`: the s3 backend is reached in the in-process sandbox too.
+    pub sandbox: bool,
     pub ui: Ui,
+}
+
+/// Where the state is, once the backend block, `--backend-config` and the workspace are
+/// applied.
+pub enum StateLocation {
+    Local(PathBuf),
+    S3(S3Settings),
 }
 
 impl Context {
     /// The state file: `--state`, else the `backend "local"` path (relative to the
-    /// configuration directory), else `DIR/flowform.state.json`.
+    /// configuration directory), else `DIR/flowform.state.json`; for a workspace other than
+    /// `default`, `flowform.state.d/NAME/` beside it. (With the s3 backend this is where the
+    /// local files that go with a state — the sandbox's data — are kept.)
     pub fn state_path(&self) -> PathBuf {
         if let Some(p) = &self.state_override {
             return p.clone();
         }
-        match flowform_parser::backend_path(&self.dir) {
+        let local = match flowform_parser::backend_path(&self.dir) {
             Some(p) if Path::new(&p).is_absolute() => PathBuf::from(p),
             Some(p) => self.dir.join(p),
             None => self.dir.join("flowform.state.json"),
+        };
+        super::workspace::local_path(&local, &self.workspace)
+    }
+
+    /// Where the state is: a local path or an S3 object, with `--backend-config` applied.
+    pub fn state_location(&self) -> Result<StateLocation, Exit> {
+        if self.state_override.is_some() {
+            return Ok(StateLocation::Local(self.state_path()));
+        }
+        let block = flowform_parser::backend_block(&self.dir).filter(|b| b.kind != "local");
+        let mut settings = match &block {
+            Some(b) if b.kind == "s3" => b.settings.clone(),
+            _ => BTreeMap::new(),
+        };
+        let overrides = super::workspace::backend_config(&self.backend_config)?;
+        if block.is_none() {
+            // The local backend: `--backend-config path=...` only.
+            if let Some(path) = overrides.get("path") {
+                let path = self.dir.join(path);
+                return Ok(StateLocation::Local(super::workspace::local_path(
+                    &path,
+                    &self.workspace,
+                )));
+            }
+            if let Some(other) = overrides.keys().next() {
+                return Err(error(&format!(
+                    "--backend-config {other}=...: the local backend takes only path; add a backend \"s3\" block to keep the state in S3."
+                )));
+            }
+            return Ok(StateLocation::Local(self.state_path()));
+        }
+        for (name, value) in overrides {
+            if !flowform_parser::S3_BACKEND_SETTINGS.contains(&name.as_str()) {
+                return Err(error(&format!(
+                    "--backend-config {name}=...: the s3 backend takes {}.",
+                    flowform_parser::S3_BACKEND_SETTINGS.join(", ")
+                )));
+            }
+            settings.insert(name, value);
+        }
+        let get = |name: &str| settings.get(name).filter(|v| !v.is_empty()).cloned();
+        let (Some(bucket), Some(key)) = (get("bucket"), get("key")) else {
+            return Err(error(
+                "the s3 backend needs a bucket and a key: set them in the backend \"s3\" block or with --backend-config bucket=... --backend-config key=...",
+            ));
+        };
+        let mut s3 = S3Settings {
+            bucket,
+            key: super::workspace::s3_key(&key, &self.workspace),
+            region: get("region").or_else(|| flowform_parser::provider_region(&self.dir)),
+            kms_key_id: get("kms_key_id"),
+            digest_kms_key_id: get("digest_kms_key_id"),
+            endpoint_url: get("endpoint_url"),
+            profile: get("profile"),
+            static_credentials: None,
+            bootstrap: false,
+        };
+        if self.sandbox {
+            s3.endpoint_url = Some(super::aws::sandbox_endpoint(self)?);
+            s3.static_credentials = Some(("test".into(), "test".into()));
+            s3.region.get_or_insert_with(|| "us-east-1".into());
+            s3.profile = None;
+            s3.bootstrap = true;
+        }
+        Ok(StateLocation::S3(s3))
+    }
+
+    /// The state's location for messages and saved plans: an absolute path or `s3://B/K`.
+    pub fn state_display(&self) -> Result<String, Exit> {
+        Ok(match self.state_location()? {
+            StateLocation::Local(path) => std::path::absolute(&path)
+                .unwrap_or(path)
+                .display()
+                .to_string(),
+            StateLocation::S3(s3) => format!("s3://{}/{}", s3.bucket, s3.key),
+        })
+    }
+
+    /// The backend that keeps this configuration's state.
+    pub fn backend(&self) -> Result<Backend, Exit> {
+        match self.state_location()? {
+            StateLocation::Local(path) => Ok(LocalBackend::new(path).into()),
+            StateLocation::S3(settings) => S3Backend::connect(settings)
+                .map(Backend::from)
+                .map_err(|e| error(&e.to_string())),
         }
     }
 
@@ -56,8 +157,8 @@ impl Context {
     /// Reads the state (None when there is no state yet) without writing it, for the commands
     /// that only read (`show`, `state list`, `graph`): an interrupted apply's journal is
     /// replayed in memory and left where it is.
-    pub fn open_state(&self) -> Result<(LocalBackend, Option<State>), Exit> {
-        let mut backend = LocalBackend::new(self.state_path());
+    pub fn open_state(&self) -> Result<(Backend, Option<State>), Exit> {
+        let mut backend = self.backend()?;
         let state = backend
             .load_without_folding()
             .map_err(|e| state_error(&e))?;
@@ -73,8 +174,8 @@ impl Context {
         &self,
         operation: &str,
         timeout: Duration,
-    ) -> Result<(LocalBackend, LockGuard, Option<State>), Exit> {
-        let mut backend = LocalBackend::new(self.state_path());
+    ) -> Result<(Backend, LockGuard, Option<State>), Exit> {
+        let mut backend = self.backend()?;
         let lock = backend
             .lock(operation, timeout)
             .map_err(|e| state_error(&e))?;
@@ -105,7 +206,7 @@ impl Context {
         Ok((backend, lock, state))
     }
 
-    fn print_state_warnings(&self, backend: &mut LocalBackend) {
+    fn print_state_warnings(&self, backend: &mut Backend) {
         for w in backend.take_warnings() {
             show(&Diagnostic::warning(w.summary(), w.to_string()));
         }

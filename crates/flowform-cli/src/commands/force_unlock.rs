@@ -4,7 +4,10 @@ use super::Exit;
 use super::context::{Context, state_error};
 
 pub fn run(ctx: &Context, id: &str) -> Exit {
-    let backend = flowform_state::LocalBackend::new(ctx.state_path());
+    let backend = match ctx.backend() {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
     match backend.force_unlock(id) {
         Ok(info) => {
             outln!(

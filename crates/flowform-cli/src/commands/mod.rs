@@ -7,12 +7,14 @@ pub mod fmt;
 pub mod force_unlock;
 pub mod graph;
 pub mod import;
+pub mod init;
 pub mod output;
 pub mod plan;
 pub mod sandbox;
 pub mod show;
 pub mod state;
 pub mod validate;
+pub mod workspace;
 
 /// Exit status of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

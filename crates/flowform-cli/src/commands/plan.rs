@@ -333,17 +333,18 @@ pub fn print_plan(plan: &Plan, format: Format) {
 
 /// Writes a new, empty state (the caller holds the lock) and returns its serial.
 fn create_state(
-    backend: &mut flowform_state::LocalBackend,
+    backend: &mut flowform_state::Backend,
     ctx: &Context,
     state: &State,
 ) -> Result<flowform_state::Serial, Exit> {
     if backend.load().map_err(|e| state_error(&e))?.is_some() {
         return Err(error("a state appeared while planning: plan again"));
     }
-    if let Some(dir) = ctx
-        .state_path()
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
+    if matches!(backend, flowform_state::Backend::Local(_))
+        && let Some(dir) = ctx
+            .state_path()
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
     {
         let _ = std::fs::create_dir_all(dir);
     }

@@ -14,12 +14,12 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> Exit {
             Err(e) => e,
         };
     }
-    let (_, state) = match ctx.open_state() {
+    let (backend, state) = match ctx.open_state() {
         Ok(s) => s,
         Err(e) => return e,
     };
     let Some(state) = state else {
-        out!("{}", flowform_views::state::empty(&ctx.state_path()));
+        out!("{}", flowform_views::state::empty(&backend.location()));
         return Exit::Success;
     };
     match args.format {

@@ -1,4 +1,4 @@
-//! `flowform state list|show|rm|mv`.
+//! `flowform state list|show|rm|mv|pull|push`.
 
 use super::Exit;
 use super::context::{Context, VERSION, error, fail, state_error};
@@ -10,6 +10,12 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
     match command {
         StateCommand::List => list(ctx),
         StateCommand::Show { address } => show(ctx, address),
+        StateCommand::Pull => pull(ctx),
+        StateCommand::Push {
+            file,
+            force,
+            lock_timeout,
+        } => push(ctx, file, *force, *lock_timeout),
         StateCommand::Rm {
             address,
             lock_timeout,
@@ -145,6 +151,87 @@ fn show(ctx: &Context, address: &str) -> Exit {
             "{address} is not in the state: there is no state yet."
         )),
         Err(e) => e,
+    }
+}
+
+/// The state as JSON. The document never holds the digest key (it is kept apart), so what is
+/// printed is exactly what a reader of the backend would find.
+fn pull(ctx: &Context) -> Exit {
+    match ctx.open_state() {
+        Ok((_, Some(state))) => {
+            out!("{}", String::from_utf8_lossy(&state.to_json()));
+            Exit::Success
+        }
+        Ok((_, None)) => Exit::Success,
+        Err(e) => e,
+    }
+}
+
+/// Replaces the state with FILE, under the lock: refused when FILE is another lineage or an
+/// older serial than what is there, unless `--force`.
+fn push(ctx: &Context, file: &std::path::Path, force: bool, timeout: Duration) -> Exit {
+    let bytes = match flowform_fs::read(file, flowform_state::STATE_LIMIT) {
+        Ok(Some((bytes, _))) => bytes,
+        Ok(None) => {
+            return error(&format!(
+                "cannot read {}: there is no such file.",
+                file.display()
+            ));
+        }
+        Err(e) => return error(&format!("cannot read {}: {e}.", file.display())),
+    };
+    let pushed = match flowform_state::State::from_json(file, &bytes) {
+        Ok(s) => s,
+        Err(e) => return error(&e.to_string()),
+    };
+    let (mut backend, _lock, current) = match ctx.lock_state("state push", timeout) {
+        Ok(locked) => locked,
+        Err(e) => return e,
+    };
+    if let Some(current) = &current {
+        if current.lineage != pushed.lineage && !force {
+            return error(&format!(
+                "{} has lineage {}, but {} holds lineage {}: they are different states. Nothing was pushed; use --force to replace it anyway.",
+                file.display(),
+                pushed.lineage,
+                backend.location(),
+                current.lineage
+            ));
+        }
+        if pushed.serial < current.serial && !force {
+            return error(&format!(
+                "{} has serial {}, older than the serial {} of {}: pushing it would undo later changes. Nothing was pushed; use --force to replace it anyway.",
+                file.display(),
+                pushed.serial,
+                current.serial,
+                backend.location()
+            ));
+        }
+    }
+    let mut pushed = pushed;
+    if let Some(current) = &current {
+        // Same lineage: the stored digest key still fits the pushed digests.
+        pushed.digest_key = current.digest_key.clone();
+    }
+    let written = if current
+        .as_ref()
+        .is_some_and(|c| c.lineage != pushed.lineage)
+    {
+        backend.replace(&pushed)
+    } else {
+        backend.persist(&pushed)
+    };
+    match written {
+        Ok(serial) => {
+            outln!(
+                "Pushed {} to {} (lineage {}, serial {serial}).",
+                file.display(),
+                backend.location(),
+                pushed.lineage
+            );
+            Exit::Success
+        }
+        Err(e) => error(&e.to_string()),
     }
 }
 

@@ -128,6 +128,10 @@ enum Memo {
 
 pub(crate) type Scope = Vec<(String, Value)>;
 
+/// Where the workspace's name travels among the variables' values: a key no variable can
+/// have, read only by `flowform.workspace`.
+pub(crate) const WORKSPACE_KEY: &str = "\0flowform.workspace";
+
 impl<'a> Evaluator<'a> {
     pub fn new(
         vars: &'a BTreeMap<String, Value>,
@@ -502,7 +506,10 @@ impl<'a> Evaluator<'a> {
                                 "Reference to undeclared input variable",
                                 match crate::suggest::closest(
                                     &name,
-                                    self.vars.keys().map(String::as_str),
+                                    self.vars
+                                        .keys()
+                                        .map(String::as_str)
+                                        .filter(|k| *k != WORKSPACE_KEY),
                                 ) {
                                     Some(near) => format!(
                                         "An input variable named \"{name}\" has not been declared. Did you mean \"{near}\"?"
@@ -527,6 +534,23 @@ impl<'a> Evaluator<'a> {
                         (self.local(&name, file, span.clone())?, 1)
                     }
                     "data" => self.data_reference(ops, file, &span)?,
+                    "flowform" => match attr_at(0).as_deref() {
+                        Some("workspace") => (
+                            self.vars
+                                .get(WORKSPACE_KEY)
+                                .cloned()
+                                .unwrap_or_else(|| Value::String("default".into())),
+                            1,
+                        ),
+                        _ => {
+                            return Err(err(
+                                file,
+                                span,
+                                "Invalid reference",
+                                "Only flowform.workspace is available: the selected workspace's name.",
+                            ));
+                        }
+                    },
                     "path" => match attr_at(0).as_deref() {
                         Some("module" | "root") => (Value::String(".".into()), 1),
                         _ => {

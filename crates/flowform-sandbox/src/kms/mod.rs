@@ -1,8 +1,9 @@
 //! KMS (awsJson1.1, `X-Amz-Target: TrentService.<Operation>`): key metadata, key policies,
-//! aliases, tags and the key life cycle (scheduled deletion). No cryptography: flowform only
-//! manages keys and their policies.
+//! aliases, tags and the key life cycle (scheduled deletion), and Encrypt/Decrypt for the s3
+//! state backend's digest key (`crypto`: a sandbox's stand-in for cryptography).
 
 mod aliases;
+mod crypto;
 mod keys;
 mod lifecycle;
 pub mod model;
@@ -45,6 +46,8 @@ pub fn handle(
         "EnableKey" => lifecycle::set_enabled(&input, ctx, kms, true)?,
         "DisableKey" => lifecycle::set_enabled(&input, ctx, kms, false)?,
         "ListKeys" => keys::list_keys(&input, kms)?,
+        "Encrypt" => crypto::encrypt(&input, ctx, kms)?,
+        "Decrypt" => crypto::decrypt(&input, ctx, kms)?,
         other => {
             return Err(ApiError::client(
                 "UnknownOperationException",

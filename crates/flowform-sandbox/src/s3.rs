@@ -1,0 +1,414 @@
+//! The small part of S3 that flowform's s3 backend uses: CreateBucket, Get/PutBucketVersioning,
+//! ListObjectsV2, and Get/Head/Put/DeleteObject with the conditional writes that make the lock
+//! and the state safe (`If-None-Match: *`, `If-Match: ETAG`, answered with 412
+//! PreconditionFailed as S3 answers them).
+//!
+//! S3 speaks REST-XML: the operation is the method plus whether the path names a bucket or an
+//! object plus a few query parameters; errors are an XML `<Error>` document (no body for HEAD).
+//! Path-style addressing only (`/BUCKET/KEY`), which is what an SDK uses with a custom endpoint
+//! and `force_path_style`. Buckets are one namespace across regions, as in AWS.
+//!
+//! Decisions where the sandbox is simpler than S3: versioning is recorded and reported, but
+//! only the newest version of an object is kept; object bodies are kept base64 in the data
+//! file; SSE-KMS headers are accepted and echoed, not applied.
+
+use std::collections::BTreeMap;
+
+use axum::http::{HeaderMap, Method};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::protocol::{ApiError, ApiResult, xml_escape};
+use crate::server::{Context, Reply};
+
+/// Every bucket, by name.
+pub type Buckets = BTreeMap<String, Bucket>;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Bucket {
+    pub region: String,
+    #[serde(default)]
+    pub versioning: bool,
+    #[serde(default)]
+    pub objects: BTreeMap<String, Object>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Object {
+    /// base64 of the bytes.
+    pub body: String,
+    /// Quoted, as S3 sends it.
+    pub etag: String,
+    pub last_modified: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse_kms_key_id: Option<String>,
+}
+
+/// The S3 operation a request is for, from its method, path and query.
+pub fn operation(method: &Method, path: &str, query: Option<&str>) -> Option<&'static str> {
+    let (_, key) = split_path(path);
+    let has = |name: &str| {
+        query
+            .unwrap_or("")
+            .split('&')
+            .any(|p| p == name || p.starts_with(&format!("{name}=")))
+    };
+    Some(match (method.as_str(), key.is_empty()) {
+        ("PUT", true) if has("versioning") => "PutBucketVersioning",
+        ("GET", true) if has("versioning") => "GetBucketVersioning",
+        ("PUT", true) => "CreateBucket",
+        ("GET", true) if has("list-type") => "ListObjectsV2",
+        ("HEAD", true) => "HeadBucket",
+        ("GET", false) => "GetObject",
+        ("HEAD", false) => "HeadObject",
+        ("PUT", false) => "PutObject",
+        ("DELETE", false) => "DeleteObject",
+        _ => return None,
+    })
+}
+
+/// `/bucket/a/b` → (`bucket`, `a/b`), percent-decoded.
+fn split_path(path: &str) -> (String, String) {
+    let trimmed = path.trim_start_matches('/');
+    let (bucket, key) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+    (decode(bucket), decode(key))
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len() + 1
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_value(query: Option<&str>, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The request, as the S3 handler needs it.
+pub struct Request<'a> {
+    pub operation: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+pub fn handle(
+    request: &Request<'_>,
+    ctx: &mut Context<'_>,
+    buckets: &mut Buckets,
+) -> ApiResult<Reply> {
+    let (bucket_name, key) = split_path(request.path);
+    if request.operation == "CreateBucket" {
+        if let Some(existing) = buckets.get(&bucket_name) {
+            let _ = existing;
+            return Err(ApiError::new(
+                409,
+                "BucketAlreadyOwnedByYou",
+                "Your previous request to create the named bucket succeeded and you already own it.",
+            ));
+        }
+        buckets.insert(
+            bucket_name.clone(),
+            Bucket {
+                region: ctx.region.to_owned(),
+                ..Bucket::default()
+            },
+        );
+        ctx.mutated = true;
+        return Ok(ok(
+            200,
+            vec![("location".into(), format!("/{bucket_name}"))],
+            Vec::new(),
+        ));
+    }
+    let Some(bucket) = buckets.get_mut(&bucket_name) else {
+        return Err(ApiError::new(
+            404,
+            "NoSuchBucket",
+            format!("The specified bucket does not exist: {bucket_name}"),
+        ));
+    };
+    match request.operation {
+        "HeadBucket" => Ok(ok(200, Vec::new(), Vec::new())),
+        "GetBucketVersioning" => {
+            let status = if bucket.versioning {
+                "<Status>Enabled</Status>"
+            } else {
+                ""
+            };
+            Ok(xml(format!(
+                "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{status}</VersioningConfiguration>"
+            )))
+        }
+        "PutBucketVersioning" => {
+            let text = String::from_utf8_lossy(request.body);
+            bucket.versioning = text.contains("<Status>Enabled</Status>");
+            ctx.mutated = true;
+            Ok(ok(200, Vec::new(), Vec::new()))
+        }
+        "ListObjectsV2" => Ok(list(request, &bucket_name, bucket)),
+        "GetObject" | "HeadObject" => {
+            let Some(object) = bucket.objects.get(&key) else {
+                return Err(ApiError::new(
+                    404,
+                    "NoSuchKey",
+                    "The specified key does not exist.",
+                ));
+            };
+            let bytes = BASE64.decode(object.body.as_bytes()).unwrap_or_default();
+            let mut headers = vec![
+                ("etag".into(), object.etag.clone()),
+                ("content-type".into(), "application/octet-stream".into()),
+                ("last-modified".into(), http_date(object.last_modified)),
+            ];
+            if let Some(kms) = &object.sse_kms_key_id {
+                headers.push(("x-amz-server-side-encryption".into(), "aws:kms".into()));
+                headers.push((
+                    "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                    kms.clone(),
+                ));
+            }
+            if request.operation == "HeadObject" {
+                headers.push(("content-length".into(), bytes.len().to_string()));
+                return Ok(ok(200, headers, Vec::new()));
+            }
+            Ok(ok(200, headers, bytes))
+        }
+        "PutObject" => {
+            let existing = bucket.objects.get(&key);
+            if let Some(expected) = header(request.headers, "if-match") {
+                let matches = existing.is_some_and(|o| same_etag(&o.etag, &expected));
+                if !matches {
+                    return Err(precondition_failed("If-Match"));
+                }
+            }
+            if let Some(none) = header(request.headers, "if-none-match")
+                && none.trim() == "*"
+                && existing.is_some()
+            {
+                return Err(precondition_failed("If-None-Match"));
+            }
+            let etag = format!(
+                "\"{}\"",
+                hex(&Sha256::digest(request.body))[..32].to_owned()
+            );
+            let sse_kms_key_id = (header(request.headers, "x-amz-server-side-encryption")
+                .as_deref()
+                == Some("aws:kms"))
+            .then(|| {
+                header(
+                    request.headers,
+                    "x-amz-server-side-encryption-aws-kms-key-id",
+                )
+                .unwrap_or_else(|| "aws/s3".into())
+            });
+            let mut headers = vec![("etag".into(), etag.clone())];
+            if let Some(kms) = &sse_kms_key_id {
+                headers.push(("x-amz-server-side-encryption".into(), "aws:kms".into()));
+                headers.push((
+                    "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                    kms.clone(),
+                ));
+            }
+            bucket.objects.insert(
+                key,
+                Object {
+                    body: BASE64.encode(request.body),
+                    etag,
+                    last_modified: ctx.now,
+                    sse_kms_key_id,
+                },
+            );
+            ctx.mutated = true;
+            Ok(ok(200, headers, Vec::new()))
+        }
+        "DeleteObject" => {
+            if bucket.objects.remove(&key).is_some() {
+                ctx.mutated = true;
+            }
+            Ok(ok(204, Vec::new(), Vec::new()))
+        }
+        other => Err(ApiError::new(
+            501,
+            "NotImplemented",
+            format!("The sandbox does not implement the S3 operation {other}."),
+        )),
+    }
+}
+
+fn same_etag(stored: &str, given: &str) -> bool {
+    given
+        .split(',')
+        .map(|e| e.trim().trim_matches('"'))
+        .any(|e| e == "*" || e == stored.trim_matches('"'))
+}
+
+fn precondition_failed(condition: &str) -> ApiError {
+    ApiError::new(
+        412,
+        "PreconditionFailed",
+        format!("At least one of the pre-conditions you specified did not hold ({condition})."),
+    )
+}
+
+fn list(request: &Request<'_>, name: &str, bucket: &Bucket) -> Reply {
+    let prefix = query_value(request.query, "prefix").unwrap_or_default();
+    let max_keys = query_value(request.query, "max-keys")
+        .and_then(|m| m.parse::<usize>().ok())
+        .unwrap_or(1000)
+        .clamp(1, 1000);
+    let after = query_value(request.query, "continuation-token")
+        .or_else(|| query_value(request.query, "start-after"))
+        .unwrap_or_default();
+    let matching: Vec<(&String, &Object)> = bucket
+        .objects
+        .range(after.clone()..)
+        .filter(|(k, _)| **k != after && k.starts_with(&prefix))
+        .take(max_keys + 1)
+        .collect();
+    let truncated = matching.len() > max_keys;
+    let page = &matching[..matching.len().min(max_keys)];
+    let mut contents = String::new();
+    for (key, object) in page {
+        let size = BASE64
+            .decode(object.body.as_bytes())
+            .map(|b| b.len())
+            .unwrap_or(0);
+        contents.push_str(&format!(
+            "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>{}</ETag><Size>{size}</Size><StorageClass>STANDARD</StorageClass></Contents>",
+            xml_escape(key),
+            iso_date(object.last_modified),
+            xml_escape(&object.etag)
+        ));
+    }
+    let next = match (truncated, page.last()) {
+        (true, Some((last, _))) => format!(
+            "<NextContinuationToken>{}</NextContinuationToken>",
+            xml_escape(last)
+        ),
+        _ => String::new(),
+    };
+    xml(format!(
+        "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>{}</Name><Prefix>{}</Prefix><KeyCount>{}</KeyCount><MaxKeys>{max_keys}</MaxKeys><IsTruncated>{truncated}</IsTruncated>{contents}{next}</ListBucketResult>",
+        xml_escape(name),
+        xml_escape(&prefix),
+        page.len()
+    ))
+}
+
+fn ok(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Reply {
+    Reply::Http {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn xml(document: String) -> Reply {
+    ok(
+        200,
+        vec![("content-type".into(), "application/xml".into())],
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{document}").into_bytes(),
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `2026-11-23T15:04:05.000Z`.
+fn iso_date(epoch: f64) -> String {
+    let (y, mo, d, h, mi, s) = civil(epoch);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.000Z")
+}
+
+/// `Mon, 23 Nov 2026 15:04:05 GMT`.
+fn http_date(epoch: f64) -> String {
+    let (y, mo, d, h, mi, s) = civil(epoch);
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let weekday = DAYS[((epoch.max(0.0) as u64 / 86_400) % 7) as usize];
+    let month = MONTHS[(mo as usize).saturating_sub(1).min(11)];
+    format!("{weekday}, {d:02} {month} {y:04} {h:02}:{mi:02}:{s:02} GMT")
+}
+
+fn civil(epoch: f64) -> (i64, u32, u32, u64, u64, u64) {
+    let seconds = epoch.max(0.0) as u64;
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day, rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_from_the_request_line() {
+        let op = |m: Method, p: &str, q: Option<&str>| operation(&m, p, q);
+        assert_eq!(op(Method::PUT, "/b", None), Some("CreateBucket"));
+        assert_eq!(
+            op(Method::GET, "/b", Some("versioning")),
+            Some("GetBucketVersioning")
+        );
+        assert_eq!(
+            op(Method::GET, "/b", Some("list-type=2&prefix=a")),
+            Some("ListObjectsV2")
+        );
+        assert_eq!(op(Method::PUT, "/b/a/k.json", None), Some("PutObject"));
+        assert_eq!(
+            op(Method::DELETE, "/b/k", Some("x-id=DeleteObject")),
+            Some("DeleteObject")
+        );
+        assert_eq!(op(Method::POST, "/b/k", None), None);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(iso_date(0.0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(http_date(0.0), "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+
+    #[test]
+    fn paths_are_decoded() {
+        assert_eq!(split_path("/b/env/x%2Fy"), ("b".into(), "env/x/y".into()));
+    }
+}

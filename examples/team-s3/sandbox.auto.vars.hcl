@@ -1,0 +1,3 @@
+# A stand-in so the example runs against the sandbox as it is. For real AWS, delete this file
+# and pass the value without writing it down: export FLOWFORM_VAR_servicenow_password=...
+servicenow_password = "example-servicenow-password"
