@@ -452,3 +452,26 @@ fn a_profile_property_from_a_sensitive_variable_settles() {
             .contains("example.my.salesforce.com")
     );
 }
+
+/// A state whose digest key file is gone plans its sensitive values as re-sent, and says so
+/// once (plan loads the state twice: under the lock, then to plan).
+#[test]
+fn a_missing_digest_key_is_said_once_and_secrets_are_re_sent() {
+    let ran = Test::new()
+        .example("salesforce-jwt")
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    std::fs::remove_file(ran.path("state.json.key")).expect("the key beside the state");
+    let ran = ran.then().args(["plan", "--sandbox"]).run();
+    assert_eq!(
+        ran.stderr().matches("Digest key missing").count(),
+        1,
+        "{}",
+        ran.stderr()
+    );
+    assert!(
+        ran.stdout().contains("(sensitive value)"),
+        "{}",
+        ran.stdout()
+    );
+}
