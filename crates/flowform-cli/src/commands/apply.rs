@@ -135,12 +135,13 @@ async fn run_async(
     saved: Option<SavedPlan>,
 ) -> Exit {
     let operation = if request.destroy { "destroy" } else { "apply" };
-    let (mut backend, _lock, _) = match ctx.lock_state(operation, request.planning.lock_timeout) {
+    let (mut backend, _lock, state) = match ctx.lock_state(operation, request.planning.lock_timeout)
+    {
         Ok(locked) => locked,
         Err(e) => return e,
     };
     let (run, aws) = match saved {
-        Some(saved) => match from_planfile(ctx, saved, request, inputs).await {
+        Some(saved) => match from_planfile(ctx, saved, request, inputs, state).await {
             Ok((run, aws)) => (run, Some(aws)),
             Err(e) => return e,
         },
@@ -153,6 +154,7 @@ async fn run_async(
                 request.destroy,
                 false,
                 request.aws,
+                state,
             )
             .await
             {
@@ -207,9 +209,9 @@ async fn from_planfile(
     saved: SavedPlan,
     request: &Request<'_>,
     inputs: &VariableInputs,
+    state: Option<State>,
 ) -> Result<(Run, Aws), Exit> {
     let mut config = ctx.load_config(inputs)?;
-    let (_, state) = ctx.open_state()?;
     if let Err(stale) = saved.check(&config, state.as_ref(), VERSION) {
         let path = request.planfile.unwrap_or(Path::new("")).display();
         return Err(fail(

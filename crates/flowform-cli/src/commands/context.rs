@@ -206,18 +206,9 @@ impl Context {
         Ok((backend, lock, state))
     }
 
-    /// Shows what loading the state wants the user to know — once per process: a command that
-    /// loads the state twice (plan reads it under the lock, then again to plan) must not say
-    /// the same thing twice.
     fn print_state_warnings(&self, backend: &mut Backend) {
-        static SHOWN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
         for w in backend.take_warnings() {
-            let text = w.to_string();
-            let mut shown = SHOWN.lock().unwrap_or_else(|p| p.into_inner());
-            if !shown.contains(&text) {
-                show(&Diagnostic::warning(w.summary(), text.clone()));
-                shown.push(text);
-            }
+            show(&Diagnostic::warning(w.summary(), w.to_string()));
         }
     }
 }

@@ -20,6 +20,10 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
             lock_timeout: std::time::Duration::ZERO,
         };
         let aws = crate::args::AwsArgs::default();
+        let state = match ctx.open_state() {
+            Ok((_, state)) => state,
+            Err(e) => return e,
+        };
         match super::plan::make_plan(
             ctx,
             &planning,
@@ -28,6 +32,7 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
             false,
             true,
             &aws,
+            state,
         )
         .await
         {

@@ -24,8 +24,10 @@ pub struct Planned {
 
 /// Loads, refreshes (unless `--refresh=false`, or nothing exists yet), reads the data sources
 /// and the objects of `import` blocks (unless `offline`: `graph` reads no AWS, and leaves them
-/// unknown and unimported) and plans. Returns the connection to AWS when one was made, for
-/// apply to reuse.
+/// unknown and unimported) and plans `state` — the state as the caller read it (under the lock,
+/// for plan and apply), so a command reads it once. Returns the connection to AWS when one was
+/// made, for apply to reuse.
+#[allow(clippy::too_many_arguments)] // each is a separate input of one plan; the callers name them
 pub async fn make_plan(
     ctx: &Context,
     planning: &PlanningArgs,
@@ -34,9 +36,9 @@ pub async fn make_plan(
     destroy: bool,
     offline: bool,
     aws_args: &AwsArgs,
+    state: Option<State>,
 ) -> Result<(Planned, Option<Aws>), Exit> {
     let mut config = ctx.load_config(inputs)?;
-    let (_, state) = ctx.open_state()?;
     let state_existed = state.is_some();
     let state = state.unwrap_or_else(|| State::new(VERSION));
     // A create an interrupted apply sent but never recorded may have made an object nothing
@@ -247,7 +249,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
     };
     // A plan takes the lock too: it must never read the journal of an apply still running as
     // if it were an interrupted one (and show its half-done changes as drift).
-    let (mut backend, _lock, _) = match ctx.lock_state("plan", args.planning.lock_timeout) {
+    let (mut backend, _lock, state) = match ctx.lock_state("plan", args.planning.lock_timeout) {
         Ok(locked) => locked,
         Err(e) => return e,
     };
@@ -255,7 +257,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         if args.out.is_some() && args.changes.refresh_only {
             return error("a refresh-only plan cannot be saved: run `flowform apply --refresh-only` to record what the refresh finds.");
         }
-        let (planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, &args.aws).await {
+        let (planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, &args.aws, state).await {
             Ok(p) => p,
             Err(e) => return e,
         };
