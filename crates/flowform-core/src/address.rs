@@ -110,11 +110,45 @@ impl fmt::Display for InstanceKey {
     }
 }
 
-/// The address of one resource instance: its kind, the label the configuration gives it, and
-/// (for a resource with `count` or `for_each`) its instance key. Without a key it is either a
-/// resource without `count`/`for_each`, or (in `--target`) every instance of a resource.
+/// One step of a module path: the `module "NAME"` call and, for a call with `count` or
+/// `for_each`, the instance (`module.conn["prod"]`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ModuleStep {
+    pub name: String,
+    pub key: Option<InstanceKey>,
+}
+
+impl fmt::Display for ModuleStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "module.{}", self.name)?;
+        if let Some(key) = &self.key {
+            write!(f, "{key}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a resource sits in the module tree: empty for the root module, else the calls that
+/// lead to it (`module.conn["prod"].module.inner`).
+pub type ModulePath = Vec<ModuleStep>;
+
+/// `module.a["x"].module.b`, or the empty string for the root module.
+pub fn module_path_string(path: &[ModuleStep]) -> String {
+    path.iter()
+        .map(ModuleStep::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The address of one resource instance: the module it is in (empty in the root module), its
+/// kind, the label the configuration gives it, and (for a resource with `count` or `for_each`)
+/// its instance key. Without a key it is either a resource without `count`/`for_each`, or (in
+/// `--target`) every instance of a resource.
+///
+/// `Ord` puts the root module's resources first, then each module's, as Terraform lists them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Address {
+    pub module: ModulePath,
     pub kind: ResourceKind,
     pub label: String,
     pub key: Option<InstanceKey>,
@@ -123,6 +157,7 @@ pub struct Address {
 impl Address {
     pub fn new(kind: ResourceKind, label: impl Into<String>) -> Self {
         Address {
+            module: Vec::new(),
             kind,
             label: label.into(),
             key: None,
@@ -132,10 +167,26 @@ impl Address {
     /// This resource's instance `key`.
     pub fn instance(&self, key: Option<InstanceKey>) -> Self {
         Address {
+            module: self.module.clone(),
             kind: self.kind,
             label: self.label.clone(),
             key,
         }
+    }
+
+    /// The same resource in the module instance at `path`.
+    pub fn in_module(mut self, path: &[ModuleStep]) -> Self {
+        self.module = path.to_vec();
+        self
+    }
+
+    /// The address as written inside its module (`secret.app[0]`), without the module path.
+    pub fn local(&self) -> String {
+        let mut out = format!("{}.{}", self.kind.keyword(), self.label);
+        if let Some(key) = &self.key {
+            out.push_str(&key.to_string());
+        }
+        out
     }
 
     /// The resource this instance belongs to (the address without its key).
@@ -145,15 +196,26 @@ impl Address {
 
     /// Whether this address, used as a `--target`, selects `other`: the same instance, or
     /// (without a key) any instance of the same resource.
+    ///
+    /// A module step without a key selects every instance of that module call.
     pub fn selects(&self, other: &Address) -> bool {
         self.kind == other.kind
             && self.label == other.label
             && (self.key.is_none() || self.key == other.key)
+            && self.module.len() == other.module.len()
+            && self
+                .module
+                .iter()
+                .zip(&other.module)
+                .all(|(a, b)| a.name == b.name && (a.key.is_none() || a.key == b.key))
     }
 }
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for step in &self.module {
+            write!(f, "{step}.")?;
+        }
         write!(f, "{}.{}", self.kind.keyword(), self.label)?;
         if let Some(key) = &self.key {
             write!(f, "{key}")?;
@@ -177,8 +239,31 @@ pub enum AddressError {
 impl FromStr for Address {
     type Err = AddressError;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let malformed = || AddressError::Malformed(s.to_string());
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let malformed = || AddressError::Malformed(text.to_string());
+        let mut module = Vec::new();
+        let mut s = text;
+        while let Some(rest) = s.strip_prefix("module.") {
+            let name_end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .ok_or_else(malformed)?;
+            let name = &rest[..name_end];
+            if name.is_empty() {
+                return Err(malformed());
+            }
+            let mut rest = &rest[name_end..];
+            let mut key = None;
+            if rest.starts_with('[') {
+                let end = key_end(rest).ok_or_else(malformed)?;
+                key = Some(parse_key(&rest[..end]).ok_or_else(malformed)?);
+                rest = &rest[end..];
+            }
+            s = rest.strip_prefix('.').ok_or_else(malformed)?;
+            module.push(ModuleStep {
+                name: name.to_string(),
+                key,
+            });
+        }
         let (kind, rest) = s.split_once('.').ok_or_else(malformed)?;
         let kind = ResourceKind::from_keyword(kind)
             .ok_or_else(|| AddressError::UnknownKind(kind.into()))?;
@@ -196,8 +281,24 @@ impl FromStr for Address {
         if !valid_label {
             return Err(malformed());
         }
-        Ok(Address::new(kind, label).instance(key))
+        Ok(Address::new(kind, label).instance(key).in_module(&module))
     }
+}
+
+/// Where the bracketed key at the start of `text` ends (one past its `]`).
+fn key_end(text: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ']' if !in_string => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `[0]` or `["prod"]` (the whole rest of an address).
@@ -291,6 +392,34 @@ mod tests {
         let two: Address = "secret.app[2]".parse().unwrap();
         let ten: Address = "secret.app[10]".parse().unwrap();
         assert!(two < ten);
+    }
+
+    #[test]
+    fn module_addresses_parse_and_print_as_terraform_writes_them() {
+        for text in [
+            "module.conn.secret.app",
+            "module.conn[\"prod\"].connector_profile.sf",
+            "module.conn[\"a.b]\"].module.inner[2].secret.app[0]",
+        ] {
+            let a: Address = text.parse().unwrap();
+            assert_eq!(a.to_string(), text);
+        }
+        let a: Address = "module.conn[\"prod\"].secret.app".parse().unwrap();
+        assert_eq!(a.module.len(), 1);
+        assert_eq!(a.local(), "secret.app");
+        for bad in [
+            "module.secret.app",
+            "module..secret.app",
+            "module.x[\"a\"]secret.app",
+            "module.x[\"a].secret.app",
+        ] {
+            assert!(bad.parse::<Address>().is_err(), "{bad}");
+        }
+        let every: Address = "module.conn.secret.app".parse().unwrap();
+        assert!(every.selects(&"module.conn[\"prod\"].secret.app".parse().unwrap()));
+        assert!(!every.selects(&"secret.app".parse().unwrap()));
+        let root: Address = "secret.app".parse().unwrap();
+        assert!(root < every, "the root module's resources come first");
     }
 
     #[test]

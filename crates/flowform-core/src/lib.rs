@@ -25,7 +25,9 @@ pub mod schema;
 mod sensitive;
 mod value;
 
-pub use address::{Address, AddressError, InstanceKey, ResourceKind};
+pub use address::{
+    Address, AddressError, InstanceKey, ModulePath, ModuleStep, ResourceKind, module_path_string,
+};
 pub use data::DataKind;
 pub use diagnostic::{Diagnostic, Diagnostics, Pos, Severity, Snippet, SourceRange, Sources};
 pub use sensitive::Sensitive;

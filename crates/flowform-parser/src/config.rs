@@ -41,6 +41,8 @@ pub struct Config {
     pub(crate) var_values: BTreeMap<String, Value>,
     pub(crate) locals: BTreeMap<String, LocalExpr>,
     pub(crate) files: FileCache,
+    /// Every module instance; index 0 is the root module ([`Resource::module`]).
+    pub modules: Vec<crate::modules::ModuleInstance>,
 }
 
 /// An input variable and its resolved value.
@@ -152,7 +154,10 @@ pub struct Resource {
     /// one named when the index is known before apply (`secret.app[each.key]`), else all.
     pub references: BTreeSet<Address>,
     pub lifecycle: Lifecycle,
-    pub(crate) body: BlockExprs,
+    /// The block, shared by every instance of it.
+    pub(crate) body: std::sync::Arc<BlockExprs>,
+    /// The module instance it is in ([`Config::modules`]; 0: the root module).
+    pub module: usize,
 }
 
 /// `output "NAME" { value, sensitive }`.
@@ -180,6 +185,7 @@ impl Config {
             )]));
         };
         let ev = self.evaluator(exports);
+        ev.set_module(resource.module);
         let mut diags = Diagnostics::default();
         ev.set_instance(self.instance_scope(&ev, address, &resource.body, &mut diags));
         let attrs =
@@ -225,6 +231,7 @@ impl Config {
             &self.files,
         );
         ev.data = &self.data_values;
+        ev.modules = &self.modules;
         ev
     }
 

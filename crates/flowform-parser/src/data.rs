@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 /// One data source, with its arguments evaluated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataSource {
+    /// The module instance the block is in (empty: the root module).
+    pub module: flowform_core::ModulePath,
     pub kind: DataKind,
     pub label: String,
     pub args: BTreeMap<String, String>,
@@ -22,9 +24,21 @@ pub struct DataSource {
 }
 
 impl DataSource {
-    /// `data.secret.app`.
+    /// `data.secret.app`, `module.conn["prod"].data.secret.app`.
     pub fn address(&self) -> String {
-        format!("data.{}.{}", self.kind, self.label)
+        address(&self.module, self.kind, &self.label)
+    }
+}
+
+/// The address of a data source in the module instance at `path`.
+pub(crate) fn address(path: &[flowform_core::ModuleStep], kind: DataKind, label: &str) -> String {
+    if path.is_empty() {
+        format!("data.{kind}.{label}")
+    } else {
+        format!(
+            "{}.data.{kind}.{label}",
+            flowform_core::module_path_string(path)
+        )
     }
 }
 
@@ -57,6 +71,7 @@ pub(crate) fn kind(
 /// Evaluates a data block's arguments: each one the kind takes, known before apply, a string.
 pub(crate) fn evaluate(
     ev: &Evaluator<'_>,
+    module: &[flowform_core::ModuleStep],
     kind: DataKind,
     label: &str,
     body: &BlockExprs,
@@ -141,6 +156,7 @@ pub(crate) fn evaluate(
         }
     }
     ok.then(|| DataSource {
+        module: module.to_vec(),
         kind,
         label: label.to_string(),
         args,

@@ -5,6 +5,7 @@ use crate::data;
 use crate::eval::{AllUnknown, Evaluator, FileCache, LocalExpr};
 use crate::files;
 use crate::instances::{self, Expansion};
+use crate::modules::{self, Call, ModuleInstance};
 use crate::refactoring;
 use crate::resources::{self, BlockExprs, eval_error};
 use crate::rules;
@@ -17,6 +18,7 @@ use hcl::edit::structure::{Block, Structure};
 use hcl::edit::visit::{Visit, visit_traversal};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Why a configuration could not be loaded: every error found, and the sources to show them.
 #[derive(Debug)]
@@ -39,22 +41,26 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "import",
     "flowform",
     "data",
+    "module",
 ];
 
-/// Everything declared, before evaluation.
-#[derive(Default)]
-struct Declarations {
-    variables: Vec<Declaration>,
-    locals: BTreeMap<String, LocalExpr>,
+/// Everything one module directory (or the configuration directory) declares, before
+/// evaluation. Resource addresses here are relative to the module.
+#[derive(Default, Debug)]
+pub(crate) struct Declarations {
+    pub(crate) variables: Vec<Declaration>,
+    pub(crate) locals: BTreeMap<String, LocalExpr>,
     provider: Option<BlockExprs>,
     backend: Option<(String, BlockExprs)>,
-    resources: BTreeMap<Address, BlockExprs>,
-    outputs: Vec<(String, BlockExprs)>,
+    pub(crate) resources: BTreeMap<Address, Arc<BlockExprs>>,
+    pub(crate) outputs: Vec<(String, BlockExprs)>,
     moved: Vec<BlockExprs>,
     imports: Vec<BlockExprs>,
     flowform: Vec<BlockExprs>,
     /// `data` blocks: kind, label, body.
     data: Vec<(flowform_core::DataKind, String, BlockExprs)>,
+    /// `module` blocks: name, body.
+    modules: Vec<(String, BlockExprs)>,
 }
 
 /// Loads and validates the configuration in `dir`. Returns the configuration (with any
@@ -126,95 +132,127 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     );
 
     let file_cache = FileCache::new(dir);
-    let local_refs = local_references(&decls.locals);
-    let set_variables: BTreeSet<String> = decls
-        .variables
-        .iter()
-        .filter(|d| matches!(d.ty, variables::Type::Set(_)))
-        .map(|d| d.name.clone())
-        .collect();
-    let blocks = expand(
-        &decls,
+    let root_locals = decls.locals.clone();
+    let decls = Arc::new(decls);
+    let (modules, blocks) = instantiate(
+        dir,
+        decls.clone(),
         &eval_vars,
+        &root_locals,
         &file_cache,
-        &set_variables,
-        &local_refs,
-        &sources,
+        &mut sources,
         &mut diags,
     );
+
     // Data sources are read after loading: until then each is declared, and unknown.
-    let declared_data: crate::data::DataValues = decls
-        .data
+    let declared_data: crate::data::DataValues = modules
         .iter()
-        .map(|(kind, label, _)| (format!("data.{kind}.{label}"), BTreeMap::new()))
-        .collect();
-    let mut ev = Evaluator::new(&eval_vars, &decls.locals, &blocks, &AllUnknown, &file_cache);
-    ev.data = &declared_data;
-
-    for local in decls.locals.values() {
-        if let Err(e) = ev.eval(&local.expr, &local.file) {
-            diags.push(eval_error(e, &sources, "locals"));
-        }
-    }
-
-    let mut resources = BTreeMap::new();
-    for (block, body) in &decls.resources {
-        resources::check_structure(block.kind, body, &sources, &mut diags);
-        let (depends_on, lifecycle) = meta(block, body, &blocks, &sources, &mut diags);
-        let refs = references(body, &local_refs, &blocks);
-        let expansion = &blocks[block];
-        for key in expansion.instance_keys() {
-            let address = block.instance(key.clone());
-            ev.set_instance(expansion.scope(&key));
-            let first = diags.0.len();
-            let attributes = resources::evaluate(&ev, block.kind, body, &sources, &mut diags);
-            if key.is_some() {
-                // Name the instance: an error may hold for one key and not another.
-                for d in &mut diags.0[first..] {
-                    d.context = Some(address.to_string());
-                }
-            }
-            let mut references = BTreeSet::new();
-            for (target, index) in &refs {
-                let target_expansion = &blocks[target];
-                let one = index
-                    .as_ref()
-                    .and_then(|i| ev.eval(i, &body.file).ok())
-                    .and_then(|v| target_expansion.key_for(&v.unmark().0).ok());
-                match one {
-                    Some(k) => {
-                        references.insert(target.instance(Some(k)));
-                    }
-                    None => references.extend(all_instances(target, target_expansion)),
-                }
-            }
-            let depends_on = depends_on
-                .iter()
-                .flat_map(|d| all_instances(d, &blocks[d]))
-                .collect();
-            resources.insert(
-                address.clone(),
-                Resource {
-                    address,
-                    range: sources.range(&body.file, body.header.clone()),
-                    attributes,
-                    depends_on,
-                    references,
-                    lifecycle: lifecycle.clone(),
-                    body: body.clone(),
-                },
-            );
-        }
-        ev.set_instance(Vec::new());
-    }
-
-    let data_sources = decls
-        .data
-        .iter()
-        .filter_map(|(kind, label, body)| {
-            data::evaluate(&ev, *kind, label, body, &sources, &mut diags)
+        .flat_map(|m| {
+            m.source.data.iter().map(|(kind, label, _)| {
+                (crate::data::address(&m.path, *kind, label), BTreeMap::new())
+            })
         })
         .collect();
+    let mut ev = Evaluator::new(&eval_vars, &root_locals, &blocks, &AllUnknown, &file_cache);
+    ev.data = &declared_data;
+    ev.modules = &modules;
+
+    let mut resources = BTreeMap::new();
+    let mut data_sources = Vec::new();
+    for (index, module) in modules.iter().enumerate() {
+        ev.set_module(index);
+        let source = &module.source;
+        let first = diags.0.len();
+        for local in source.locals.values() {
+            if let Err(e) = ev.eval(&local.expr, &local.file) {
+                diags.push(eval_error(e, &sources, "locals"));
+            }
+        }
+        let local_refs = local_references(&source.locals);
+        for (block, body) in &source.resources {
+            let block = block.clone().in_module(&module.path);
+            resources::check_structure(block.kind, body, &sources, &mut diags);
+            let calls: Vec<&str> = module.calls.keys().map(String::as_str).collect();
+            let (mut depends_on, lifecycle) =
+                meta(&block, body, &blocks, &calls, &sources, &mut diags);
+            depends_on.extend(module.depends_on.iter().cloned());
+            let refs = references(body, &module.path, &local_refs, &blocks);
+            let mut across = Vec::new();
+            if !modules.is_empty() {
+                across_modules(&modules, index, body, &local_refs, &mut across);
+                across.retain(|a| blocks.contains_key(a));
+            }
+            let expansion = &blocks[&block];
+            for key in expansion.instance_keys() {
+                let address = block.instance(key.clone());
+                ev.set_instance(expansion.scope(&key));
+                let first = diags.0.len();
+                let attributes = resources::evaluate(&ev, block.kind, body, &sources, &mut diags);
+                if key.is_some() {
+                    // Name the instance: an error may hold for one key and not another.
+                    for d in &mut diags.0[first..] {
+                        d.context = Some(address.to_string());
+                    }
+                }
+                let mut references = BTreeSet::new();
+                for (target, index) in &refs {
+                    let target_expansion = &blocks[target];
+                    let one = index
+                        .as_ref()
+                        .and_then(|i| ev.eval(i, &body.file).ok())
+                        .and_then(|v| target_expansion.key_for(&v.unmark().0).ok());
+                    match one {
+                        Some(k) => {
+                            references.insert(target.instance(Some(k)));
+                        }
+                        None => references.extend(all_instances(target, target_expansion)),
+                    }
+                }
+                for target in &across {
+                    references.extend(all_instances(target, &blocks[target]));
+                }
+                let depends_on = depends_on
+                    .iter()
+                    .flat_map(|d| all_instances(d, &blocks[d]))
+                    .collect();
+                resources.insert(
+                    address.clone(),
+                    Resource {
+                        address,
+                        range: sources.range(&body.file, body.header.clone()),
+                        attributes,
+                        depends_on,
+                        references,
+                        lifecycle: lifecycle.clone(),
+                        body: body.clone(),
+                        module: index,
+                    },
+                );
+            }
+            ev.set_instance(Vec::new());
+        }
+        data_sources.extend(source.data.iter().filter_map(|(kind, label, body)| {
+            data::evaluate(&ev, &module.path, *kind, label, body, &sources, &mut diags)
+        }));
+        if index > 0 {
+            check_module_instance(&ev, module, &sources, &mut diags);
+        }
+        if !module.path.is_empty() {
+            // Name the module instance: an error may hold for one instance and not another.
+            for d in &mut diags.0[first..] {
+                if d.context
+                    .as_deref()
+                    .is_none_or(|c| !c.starts_with("module."))
+                {
+                    d.context = Some(match &d.context {
+                        Some(c) => format!("{}: {c}", module.name()),
+                        None => module.name(),
+                    });
+                }
+            }
+        }
+    }
+    ev.set_module(0);
     let instance_addrs: BTreeSet<Address> = resources.keys().cloned().collect();
     let moved = refactoring::moved(&decls.moved, &blocks, &instance_addrs, &sources, &mut diags);
     let imports = refactoring::imports(
@@ -240,6 +278,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         .iter()
         .map(|(name, body)| output(&ev, name, body, &sources, &mut diags))
         .collect();
+    drop(ev);
 
     let mut config = Config {
         dir: dir.to_path_buf(),
@@ -253,12 +292,13 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         imports,
         required_version,
         data_sources,
-        data_values: declared_data.clone(),
+        data_values: declared_data,
         outputs,
         warnings: Diagnostics::default(),
         var_values: eval_vars,
-        locals: decls.locals,
+        locals: root_locals,
         files: file_cache,
+        modules,
     };
     rules::check(&config, &mut diags);
     config.files.freeze();
@@ -300,7 +340,7 @@ fn declare(
         let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
         let expected_labels = match kind {
             "locals" | "moved" | "import" | "flowform" => 0,
-            "variable" | "provider" | "backend" | "output" => 1,
+            "variable" | "provider" | "backend" | "output" | "module" => 1,
             k if ResourceKind::from_keyword(k).is_some() => 1,
             "data" => 2,
             _ => {
@@ -413,6 +453,18 @@ fn declare(
                     decls.backend = Some((labels[0].to_string(), exprs));
                 }
             }
+            "module" => {
+                let name = labels[0];
+                if !valid_label(name) {
+                    diags.push(Diagnostic::error("Invalid module name", format!(
+                        "\"{name}\" is not a valid name: a name starts with a letter or underscore and holds only letters, digits, underscores and dashes."
+                    )).with_range(sources.range(file, label_span)));
+                } else if decls.modules.iter().any(|(n, _)| n == name) {
+                    diags.push(duplicate(sources, file, label_span, "module", name));
+                } else {
+                    decls.modules.push((name.to_string(), exprs));
+                }
+            }
             "output" => {
                 if decls.outputs.iter().any(|(n, _)| n == labels[0]) {
                     diags.push(duplicate(sources, file, label_span, "output", labels[0]));
@@ -442,7 +494,7 @@ fn declare(
                     )).with_range(sources.range(file, label_span)));
                     continue;
                 }
-                decls.resources.insert(address, exprs);
+                decls.resources.insert(address, Arc::new(exprs));
             }
         }
     }
@@ -512,6 +564,10 @@ fn declare_locals(
 struct RefCollector {
     resources: Vec<(Address, Option<Expression>)>,
     locals: BTreeSet<String>,
+    /// `var.NAME`: in a module, what the call passes.
+    vars: BTreeSet<String>,
+    /// `module.NAME.OUTPUT` (the output, when one is named).
+    modules: BTreeSet<(String, Option<String>)>,
 }
 
 impl Visit for RefCollector {
@@ -525,6 +581,15 @@ impl Visit for RefCollector {
             if root == "local" {
                 if let Some(name) = attr(0) {
                     self.locals.insert(name);
+                }
+            } else if root == "var" {
+                if let Some(name) = attr(0) {
+                    self.vars.insert(name);
+                }
+            } else if root == "module" {
+                if let Some(name) = attr(0) {
+                    let output = attr(1).or_else(|| attr(2));
+                    self.modules.insert((name, output));
                 }
             } else if let (Some(kind), Some(label)) = (ResourceKind::from_keyword(root), attr(0)) {
                 let index = match t.operators.get(1).map(|o| o.value()) {
@@ -558,6 +623,7 @@ fn local_references(locals: &BTreeMap<String, LocalExpr>) -> BTreeMap<&str, RefC
 /// locals, that closure was quadratic.
 fn references(
     body: &BlockExprs,
+    path: &[flowform_core::ModuleStep],
     local_refs: &BTreeMap<&str, RefCollector>,
     declared: &BTreeMap<Address, Expansion>,
 ) -> Vec<(Address, Option<Expression>)> {
@@ -592,6 +658,11 @@ fn references(
             stack.extend(c.locals.iter().cloned());
         }
     }
+    if !path.is_empty() {
+        for (a, _) in &mut out {
+            a.module = path.to_vec();
+        }
+    }
     out.retain(|(a, _)| declared.contains_key(a));
     // One entry per target and index: a block that names secret.app.arn ten times needs it once.
     let mut unique: Vec<(Address, Option<Expression>)> = Vec::with_capacity(out.len());
@@ -616,17 +687,29 @@ fn all_instances(block: &Address, expansion: &Expansion) -> Vec<Address> {
         .collect()
 }
 
-/// Evaluates every block's `count`/`for_each`. One may depend on another resource's instance
-/// keys (`for_each = secret.app`), so they are evaluated in the order of those references.
+/// Evaluates the `count`/`for_each` of every resource block of module instance `index` into
+/// `blocks`. One may depend on another resource's instance keys (`for_each = secret.app`), so
+/// they are evaluated in the order of those references.
+#[allow(clippy::too_many_arguments)]
 fn expand(
-    decls: &Declarations,
+    modules: &[ModuleInstance],
+    index: usize,
     vars: &BTreeMap<String, Value>,
+    root_locals: &BTreeMap<String, LocalExpr>,
     files: &FileCache,
-    set_variables: &BTreeSet<String>,
-    local_refs: &BTreeMap<&str, RefCollector>,
+    blocks: &mut BTreeMap<Address, Expansion>,
     sources: &Sources,
     diags: &mut Diagnostics,
-) -> BTreeMap<Address, Expansion> {
+) {
+    let module = &modules[index];
+    let decls = &*module.source;
+    let local_refs = local_references(&decls.locals);
+    let set_variables: BTreeSet<String> = decls
+        .variables
+        .iter()
+        .filter(|d| matches!(d.ty, variables::Type::Set(_)))
+        .map(|d| d.name.clone())
+        .collect();
     let meta_of = |body: &BlockExprs| -> Vec<Address> {
         let mut out = Vec::new();
         let mut stack = Vec::new();
@@ -649,19 +732,20 @@ fn expand(
             }
         }
         out.retain(|a| decls.resources.contains_key(a));
-        out
+        out.into_iter().map(|a| a.in_module(&module.path)).collect()
     };
-    let mut blocks: BTreeMap<Address, Expansion> = BTreeMap::new();
-    let mut waiting: Vec<(&Address, &BlockExprs, Vec<Address>)> = Vec::new();
+    let mut waiting: Vec<(Address, &BlockExprs, Vec<Address>)> = Vec::new();
     for (address, body) in &decls.resources {
+        let address = address.clone().in_module(&module.path);
         if body
             .attrs
             .iter()
             .any(|a| instances::META.contains(&a.name.as_str()))
         {
-            waiting.push((address, body, meta_of(body)));
+            let deps = meta_of(body);
+            waiting.push((address, body, deps));
         } else {
-            blocks.insert(address.clone(), Expansion::Single);
+            blocks.insert(address, Expansion::Single);
         }
     }
     while !waiting.is_empty() {
@@ -678,24 +762,401 @@ fn expand(
                     .with_range(sources.range(&body.file, body.header.clone()))
                     .with_context(&body.context),
                 );
-                blocks.insert(address.clone(), Expansion::Invalid);
+                blocks.insert(address, Expansion::Invalid);
             }
             break;
         }
-        let ev = Evaluator::new(vars, &decls.locals, &blocks, &AllUnknown, files);
+        let mut ev = Evaluator::new(vars, root_locals, blocks, &AllUnknown, files);
+        ev.modules = modules;
+        ev.set_module(index);
         let done: Vec<(Address, Expansion)> = ready
             .into_iter()
             .map(|(address, body, _)| {
                 let e =
-                    instances::expansion(&ev, body, set_variables, &decls.locals, sources, diags);
-                (address.clone(), e.unwrap_or(Expansion::Invalid))
+                    instances::expansion(&ev, body, &set_variables, &decls.locals, sources, diags);
+                (address, e.unwrap_or(Expansion::Invalid))
             })
             .collect();
         drop(ev);
         blocks.extend(done);
         waiting = rest;
     }
-    blocks
+}
+
+/// Builds the tree of module instances, breadth first from the root module, reading each
+/// module directory once, and expands every resource block of every instance into `blocks`.
+fn instantiate(
+    dir: &Path,
+    root: Arc<Declarations>,
+    vars: &BTreeMap<String, Value>,
+    root_locals: &BTreeMap<String, LocalExpr>,
+    files: &FileCache,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> (Vec<ModuleInstance>, BTreeMap<Address, Expansion>) {
+    let mut modules = vec![ModuleInstance::root(root)];
+    let mut blocks = BTreeMap::new();
+    // Each module directory read, by its path relative to the configuration directory
+    // (`None`: it could not be read, which was reported once).
+    let mut read: BTreeMap<String, Option<Arc<Declarations>>> = BTreeMap::new();
+    let mut index = 0;
+    while index < modules.len() {
+        expand(
+            &modules,
+            index,
+            vars,
+            root_locals,
+            files,
+            &mut blocks,
+            sources,
+            diags,
+        );
+        let source = modules[index].source.clone();
+        let mut calls = BTreeMap::new();
+        let mut children = Vec::new();
+        for (name, body) in &source.modules {
+            let module = &modules[index];
+            if module.path.len() >= modules::MAX_DEPTH {
+                diags.push(
+                    Diagnostic::error(
+                        "Module calls nest too deeply",
+                        format!(
+                            "{} is {} module calls deep; flowform allows {}. A module that calls itself, directly or not, never ends.",
+                            module.name(),
+                            module.path.len(),
+                            modules::MAX_DEPTH
+                        ),
+                    )
+                    .with_range(sources.range(&body.file, body.header.clone()))
+                    .with_context(&body.context),
+                );
+                continue;
+            }
+            let call_dir = match modules::source_dir(&module.dir, body, sources) {
+                Ok(d) => d,
+                Err(e) => {
+                    diags.push(*e);
+                    continue;
+                }
+            };
+            // A module that calls itself, directly or through others.
+            let mut ancestor = Some(index);
+            let mut cycle = false;
+            while let Some(i) = ancestor {
+                if modules[i].dir == call_dir {
+                    cycle = true;
+                }
+                ancestor = (i != 0).then_some(modules[i].parent);
+            }
+            if cycle {
+                diags.push(
+                    Diagnostic::error(
+                        "Module cycle",
+                        format!(
+                            "module \"{name}\" calls \"{call_dir}\", which is {} or one of the modules that call it: the calls would never end.",
+                            module.name()
+                        ),
+                    )
+                    .with_range(sources.range(&body.file, body.header.clone()))
+                    .with_context(&body.context),
+                );
+                continue;
+            }
+            let declarations = match read.get(&call_dir) {
+                Some(d) => d.clone(),
+                None => {
+                    let d = read_module(dir, &call_dir, body, sources, diags).map(Arc::new);
+                    if let Some(d) = &d {
+                        modules::check_inputs(body, name, d, sources, diags);
+                    }
+                    read.insert(call_dir.clone(), d.clone());
+                    d
+                }
+            };
+            let Some(declarations) = declarations else {
+                continue;
+            };
+            let expansion = {
+                let mut ev = Evaluator::new(vars, root_locals, &blocks, &AllUnknown, files);
+                ev.modules = &modules;
+                ev.set_module(index);
+                let set_variables = BTreeSet::new();
+                instances::expansion(&ev, body, &set_variables, &source.locals, sources, diags)
+                    .unwrap_or(Expansion::Invalid)
+            };
+            let calls_names: Vec<&str> = source.modules.iter().map(|(n, _)| n.as_str()).collect();
+            let call_block = Address::new(ResourceKind::Secret, "\0module").in_module(&module.path);
+            let (own_depends_on, _) =
+                meta(&call_block, body, &blocks, &calls_names, sources, diags);
+            let mut depends_on = module.depends_on.clone();
+            depends_on.extend(own_depends_on);
+            let inputs = modules::inputs(body);
+            let mut call = Call {
+                dir: call_dir.clone(),
+                expansion: expansion.clone(),
+                children: BTreeMap::new(),
+            };
+            for key in expansion.instance_keys() {
+                let mut path = module.path.clone();
+                path.push(flowform_core::ModuleStep {
+                    name: name.clone(),
+                    key: key.clone(),
+                });
+                call.children
+                    .insert(key.clone(), modules.len() + children.len());
+                children.push(ModuleInstance {
+                    path,
+                    dir: call_dir.clone(),
+                    parent: index,
+                    call_scope: expansion.scope(&key),
+                    inputs: inputs.clone(),
+                    source: declarations.clone(),
+                    calls: BTreeMap::new(),
+                    depends_on: depends_on.clone(),
+                });
+            }
+            calls.insert(name.clone(), call);
+        }
+        modules[index].calls = calls;
+        modules.extend(children);
+        index += 1;
+    }
+    (modules, blocks)
+}
+
+/// Reads and declares one module directory. Blocks that only the root module may hold are
+/// refused there.
+fn read_module(
+    root: &Path,
+    dir: &str,
+    call: &BlockExprs,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Declarations> {
+    let path = modules::on_disk(root, dir);
+    let unreadable = |detail: String| {
+        Diagnostic::error("Unreadable module directory", detail)
+            .with_range(sources.range(&call.file, call.header.clone()))
+            .with_context(&call.context)
+    };
+    let paths = match files::config_files(&path) {
+        Ok(p) if p.is_empty() => {
+            diags.push(unreadable(format!(
+                "The module directory \"{}\" holds no *.hcl files.",
+                path.display()
+            )));
+            return None;
+        }
+        Ok(p) => p,
+        Err(e) => {
+            diags.push(unreadable(format!(
+                "Reading the module directory \"{}\" failed: {e}.",
+                path.display()
+            )));
+            return None;
+        }
+    };
+    let mut decls = Declarations::default();
+    for file in &paths {
+        if let Some(parsed) = files::parse_file(file, sources, diags) {
+            declare(&parsed.name, &parsed.body, sources, &mut decls, diags);
+        }
+    }
+    let root_only = |body: &BlockExprs, what: &str| {
+        Diagnostic::error(
+            "Block not allowed in a module",
+            format!("{what} belongs in the root module (the configuration directory), not in the module \"{dir}\": a module takes its settings from the configuration that calls it."),
+        )
+        .with_range(sources.range(&body.file, body.header.clone()))
+    };
+    if let Some(p) = &decls.provider {
+        diags.push(root_only(p, "A provider block"));
+    }
+    if let Some((_, b)) = &decls.backend {
+        diags.push(root_only(b, "A backend block"));
+    }
+    for b in decls.moved.iter().chain(&decls.imports) {
+        diags.push(root_only(b, "A moved or import block"));
+    }
+    Some(decls)
+}
+
+/// The resources a block of module instance `index` refers to through module boundaries: the
+/// arguments its `var.NAME`s come from (in the calling module, and on up), and the outputs
+/// of the modules it reads (`module.NAME.OUTPUT`, and on down). Every instance of each.
+fn across_modules(
+    modules: &[ModuleInstance],
+    index: usize,
+    body: &BlockExprs,
+    local_refs: &BTreeMap<&str, RefCollector>,
+    out: &mut Vec<Address>,
+) {
+    // What the block names, directly or through its module's locals.
+    let mut vars = BTreeSet::new();
+    let mut calls = BTreeSet::new();
+    let mut walk_locals = Vec::new();
+    fn gather(
+        b: &BlockExprs,
+        vars: &mut BTreeSet<String>,
+        calls: &mut BTreeSet<(String, Option<String>)>,
+        locals: &mut Vec<String>,
+    ) {
+        for a in &b.attrs {
+            if a.name == "depends_on" || instances::META.contains(&a.name.as_str()) {
+                continue;
+            }
+            let c = collect(&a.expr);
+            vars.extend(c.vars);
+            calls.extend(c.modules);
+            locals.extend(c.locals);
+        }
+        for (name, _, nested) in &b.blocks {
+            if name != "lifecycle" {
+                gather(nested, vars, calls, locals);
+            }
+        }
+    }
+    gather(body, &mut vars, &mut calls, &mut walk_locals);
+    let mut seen_locals = BTreeSet::new();
+    while let Some(name) = walk_locals.pop() {
+        if let Some(c) = local_refs.get(name.as_str())
+            && seen_locals.insert(name)
+        {
+            vars.extend(c.vars.iter().cloned());
+            calls.extend(c.modules.iter().cloned());
+            walk_locals.extend(c.locals.iter().cloned());
+        }
+    }
+    if vars.is_empty() && calls.is_empty() {
+        return;
+    }
+    #[derive(PartialEq, Eq, PartialOrd, Ord, Clone)]
+    enum Item {
+        Var(usize, String),
+        Calls(usize, String, Option<String>),
+        Expr(usize, *const Expression),
+    }
+    let mut work: Vec<Item> = vars
+        .into_iter()
+        .map(|v| Item::Var(index, v))
+        .chain(calls.into_iter().map(|(c, o)| Item::Calls(index, c, o)))
+        .collect();
+    let mut seen = BTreeSet::new();
+    // Expressions found along the way, kept alive by `modules` for the whole walk.
+    let mut exprs: Vec<(usize, &Expression)> = Vec::new();
+    while let Some(item) = work.pop() {
+        if !seen.insert(item.clone()) {
+            continue;
+        }
+        match item {
+            Item::Var(m, name) => {
+                if m == 0 {
+                    continue;
+                }
+                let module = &modules[m];
+                if let Some(input) = module.inputs.get(&name) {
+                    exprs.push((module.parent, &input.expr));
+                }
+            }
+            Item::Calls(m, name, output) => {
+                let Some(call) = modules[m].calls.get(&name) else {
+                    continue;
+                };
+                for child in call.children.values() {
+                    let source = &modules[*child].source;
+                    match &output {
+                        Some(o) => {
+                            if let Some(v) = source.output(o).and_then(|o| o.value) {
+                                exprs.push((*child, v));
+                            }
+                        }
+                        None => {
+                            for o in source.output_names() {
+                                if let Some(v) = source.output(o).and_then(|o| o.value) {
+                                    exprs.push((*child, v));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Item::Expr(..) => {}
+        }
+        while let Some((m, expr)) = exprs.pop() {
+            if !seen.insert(Item::Expr(m, expr as *const Expression)) {
+                continue;
+            }
+            let module = &modules[m];
+            let mut c = collect(expr);
+            // Through the locals of the module the expression is in.
+            let mut stack: Vec<String> = c.locals.iter().cloned().collect();
+            let mut visited = BTreeSet::new();
+            while let Some(l) = stack.pop() {
+                if visited.insert(l.clone())
+                    && let Some(local) = module.source.locals.get(&l)
+                {
+                    let inner = collect(&local.expr);
+                    stack.extend(inner.locals.iter().cloned());
+                    c.resources.extend(inner.resources);
+                    c.vars.extend(inner.vars);
+                    c.modules.extend(inner.modules);
+                }
+            }
+            out.extend(
+                c.resources
+                    .into_iter()
+                    .map(|(a, _)| a.in_module(&module.path)),
+            );
+            work.extend(c.vars.into_iter().map(|v| Item::Var(m, v)));
+            work.extend(c.modules.into_iter().map(|(n, o)| Item::Calls(m, n, o)));
+        }
+    }
+    out.sort();
+    out.dedup();
+}
+
+/// Evaluates a module instance's inputs and outputs once when the configuration loads, so a
+/// wrong argument or output is reported even when nothing reads it.
+fn check_module_instance(
+    ev: &Evaluator<'_>,
+    module: &ModuleInstance,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
+    for d in &module.source.variables {
+        if let Err(e) = ev.module_variable(&d.name) {
+            diags.push(eval_error(e, sources, &module.name()));
+        }
+    }
+    for (name, body) in &module.source.outputs {
+        let Some(value) = body.attrs.iter().find(|a| a.name == "value") else {
+            diags.push(
+                Diagnostic::error(
+                    "Missing required argument",
+                    format!("Output \"{name}\" needs a value."),
+                )
+                .with_range(sources.range(&body.file, body.header.clone())),
+            );
+            continue;
+        };
+        let sensitive = body
+            .attrs
+            .iter()
+            .any(|s| s.name == "sensitive" && s.expr.as_bool() == Some(true));
+        match ev.eval(&value.expr, &body.file) {
+            Ok(v) if v.contains_sensitive() && !sensitive => diags.push(
+                Diagnostic::error(
+                    "Output refers to sensitive values",
+                    format!(
+                        "The value of output \"{name}\" is derived from sensitive values. Mark the output sensitive = true to show that this is intended; the module's caller then reads it as sensitive."
+                    ),
+                )
+                .with_range(sources.range(&body.file, value.value_span())),
+            ),
+            Ok(_) => {}
+            Err(e) => diags.push(eval_error(e, sources, &body.context)),
+        }
+    }
 }
 
 /// `depends_on` and `lifecycle`.
@@ -703,6 +1164,7 @@ fn meta(
     address: &Address,
     body: &BlockExprs,
     declared: &BTreeMap<Address, Expansion>,
+    calls: &[&str],
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> (Vec<Address>, Lifecycle) {
@@ -717,15 +1179,39 @@ fn meta(
             Expression::Array(items) => {
                 for item in items.iter() {
                     let span = item.span().unwrap_or(a.value_span());
+                    // `depends_on = [module.NAME]`: every resource that call makes.
+                    if let Expression::Traversal(t) = item
+                        && let (Expression::Variable(root), [op]) =
+                            (&t.expr, t.operators.as_slice())
+                        && root.value().as_str() == "module"
+                        && let TraversalOperator::GetAttr(name) = op.value()
+                    {
+                        let name = name.value().as_str();
+                        let depth = address.module.len();
+                        let inside: Vec<&Address> = declared
+                            .keys()
+                            .filter(|a| {
+                                a.module.len() > depth
+                                    && a.module[..depth] == address.module[..]
+                                    && a.module[depth].name == name
+                            })
+                            .collect();
+                        if inside.is_empty() && !calls.contains(&name) {
+                            diags.push(err(span, "Reference to undeclared module", format!("depends_on names module.{name}, which is not called in this module.")));
+                        }
+                        depends_on.extend(inside.into_iter().cloned());
+                        continue;
+                    }
                     let target = match item {
                         Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
                             (Expression::Variable(root), [op]) => match (
                                 ResourceKind::from_keyword(root.value().as_str()),
                                 op.value(),
                             ) {
-                                (Some(kind), TraversalOperator::GetAttr(label)) => {
-                                    Some(Address::new(kind, label.value().as_str()))
-                                }
+                                (Some(kind), TraversalOperator::GetAttr(label)) => Some(
+                                    Address::new(kind, label.value().as_str())
+                                        .in_module(&address.module),
+                                ),
                                 _ => None,
                             },
                             _ => None,
@@ -736,7 +1222,7 @@ fn meta(
                         Some(t) if !declared.contains_key(&t) => diags.push(err(span, "Reference to undeclared resource", format!("depends_on names {t}, which is not declared in this configuration."))),
                         Some(t) if &t == address => diags.push(err(span, "Self-referential depends_on", format!("{address} cannot depend on itself."))),
                         Some(t) => depends_on.push(t),
-                        None => diags.push(err(span, "Invalid depends_on reference", "Each element of depends_on must be a resource address such as secret.salesforce_app.".into())),
+                        None => diags.push(err(span, "Invalid depends_on reference", "Each element of depends_on must be a resource address such as secret.salesforce_app, or a module call such as module.salesforce.".into())),
                     }
                 }
             }

@@ -17,6 +17,7 @@ use std::ops::Range;
 use std::path::Path;
 
 /// A `variable` block as declared.
+#[derive(Debug)]
 pub(crate) struct Declaration {
     pub name: String,
     pub ty: Type,

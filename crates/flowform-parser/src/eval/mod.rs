@@ -14,7 +14,8 @@ mod locals;
 mod ops;
 
 use crate::instances::Expansion;
-use flowform_core::{Address, InstanceKey, ResourceKind, Value};
+use crate::modules::ModuleInstance;
+use flowform_core::{Address, InstanceKey, ResourceKind, Value, module_path_string};
 use hcl::edit::Span;
 use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl::edit::template::{Element, Template};
@@ -110,7 +111,12 @@ pub struct Evaluator<'a> {
     /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
     /// making the whole document unknown, so policies can be checked before apply.
     pub lint: bool,
-    memo: RefCell<HashMap<String, Memo>>,
+    /// Every module instance (empty without modules; index 0 is the root module, whose
+    /// variables and locals are `vars` and `locals`).
+    pub modules: &'a [ModuleInstance],
+    /// The module instance whose expressions are being evaluated.
+    current: std::cell::Cell<usize>,
+    memo: RefCell<HashMap<(usize, MemoKey), Memo>>,
     /// `count` and `each` of the resource instance being evaluated. Local values never see
     /// them (a local is one value for the whole configuration): while one is evaluated,
     /// `in_local` is above zero.
@@ -127,6 +133,15 @@ enum Memo {
 }
 
 pub(crate) type Scope = Vec<(String, Value)>;
+
+/// What a memo entry holds, per module instance: a local, a module variable, or an output of
+/// that module instance.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum MemoKey {
+    Local(String),
+    Var(String),
+    Output(String),
+}
 
 /// Where the workspace's name travels among the variables' values: a key no variable can
 /// have, read only by `flowform.workspace`.
@@ -148,6 +163,8 @@ impl<'a> Evaluator<'a> {
             exports,
             files,
             lint: false,
+            modules: &[],
+            current: std::cell::Cell::new(0),
             memo: RefCell::new(HashMap::new()),
             instance: RefCell::new(Vec::new()),
             in_local: std::cell::Cell::new(0),
@@ -158,6 +175,45 @@ impl<'a> Evaluator<'a> {
     /// (empty for a resource without `count` or `for_each`).
     pub(crate) fn set_instance(&self, scope: Scope) {
         *self.instance.borrow_mut() = scope;
+    }
+
+    /// Evaluates what follows in module instance `module` (0: the root module).
+    pub(crate) fn set_module(&self, module: usize) {
+        self.current.set(module);
+    }
+
+    /// The module instance being evaluated, when it is not the root module.
+    fn module(&self) -> Option<&'a ModuleInstance> {
+        match self.current.get() {
+            0 => None,
+            i => self.modules.get(i),
+        }
+    }
+
+    /// The locals of the module instance being evaluated.
+    fn current_locals(&self) -> &'a BTreeMap<String, LocalExpr> {
+        match self.module() {
+            Some(m) => &m.source.locals,
+            None => self.locals,
+        }
+    }
+
+    /// The module path that resource and data addresses written here are relative to.
+    fn path(&self) -> &'a [flowform_core::ModuleStep] {
+        self.module().map_or(&[], |m| &m.path)
+    }
+
+    /// Runs `f` in another module instance with `instance` as its `count`/`each`, then comes
+    /// back: a module's input is evaluated where the call is, an output where it is declared.
+    fn in_module<R>(&self, module: usize, instance: Scope, f: impl FnOnce() -> R) -> R {
+        let saved_module = self.current.replace(module);
+        let saved_instance = self.instance.replace(instance);
+        let saved_in_local = self.in_local.replace(0);
+        let out = f();
+        self.current.set(saved_module);
+        *self.instance.borrow_mut() = saved_instance;
+        self.in_local.set(saved_in_local);
+        out
     }
 
     /// A name bound by a `for` expression, else by the resource instance.
@@ -185,12 +241,15 @@ impl<'a> Evaluator<'a> {
     /// evaluated first, in order and without recursion (see `locals.rs`), so a long chain of
     /// locals cannot overflow the stack.
     fn local(&self, name: &str, file: &str, span: Range<usize>) -> Result<Value, EvalError> {
-        if !self.memo.borrow().contains_key(name) {
-            let order = locals::dependencies_first(self.locals, name, |n| {
-                self.memo.borrow().contains_key(n)
+        let module = self.current.get();
+        let locals = self.current_locals();
+        let key = |n: &str| (module, MemoKey::Local(n.to_string()));
+        if !self.memo.borrow().contains_key(&key(name)) {
+            let order = locals::dependencies_first(locals, name, |n| {
+                self.memo.borrow().contains_key(&key(n))
             });
             for dependency in order.into_iter().filter(|d| *d != name) {
-                if let Some(local) = self.locals.get(dependency) {
+                if let Some(local) = locals.get(dependency) {
                     // An error is kept in the memo and surfaces where the local is used.
                     let _ = self.local_once(dependency, &local.file, local.span.clone());
                 }
@@ -201,7 +260,8 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates one local (once: the outcome is kept), its references evaluated on demand.
     fn local_once(&self, name: &str, file: &str, span: Range<usize>) -> Result<Value, EvalError> {
-        match self.memo.borrow().get(name) {
+        let key = (self.current.get(), MemoKey::Local(name.to_string()));
+        match self.memo.borrow().get(&key) {
             Some(Memo::Done(outcome)) => return outcome.clone(),
             Some(Memo::InProgress) => {
                 return Err(EvalError {
@@ -215,27 +275,317 @@ impl<'a> Evaluator<'a> {
             }
             None => {}
         }
-        let Some(local) = self.locals.get(name) else {
+        let locals = self.current_locals();
+        let Some(local) = locals.get(name) else {
             return Err(err(
                 file,
                 span,
                 "Reference to undeclared local value",
                 format!(
                     "A local value named \"{name}\" has not been declared in a locals block.{}",
-                    crate::suggest::did_you_mean(name, self.locals.keys().map(String::as_str))
+                    crate::suggest::did_you_mean(name, locals.keys().map(String::as_str))
                 ),
             ));
         };
-        self.memo
-            .borrow_mut()
-            .insert(name.to_string(), Memo::InProgress);
+        self.memo.borrow_mut().insert(key.clone(), Memo::InProgress);
         self.in_local.set(self.in_local.get() + 1);
         let outcome = self.eval(&local.expr, &local.file);
         self.in_local.set(self.in_local.get() - 1);
         self.memo
             .borrow_mut()
-            .insert(name.to_string(), Memo::Done(outcome.clone()));
+            .insert(key, Memo::Done(outcome.clone()));
         outcome
+    }
+
+    /// Evaluates `compute` once per evaluator for `key` in module instance `module`; a
+    /// reference back to it while it is computed is a cycle.
+    fn memoized(
+        &self,
+        module: usize,
+        key: MemoKey,
+        file: &str,
+        span: &Range<usize>,
+        compute: impl FnOnce() -> Result<Value, EvalError>,
+    ) -> Result<Value, EvalError> {
+        let key = (module, key);
+        match self.memo.borrow().get(&key) {
+            Some(Memo::Done(outcome)) => return outcome.clone(),
+            Some(Memo::InProgress) => {
+                let what = match &key.1 {
+                    MemoKey::Local(n) => format!("local.{n}"),
+                    MemoKey::Var(n) => format!("var.{n}"),
+                    MemoKey::Output(n) => format!("output \"{n}\""),
+                };
+                return Err(err(
+                    file,
+                    span.clone(),
+                    "Cycle in module values",
+                    format!(
+                        "{what} of {} refers to itself, through module inputs and outputs.",
+                        self.modules
+                            .get(module)
+                            .map(|m| module_path_string(&m.path))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+            None => {}
+        }
+        self.memo.borrow_mut().insert(key.clone(), Memo::InProgress);
+        let outcome = compute();
+        self.memo
+            .borrow_mut()
+            .insert(key, Memo::Done(outcome.clone()));
+        outcome
+    }
+
+    /// `var.NAME` inside a module instance: the call's argument, evaluated where the call is,
+    /// converted to the variable's type; else the variable's default.
+    fn module_var(
+        &self,
+        module: &'a ModuleInstance,
+        name: &str,
+        file: &str,
+        span: &Range<usize>,
+    ) -> Result<Value, EvalError> {
+        let Some(decl) = module.source.variables.iter().find(|d| d.name == name) else {
+            return Err(err(
+                file,
+                span.clone(),
+                "Reference to undeclared input variable",
+                format!(
+                    "An input variable named \"{name}\" has not been declared in this module.{}",
+                    crate::suggest::did_you_mean(
+                        name,
+                        module.source.variables.iter().map(|d| d.name.as_str())
+                    )
+                ),
+            ));
+        };
+        let index = self.current.get();
+        self.memoized(index, MemoKey::Var(name.to_string()), file, span, || {
+            let (raw, at) = match module.inputs.get(name) {
+                Some(input) => (
+                    self.in_module(module.parent, module.call_scope.clone(), || {
+                        self.eval(&input.expr, &input.file)
+                    })?,
+                    Some(input),
+                ),
+                None => match decl.body.attrs.iter().find(|a| a.name == "default") {
+                    Some(default) => (
+                        self.in_module(index, Vec::new(), || {
+                            self.eval(&default.expr, &decl.body.file)
+                        })?,
+                        None,
+                    ),
+                    // Reported when the configuration loads.
+                    None => (Value::Unknown, None),
+                },
+            };
+            let (raw, marked) = raw.unmark();
+            if !raw.is_known() {
+                return Ok(raw);
+            }
+            let value = decl.ty.convert(raw).map_err(|e| {
+                let e = if decl.sensitive || marked {
+                    format!("the (sensitive) value is not {}.", decl.ty.describe())
+                } else {
+                    e
+                };
+                let (file, span) = match at {
+                    Some(input) => (input.file.as_str(), input.span.clone()),
+                    None => (decl.body.file.as_str(), decl.body.header.clone()),
+                };
+                err(
+                    file,
+                    span,
+                    "Invalid value for module argument",
+                    format!(
+                        "The value for variable \"{name}\" of {} is not valid: {e}",
+                        module_path_string(&module.path)
+                    ),
+                )
+            })?;
+            Ok(if decl.sensitive || marked {
+                Value::sensitive(value)
+            } else {
+                value
+            })
+        })
+    }
+
+    /// `var.NAME` of the module instance being evaluated (it must not be the root module).
+    pub(crate) fn module_variable(&self, name: &str) -> Result<Value, EvalError> {
+        let Some(module) = self.module() else {
+            return Ok(Value::Unknown);
+        };
+        let (file, span) = match module.inputs.get(name) {
+            Some(input) => (input.file.clone(), input.span.clone()),
+            None => (String::new(), 0..0),
+        };
+        self.module_var(module, name, &file, &span)
+    }
+
+    /// An output of a child module instance, evaluated where it is declared.
+    fn module_output(
+        &self,
+        child: usize,
+        name: &str,
+        file: &str,
+        span: &Range<usize>,
+    ) -> Result<Value, EvalError> {
+        let Some(module) = self.modules.get(child) else {
+            return Ok(Value::Unknown);
+        };
+        let Some(output) = module.source.output(name) else {
+            return Err(err(
+                file,
+                span.clone(),
+                "Unsupported attribute",
+                format!(
+                    "{} has no output named \"{name}\".{}",
+                    module_path_string(&module.path),
+                    crate::suggest::did_you_mean(name, module.source.output_names())
+                ),
+            ));
+        };
+        self.memoized(child, MemoKey::Output(name.to_string()), file, span, || {
+            let Some(expr) = &output.value else {
+                return Ok(Value::Unknown);
+            };
+            let v = self.in_module(child, Vec::new(), || self.eval(expr, output.file))?;
+            Ok(if output.sensitive {
+                Value::sensitive(v)
+            } else {
+                v
+            })
+        })
+    }
+
+    /// Every output of a child module instance, as an object.
+    fn module_object(
+        &self,
+        child: usize,
+        file: &str,
+        span: &Range<usize>,
+    ) -> Result<Value, EvalError> {
+        let Some(module) = self.modules.get(child) else {
+            return Ok(Value::Unknown);
+        };
+        let mut out = BTreeMap::new();
+        for name in module.source.output_names() {
+            out.insert(
+                name.to_string(),
+                self.module_output(child, name, file, span)?,
+            );
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// `module.NAME.OUTPUT`, `module.NAME["KEY"].OUTPUT`, `module.NAME` (an object of its
+    /// outputs; for a call with `count` a list of them, with `for_each` a map).
+    fn module_reference(
+        &self,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        file: &str,
+        scope: &mut Scope,
+        span: &Range<usize>,
+    ) -> Result<(Value, usize), EvalError> {
+        let fail = |summary: &str, detail: String| err(file, span.clone(), summary, detail);
+        let Some(TraversalOperator::GetAttr(name)) = ops.first().map(|o| o.value()) else {
+            return Err(fail(
+                "Invalid module reference",
+                "A reference to a module names the call and one of its outputs, such as module.NAME.OUTPUT.".into(),
+            ));
+        };
+        let name = name.value().as_str();
+        let calls = self.modules.get(self.current.get()).map(|m| &m.calls);
+        let Some(call) = calls.and_then(|c| c.get(name)) else {
+            return Err(fail(
+                "Reference to undeclared module",
+                format!(
+                    "No module call named \"{name}\" is declared in this module.{}",
+                    crate::suggest::did_you_mean(
+                        name,
+                        calls.into_iter().flat_map(|c| c.keys().map(String::as_str))
+                    )
+                ),
+            ));
+        };
+        let key_op = match ops.get(1).map(|o| o.value()) {
+            Some(TraversalOperator::Index(index)) => {
+                Some(self.eval_in(index, file, scope)?.unmark().0)
+            }
+            Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number((*i.value()).into())),
+            _ => None,
+        };
+        let (child, used) = match (&call.expansion, key_op) {
+            (Expansion::Invalid, _) => return Ok((Value::Unknown, ops.len())),
+            (Expansion::Single, Some(_)) => {
+                return Err(fail(
+                    "Unexpected module instance key",
+                    format!(
+                        "Because module.{name} does not have \"count\" or \"for_each\" set, references to it must not include an index key."
+                    ),
+                ));
+            }
+            (Expansion::Single, None) => (call.children.get(&None).copied(), 1),
+            (_, Some(Value::Unknown)) => return Ok((Value::Unknown, ops.len())),
+            (expansion, Some(key)) => match expansion.key_for(&key) {
+                Ok(k) => (call.children.get(&Some(k)).copied(), 2),
+                Err(detail) => {
+                    return Err(fail(
+                        "Invalid module instance key",
+                        format!("module.{name}: {detail}"),
+                    ));
+                }
+            },
+            (expansion, None) => {
+                if let Some(TraversalOperator::GetAttr(attr)) = ops.get(1).map(|o| o.value()) {
+                    let (meta, example) = match expansion {
+                        Expansion::Count(_) => ("count", "count.index"),
+                        _ => ("for_each", "each.key"),
+                    };
+                    return Err(fail(
+                        "Missing module instance key",
+                        format!(
+                            "Because module.{name} has \"{meta}\" set, its outputs must be read from specific instances, such as module.{name}[{example}].{}.",
+                            attr.value().as_str()
+                        ),
+                    ));
+                }
+                let mut objects = Vec::new();
+                for (key, child) in &call.children {
+                    objects.push((key.clone(), self.module_object(*child, file, span)?));
+                }
+                let collection = match expansion {
+                    Expansion::Count(_) => {
+                        Value::List(objects.into_iter().map(|(_, o)| o).collect())
+                    }
+                    _ => Value::Object(
+                        objects
+                            .into_iter()
+                            .map(|(k, o)| match k {
+                                Some(InstanceKey::Str(s)) => (s, o),
+                                Some(InstanceKey::Int(i)) => (i.to_string(), o),
+                                None => (String::new(), o),
+                            })
+                            .collect(),
+                    ),
+                };
+                return Ok((collection, 1));
+            }
+        };
+        let Some(child) = child else {
+            return Ok((Value::Unknown, ops.len()));
+        };
+        match ops.get(used).map(|o| o.value()) {
+            Some(TraversalOperator::GetAttr(output)) => Ok((
+                self.module_output(child, output.value().as_str(), file, span)?,
+                used + 1,
+            )),
+            _ => Ok((self.module_object(child, file, span)?, used)),
+        }
     }
 
     fn eval_in(
@@ -499,7 +849,11 @@ impl<'a> Evaluator<'a> {
                                 "Expected var.NAME.",
                             )
                         })?;
-                        let v = self.vars.get(&name).cloned().ok_or_else(|| {
+                        if let Some(module) = self.module() {
+                            let v = self.module_var(module, &name, file, &span)?;
+                            (v, 1)
+                        } else {
+                            let v = self.vars.get(&name).cloned().ok_or_else(|| {
                             err(
                                 file,
                                 span.clone(),
@@ -520,8 +874,10 @@ impl<'a> Evaluator<'a> {
                                 },
                             )
                         })?;
-                        (v, 1)
+                            (v, 1)
+                        }
                     }
+                    "module" => self.module_reference(ops, file, scope, &span)?,
                     "local" => {
                         let name = attr_at(0).ok_or_else(|| {
                             err(
@@ -552,13 +908,17 @@ impl<'a> Evaluator<'a> {
                         }
                     },
                     "path" => match attr_at(0).as_deref() {
-                        Some("module" | "root") => (Value::String(".".into()), 1),
+                        Some("module") => (
+                            Value::String(self.module().map_or(".".into(), |m| m.dir.clone())),
+                            1,
+                        ),
+                        Some("root") => (Value::String(".".into()), 1),
                         _ => {
                             return Err(err(
                                 file,
                                 span,
                                 "Invalid reference",
-                                "Only path.module and path.root are available; both are the configuration directory.",
+                                "Only path.module (the directory of the module the expression is in) and path.root (the configuration directory) are available.",
                             ));
                         }
                     },
@@ -598,7 +958,7 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        let block = Address::new(kind, label.value().as_str());
+        let block = Address::new(kind, label.value().as_str()).in_module(self.path());
         let Some(expansion) = self.blocks.get(&block) else {
             return Err(fail(
                 "Reference to undeclared resource",
@@ -718,7 +1078,7 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        let address = format!("data.{keyword}.{label}");
+        let address = crate::data::address(self.path(), kind, &label);
         let Some(values) = self.data.get(&address) else {
             return Err(fail(
                 "Reference to undeclared data source",
