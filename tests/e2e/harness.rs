@@ -46,23 +46,28 @@ impl Test {
         self.copy_dir(&root().join("examples").join(name))
     }
 
+    /// Copies `from` into `config/`, with its subdirectories (modules).
     pub fn copy_dir(self, from: &Path) -> Test {
-        let to = self.dir.path().join("config");
-        std::fs::create_dir_all(&to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("source dir") {
-            let entry = entry.expect("entry");
-            if entry.path().is_file() {
-                std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).expect("mkdir");
+            for entry in std::fs::read_dir(from).expect("source dir") {
+                let entry = entry.expect("entry");
+                if entry.path().is_file() {
+                    std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+                } else if entry.path().is_dir() {
+                    copy(&entry.path(), &to.join(entry.file_name()));
+                }
             }
         }
+        copy(from, &self.dir.path().join("config"));
         self
     }
 
-    /// Writes `config/NAME`.
+    /// Writes `config/NAME` (`NAME` may be in a subdirectory: `modules/x/main.hcl`).
     pub fn file(self, name: &str, text: &str) -> Test {
-        let to = self.dir.path().join("config");
-        std::fs::create_dir_all(&to).expect("mkdir");
-        std::fs::write(to.join(name), text).expect("write");
+        let to = self.dir.path().join("config").join(name);
+        std::fs::create_dir_all(to.parent().expect("a file has a parent")).expect("mkdir");
+        std::fs::write(to, text).expect("write");
         self
     }
 

@@ -75,6 +75,8 @@ fn live_in_sandbox_data(ran: &Ran) -> Vec<String> {
 const INSTANCES: &[(&str, usize, usize)] = &[
     // A key, its policy, and a profile per environment (dev, staging, prod).
     ("salesforce-per-environment", 5, 3),
+    // A module of four resources (key, secret, key policy, profile) per environment.
+    ("multi-environment", 12, 3),
 ];
 
 #[test]

@@ -14,6 +14,7 @@ mod flags;
 mod instances;
 mod lifecycle;
 mod logging;
+mod modules;
 mod moto;
 mod pipe;
 mod plan;

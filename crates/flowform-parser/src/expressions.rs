@@ -26,7 +26,68 @@ pub enum ConfigExpression {
     Block(BTreeMap<String, ConfigExpression>),
 }
 
+/// A `module` block as the JSON plan's `configuration` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigModuleCall {
+    /// The call names from the root module down (`["outer", "inner"]`), without instance keys:
+    /// the configuration describes calls, not their instances.
+    pub path: Vec<String>,
+    /// `source` as written.
+    pub source: String,
+    /// The arguments that are inputs, by name.
+    pub expressions: BTreeMap<String, ConfigExpression>,
+    /// `count` or `for_each` (by that name), when the call has one.
+    pub repetition: Option<(String, ConfigExpression)>,
+}
+
 impl Config {
+    /// Every module call of the configuration, once each however many instances it has, in
+    /// path order.
+    pub fn module_calls(&self) -> Vec<ConfigModuleCall> {
+        let mut calls: BTreeMap<Vec<String>, ConfigModuleCall> = BTreeMap::new();
+        for module in &self.modules {
+            let prefix: Vec<String> = module.path.iter().map(|s| s.name.clone()).collect();
+            for (name, body) in &module.source.modules {
+                let mut path = prefix.clone();
+                path.push(name.clone());
+                if calls.contains_key(&path) {
+                    continue;
+                }
+                let attribute = |a: &crate::resources::AttrExpr| ConfigExpression::Attribute {
+                    references: references(&a.expr),
+                };
+                let source = body
+                    .attrs
+                    .iter()
+                    .find(|a| a.name == "source")
+                    .and_then(|a| a.expr.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let expressions = body
+                    .attrs
+                    .iter()
+                    .filter(|a| !crate::modules::CALL_META.contains(&a.name.as_str()))
+                    .map(|a| (a.name.clone(), attribute(a)))
+                    .collect();
+                let repetition = body
+                    .attrs
+                    .iter()
+                    .find(|a| a.name == "count" || a.name == "for_each")
+                    .map(|a| (a.name.clone(), attribute(a)));
+                calls.insert(
+                    path.clone(),
+                    ConfigModuleCall {
+                        path,
+                        source,
+                        expressions,
+                        repetition,
+                    },
+                );
+            }
+        }
+        calls.into_values().collect()
+    }
+
     /// The expressions of a resource's attributes and nested blocks, by name (`depends_on`
     /// and `lifecycle` are meta-arguments, not attributes, and are left out).
     pub fn expressions(&self, address: &Address) -> BTreeMap<String, ConfigExpression> {
@@ -37,37 +98,93 @@ impl Config {
     }
 
     /// The input variables whose values reach a sensitive attribute or a sensitive output,
-    /// directly or through locals.
+    /// directly or through locals, module arguments and module outputs.
     pub fn variables_in_sensitive_values(&self) -> BTreeSet<String> {
-        let mut roots: Vec<&Expression> = Vec::new();
+        // Each expression with the module instance it is written in (0: the root module).
+        let mut work: Vec<(usize, &Expression)> = Vec::new();
         for resource in self.resources.values() {
+            let mut roots = Vec::new();
             sensitive_exprs(&resource.body, &resource.attributes, false, &mut roots);
+            work.extend(roots.into_iter().map(|e| (resource.module, e)));
         }
         for output in self.outputs.iter().filter(|o| o.sensitive) {
             if let Some(expr) = &output.expr {
-                roots.push(&expr.expr);
+                work.push((0, &expr.expr));
             }
         }
         let mut variables = BTreeSet::new();
-        let mut locals: Vec<String> = Vec::new();
-        for expr in roots {
-            let n = names(expr);
-            variables.extend(n.variables);
-            locals.extend(n.locals);
-        }
-        let mut seen = BTreeSet::new();
-        while let Some(name) = locals.pop() {
-            if !seen.insert(name.clone()) {
+        let mut seen: BTreeSet<(usize, *const Expression)> = BTreeSet::new();
+        while let Some((module, expr)) = work.pop() {
+            if !seen.insert((module, expr as *const Expression)) {
                 continue;
             }
-            if let Some(LocalExpr { expr, .. }) = self.locals.get(&name) {
-                let n = names(expr);
-                variables.extend(n.variables);
-                locals.extend(n.locals);
+            let n = names(expr);
+            let instance = self.modules.get(module).filter(|_| module != 0);
+            for name in n.variables {
+                match instance {
+                    None => {
+                        variables.insert(name);
+                    }
+                    Some(m) => {
+                        if let Some(input) = m.inputs.get(&name) {
+                            work.push((m.parent, &input.expr));
+                        }
+                    }
+                }
+            }
+            let locals = instance.map_or(&self.locals, |m| &m.source.locals);
+            for name in n.locals {
+                if let Some(LocalExpr { expr, .. }) = locals.get(&name) {
+                    work.push((module, expr));
+                }
+            }
+            let calls = self.modules.get(module).map(|m| &m.calls);
+            for (call, output) in module_outputs(expr) {
+                let Some(call) = calls.and_then(|c| c.get(&call)) else {
+                    continue;
+                };
+                for child in call.children.values() {
+                    let source = &self.modules[*child].source;
+                    let outputs: Vec<&str> = match &output {
+                        Some(o) => vec![o.as_str()],
+                        None => source.output_names().collect(),
+                    };
+                    for o in outputs {
+                        if let Some(value) = source.output(o).and_then(|o| o.value) {
+                            work.push((*child, value));
+                        }
+                    }
+                }
             }
         }
         variables
     }
+}
+
+/// The module outputs an expression reads: `module.NAME.OUTPUT` (`None`: every output, for
+/// `module.NAME` as a whole).
+fn module_outputs(expr: &Expression) -> Vec<(String, Option<String>)> {
+    #[derive(Default)]
+    struct Collector(Vec<(String, Option<String>)>);
+    impl Visit for Collector {
+        fn visit_traversal(&mut self, t: &Traversal) {
+            if let Expression::Variable(root) = &t.expr
+                && root.value().as_str() == "module"
+            {
+                let attr = |i: usize| match t.operators.get(i).map(|o| o.value()) {
+                    Some(TraversalOperator::GetAttr(id)) => Some(id.value().as_str().to_string()),
+                    _ => None,
+                };
+                if let Some(name) = attr(0) {
+                    self.0.push((name, attr(1).or_else(|| attr(2))));
+                }
+            }
+            visit_traversal(self, t);
+        }
+    }
+    let mut c = Collector::default();
+    c.visit_expr(expr);
+    c.0
 }
 
 fn block(body: &BlockExprs) -> BTreeMap<String, ConfigExpression> {

@@ -48,7 +48,7 @@ pub use config::{
     Backend, Config, DataSource, DataValues, Import, Lifecycle, Moved, Output, Provider, Resource,
     S3_BACKEND_SETTINGS, VarArg, VarSource, Variable, VariableInputs,
 };
-pub use expressions::{ConfigExpression, references};
+pub use expressions::{ConfigExpression, ConfigModuleCall, references};
 pub use files::{BackendBlock, backend_block, backend_path, provider_region};
 pub use instances::Expansion;
 pub use load::{LoadFailure, load};

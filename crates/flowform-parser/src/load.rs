@@ -60,7 +60,7 @@ pub(crate) struct Declarations {
     /// `data` blocks: kind, label, body.
     data: Vec<(flowform_core::DataKind, String, BlockExprs)>,
     /// `module` blocks: name, body.
-    modules: Vec<(String, BlockExprs)>,
+    pub(crate) modules: Vec<(String, BlockExprs)>,
 }
 
 /// Loads and validates the configuration in `dir`. Returns the configuration (with any

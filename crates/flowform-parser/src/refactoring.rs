@@ -47,7 +47,7 @@ pub struct Import {
 }
 
 /// A resource address written as a reference: `secret.app`, `secret.app[0]`,
-/// `connector_profile.sf["prod"]`.
+/// `connector_profile.sf["prod"]`, `module.conn["prod"].secret.app`.
 fn address_of(expr: &Expression) -> Option<Address> {
     let Expression::Traversal(t) = expr else {
         return None;
@@ -55,26 +55,60 @@ fn address_of(expr: &Expression) -> Option<Address> {
     let Expression::Variable(root) = &t.expr else {
         return None;
     };
-    let kind = ResourceKind::from_keyword(root.value().as_str())?;
-    let mut ops = t.operators.iter().map(|o| o.value());
+    let mut ops = t.operators.iter().map(|o| o.value()).peekable();
+    let key_of = |op: &TraversalOperator| -> Option<Option<InstanceKey>> {
+        match op {
+            TraversalOperator::Index(Expression::Number(n)) => {
+                Some(Some(InstanceKey::Int(n.value().as_u64()?)))
+            }
+            TraversalOperator::LegacyIndex(i) => Some(Some(InstanceKey::Int(*i.value()))),
+            TraversalOperator::Index(Expression::String(s)) => {
+                Some(Some(InstanceKey::Str(s.value().to_string())))
+            }
+            _ => None,
+        }
+    };
+    let mut module = Vec::new();
+    let mut head = root.value().as_str().to_string();
+    while head == "module" {
+        let Some(TraversalOperator::GetAttr(name)) = ops.next() else {
+            return None;
+        };
+        let mut key = None;
+        if let Some(op) = ops.peek()
+            && matches!(
+                op,
+                TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)
+            )
+        {
+            key = key_of(op)?;
+            ops.next();
+        }
+        module.push(flowform_core::ModuleStep {
+            name: name.value().as_str().to_string(),
+            key,
+        });
+        let Some(TraversalOperator::GetAttr(next)) = ops.next() else {
+            return None;
+        };
+        head = next.value().as_str().to_string();
+    }
+    let kind = ResourceKind::from_keyword(&head)?;
     let Some(TraversalOperator::GetAttr(label)) = ops.next() else {
         return None;
     };
     let key = match ops.next() {
         None => None,
-        Some(TraversalOperator::Index(Expression::Number(n))) => {
-            Some(InstanceKey::Int(n.value().as_u64()?))
-        }
-        Some(TraversalOperator::LegacyIndex(i)) => Some(InstanceKey::Int(*i.value())),
-        Some(TraversalOperator::Index(Expression::String(s))) => {
-            Some(InstanceKey::Str(s.value().to_string()))
-        }
-        Some(_) => return None,
+        Some(op) => key_of(op)?,
     };
     if ops.next().is_some() {
         return None;
     }
-    Some(Address::new(kind, label.value().as_str()).instance(key))
+    Some(
+        Address::new(kind, label.value().as_str())
+            .instance(key)
+            .in_module(&module),
+    )
 }
 
 fn error(

@@ -34,6 +34,44 @@ pub enum Expression {
     Block(BTreeMap<String, Expression>),
 }
 
+/// A module call, once however many instances it has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfiguredCall {
+    /// Call names from the root module down, without instance keys.
+    pub path: Vec<String>,
+    pub source: String,
+    /// The arguments that are inputs.
+    pub expressions: BTreeMap<String, Expression>,
+    /// `count` or `for_each`, by that name.
+    pub repetition: Option<(String, Expression)>,
+}
+
+/// Every module call, in path order.
+pub fn module_calls(config: &Config) -> Vec<ConfiguredCall> {
+    let no_values = BTreeMap::new();
+    config
+        .module_calls()
+        .into_iter()
+        .map(|c| ConfiguredCall {
+            path: c.path,
+            source: c.source,
+            // Arguments keep only their references: a constant argument may be a module's
+            // sensitive input, which this view cannot tell.
+            expressions: expressions(&c.expressions, &no_values),
+            repetition: c.repetition.map(|(name, e)| {
+                let mut one = BTreeMap::from([(name.clone(), e)]);
+                let e = expressions(&std::mem::take(&mut one), &no_values)
+                    .remove(&name)
+                    .unwrap_or(Expression::Attribute {
+                        references: Vec::new(),
+                        constant: None,
+                    });
+                (name, e)
+            }),
+        })
+        .collect()
+}
+
 /// Every configured resource, in address order.
 pub fn resources(config: &Config) -> Vec<ConfiguredResource> {
     config

@@ -152,6 +152,8 @@ pub struct Plan {
     pub targets: Vec<Address>,
     /// The configuration's resources and their expressions, for tools (the JSON plan).
     pub configuration: Vec<crate::configuration::ConfiguredResource>,
+    /// The configuration's module calls, for tools (the JSON plan).
+    pub module_calls: Vec<crate::configuration::ConfiguredCall>,
     /// Input variables' values; `None` for those that must not be shown (see
     /// [`configuration::variables`](crate::configuration::variables)).
     pub variables: BTreeMap<String, Option<Value>>,

@@ -15,7 +15,7 @@
 //! (`{"$sensitive": null, "$unknown": true}`). Apply re-reads secrets from the configuration and
 //! checks them against these digests.
 
-use crate::configuration::{ConfiguredResource, Expression};
+use crate::configuration::{ConfiguredCall, ConfiguredResource, Expression};
 use crate::plan::{Action, Attrs, Drift, OutputChange, Plan, ResourceChange};
 use crate::values;
 use flowform_core::{Address, Diagnostic, Diagnostics, Pos, Severity, SourceRange, Value};
@@ -292,6 +292,22 @@ impl SavedPlan {
                     expressions: encode_expressions(&r.expressions),
                 })
                 .collect(),
+            module_calls: self
+                .plan
+                .module_calls
+                .iter()
+                .map(|c| CallJson {
+                    path: c.path.clone(),
+                    source: c.source.clone(),
+                    expressions: encode_expressions(&c.expressions),
+                    repetition: c.repetition.as_ref().map(|(name, e)| {
+                        (
+                            name.clone(),
+                            encode_expressions(&BTreeMap::from([(name.clone(), e.clone())])),
+                        )
+                    }),
+                })
+                .collect(),
             // Only values that may be shown are here: `None` stands for "left out".
             variables: self
                 .plan
@@ -442,6 +458,19 @@ impl SavedPlan {
                         })
                     })
                     .collect(),
+                module_calls: file
+                    .module_calls
+                    .into_iter()
+                    .map(|c| ConfiguredCall {
+                        path: c.path,
+                        source: c.source,
+                        expressions: decode_expressions(&c.expressions),
+                        repetition: c.repetition.and_then(|(name, json)| {
+                            let e = decode_expressions(&json).remove(&name)?;
+                            Some((name, e))
+                        }),
+                    })
+                    .collect(),
                 variables: file
                     .variables
                     .into_iter()
@@ -483,8 +512,22 @@ struct File {
     /// Absent from format 1 and 2 files.
     #[serde(default)]
     configuration: Vec<ConfiguredJson>,
+    /// Absent from files made before modules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    module_calls: Vec<CallJson>,
     #[serde(default)]
     variables: BTreeMap<String, Option<serde_json::Value>>,
+}
+
+/// A module call, as saved.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallJson {
+    path: Vec<String>,
+    source: String,
+    expressions: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    repetition: Option<(String, serde_json::Value)>,
 }
 
 /// A configured resource, as saved.

@@ -116,6 +116,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             destroy: false,
             targets: options.targets.clone(),
             configuration: crate::configuration::resources(config),
+            module_calls: crate::configuration::module_calls(config),
             variables: crate::configuration::variables(config),
             refresh_only: true,
         });
@@ -283,6 +284,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         destroy: options.destroy,
         targets: options.targets.clone(),
         configuration: crate::configuration::resources(config),
+        module_calls: crate::configuration::module_calls(config),
         variables: crate::configuration::variables(config),
         refresh_only: false,
     })

@@ -112,12 +112,49 @@ fn variables(plan: &Plan) -> Json {
     )
 }
 
-/// A `values` document: outputs and the root module's resources.
-fn state_values(resources: Vec<Json>, outputs: Map<String, Json>) -> Json {
+/// A `values` document: outputs and the root module's resources, each module instance's
+/// resources in its `child_modules` entry (nested as the calls are).
+fn state_values(resources: Vec<(&Address, Json)>, outputs: Map<String, Json>) -> Json {
     json!({
         "outputs": outputs,
-        "root_module": { "resources": resources },
+        "root_module": module_values(&[], resources),
     })
+}
+
+/// The resources of the module instance at `path` and of the instances below it.
+fn module_values(path: &[flowform_core::ModuleStep], resources: Vec<(&Address, Json)>) -> Json {
+    let depth = path.len();
+    let mut own = Vec::new();
+    let mut children: BTreeMap<flowform_core::ModuleStep, Vec<(&Address, Json)>> = BTreeMap::new();
+    for (address, json) in resources {
+        match address.module.get(depth) {
+            None => own.push(json),
+            Some(step) => children
+                .entry(step.clone())
+                .or_default()
+                .push((address, json)),
+        }
+    }
+    let mut module = Map::new();
+    if !path.is_empty() {
+        module.insert(
+            "address".into(),
+            json!(flowform_core::module_path_string(path)),
+        );
+    }
+    module.insert("resources".into(), Json::Array(own));
+    if !children.is_empty() {
+        let nested = children
+            .into_iter()
+            .map(|(step, resources)| {
+                let mut child = path.to_vec();
+                child.push(step);
+                module_values(&child, resources)
+            })
+            .collect();
+        module.insert("child_modules".into(), Json::Array(nested));
+    }
+    Json::Object(module)
 }
 
 /// One resource in a `values` document.
@@ -158,7 +195,7 @@ fn planned_values(plan: &Plan) -> Json {
             .filter_map(|c| Some((&c.address, c.after.as_ref()?))),
     )
     .into_values()
-    .map(|(a, attrs)| resource_values(a, attrs))
+    .map(|(a, attrs)| (a, resource_values(a, attrs)))
     .collect();
     let outputs = plan
         .outputs
@@ -177,7 +214,7 @@ fn prior_state(plan: &Plan, meta: &JsonMeta) -> Json {
             .filter_map(|c| Some((&c.address, c.before.as_ref()?))),
     )
     .into_values()
-    .map(|(a, attrs)| resource_values(a, attrs))
+    .map(|(a, attrs)| (a, resource_values(a, attrs)))
     .collect();
     let outputs = plan
         .outputs
@@ -192,10 +229,65 @@ fn prior_state(plan: &Plan, meta: &JsonMeta) -> Json {
     })
 }
 
-/// `configuration`: the root module's resources and their expressions.
+/// `configuration`: the root module's resources and their expressions, and its module calls
+/// (`module_calls.NAME`: `source`, `expressions`, `count_expression`/`for_each_expression`, and
+/// the called module's own resources and calls in `module`), as Terraform writes them. A
+/// module's resources are listed once per block, with addresses relative to the module.
 fn configuration(plan: &Plan) -> Json {
-    let resources: Vec<Json> = plan.configuration.iter().map(configured).collect();
-    json!({ "root_module": { "resources": resources } })
+    json!({ "root_module": configured_module(plan, &[]) })
+}
+
+fn configured_module(plan: &Plan, path: &[String]) -> Json {
+    let depth = path.len();
+    let in_module = |a: &Address| {
+        a.module.len() == depth && a.module.iter().zip(path).all(|(s, n)| s.name == *n)
+    };
+    let resources: Vec<Json> = if depth == 0 {
+        plan.configuration
+            .iter()
+            .filter(|r| r.address.module.is_empty())
+            .map(configured)
+            .collect()
+    } else {
+        let mut seen = std::collections::BTreeSet::new();
+        plan.configuration
+            .iter()
+            .filter(|r| in_module(&r.address))
+            .filter(|r| seen.insert((r.address.kind, r.address.label.clone())))
+            .map(|r| {
+                let block = Address::new(r.address.kind, r.address.label.clone());
+                let mut entry = identity(&block);
+                entry.insert("expressions".into(), expressions(&r.expressions));
+                Json::Object(entry)
+            })
+            .collect()
+    };
+    let mut module = Map::new();
+    module.insert("resources".into(), Json::Array(resources));
+    let calls: Map<String, Json> = plan
+        .module_calls
+        .iter()
+        .filter(|c| c.path.len() == depth + 1 && c.path[..depth] == *path)
+        .map(|c| {
+            let mut call = Map::new();
+            call.insert("source".into(), json!(c.source));
+            call.insert("expressions".into(), expressions(&c.expressions));
+            if let Some((name, e)) = &c.repetition {
+                let one = BTreeMap::from([(name.clone(), e.clone())]);
+                if let Json::Object(mut m) = expressions(&one)
+                    && let Some(e) = m.remove(name)
+                {
+                    call.insert(format!("{name}_expression"), e);
+                }
+            }
+            call.insert("module".into(), configured_module(plan, &c.path));
+            (c.path[depth].clone(), Json::Object(call))
+        })
+        .collect();
+    if !calls.is_empty() {
+        module.insert("module_calls".into(), Json::Object(calls));
+    }
+    Json::Object(module)
 }
 
 fn configured(r: &ConfiguredResource) -> Json {
@@ -331,6 +423,12 @@ fn output_change(o: &OutputChange) -> Json {
 fn identity(address: &Address) -> Map<String, Json> {
     let mut entry = Map::new();
     entry.insert("address".into(), json!(address.to_string()));
+    if !address.module.is_empty() {
+        entry.insert(
+            "module_address".into(),
+            json!(flowform_core::module_path_string(&address.module)),
+        );
+    }
     entry.insert("mode".into(), json!("managed"));
     entry.insert("type".into(), json!(address.kind.keyword()));
     entry.insert("name".into(), json!(address.label));

@@ -1,0 +1,367 @@
+//! Local modules against a sandbox reached as AWS is: a module called once per environment
+//! with `for_each`, inputs that refer to resources outside the module, outputs read by the
+//! caller, `depends_on` on the call, nesting with `count`, `path.module`, and a resource moved
+//! into a module without an AWS call.
+
+use crate::harness::{Sandbox, Test};
+
+const SECRET: &str = "SENTINEL-MODULE-CLIENT-SECRET";
+
+/// The module: a secret holding a connected app's credentials, encrypted with the key the
+/// caller passes, and the profile that reads it.
+const CONNECTION: &str = r#"
+variable "environment" {
+  type = string
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "A key made outside the module: its ARN is known only once it exists."
+}
+
+variable "client_secret" {
+  type      = string
+  sensitive = true
+}
+
+variable "profile_kms_arn" {
+  type        = string
+  description = "The key policy's key_arn: the profile waits for the policy through it."
+}
+
+secret "app" {
+  name       = "appflow/${var.environment}/salesforce"
+  kms_key_id = var.kms_key_arn
+  secret_string = jsonencode({
+    clientId     = "3MVG9-${var.environment}"
+    clientSecret = var.client_secret
+  })
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "appflow.amazonaws.com" }
+      Action    = "secretsmanager:GetSecretValue"
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+    }]
+  })
+}
+
+connector_profile "salesforce" {
+  name            = "salesforce-${var.environment}"
+  connector_type  = "Salesforce"
+  connection_mode = "Public"
+  kms_arn         = var.profile_kms_arn
+
+  properties {
+    instance_url = "https://acme-${var.environment}.my.salesforce.com"
+  }
+
+  credentials {
+    oauth2_grant_type      = "CLIENT_CREDENTIALS"
+    client_credentials_arn = secret.app.arn
+  }
+}
+
+output "profile_arn" {
+  value = connector_profile.salesforce.arn
+}
+
+output "secret_arn" {
+  value = secret.app.arn
+}
+"#;
+
+/// The root: one shared key, its policy, a secret the modules wait for, and the module once per
+/// environment. The profiles need the key policy in place (AppFlow decrypts the secret when
+/// the profile is made): they get the policy's `key_arn` as an input. Nothing in the module
+/// refers to the audit secret: `depends_on` on the call orders it first.
+fn root(environments: &[&str]) -> String {
+    let envs = environments
+        .iter()
+        .map(|e| format!("\"{e}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"
+variable "client_secret" {{
+  type      = string
+  sensitive = true
+  default   = "{SECRET}"
+}}
+
+kms_key "shared" {{
+  description = "Encrypts every environment's connected app"
+}}
+
+kms_key_policy "shared" {{
+  key_id = kms_key.shared.arn
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [
+      {{
+        Sid       = "Account"
+        Effect    = "Allow"
+        Principal = {{ AWS = "arn:aws:iam::123456789012:root" }}
+        Action    = "kms:*"
+        Resource  = "*"
+      }},
+      {{
+        Sid       = "AppFlow"
+        Effect    = "Allow"
+        Principal = {{ Service = "appflow.amazonaws.com" }}
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = {{ StringEquals = {{ "aws:SourceAccount" = "123456789012" }} }}
+      }},
+    ]
+  }})
+}}
+
+secret "audit" {{
+  name          = "appflow/audit"
+  secret_string = "not a secret"
+}}
+
+module "conn" {{
+  source   = "./modules/connection"
+  for_each = toset([{envs}])
+
+  environment     = each.key
+  kms_key_arn     = kms_key.shared.arn
+  profile_kms_arn = kms_key_policy.shared.key_arn
+  client_secret   = var.client_secret
+
+  depends_on = [secret.audit]
+}}
+
+output "profiles" {{
+  value = {{ for env, c in module.conn : env => c.profile_arn }}
+}}
+
+output "dev_secret" {{
+  value = module.conn["dev"].secret_arn
+}}
+"#
+    )
+}
+
+/// Where `needle` first appears in `text`, for ordering checks.
+fn at(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} is not in:\n{text}"))
+}
+
+#[test]
+fn a_module_called_per_environment_applies_in_order_reads_outputs_and_loses_one_instance() {
+    let aws = Sandbox::start();
+    let ran = Test::new()
+        .file("main.hcl", &root(&["dev", "staging", "prod"]))
+        .file("modules/connection/main.hcl", CONNECTION)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# module.conn[\"staging\"].connector_profile.salesforce will be created")
+        .stdout_contains("Apply complete! Resources: 9 added, 0 changed, 0 destroyed.")
+        .run();
+    let out = ran.stdout();
+    // The module's secret waits for the key its input names and for the secret the call
+    // depends on; the profile for the key policy its input names.
+    assert!(
+        at(&out, "kms_key.shared: Creation complete")
+            < at(&out, "module.conn[\"dev\"].secret.app: Creating..."),
+        "{out}"
+    );
+    assert!(
+        at(&out, "secret.audit: Creation complete")
+            < at(&out, "module.conn[\"staging\"].secret.app: Creating..."),
+        "{out}"
+    );
+    assert!(
+        at(&out, "kms_key_policy.shared: Creation complete")
+            < at(
+                &out,
+                "module.conn[\"prod\"].connector_profile.salesforce: Creating..."
+            ),
+        "{out}"
+    );
+    let mut names = aws.profile_names();
+    names.sort();
+    assert_eq!(
+        names,
+        ["salesforce-dev", "salesforce-prod", "salesforce-staging"]
+    );
+    let state = ran.state();
+    let dev_secret = state["resources"]["module.conn[\"dev\"].secret.app"]["attributes"]["arn"]
+        .as_str()
+        .expect("the module's secret is in the state")
+        .to_string();
+    assert!(dev_secret.contains(":secret:appflow/dev/salesforce"));
+    // The caller read the module's outputs.
+    assert!(
+        out.contains(&format!("dev_secret = \"{dev_secret}\"")),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"staging\" = \"arn:aws:appflow:us-east-1:123456789012:connectorprofile/salesforce-staging\""),
+        "{out}"
+    );
+    // What was passed into the module as sensitive stayed hidden everywhere.
+    assert!(!ran.files_text_except_sandbox_data().contains(SECRET));
+    assert!(!out.contains(SECRET) && !ran.stderr().contains(SECRET));
+
+    // Settled: nothing to do.
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan", "--detailed-exitcode"])
+        .run();
+    assert!(ran.stdout().contains("No changes."), "{}", ran.stdout());
+
+    // The JSON plan names the module of each change, as Terraform's does.
+    std::fs::write(ran.path("config/main.hcl"), root(&["dev", "prod"])).expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan", "--format", "json"])
+        .run();
+    let plan: serde_json::Value = serde_json::from_str(&ran.stdout()).expect("a JSON plan");
+    let changes = plan["resource_changes"].as_array().expect("changes");
+    let deleted: std::collections::BTreeSet<(&str, &str)> = changes
+        .iter()
+        .filter(|c| c["change"]["actions"] == serde_json::json!(["delete"]))
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap_or_default(),
+                c["module_address"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let staging = "module.conn[\"staging\"]";
+    assert_eq!(
+        deleted,
+        [
+            ("module.conn[\"staging\"].secret.app", staging),
+            (
+                "module.conn[\"staging\"].connector_profile.salesforce",
+                staging
+            ),
+        ]
+        .into_iter()
+        .collect()
+    );
+    let calls = &plan["configuration"]["root_module"]["module_calls"]["conn"];
+    assert_eq!(calls["source"], "./modules/connection");
+    assert!(
+        calls["module"]["resources"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["address"] == "secret.app")),
+        "{calls}"
+    );
+
+    // One environment removed: its instance's two resources are destroyed, nothing else.
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains(
+            "# module.conn[\"staging\"].connector_profile.salesforce will be destroyed",
+        )
+        .stdout_contains("Apply complete! Resources: 0 added, 0 changed, 2 destroyed.")
+        .run();
+    let mut names = aws.profile_names();
+    names.sort();
+    assert_eq!(names, ["salesforce-dev", "salesforce-prod"]);
+    assert_eq!(ran.state_addresses().len(), 7);
+}
+
+#[test]
+fn a_resource_moves_into_a_nested_module_without_an_aws_call() {
+    let aws = Sandbox::start();
+    let before = r#"
+secret "legacy" {
+  name          = "appflow/legacy"
+  secret_string = "not a secret"
+}
+"#;
+    let ran = Test::new()
+        .file("main.hcl", before)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run();
+    let arn = ran.state()["resources"]["secret.legacy"]["attributes"]["arn"]
+        .as_str()
+        .expect("arn")
+        .to_string();
+
+    // The secret now lives two modules down; the inner call has count, and the inner module
+    // reads a file next to it through path.module.
+    let after = r#"
+module "outer" {
+  source = "./modules/outer"
+}
+
+moved {
+  from = secret.legacy
+  to   = module.outer.module.inner[0].secret.kept
+}
+
+output "name" {
+  value = module.outer.name
+}
+"#;
+    let outer = r#"
+module "inner" {
+  source = "./inner"
+  count  = 1
+  prefix = "appflow"
+}
+
+output "name" {
+  value = module.inner[0].name
+}
+"#;
+    let inner = r#"
+variable "prefix" {
+  type = string
+}
+
+secret "kept" {
+  name          = "${var.prefix}/${trimspace(file("${path.module}/suffix.txt"))}"
+  secret_string = "not a secret"
+}
+
+output "name" {
+  value = secret.kept.name
+}
+"#;
+    std::fs::write(ran.path("config/main.hcl"), after).expect("write");
+    for (file, text) in [
+        ("modules/outer/main.hcl", outer),
+        ("modules/outer/inner/main.hcl", inner),
+        ("modules/outer/inner/suffix.txt", "legacy\n"),
+    ] {
+        let path = ran.path(&format!("config/{file}"));
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# secret.legacy has moved to module.outer.module.inner[0].secret.kept")
+        .stdout_contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+        .stdout_contains("name = \"appflow/legacy\"")
+        .stdout_lacks("Creating...")
+        .stdout_lacks("Destroying...")
+        .run();
+    assert_eq!(
+        ran.state()["resources"]["module.outer.module.inner[0].secret.kept"]["attributes"]["arn"],
+        serde_json::json!(arn)
+    );
+    assert_eq!(
+        ran.state_addresses(),
+        ["module.outer.module.inner[0].secret.kept"]
+    );
+}
