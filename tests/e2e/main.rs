@@ -18,6 +18,7 @@ mod modules;
 mod moto;
 mod pipe;
 mod plan;
+mod providers;
 mod recovery;
 mod resilience;
 mod s3_backend;

@@ -304,7 +304,11 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
     // saying so: a change reported complete is always in the journal.
     let destroy = |prior: ResourceState, doing: &'static str| async move {
         let started = begin(shared, change, Phase::Destroying);
-        delete(&shared.clients, address.kind, &prior)
+        let clients = shared
+            .clients
+            .for_alias(prior.provider.as_deref())
+            .map_err(fail(doing))?;
+        delete(clients, address.kind, &prior)
             .await
             .map_err(fail(doing))?;
         record(shared, key, None).map_err(fail(doing))?;
@@ -349,8 +353,13 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             if creating && pending.is_none() {
                 intend(shared, key, &token).map_err(fail(doing))?;
             }
+            let provider = shared
+                .config
+                .resources
+                .get(address)
+                .and_then(|r| r.provider.as_deref());
             let op = Op {
-                clients: &shared.clients,
+                clients: shared.clients.for_alias(provider).map_err(fail(doing))?,
                 address,
                 lineage: shared.lineage.clone(),
                 token,
@@ -549,6 +558,18 @@ fn record_move(shared: &Shared, from: &Address, to: &Address) -> Result<(), AwsE
 
 /// Appends the change to the journal (fsync) without holding up the async workers.
 fn record(shared: &Shared, key: &str, resource: Option<ResourceState>) -> Result<(), AwsError> {
+    // Every record names the provider configuration its object lives under, so it can be
+    // destroyed there once it has left the configuration.
+    let resource = resource.map(|mut r| {
+        if let Some(configured) = key
+            .parse::<Address>()
+            .ok()
+            .and_then(|a| shared.config.resources.get(&a))
+        {
+            r.provider = configured.provider.clone();
+        }
+        r
+    });
     tokio::task::block_in_place(|| {
         let mut journal = shared.journal.lock().unwrap_or_else(|p| p.into_inner());
         match resource {

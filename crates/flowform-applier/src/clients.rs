@@ -55,6 +55,9 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// The region the clients sign for (ARNs are built with it).
     pub region: String,
+    /// The clients of each aliased provider configuration (`provider "aws" { alias = "eu" }`),
+    /// by alias; see [`Clients::for_alias`].
+    pub aliases: std::sync::Arc<std::collections::BTreeMap<String, Clients>>,
 }
 
 impl Clients {
@@ -118,6 +121,27 @@ impl Clients {
             ),
             sts: aws_sdk_sts::Client::new(&shared),
             region,
+            aliases: Default::default(),
+        }
+    }
+
+    /// These clients with the aliased provider configurations' own.
+    pub fn with_aliases(mut self, aliases: std::collections::BTreeMap<String, Clients>) -> Self {
+        self.aliases = std::sync::Arc::new(aliases);
+        self
+    }
+
+    /// The clients of provider configuration `alias` (`None`: the default one). An alias the
+    /// configuration no longer declares is an error, never the default region or account: a
+    /// resource is changed or destroyed only where it was made.
+    pub fn for_alias(&self, alias: Option<&str>) -> Result<&Clients, crate::AwsError> {
+        match alias {
+            None => Ok(self),
+            Some(a) => self.aliases.get(a).ok_or_else(|| {
+                crate::AwsError::other(format!(
+                    "the provider configuration aws.{a} it was made with is not declared in the configuration: declare provider \"aws\" {{ alias = \"{a}\", ... }} again to change or destroy it"
+                ))
+            }),
         }
     }
 

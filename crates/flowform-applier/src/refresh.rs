@@ -18,25 +18,30 @@ pub async fn refresh(
 ) -> Result<Refreshed, Vec<ChangeError>> {
     let mut refreshed = Refreshed::new();
     let mut errors = Vec::new();
-    let profiles_needed = state
+    // One listing of profiles per provider configuration that holds some.
+    let providers: std::collections::BTreeSet<Option<&str>> = state
         .resources
         .values()
-        .any(|r| r.resource_type == "connector_profile");
-    let profiles = if profiles_needed {
-        match resources::connector_profile::list_all(clients).await {
-            Ok(p) => Some(p),
-            Err(e) => {
-                errors.push(ChangeError {
-                    address: Address::new(ResourceKind::ConnectorProfile, "*"),
-                    doing: "refresh",
-                    error: e,
-                });
-                None
+        .filter(|r| r.resource_type == "connector_profile")
+        .map(|r| r.provider.as_deref())
+        .collect();
+    let mut listings = std::collections::BTreeMap::new();
+    for provider in providers {
+        let listed = match clients.for_alias(provider) {
+            Ok(c) => resources::connector_profile::list_all(c).await,
+            Err(e) => Err(e),
+        };
+        match listed {
+            Ok(p) => {
+                listings.insert(provider, p);
             }
+            Err(e) => errors.push(ChangeError {
+                address: Address::new(ResourceKind::ConnectorProfile, "*"),
+                doing: "refresh",
+                error: e,
+            }),
         }
-    } else {
-        None
-    };
+    }
     let gate = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (address, prior) in &state.resources {
@@ -46,7 +51,10 @@ pub async fn refresh(
         // Profiles come from the one listing above rather than a call each.
         if addr.kind == ResourceKind::ConnectorProfile {
             let name = resources::connector_profile::recorded_name(prior);
-            match profiles.as_ref().map(|all| all.get(&name)) {
+            match listings
+                .get(&prior.provider.as_deref())
+                .map(|all| all.get(&name))
+            {
                 Some(Some(p)) => match resources::connector_profile::record(p, Some(prior)) {
                     Ok(r) => {
                         refreshed.insert(address.clone(), Some(r));
@@ -64,8 +72,19 @@ pub async fn refresh(
             }
             continue;
         }
+        let clients = match clients.for_alias(prior.provider.as_deref()) {
+            Ok(c) => c.clone(),
+            Err(e) => {
+                errors.push(ChangeError {
+                    address: addr,
+                    doing: "refresh",
+                    error: e,
+                });
+                continue;
+            }
+        };
         let (clients, prior, key, gate) = (
-            clients.clone(),
+            clients,
             prior.clone(),
             state.digest_key.clone(),
             gate.clone(),

@@ -17,7 +17,10 @@ pub struct Config {
     /// The text of every file read, for diagnostics.
     pub sources: Sources,
     pub variables: BTreeMap<String, Variable>,
+    /// The default `provider "aws"` block.
     pub provider: Provider,
+    /// The `provider "aws"` blocks with an `alias`, by alias.
+    pub aliases: BTreeMap<String, Provider>,
     pub backend: Option<Backend>,
     /// Resource instances by address (`secret.app`, `secret.app[0]`,
     /// `connector_profile.sf["prod"]`).
@@ -154,6 +157,9 @@ pub struct Resource {
     /// one named when the index is known before apply (`secret.app[each.key]`), else all.
     pub references: BTreeSet<Address>,
     pub lifecycle: Lifecycle,
+    /// The provider alias it is managed with (`provider = aws.eu`, or its module's
+    /// `providers = { aws = aws.eu }`); `None`: the default provider.
+    pub provider: Option<String>,
     /// The block, shared by every instance of it.
     pub(crate) body: std::sync::Arc<BlockExprs>,
     /// The module instance it is in ([`Config::modules`]; 0: the root module).

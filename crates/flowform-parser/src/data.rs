@@ -21,6 +21,8 @@ pub struct DataSource {
     pub args: BTreeMap<String, String>,
     /// The block's header, where "cannot be read" errors point.
     pub range: Option<SourceRange>,
+    /// The provider alias it is read with (`provider = aws.eu`); `None`: the default one.
+    pub provider: Option<String>,
 }
 
 impl DataSource {
@@ -86,7 +88,7 @@ pub(crate) fn evaluate(
     let takes = kind.arguments();
     let mut args = BTreeMap::new();
     let mut ok = true;
-    for a in &body.attrs {
+    for a in body.attrs.iter().filter(|a| a.name != "provider") {
         if !takes.contains(&a.name.as_str()) {
             let expected = if takes.is_empty() {
                 "it takes no arguments".to_string()
@@ -161,5 +163,6 @@ pub(crate) fn evaluate(
         label: label.to_string(),
         args,
         range: sources.range(&body.file, body.header.clone()),
+        provider: None,
     })
 }

@@ -50,7 +50,8 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
 pub(crate) struct Declarations {
     pub(crate) variables: Vec<Declaration>,
     pub(crate) locals: BTreeMap<String, LocalExpr>,
-    provider: Option<BlockExprs>,
+    /// `provider "aws"` blocks: the default one and those with an `alias`.
+    providers: Vec<BlockExprs>,
     backend: Option<(String, BlockExprs)>,
     pub(crate) resources: BTreeMap<Address, Arc<BlockExprs>>,
     pub(crate) outputs: Vec<(String, BlockExprs)>,
@@ -176,6 +177,14 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
             let (mut depends_on, lifecycle) =
                 meta(&block, body, &blocks, &calls, &sources, &mut diags);
             depends_on.extend(module.depends_on.iter().cloned());
+            let provider = match provider_meta(body, index != 0, &sources) {
+                Ok(Some(alias)) => Some(alias),
+                Ok(None) => module.provider.clone(),
+                Err(d) => {
+                    diags.push(*d);
+                    None
+                }
+            };
             let refs = references(body, &module.path, &local_refs, &blocks);
             let mut across = Vec::new();
             if !modules.is_empty() {
@@ -224,6 +233,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
                         depends_on,
                         references,
                         lifecycle: lifecycle.clone(),
+                        provider: provider.clone(),
                         body: body.clone(),
                         module: index,
                     },
@@ -231,9 +241,22 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
             }
             ev.set_instance(Vec::new());
         }
-        data_sources.extend(source.data.iter().filter_map(|(kind, label, body)| {
-            data::evaluate(&ev, &module.path, *kind, label, body, &sources, &mut diags)
-        }));
+        for (kind, label, body) in &source.data {
+            let provider = match provider_meta(body, index != 0, &sources) {
+                Ok(Some(alias)) => Some(alias),
+                Ok(None) => module.provider.clone(),
+                Err(d) => {
+                    diags.push(*d);
+                    None
+                }
+            };
+            if let Some(mut d) =
+                data::evaluate(&ev, &module.path, *kind, label, body, &sources, &mut diags)
+            {
+                d.provider = provider;
+                data_sources.push(d);
+            }
+        }
         if index > 0 {
             check_module_instance(&ev, module, &sources, &mut diags);
         }
@@ -264,11 +287,15 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         &mut diags,
     );
 
-    let provider = decls
-        .provider
-        .as_ref()
-        .map(|p| provider(&ev, p, &sources, &mut diags))
-        .unwrap_or_default();
+    let (provider, aliases) = providers(&ev, &decls.providers, &sources, &mut diags);
+    check_provider_references(
+        &resources,
+        &data_sources,
+        &modules,
+        &aliases,
+        &sources,
+        &mut diags,
+    );
     let backend = decls
         .backend
         .as_ref()
@@ -285,6 +312,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         sources,
         variables,
         provider,
+        aliases,
         backend,
         resources,
         blocks,
@@ -440,10 +468,8 @@ fn declare(
             "provider" => {
                 if labels[0] != "aws" {
                     diags.push(Diagnostic::error("Unsupported provider", format!("flowform manages AWS resources only: the provider block must be provider \"aws\", not \"{}\".", labels[0])).with_range(sources.range(file, label_span)));
-                } else if decls.provider.is_some() {
-                    diags.push(duplicate(sources, file, label_span, "provider", "aws"));
                 } else {
-                    decls.provider = Some(exprs);
+                    decls.providers.push(exprs);
                 }
             }
             "backend" => {
@@ -891,6 +917,8 @@ fn instantiate(
             let mut depends_on = module.depends_on.clone();
             depends_on.extend(own_depends_on);
             let inputs = modules::inputs(body);
+            let provider =
+                call_provider(body, sources, diags).unwrap_or_else(|| module.provider.clone());
             let mut call = Call {
                 dir: call_dir.clone(),
                 expansion: expansion.clone(),
@@ -913,6 +941,7 @@ fn instantiate(
                     source: declarations.clone(),
                     calls: BTreeMap::new(),
                     depends_on: depends_on.clone(),
+                    provider: provider.clone(),
                 });
             }
             calls.insert(name.clone(), call);
@@ -969,7 +998,7 @@ fn read_module(
         )
         .with_range(sources.range(&body.file, body.header.clone()))
     };
-    if let Some(p) = &decls.provider {
+    for p in &decls.providers {
         diags.push(root_only(p, "A provider block"));
     }
     if let Some((_, b)) = &decls.backend {
@@ -1327,6 +1356,205 @@ fn string_attrs(
     out
 }
 
+/// The default `provider "aws"` block and the aliased ones, each alias once.
+fn providers(
+    ev: &Evaluator<'_>,
+    blocks: &[BlockExprs],
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> (Provider, BTreeMap<String, Provider>) {
+    let mut default: Option<Provider> = None;
+    let mut aliases = BTreeMap::new();
+    for body in blocks {
+        let alias = body.attrs.iter().find(|a| a.name == "alias");
+        let name = match alias {
+            None => None,
+            Some(a) => match a.expr.as_str() {
+                Some(n) if valid_label(n) => Some(n.to_string()),
+                _ => {
+                    diags.push(
+                        Diagnostic::error(
+                            "Invalid provider alias",
+                            "\"alias\" must be a literal name (letters, digits, underscores and dashes), such as alias = \"eu\".",
+                        )
+                        .with_range(sources.range(&body.file, a.value_span())),
+                    );
+                    continue;
+                }
+            },
+        };
+        let p = provider(ev, body, sources, diags);
+        let taken = match &name {
+            None => default.is_some(),
+            Some(n) => aliases.contains_key(n),
+        };
+        if taken {
+            let shown = name
+                .as_deref()
+                .map_or("aws".to_string(), |n| format!("aws.{n}"));
+            diags.push(
+                Diagnostic::error(
+                    "Duplicate provider configuration",
+                    format!("The provider configuration {shown} was already declared. A second region or account needs its own alias: provider \"aws\" {{ alias = \"NAME\", ... }}."),
+                )
+                .with_range(sources.range(&body.file, body.header.clone())),
+            );
+            continue;
+        }
+        match name {
+            None => default = Some(p),
+            Some(n) => {
+                aliases.insert(n, p);
+            }
+        }
+    }
+    (default.unwrap_or_default(), aliases)
+}
+
+/// Every `provider = aws.NAME` of a resource or data source and every `providers` of a module
+/// call names a declared alias.
+fn check_provider_references(
+    resources: &BTreeMap<Address, Resource>,
+    data_sources: &[crate::data::DataSource],
+    modules: &[ModuleInstance],
+    aliases: &BTreeMap<String, Provider>,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
+    let mut check = |alias: &Option<String>,
+                     range: Option<flowform_core::SourceRange>,
+                     what: String| {
+        if let Some(alias) = alias
+            && !aliases.contains_key(alias)
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Provider configuration not present",
+                    format!(
+                        "{what} uses the provider configuration aws.{alias}, which is not declared.{} Declare it with provider \"aws\" {{ alias = \"{alias}\", region = ... }}.",
+                        did_you_mean(alias, aliases.keys().map(String::as_str))
+                    ),
+                )
+                .with_range(range),
+            );
+        }
+    };
+    for r in resources.values() {
+        check(
+            &r.provider,
+            r.range.clone(),
+            r.address.resource().to_string(),
+        );
+    }
+    for d in data_sources {
+        check(&d.provider, d.range.clone(), d.address());
+    }
+    for m in modules.iter().skip(1) {
+        if m.parent == 0 || modules[m.parent].provider != m.provider {
+            let range = modules[m.parent]
+                .source
+                .modules
+                .iter()
+                .find(|(n, _)| m.path.last().is_some_and(|s| s.name == *n))
+                .and_then(|(_, b)| sources.range(&b.file, b.header.clone()));
+            check(&m.provider, range, m.name());
+        }
+    }
+}
+
+/// `provider = aws.NAME` as written on a resource or data block: the alias, or the
+/// diagnostic that says why it names none.
+pub(crate) fn provider_meta(
+    body: &BlockExprs,
+    in_module: bool,
+    sources: &Sources,
+) -> Result<Option<String>, Box<Diagnostic>> {
+    let Some(a) = body.attrs.iter().find(|a| a.name == "provider") else {
+        return Ok(None);
+    };
+    let error = |detail: &str| {
+        Box::new(
+            Diagnostic::error("Invalid provider reference", detail.to_string())
+                .with_range(sources.range(&body.file, a.value_span()))
+                .with_context(&body.context),
+        )
+    };
+    if in_module {
+        return Err(error(
+            "Inside a module, resources use the provider the call passes: set providers = { aws = aws.NAME } on the module block instead.",
+        ));
+    }
+    match &a.expr {
+        // `provider = aws`: the default configuration, said explicitly.
+        Expression::Variable(v) if v.value().as_str() == "aws" => Ok(None),
+        e => provider_alias(e).map(Some).ok_or_else(|| {
+            error("provider must name a provider configuration, such as provider = aws.eu (the alias of a provider \"aws\" block).")
+        }),
+    }
+}
+
+/// `aws.NAME` → `NAME`; `aws` → `""` is not an alias and is refused by the caller.
+fn provider_alias(expr: &Expression) -> Option<String> {
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    match (root.value().as_str(), t.operators.as_slice()) {
+        ("aws", [op]) => match op.value() {
+            TraversalOperator::GetAttr(name) => Some(name.value().as_str().to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `providers = { aws = aws.NAME }` on a module call: the alias its resources use (`None`:
+/// the caller's own).
+fn call_provider(
+    body: &BlockExprs,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<Option<String>> {
+    let a = body.attrs.iter().find(|a| a.name == "providers")?;
+    let fail = |diags: &mut Diagnostics| {
+        diags.push(
+            Diagnostic::error(
+                "Invalid providers argument",
+                "providers must be an object that passes the aws provider, such as providers = { aws = aws.eu }.",
+            )
+            .with_range(sources.range(&body.file, a.value_span()))
+            .with_context(&body.context),
+        );
+        None
+    };
+    let Expression::Object(object) = &a.expr else {
+        return fail(diags);
+    };
+    let mut out = None;
+    for (key, value) in object.iter() {
+        let key_ok = match key {
+            hcl::edit::expr::ObjectKey::Ident(id) => id.value().as_str() == "aws",
+            hcl::edit::expr::ObjectKey::Expression(Expression::Variable(v)) => {
+                v.value().as_str() == "aws"
+            }
+            _ => false,
+        };
+        if !key_ok {
+            return fail(diags);
+        }
+        match value.expr() {
+            Expression::Variable(v) if v.value().as_str() == "aws" => out = Some(None),
+            e => match provider_alias(e) {
+                Some(alias) => out = Some(Some(alias)),
+                None => return fail(diags),
+            },
+        }
+    }
+    out
+}
+
 fn provider(
     ev: &Evaluator<'_>,
     body: &BlockExprs,
@@ -1342,6 +1570,7 @@ fn provider(
             "account_id",
             "endpoint_url",
             "max_retries",
+            "alias",
         ],
         sources,
         diags,

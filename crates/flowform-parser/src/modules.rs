@@ -53,6 +53,9 @@ pub struct ModuleInstance {
     /// Resources (every instance of each) that every resource of this instance, and of the
     /// instances it calls, waits for: the `depends_on` of the calls that lead here.
     pub depends_on: Vec<Address>,
+    /// The provider alias its resources use (`providers = { aws = aws.eu }` on the call, or
+    /// the caller's); `None`: the default provider.
+    pub provider: Option<String>,
 }
 
 /// A `module` block as called by one module instance.
@@ -77,6 +80,7 @@ impl ModuleInstance {
             source,
             calls: BTreeMap::new(),
             depends_on: Vec::new(),
+            provider: None,
         }
     }
 

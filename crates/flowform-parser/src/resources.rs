@@ -152,7 +152,7 @@ fn dynamic_not_supported(
         .with_context(context)
 }
 
-pub(crate) const META_ATTRS: &[&str] = &["depends_on", "count", "for_each"];
+pub(crate) const META_ATTRS: &[&str] = &["depends_on", "count", "for_each", "provider"];
 pub(crate) const META_BLOCKS: &[&str] = &["lifecycle"];
 
 /// Reports arguments and blocks that a resource kind does not have. Runs once, at load.

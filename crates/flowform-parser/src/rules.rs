@@ -62,11 +62,16 @@ fn range_of(config: &Config, r: &Resource, path: &[&str]) -> Option<flowform_cor
 }
 
 fn context(r: &Resource) -> String {
-    format!("{} \"{}\"", r.address.kind, r.address.label)
+    if r.address.module.is_empty() {
+        format!("{} \"{}\"", r.address.kind, r.address.label)
+    } else {
+        r.address.resource().to_string()
+    }
 }
 
 fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut Diagnostics) {
-    let mut seen: HashMap<&str, &Resource> = HashMap::new();
+    // Per provider configuration: two aliases are two regions or accounts.
+    let mut seen: HashMap<(Option<&str>, &str), &Resource> = HashMap::new();
     for r in config.resources_of(kind) {
         let Some(value) = r.attributes.get("name") else {
             continue;
@@ -74,7 +79,7 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
         let Some(name) = value.as_str() else {
             continue;
         };
-        if let Some(first) = seen.get(name) {
+        if let Some(first) = seen.get(&(r.provider.as_deref(), name)) {
             // Either one being sensitive makes the shared name a secret.
             let first_sensitive = first
                 .attributes
@@ -90,7 +95,7 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
                 first.address, r.address
             )).with_range(range_of(config, r, &["name"])).with_context(context(r)));
         } else {
-            seen.insert(name, r);
+            seen.insert((r.provider.as_deref(), name), r);
         }
     }
 }

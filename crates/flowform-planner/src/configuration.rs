@@ -19,6 +19,8 @@ pub struct ConfiguredResource {
     pub expressions: BTreeMap<String, Expression>,
     /// Explicit `depends_on`.
     pub depends_on: Vec<Address>,
+    /// The provider alias it is managed with (`None`: the default configuration).
+    pub provider: Option<String>,
 }
 
 /// An attribute's expression, or a nested block's.
@@ -81,6 +83,7 @@ pub fn resources(config: &Config) -> Vec<ConfiguredResource> {
             address: r.address.clone(),
             expressions: expressions(&config.expressions(&r.address), &r.attributes),
             depends_on: r.depends_on.clone(),
+            provider: r.provider.clone(),
         })
         .collect()
 }

@@ -287,6 +287,7 @@ impl SavedPlan {
                 .configuration
                 .iter()
                 .map(|r| ConfiguredJson {
+                    provider: r.provider.clone(),
                     address: r.address.to_string(),
                     depends_on: r.depends_on.iter().map(|a| a.to_string()).collect(),
                     expressions: encode_expressions(&r.expressions),
@@ -455,6 +456,7 @@ impl SavedPlan {
                                 .filter_map(|d| d.parse().ok())
                                 .collect(),
                             expressions: decode_expressions(&r.expressions),
+                            provider: r.provider,
                         })
                     })
                     .collect(),
@@ -535,6 +537,8 @@ struct CallJson {
 #[serde(deny_unknown_fields)]
 struct ConfiguredJson {
     address: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider: Option<String>,
     depends_on: Vec<String>,
     /// By name: `{"references": [...], "constant": VALUE}` for an attribute (no `constant`
     /// when there is none), `{"block": {...}}` for a nested block.

@@ -312,6 +312,11 @@ pub struct ResourceState {
     pub dependencies: BTreeSet<String>,
     #[serde(default)]
     pub sensitive: BTreeMap<String, Digest>,
+    /// The provider alias it was made with (`aws.eu` → `eu`); absent: the default provider.
+    /// Kept so that it is destroyed in its own region or account after it has left the
+    /// configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 impl ResourceState {
@@ -322,6 +327,7 @@ impl ResourceState {
             attributes: Map::new(),
             dependencies: BTreeSet::new(),
             sensitive: BTreeMap::new(),
+            provider: None,
         }
     }
 

@@ -212,6 +212,7 @@ mod tests {
             attributes: json,
             dependencies: Default::default(),
             sensitive: digests,
+            provider: None,
         };
         assert_eq!(flatten(&attrs, &key), flatten_state(&record));
         let back = from_state(&record);

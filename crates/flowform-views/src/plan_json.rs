@@ -257,6 +257,14 @@ fn configured_module(plan: &Plan, path: &[String]) -> Json {
             .map(|r| {
                 let block = Address::new(r.address.kind, r.address.label.clone());
                 let mut entry = identity(&block);
+                entry.insert(
+                    "provider_config_key".into(),
+                    json!(
+                        r.provider
+                            .as_ref()
+                            .map_or("aws".to_string(), |a| format!("aws.{a}"))
+                    ),
+                );
                 entry.insert("expressions".into(), expressions(&r.expressions));
                 Json::Object(entry)
             })
@@ -292,6 +300,14 @@ fn configured_module(plan: &Plan, path: &[String]) -> Json {
 
 fn configured(r: &ConfiguredResource) -> Json {
     let mut entry = identity(&r.address);
+    entry.insert(
+        "provider_config_key".into(),
+        json!(
+            r.provider
+                .as_ref()
+                .map_or("aws".to_string(), |a| format!("aws.{a}"))
+        ),
+    );
     entry.insert("expressions".into(), expressions(&r.expressions));
     if !r.depends_on.is_empty() {
         entry.insert(

@@ -16,8 +16,27 @@ pub struct Aws {
 }
 
 impl Aws {
+    /// The clients of the default provider configuration, with those of every aliased one
+    /// (`--region` overrides the default configuration's region only).
     pub async fn connect(ctx: &Context, args: &AwsArgs, config: &Config) -> Result<Aws, Exit> {
-        let provider = &config.provider;
+        let default = Self::settings(ctx, args, &config.provider, args.region.as_deref())?;
+        let mut aliases = std::collections::BTreeMap::new();
+        for (alias, provider) in &config.aliases {
+            let settings = Self::settings(ctx, args, provider, None)?;
+            aliases.insert(alias.clone(), Clients::connect(&settings).await);
+        }
+        Ok(Aws {
+            clients: Clients::connect(&default).await.with_aliases(aliases),
+            sandbox: None,
+        })
+    }
+
+    fn settings(
+        ctx: &Context,
+        args: &AwsArgs,
+        provider: &flowform_parser::Provider,
+        region: Option<&str>,
+    ) -> Result<ClientSettings, Exit> {
         let mut settings = ClientSettings {
             region: provider.region.clone(),
             profile: provider.profile.clone(),
@@ -28,25 +47,21 @@ impl Aws {
         if let Some(endpoint) = &args.endpoint {
             settings.endpoint_url = Some(endpoint.clone());
         }
-        if let Some(region) = &args.region {
-            settings.region = Some(region.clone());
+        if let Some(region) = region {
+            settings.region = Some(region.to_string());
         }
-        let sandbox = None;
         if args.sandbox {
             settings.endpoint_url = Some(sandbox_endpoint(ctx)?);
             settings.static_credentials = Some(("test".into(), "test".into()));
             settings.profile = None;
             settings.region = Some(
-                args.region
-                    .clone()
+                region
+                    .map(str::to_string)
                     .or_else(|| provider.region.clone())
                     .unwrap_or_else(|| "us-east-1".into()),
             );
         }
-        Ok(Aws {
-            clients: Clients::connect(&settings).await,
-            sandbox,
-        })
+        Ok(settings)
     }
 
     /// Stops the sandbox (saving its data).

@@ -46,7 +46,11 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             Err(e) => return e,
         };
         outln!("{address}: Importing from ID \"{}\"...", args.id);
-        let imported = flowform_applier::import(&aws.clients, &address, &args.id, &state.digest_key).await;
+        let provider = config.resources.get(&address).and_then(|r| r.provider.as_deref());
+        let imported = match aws.clients.for_alias(provider) {
+            Ok(c) => flowform_applier::import(c, &address, &args.id, &state.digest_key).await,
+            Err(e) => Err(e),
+        };
         aws.close().await;
         let mut record = match imported {
             Ok(r) => r,

@@ -124,7 +124,15 @@ pub async fn make_plan(
         };
         let clients = &aws.insert(connected).clients;
         for i in pending {
-            match flowform_applier::import(clients, &i.to, &i.id, &state.digest_key).await {
+            let provider = config
+                .resources
+                .get(&i.to)
+                .and_then(|r| r.provider.as_deref());
+            let imported = match clients.for_alias(provider) {
+                Ok(c) => flowform_applier::import(c, &i.to, &i.id, &state.digest_key).await,
+                Err(e) => Err(e),
+            };
+            match imported {
                 Ok(mut record) => {
                     keep_configured_kms_arn(&config, &state, &i.to, &mut record);
                     imports.insert(
@@ -194,7 +202,11 @@ pub async fn read_data_sources(ctx: &Context, config: &mut Config, aws: &Aws) ->
             .map(|(k, v)| format!("{k} = \"{v}\""))
             .collect::<Vec<_>>()
             .join(", ");
-        match flowform_applier::read_data(&aws.clients, ds.kind, &ds.args).await {
+        let read = match aws.clients.for_alias(ds.provider.as_deref()) {
+            Ok(c) => flowform_applier::read_data(c, ds.kind, &ds.args).await,
+            Err(e) => Err(e),
+        };
+        match read {
             Ok(Some(attributes)) => {
                 values.insert(ds.address(), attributes);
             }
