@@ -113,6 +113,76 @@ connector_profile "sf" {
     out
 }
 
+/// The same resources as [`generate`], from a module holding the three blocks, called with
+/// `for_each` once per key. Returns the root and the module.
+fn generate_module(resources: usize) -> (String, String) {
+    let n = resources / 3;
+    let mut root = String::from(
+        "variable \"jwt\" {\n  sensitive = true\n  default = \"eyJh.eyJp.c2ln\"\n}\n\nlocals {\n  orgs = {\n",
+    );
+    for i in 0..n {
+        let _ = writeln!(root, "    k{i} = \"{i:012}\"");
+    }
+    root.push_str(
+        r#"  }
+}
+
+module "org" {
+  source   = "./modules/org"
+  for_each = local.orgs
+  key      = each.key
+  pad      = each.value
+  jwt      = var.jwt
+}
+"#,
+    );
+    let module = r#"variable "key" {
+  type = string
+}
+variable "pad" {
+  type = string
+}
+variable "jwt" {
+  type      = string
+  sensitive = true
+}
+
+secret "app" {
+  name          = "appflow/app-${var.key}"
+  secret_string = jsonencode({ clientId = "id-${var.key}", clientSecret = var.jwt })
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "appflow.amazonaws.com" }, Action = "secretsmanager:GetSecretValue", Resource = "*", Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } } }]
+  })
+}
+
+kms_key_policy "key" {
+  key_id = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-${var.pad}"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "kms:*", Resource = "*" }]
+  })
+}
+
+connector_profile "sf" {
+  name            = "salesforce-${var.key}"
+  connector_type  = "Salesforce"
+  connection_mode = "Public"
+  kms_arn         = kms_key_policy.key.key_arn
+
+  properties {
+    instance_url = "https://org-${var.key}.my.salesforce.com"
+  }
+  credentials {
+    oauth2_grant_type      = "JWT_BEARER"
+    jwt_token              = var.jwt
+    client_credentials_arn = secret.app.arn
+  }
+}
+"#;
+    (root, module.to_string())
+}
+
 /// Counts allocations, so each benchmark also reports how much it allocates.
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
@@ -137,6 +207,22 @@ fn bench_load(bencher: divan::Bencher, size: usize, text: String) {
 #[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
 fn validate(bencher: divan::Bencher, size: usize) {
     bench_load(bencher, size, generate(size));
+}
+
+/// The same resources from one module called with `for_each`.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn validate_module(bencher: divan::Bencher, size: usize) {
+    let (root, module) = generate_module(size);
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("main.hcl"), root).expect("write");
+    std::fs::create_dir_all(dir.path().join("modules/org")).expect("mkdir");
+    std::fs::write(dir.path().join("modules/org/main.hcl"), module).expect("write");
+    bencher.bench(|| {
+        let config = load(dir.path(), &VariableInputs::default())
+            .expect("the generated configuration is valid");
+        assert_eq!(config.resources.len(), size / 3 * 3);
+        config
+    });
 }
 
 /// The same resources from three `for_each` blocks.

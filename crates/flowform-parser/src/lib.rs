@@ -13,10 +13,15 @@
 //! and applier re-evaluate a resource with [`Config::evaluate_resource`] once they know more.
 //!
 //! A block with `count` or `for_each` becomes one [`Resource`] per instance (`secret.app[0]`,
-//! `connector_profile.sf["prod"]`); [`Config::blocks`] says how each block expanded.
+//! `connector_profile.sf["prod"]`); [`Config::blocks`] says how each block expanded. A `module`
+//! call becomes one [`ModuleInstance`] per instance ([`Config::modules`], the root module first),
+//! and its resources' addresses start with the call's path
+//! (`module.conn["prod"].secret.app`); [`Resource::module`] says which instance a resource is
+//! evaluated in. `provider "aws"` blocks with an `alias` are [`Config::aliases`]; each resource
+//! and data source names the alias it uses, if any.
 //!
 //! Layout: `files` finds and parses the files; `variables` resolves inputs; `instances`
-//! evaluates `count` and `for_each`; `refactoring` reads `moved`, `import` and `flowform`
+//! evaluates `count` and `for_each`; `modules` holds module instances and reads calls; `refactoring` reads `moved`, `import` and `flowform`
 //! blocks; `data` reads `data` blocks' arguments (the CLI reads the data sources themselves and
 //! hands them over with [`Config::set_data`]); `resources` decodes
 //! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`

@@ -916,7 +916,7 @@ fn instantiate(
                 meta(&call_block, body, &blocks, &calls_names, sources, diags);
             let mut depends_on = module.depends_on.clone();
             depends_on.extend(own_depends_on);
-            let inputs = modules::inputs(body);
+            let inputs = Arc::new(modules::inputs(body));
             let provider =
                 call_provider(body, sources, diags).unwrap_or_else(|| module.provider.clone());
             let mut call = Call {

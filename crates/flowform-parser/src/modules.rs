@@ -45,7 +45,7 @@ pub struct ModuleInstance {
     /// The call's `each`/`count` for this instance, which its arguments see.
     pub(crate) call_scope: Scope,
     /// The call's arguments that are inputs, by variable name (in the caller's files).
-    pub(crate) inputs: BTreeMap<String, LocalExpr>,
+    pub(crate) inputs: Arc<BTreeMap<String, LocalExpr>>,
     /// What the module directory declares, shared by every instance of it.
     pub(crate) source: Arc<Declarations>,
     /// The module calls this instance makes.
@@ -76,7 +76,7 @@ impl ModuleInstance {
             dir: ".".into(),
             parent: 0,
             call_scope: Vec::new(),
-            inputs: BTreeMap::new(),
+            inputs: Arc::default(),
             source,
             calls: BTreeMap::new(),
             depends_on: Vec::new(),

@@ -5,7 +5,8 @@
 //! resources), the planner alone and load + validate + plan: fastest, slowest, median and mean
 //! of five runs, and what each run allocates. A third of the resources are secrets, a third KMS key policies, a third
 //! Salesforce profiles referring to both. The `_for_each` benchmarks take the same resources from three
-//! blocks with `for_each` over one map, to compare instances with hand-written blocks.
+//! blocks with `for_each` over one map, to compare instances with hand-written blocks; the
+//! `_module` one from a module of the three blocks called once per key.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark's failed unwrap is its failure
 
@@ -100,6 +101,77 @@ connector_profile "p" {
     out
 }
 
+/// The same resources as [`configuration`], as one module instance per key (`for_each` on the
+/// call) whose module holds the three blocks; a changed secret's description is an argument.
+fn configuration_module(resources: usize, changed_every: Option<usize>) -> String {
+    let n = resources / 3;
+    let mut out = String::from("locals {\n  orgs = {\n");
+    for i in 0..n {
+        let description = if changed_every.is_some_and(|e| i % e == 0) {
+            "rotated"
+        } else {
+            "connected app"
+        };
+        let _ = writeln!(
+            out,
+            "    k{i} = {{ pad = \"{i:08}\", description = \"{description}\" }}"
+        );
+    }
+    out.push_str(
+        r#"  }
+}
+
+module "org" {
+  source      = "./modules/org"
+  for_each    = local.orgs
+  key         = each.key
+  pad         = each.value.pad
+  description = each.value.description
+}
+"#,
+    );
+    out
+}
+
+/// The module [`configuration_module`] calls.
+const ORG_MODULE: &str = r#"
+variable "key" {
+  type = string
+}
+variable "pad" {
+  type = string
+}
+variable "description" {
+  type = string
+}
+
+secret "s" {
+  name = "appflow/s${var.key}"
+  description = var.description
+  secret_string = jsonencode({ id = var.key })
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "appflow.amazonaws.com" }, Action = "secretsmanager:GetSecretValue", Resource = "*", Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } } }] })
+}
+
+kms_key_policy "k" {
+  key_id = "arn:aws:kms:us-east-1:123456789012:key/${var.pad}-0000-0000-0000-000000000000"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "kms:*", Resource = "*" }] })
+}
+
+connector_profile "p" {
+  name = "sf-${var.key}"
+  connector_type = "Salesforce"
+  connection_mode = "Public"
+  kms_arn = kms_key_policy.k.key_arn
+  properties {
+    instance_url = "https://o${var.key}.my.salesforce.com"
+  }
+  credentials {
+    oauth2_grant_type = "CLIENT_CREDENTIALS"
+    client_credentials_arn = secret.s.arn
+  }
+}
+"#;
+
 /// The state after applying `config` (computed attributes made up), built directly so the
 /// benchmark measures the planner, not a simulated apply.
 fn applied_state(dir: &std::path::Path) -> State {
@@ -155,6 +227,9 @@ fn main() {
 fn fixture(size: usize, make: fn(usize, Option<usize>) -> String) -> (tempfile::TempDir, State) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("main.hcl"), make(size, None)).expect("write");
+    let module = dir.path().join("modules/org");
+    std::fs::create_dir_all(&module).expect("mkdir");
+    std::fs::write(module.join("main.hcl"), ORG_MODULE).expect("write");
     let state = applied_state(dir.path());
     std::fs::write(dir.path().join("main.hcl"), make(size, Some(33))).expect("write");
     (dir, state)
@@ -183,6 +258,12 @@ fn plan(bencher: divan::Bencher, size: usize) {
 #[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
 fn plan_for_each(bencher: divan::Bencher, size: usize) {
     bench_plan(bencher, size, configuration_for_each);
+}
+
+/// The planner alone, the same resources from one module called with `for_each`.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn plan_module(bencher: divan::Bencher, size: usize) {
+    bench_plan(bencher, size, configuration_module);
 }
 
 /// Load and validate, then plan: what `plan --refresh=false` does between reading the state
