@@ -260,9 +260,18 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
 
 /// The resource an expression refers to as a whole (`secret.app.arn` → `secret.app`), also
 /// through locals (`local.app_arn` where `app_arn = secret.app.arn`).
-fn referenced(config: &Config, expr: &Expression) -> Option<Address> {
+/// The resource an expression of module instance `module` names, following locals and (in a
+/// module) the call's arguments up to where the reference is written.
+fn referenced(config: &Config, module: usize, expr: &Expression) -> Option<Address> {
     let mut expr = expr;
-    for _ in 0..=config.locals.len() {
+    let mut module = module;
+    let steps = config.locals.len()
+        + config
+            .modules
+            .iter()
+            .map(|m| m.source.locals.len() + m.inputs.len())
+            .sum::<usize>();
+    for _ in 0..=steps {
         let Expression::Traversal(t) = expr else {
             return None;
         };
@@ -273,12 +282,23 @@ fn referenced(config: &Config, expr: &Expression) -> Option<Address> {
             Some(TraversalOperator::GetAttr(name)) => name.value().as_str(),
             _ => return None,
         };
-        if root.value().as_str() == "local" {
-            expr = &config.locals.get(first)?.expr;
-            continue;
+        let instance = config.modules.get(module).filter(|_| module != 0);
+        match root.value().as_str() {
+            "local" => {
+                let locals = instance.map_or(&config.locals, |m| &m.source.locals);
+                expr = &locals.get(first)?.expr;
+            }
+            "var" => {
+                let m = instance?;
+                expr = &m.inputs.get(first)?.expr;
+                module = m.parent;
+            }
+            keyword => {
+                let kind = ResourceKind::from_keyword(keyword)?;
+                let path = instance.map_or(&[][..], |m| &m.path);
+                return Some(Address::new(kind, first).in_module(path));
+            }
         }
-        let kind = ResourceKind::from_keyword(root.value().as_str())?;
-        return Some(Address::new(kind, first));
     }
     None
 }
@@ -301,6 +321,7 @@ fn lint_policy(config: &Config, r: &Resource) -> Option<serde_json::Value> {
     let expr = attr_expr(&r.body, &["policy"])?;
     let mut ev = config.evaluator(&AllUnknown);
     ev.lint = true;
+    ev.set_module(r.module);
     let mut ignored = Diagnostics::default();
     ev.set_instance(config.instance_scope(&ev, &r.address, &r.body, &mut ignored));
     let value = ev.eval(expr, &r.body.file).ok()?;
@@ -314,7 +335,7 @@ fn lint_policy(config: &Config, r: &Resource) -> Option<serde_json::Value> {
 /// confused-deputy conditions.
 fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) {
     let Some(secret_addr) = attr_expr(&profile.body, &["credentials", "client_credentials_arn"])
-        .and_then(|e| referenced(config, e))
+        .and_then(|e| referenced(config, profile.module, e))
     else {
         return;
     };
@@ -411,7 +432,10 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
         let Some(kp_key) = attr_expr(&kp.body, &["key_id"]) else {
             return false;
         };
-        match (referenced(config, key_expr), referenced(config, kp_key)) {
+        match (
+            referenced(config, secret.module, key_expr),
+            referenced(config, kp.module, kp_key),
+        ) {
             (Some(a), Some(b)) => a == b,
             (None, None) => {
                 secret
