@@ -192,3 +192,39 @@ fn the_json_plan_has_what_terraform_tools_read() {
         "show FILE --format json differs from plan --format json"
     );
 }
+
+/// A plan whose only change is an output says so (not "No changes"), exits 2 with
+/// `--detailed-exitcode`, and apply records the output without touching AWS.
+#[test]
+fn an_output_only_change_is_planned_and_recorded() {
+    let config = "secret \"s\" {\n  name          = \"appflow/outputs-only\"\n  secret_string = \"not a secret\"\n}\n";
+    let ran = Test::new()
+        .file("main.hcl", config)
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let with_output = format!("{config}\noutput \"name\" {{\n  value = secret.s.name\n}}\n");
+    std::fs::write(ran.path("config/main.hcl"), with_output).expect("write");
+    let ran = ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .status(2)
+        .stdout_contains("Changes to Outputs:\n  + name = \"appflow/outputs-only\"")
+        .stdout_contains("You can apply this plan to save these new output values to the flowform state, without changing any real infrastructure.")
+        .stdout_lacks("No changes.")
+        .run();
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+        .stdout_lacks("Creating...")
+        .run();
+    let ran = ran
+        .then()
+        .args(["output", "--raw", "name"])
+        .stdout_contains("appflow/outputs-only")
+        .run();
+    ran.then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .run();
+}

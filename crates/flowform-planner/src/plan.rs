@@ -193,6 +193,11 @@ impl Plan {
         if self.refresh_only {
             return !self.drift.is_empty();
         }
+        self.has_resource_changes() || self.outputs.iter().any(|o| o.action != Action::NoOp)
+    }
+
+    /// Whether any resource changes (an output-only plan changes only the state's outputs).
+    pub fn has_resource_changes(&self) -> bool {
         self.changes
             .iter()
             .any(|c| c.action.is_change() || c.previous_address.is_some() || c.importing.is_some())

@@ -9,8 +9,11 @@ use std::fmt::Write as _;
 
 pub const NO_CHANGES: &str = "No changes. Your infrastructure matches the configuration.";
 
-/// The whole plan. The last line is `Plan: N to add, M to change, K to destroy.` or
-/// [`NO_CHANGES`].
+/// The last line of a plan that changes outputs only.
+pub const OUTPUTS_ONLY: &str = "You can apply this plan to save these new output values to the flowform state, without changing any real infrastructure.";
+
+/// The whole plan. The last line is `Plan: N to add, M to change, K to destroy.`,
+/// [`NO_CHANGES`], or (outputs only) [`OUTPUTS_ONLY`].
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
     if plan.refresh_only {
@@ -26,6 +29,17 @@ pub fn render(plan: &Plan) -> String {
     }
     if !plan.has_changes() {
         out.push_str(NO_CHANGES);
+        out.push('\n');
+        return out;
+    }
+    if !plan.has_resource_changes() {
+        // Only outputs change: Terraform's wording, and no "Plan:" line (nothing to add,
+        // change or destroy).
+        let outputs: Vec<DiffLine> = plan.outputs.iter().flat_map(diff::output_lines).collect();
+        out.push_str("Changes to Outputs:\n");
+        out.push_str(&lines(&outputs));
+        out.push('\n');
+        out.push_str(OUTPUTS_ONLY);
         out.push('\n');
         return out;
     }
