@@ -6,7 +6,12 @@ use flowform_state::ResourceState;
 /// One resource as the state records it.
 pub fn resource(address: &str, resource: &ResourceState) -> String {
     let attrs = flowform_planner::values::from_state(resource);
-    let (kind, label) = address.split_once('.').unwrap_or((address, ""));
+    // A module's resource is shown by its address inside the module, as Terraform does.
+    let local = address
+        .parse::<flowform_core::Address>()
+        .map(|a| a.local())
+        .unwrap_or_else(|_| address.to_string());
+    let (kind, label) = local.split_once('.').unwrap_or((&local, ""));
     let mut out = format!("# {address}:\nresource \"{kind}\" \"{label}\" {{\n");
     let width = attrs.keys().map(String::len).max().unwrap_or(0).max(2);
     out.push_str(&format!(
