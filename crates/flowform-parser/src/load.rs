@@ -825,6 +825,8 @@ fn instantiate(
     // Each module directory read, by its path relative to the configuration directory
     // (`None`: it could not be read, which was reported once).
     let mut read: BTreeMap<String, Option<Arc<Declarations>>> = BTreeMap::new();
+    // The calls whose arguments were checked, by where they are written.
+    let mut checked: BTreeSet<(String, usize)> = BTreeSet::new();
     let mut index = 0;
     while index < modules.len() {
         expand(
@@ -892,9 +894,6 @@ fn instantiate(
                 Some(d) => d.clone(),
                 None => {
                     let d = read_module(dir, &call_dir, body, sources, diags).map(Arc::new);
-                    if let Some(d) = &d {
-                        modules::check_inputs(body, name, d, sources, diags);
-                    }
                     read.insert(call_dir.clone(), d.clone());
                     d
                 }
@@ -902,6 +901,10 @@ fn instantiate(
             let Some(declarations) = declarations else {
                 continue;
             };
+            // Once per call as written (the instances of a call share its arguments).
+            if checked.insert((body.file.clone(), body.header.start)) {
+                modules::check_inputs(body, &call_dir, &declarations, sources, diags);
+            }
             let expansion = {
                 let mut ev = Evaluator::new(vars, root_locals, &blocks, &AllUnknown, files);
                 ev.modules = &modules;

@@ -197,8 +197,8 @@ pub(crate) fn on_disk(root: &Path, dir: &str) -> PathBuf {
     }
 }
 
-/// Checks a call's arguments against the module's variables: every argument names a
-/// variable, every variable without a default has an argument.
+/// Checks a call's arguments against the variables of the module in directory `name`: every
+/// argument names a variable, every variable without a default has an argument.
 pub(crate) fn check_inputs(
     call: &BlockExprs,
     name: &str,
@@ -216,7 +216,7 @@ pub(crate) fn check_inputs(
                 Diagnostic::error(
                     "Unsupported argument",
                     format!(
-                        "An argument named \"{}\" is not expected here: module \"{name}\" declares no variable \"{}\".{}",
+                        "An argument named \"{}\" is not expected here: the module in \"{name}\" declares no variable \"{}\".{}",
                         a.name,
                         a.name,
                         did_you_mean(&a.name, declared())
@@ -234,7 +234,7 @@ pub(crate) fn check_inputs(
                 Diagnostic::error(
                     "Missing required argument",
                     format!(
-                        "The argument \"{}\" is required, but no definition was found: module \"{name}\" declares variable \"{}\" without a default.",
+                        "The argument \"{}\" is required, but no definition was found: the module in \"{name}\" declares variable \"{}\" without a default.",
                         d.name, d.name
                     ),
                 )
