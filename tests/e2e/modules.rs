@@ -125,11 +125,12 @@ secret "audit" {{
 }}
 
 module "conn" {{
-  source   = "./modules/connection"
-  for_each = toset([{envs}])
+  source = "./modules/connection"
+  # Keys known now, values (the key's ARN) only once the key exists.
+  for_each = {{ for env in [{envs}] : env => kms_key.shared.arn }}
 
   environment     = each.key
-  kms_key_arn     = kms_key.shared.arn
+  kms_key_arn     = each.value
   profile_kms_arn = kms_key_policy.shared.key_arn
   client_secret   = var.client_secret
 

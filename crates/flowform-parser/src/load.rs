@@ -920,6 +920,13 @@ fn instantiate(
             let mut depends_on = module.depends_on.clone();
             depends_on.extend(own_depends_on);
             let inputs = Arc::new(modules::inputs(body));
+            let for_each = body.attrs.iter().find(|a| a.name == "for_each").map(|a| {
+                Arc::new(LocalExpr {
+                    file: body.file.clone(),
+                    expr: a.expr.clone(),
+                    span: a.value_span(),
+                })
+            });
             let provider =
                 call_provider(body, sources, diags).unwrap_or_else(|| module.provider.clone());
             let mut call = Call {
@@ -940,6 +947,7 @@ fn instantiate(
                     dir: call_dir.clone(),
                     parent: index,
                     call_scope: expansion.scope(&key),
+                    for_each: for_each.clone(),
                     inputs: inputs.clone(),
                     source: declarations.clone(),
                     calls: BTreeMap::new(),

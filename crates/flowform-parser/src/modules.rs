@@ -44,6 +44,9 @@ pub struct ModuleInstance {
     pub parent: usize,
     /// The call's `each`/`count` for this instance, which its arguments see.
     pub(crate) call_scope: Scope,
+    /// The call's `for_each`, evaluated again when `each.value` was unknown at load (it refers
+    /// to a resource) and more is known now.
+    pub(crate) for_each: Option<Arc<LocalExpr>>,
     /// The call's arguments that are inputs, by variable name (in the caller's files).
     pub(crate) inputs: Arc<BTreeMap<String, LocalExpr>>,
     /// What the module directory declares, shared by every instance of it.
@@ -76,6 +79,7 @@ impl ModuleInstance {
             dir: ".".into(),
             parent: 0,
             call_scope: Vec::new(),
+            for_each: None,
             inputs: Arc::default(),
             source,
             calls: BTreeMap::new(),

@@ -365,12 +365,15 @@ impl<'a> Evaluator<'a> {
         let index = self.current.get();
         self.memoized(index, MemoKey::Var(name.to_string()), file, span, || {
             let (raw, at) = match module.inputs.get(name) {
-                Some(input) => (
-                    self.in_module(module.parent, module.call_scope.clone(), || {
-                        self.eval(&input.expr, &input.file)
-                    })?,
-                    Some(input),
-                ),
+                Some(input) => {
+                    let scope = self.call_scope_now(module);
+                    (
+                        self.in_module(module.parent, scope, || {
+                            self.eval(&input.expr, &input.file)
+                        })?,
+                        Some(input),
+                    )
+                }
                 None => match decl.body.attrs.iter().find(|a| a.name == "default") {
                     Some(default) => (
                         self.in_module(index, Vec::new(), || {
@@ -424,6 +427,40 @@ impl<'a> Evaluator<'a> {
             None => (String::new(), 0..0),
         };
         self.module_var(module, name, &file, &span)
+    }
+
+    /// The `each`/`count` a module instance's arguments see. Its `each.value` may have been
+    /// unknown when the configuration loaded (the call's `for_each` map refers to a resource);
+    /// the map is then evaluated again with what is known now. The keys stay as they were.
+    fn call_scope_now(&self, module: &ModuleInstance) -> Scope {
+        let unknown_value = module.call_scope.iter().any(|(name, v)| {
+            name == "each"
+                && matches!(v, Value::Object(m) if m.get("value").is_some_and(|v| !v.is_known()))
+        });
+        let key = match module.path.last().and_then(|s| s.key.as_ref()) {
+            Some(InstanceKey::Str(k)) if unknown_value => k,
+            _ => return module.call_scope.clone(),
+        };
+        let Some(for_each) = &module.for_each else {
+            return module.call_scope.clone();
+        };
+        let now = self.in_module(module.parent, Vec::new(), || {
+            self.eval(&for_each.expr, &for_each.file)
+        });
+        let value = match now.map(Value::unmark) {
+            Ok((Value::Object(map), marked)) => {
+                let v = map.get(key).cloned().unwrap_or(Value::Unknown);
+                if marked { Value::sensitive(v) } else { v }
+            }
+            _ => Value::Unknown,
+        };
+        vec![(
+            "each".to_string(),
+            Value::Object(BTreeMap::from([
+                ("key".to_string(), Value::String(key.clone())),
+                ("value".to_string(), value),
+            ])),
+        )]
     }
 
     /// An output of a child module instance, evaluated where it is declared.
