@@ -472,3 +472,73 @@ fn data_sources_feed_a_key_policy_and_a_profile() {
         "Salesforce https://data.my.salesforce.com"
     );
 }
+
+/// `for_each` and `count` on data blocks: one read per instance, `data.K.N["KEY"].attr` and the
+/// whole map or list, in a module too.
+#[test]
+fn data_blocks_with_for_each_and_count_read_one_object_per_instance() {
+    let aws = Sandbox::start();
+    let made = r#"
+secret "team" {
+  for_each      = toset(["red", "blue"])
+  name          = "appflow/team-${each.key}"
+  secret_string = "not a secret"
+}
+"#;
+    let ran = Test::new()
+        .file("main.hcl", made)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    let red = arn_of(&ran, "secret.team[\"red\"]");
+    let blue = arn_of(&ran, "secret.team[\"blue\"]");
+    let reading = format!(
+        r#"{made}
+data "secret" "by_team" {{
+  for_each = toset(["red", "blue"])
+  name     = "appflow/team-${{each.key}}"
+}}
+
+data "secret" "first" {{
+  count = 1
+  name  = "appflow/team-red"
+}}
+
+output "red" {{
+  value = data.secret.by_team["red"].arn
+}}
+
+output "all" {{
+  value = {{ for team, s in data.secret.by_team : team => s.arn }}
+}}
+
+output "counted" {{
+  value = data.secret.first[0].arn
+}}
+"#
+    );
+    write_config(&ran, &reading);
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains(&format!("red = \"{red}\""))
+        .stdout_contains(&format!("\"blue\" = \"{blue}\""))
+        .stdout_contains(&format!("counted = \"{red}\""))
+        .run();
+    // A key with no such object is an error naming that instance.
+    write_config(
+        &ran,
+        &reading.replace(
+            "toset([\"red\", \"blue\"])\n  name     =",
+            "toset([\"red\", \"green\"])\n  name     =",
+        ),
+    );
+    ran.then()
+        .aws(&aws)
+        .args(["plan"])
+        .status(1)
+        .stderr_contains("data.secret.by_team[\"green\"]")
+        .run();
+}

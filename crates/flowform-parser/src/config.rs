@@ -38,6 +38,8 @@ pub struct Config {
     pub data_sources: Vec<DataSource>,
     /// What the data sources were read as ([`Config::set_data`]); unknown until then.
     pub(crate) data_values: DataValues,
+    /// How each data block with `count` or `for_each` expanded, by its address.
+    pub(crate) data_blocks: BTreeMap<String, Expansion>,
     pub outputs: Vec<Output>,
     /// Warnings found while loading (errors make [`load`](crate::load) return no config).
     pub warnings: Diagnostics,
@@ -237,6 +239,7 @@ impl Config {
             &self.files,
         );
         ev.data = &self.data_values;
+        ev.data_blocks = &self.data_blocks;
         ev.modules = &self.modules;
         ev
     }

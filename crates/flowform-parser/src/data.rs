@@ -23,12 +23,18 @@ pub struct DataSource {
     pub range: Option<SourceRange>,
     /// The provider alias it is read with (`provider = aws.eu`); `None`: the default one.
     pub provider: Option<String>,
+    /// Its instance key, for a block with `count` or `for_each` (`data.secret.app["prod"]`).
+    pub key: Option<flowform_core::InstanceKey>,
 }
 
 impl DataSource {
-    /// `data.secret.app`, `module.conn["prod"].data.secret.app`.
+    /// `data.secret.app`, `data.secret.app["prod"]`, `module.conn["prod"].data.secret.app`.
     pub fn address(&self) -> String {
-        address(&self.module, self.kind, &self.label)
+        let block = address(&self.module, self.kind, &self.label);
+        match &self.key {
+            Some(k) => format!("{block}{k}"),
+            None => block,
+        }
     }
 }
 
@@ -88,7 +94,11 @@ pub(crate) fn evaluate(
     let takes = kind.arguments();
     let mut args = BTreeMap::new();
     let mut ok = true;
-    for a in body.attrs.iter().filter(|a| a.name != "provider") {
+    for a in body
+        .attrs
+        .iter()
+        .filter(|a| !["provider", "count", "for_each"].contains(&a.name.as_str()))
+    {
         if !takes.contains(&a.name.as_str()) {
             let expected = if takes.is_empty() {
                 "it takes no arguments".to_string()
@@ -164,5 +174,6 @@ pub(crate) fn evaluate(
         args,
         range: sources.range(&body.file, body.header.clone()),
         provider: None,
+        key: None,
     })
 }

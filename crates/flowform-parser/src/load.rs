@@ -145,17 +145,54 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         &mut diags,
     );
 
+    // Data blocks with `count`/`for_each`, expanded before anything refers to them.
+    let mut data_blocks: BTreeMap<String, Expansion> = BTreeMap::new();
+    {
+        let mut ev = Evaluator::new(&eval_vars, &root_locals, &blocks, &AllUnknown, &file_cache);
+        ev.modules = &modules;
+        for (index, m) in modules.iter().enumerate() {
+            ev.set_module(index);
+            for (kind, label, body) in &m.source.data {
+                if body
+                    .attrs
+                    .iter()
+                    .any(|a| instances::META.contains(&a.name.as_str()))
+                {
+                    let e = instances::expansion(
+                        &ev,
+                        body,
+                        &BTreeSet::new(),
+                        &m.source.locals,
+                        &sources,
+                        &mut diags,
+                    )
+                    .unwrap_or(Expansion::Invalid);
+                    data_blocks.insert(crate::data::address(&m.path, *kind, label), e);
+                }
+            }
+        }
+    }
     // Data sources are read after loading: until then each is declared, and unknown.
     let declared_data: crate::data::DataValues = modules
         .iter()
         .flat_map(|m| {
-            m.source.data.iter().map(|(kind, label, _)| {
-                (crate::data::address(&m.path, *kind, label), BTreeMap::new())
+            m.source.data.iter().flat_map(|(kind, label, _)| {
+                let block = crate::data::address(&m.path, *kind, label);
+                let keys = data_blocks
+                    .get(&block)
+                    .map_or(vec![None], Expansion::instance_keys);
+                keys.into_iter()
+                    .map(|k| match k {
+                        Some(k) => (format!("{block}{k}"), BTreeMap::new()),
+                        None => (block.clone(), BTreeMap::new()),
+                    })
+                    .collect::<Vec<_>>()
             })
         })
         .collect();
     let mut ev = Evaluator::new(&eval_vars, &root_locals, &blocks, &AllUnknown, &file_cache);
     ev.data = &declared_data;
+    ev.data_blocks = &data_blocks;
     ev.modules = &modules;
 
     let mut resources = BTreeMap::new();
@@ -250,12 +287,22 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
                     None
                 }
             };
-            if let Some(mut d) =
-                data::evaluate(&ev, &module.path, *kind, label, body, &sources, &mut diags)
-            {
-                d.provider = provider;
-                data_sources.push(d);
+            let block = crate::data::address(&module.path, *kind, label);
+            let expansion = data_blocks
+                .get(&block)
+                .cloned()
+                .unwrap_or(Expansion::Single);
+            for key in expansion.instance_keys() {
+                ev.set_instance(expansion.scope(&key));
+                if let Some(mut d) =
+                    data::evaluate(&ev, &module.path, *kind, label, body, &sources, &mut diags)
+                {
+                    d.provider = provider.clone();
+                    d.key = key;
+                    data_sources.push(d);
+                }
             }
+            ev.set_instance(Vec::new());
         }
         if index > 0 {
             check_module_instance(&ev, module, &sources, &mut diags);
@@ -321,6 +368,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         required_version,
         data_sources,
         data_values: declared_data,
+        data_blocks,
         outputs,
         warnings: Diagnostics::default(),
         var_values: eval_vars,

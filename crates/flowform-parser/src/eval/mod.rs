@@ -106,6 +106,8 @@ pub struct Evaluator<'a> {
     /// The declared data sources (`data.secret.app`), with their attributes once read (an
     /// attribute not there is unknown).
     pub data: &'a crate::data::DataValues,
+    /// How each data block with `count` or `for_each` expanded, by its address.
+    pub data_blocks: &'a BTreeMap<String, Expansion>,
     pub exports: &'a dyn Exports,
     pub files: &'a FileCache,
     /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
@@ -125,6 +127,7 @@ pub struct Evaluator<'a> {
 }
 
 static NO_DATA: crate::data::DataValues = BTreeMap::new();
+static NO_DATA_BLOCKS: BTreeMap<String, Expansion> = BTreeMap::new();
 
 /// A local value being evaluated (a reference back to it is a cycle), or its outcome.
 enum Memo {
@@ -160,6 +163,7 @@ impl<'a> Evaluator<'a> {
             locals,
             blocks,
             data: &NO_DATA,
+            data_blocks: &NO_DATA_BLOCKS,
             exports,
             files,
             lint: false,
@@ -836,11 +840,11 @@ impl<'a> Evaluator<'a> {
         let (summary, detail) = match name {
             "each" => (
                 "Reference to \"each\" in context without for_each",
-                "The \"each\" object can be used only in a resource block, and only when its \"for_each\" argument is set.".to_string(),
+                "The \"each\" object can be used only in a resource, data or module block, and only when its \"for_each\" argument is set.".to_string(),
             ),
             "count" => (
                 "Reference to \"count\" in non-counted context",
-                "The \"count\" object can be used only in a resource block, and only when its \"count\" argument is set.".to_string(),
+                "The \"count\" object can be used only in a resource, data or module block, and only when its \"count\" argument is set.".to_string(),
             ),
             _ => ("Unknown variable", self.unknown_variable(name)),
         };
@@ -1115,8 +1119,82 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        let address = crate::data::address(self.path(), kind, &label);
+        let block = crate::data::address(self.path(), kind, &label);
+        let exported = kind.exported_attributes();
+        let object = |values: &BTreeMap<String, Value>| {
+            Value::Object(
+                exported
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.to_string(),
+                            values.get(*a).cloned().unwrap_or(Value::Unknown),
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        // A data block with `count` or `for_each`: `data.K.N[KEY].attr`, or all of them.
+        let mut used = 2;
+        let mut address = block.clone();
+        if let Some(expansion) = self.data_blocks.get(&block).filter(|e| e.is_repeated()) {
+            let key = match ops.get(2).map(|o| o.value()) {
+                Some(TraversalOperator::Index(index)) => {
+                    Some(self.eval_in(index, file, &mut Vec::new())?.unmark().0)
+                }
+                Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number((*i.value()).into())),
+                _ => None,
+            };
+            match key {
+                Some(Value::Unknown) => return Ok((Value::Unknown, ops.len())),
+                Some(key) => match expansion.key_for(&key) {
+                    Ok(k) => {
+                        address = format!("{block}{k}");
+                        used = 3;
+                    }
+                    Err(detail) => {
+                        return Err(fail(
+                            "Invalid data source instance key",
+                            format!("{block}: {detail}"),
+                        ));
+                    }
+                },
+                None => {
+                    if name(2).is_some() {
+                        return Err(fail(
+                            "Missing data source instance key",
+                            format!(
+                                "Because {block} has \"count\" or \"for_each\" set, its attributes must be read from specific instances, such as {block}[each.key]."
+                            ),
+                        ));
+                    }
+                    let instances = expansion.keys().map(|k| {
+                        let values = self.data.get(&format!("{block}{k}"));
+                        (k, values.map_or(Value::Unknown, object))
+                    });
+                    let collection = match expansion {
+                        Expansion::Count(_) => Value::List(instances.map(|(_, o)| o).collect()),
+                        _ => Value::Object(
+                            instances
+                                .map(|(k, o)| match k {
+                                    InstanceKey::Str(s) => (s, o),
+                                    InstanceKey::Int(i) => (i.to_string(), o),
+                                })
+                                .collect(),
+                        ),
+                    };
+                    return Ok((collection, 2));
+                }
+            }
+        }
         let Some(values) = self.data.get(&address) else {
+            if self
+                .data_blocks
+                .get(&block)
+                .is_some_and(|e| *e == Expansion::Invalid)
+            {
+                return Ok((Value::Unknown, ops.len()));
+            }
             return Err(fail(
                 "Reference to undeclared data source",
                 format!(
@@ -1124,11 +1202,11 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        let exported = kind.exported_attributes();
-        match name(2) {
-            Some(attribute) if exported.contains(&attribute.as_str()) => {
-                Ok((values.get(&attribute).cloned().unwrap_or(Value::Unknown), 3))
-            }
+        match name(used) {
+            Some(attribute) if exported.contains(&attribute.as_str()) => Ok((
+                values.get(&attribute).cloned().unwrap_or(Value::Unknown),
+                used + 1,
+            )),
             Some(attribute) => Err(fail(
                 "Unsupported attribute",
                 format!(
@@ -1136,20 +1214,7 @@ impl<'a> Evaluator<'a> {
                     exported.join(", ")
                 ),
             )),
-            None => Ok((
-                Value::Object(
-                    exported
-                        .iter()
-                        .map(|a| {
-                            (
-                                a.to_string(),
-                                values.get(*a).cloned().unwrap_or(Value::Unknown),
-                            )
-                        })
-                        .collect(),
-                ),
-                2,
-            )),
+            None => Ok((object(values), used)),
         }
     }
 
