@@ -331,39 +331,7 @@ impl<'a> Evaluator<'a> {
                     chosen
                 }
             }
-            Expression::FuncCall(call) => {
-                let name = call.name.name.value().as_str();
-                let mut args = Vec::with_capacity(call.args.len());
-                for arg in call.args.iter() {
-                    args.push(self.eval_in(arg, file, scope)?);
-                }
-                if call.args.expand_final() {
-                    match args.pop().map(Value::unmark) {
-                        Some((Value::List(rest), marked)) => args.extend(rest.into_iter().map(
-                            |v| {
-                                if marked { Value::sensitive(v) } else { v }
-                            },
-                        )),
-                        Some((Value::Unknown, _)) => return Ok(Value::Unknown),
-                        _ => {
-                            return Err(err(
-                                file,
-                                span,
-                                "Invalid expanding argument",
-                                "The argument before \"...\" must be a list.",
-                            ));
-                        }
-                    }
-                }
-                functions::call(self, name, args).map_err(|detail| {
-                    err(
-                        file,
-                        span,
-                        format!("Error in function call {name}()"),
-                        detail,
-                    )
-                })?
-            }
+            Expression::FuncCall(call) => functions::eval_call(self, call, file, scope, span)?,
             Expression::Traversal(t) => self.traversal(t, file, scope, span)?,
             Expression::UnaryOp(op) => {
                 let v = self.eval_in(&op.expr, file, scope)?;
