@@ -150,6 +150,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         .collect();
     let mut ev = Evaluator::new(&eval_vars, &decls.locals, &blocks, &AllUnknown, &file_cache);
     ev.data = &declared_data;
+    ev.unset_variables = inputs.missing_are_unknown;
 
     for local in decls.locals.values() {
         if let Err(e) = ev.eval(&local.expr, &local.file) {
@@ -682,7 +683,9 @@ fn expand(
             }
             break;
         }
-        let ev = Evaluator::new(vars, &decls.locals, &blocks, &AllUnknown, files);
+        let mut ev = Evaluator::new(vars, &decls.locals, &blocks, &AllUnknown, files);
+        // Only validate leaves a variable's value unknown (one given no value).
+        ev.unset_variables = vars.values().any(|v| !v.is_known());
         let done: Vec<(Address, Expansion)> = ready
             .into_iter()
             .map(|(address, body, _)| {
@@ -810,6 +813,7 @@ fn string_attrs(
             continue;
         }
         match ev.eval(&a.expr, &body.file) {
+            Ok(Value::Unknown) if ev.unset_variables => {}
             Ok(Value::Unknown) => diags.push(
                 Diagnostic::error(
                     "Value not known before apply",

@@ -110,6 +110,9 @@ pub struct Evaluator<'a> {
     /// Validation mode: `jsonencode` writes unknown parts as a placeholder string instead of
     /// making the whole document unknown, so policies can be checked before apply.
     pub lint: bool,
+    /// `validate` without values for required variables: those are unknown, so settings that
+    /// must be known before apply (provider, data source arguments) may be unknown too.
+    pub unset_variables: bool,
     memo: RefCell<HashMap<String, Memo>>,
     /// `count` and `each` of the resource instance being evaluated. Local values never see
     /// them (a local is one value for the whole configuration): while one is evaluated,
@@ -148,6 +151,7 @@ impl<'a> Evaluator<'a> {
             exports,
             files,
             lint: false,
+            unset_variables: false,
             memo: RefCell::new(HashMap::new()),
             instance: RefCell::new(Vec::new()),
             in_local: std::cell::Cell::new(0),
