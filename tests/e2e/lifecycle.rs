@@ -75,7 +75,39 @@ fn live_in_sandbox_data(ran: &Ran) -> Vec<String> {
 const INSTANCES: &[(&str, usize, usize)] = &[
     // A key, its policy, and a profile per environment (dev, staging, prod).
     ("salesforce-per-environment", 5, 3),
+    // A profile per connection (reporting, sync, partner), from one block.
+    ("custom-connector-dynamic-auth", 3, 3),
 ];
+
+/// Dynamic blocks generate, for each connection, the blocks its authentication type needs and
+/// no other: only the OAuth 2.0 connection reaches AppFlow with oAuth2Properties.
+#[test]
+fn dynamic_blocks_generate_each_connections_own_blocks() {
+    let ran = Test::new()
+        .example("custom-connector-dynamic-auth")
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.")
+        .run();
+    let data = read_json(&ran.path("state.sandbox.json"));
+    let profiles = &data["regions"]["us-east-1"]["appflow"]["profiles"];
+    let custom = |name: &str| profiles[name]["properties"]["CustomConnector"].clone();
+    assert_eq!(
+        custom("acme-crm-partner")["oAuth2Properties"]["tokenUrl"],
+        "https://partner.acme-crm.example.com/oauth2/token"
+    );
+    for name in ["acme-crm-reporting", "acme-crm-sync"] {
+        assert!(
+            custom(name)["oAuth2Properties"].is_null(),
+            "{name}: {}",
+            custom(name)
+        );
+    }
+    let ran = ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .run();
+    assert_no_changes(&ran);
+}
 
 #[test]
 fn every_example_applies_plans_clean_and_destroys_in_the_sandbox() {

@@ -568,7 +568,10 @@ fn references(
         locals: &mut Vec<String>,
     ) {
         for a in &b.attrs {
-            if a.name == "depends_on" || instances::META.contains(&a.name.as_str()) {
+            // A dynamic block's (labelled) for_each feeds the block it generates.
+            if a.name == "depends_on"
+                || (b.label.is_none() && instances::META.contains(&a.name.as_str()))
+            {
                 continue;
             }
             let c = collect(&a.expr);

@@ -10,6 +10,7 @@
 //! loaded and frozen afterwards, so the planner and applier never touch the disk through it.
 
 mod functions;
+mod iterator;
 mod locals;
 mod ops;
 
