@@ -1001,3 +1001,49 @@ fn a_renamed_secret_is_replaced_and_the_profile_follows_it() {
         .run();
     assert_no_changes(&ran);
 }
+
+/// A dynamic block whose collection depends on a resource not created yet: the plan shows the
+/// block as known after apply, apply makes it once the secret exists, and nothing is left over.
+#[test]
+fn a_dynamic_block_known_only_after_apply() {
+    let config = r#"secret "client" {
+  name                    = "client-id"
+  secret_string           = "x"
+  recovery_window_in_days = 0
+}
+
+connector_profile "p" {
+  name            = "p"
+  connector_type  = "CustomConnector"
+  connector_label = "acme"
+  connection_mode = "Public"
+
+  properties {}
+
+  credentials {
+    authentication_type = "OAUTH2"
+
+    dynamic "oauth2" {
+      for_each = secret.client.arn == "" ? [] : [secret.client.name]
+      iterator = id
+      content {
+        client_id     = id.value
+        client_secret = "s"
+      }
+    }
+  }
+}
+"#;
+    let ran = Test::new()
+        .file("main.hcl", config)
+        .args(["plan", "--sandbox"])
+        .stdout_contains("+ oauth2 = (known after apply)")
+        .run();
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    let ran = ran.then().args(["plan", "--sandbox"]).run();
+    assert_no_changes(&ran);
+}
