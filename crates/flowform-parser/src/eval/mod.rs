@@ -364,6 +364,9 @@ impl<'a> Evaluator<'a> {
         if let Some(Element::Interpolation(only)) = template.as_single_element() {
             return self.eval_in(&only.expr, file, scope);
         }
+        if functions::has_directives(template) {
+            return functions::render_template(self, template, file, scope);
+        }
         let mut out = String::new();
         let mut unknown = false;
         let mut marked = false;

@@ -454,6 +454,29 @@ fn dispatch(cx: &Cx<'_, '_>, args: Vec<Value>) -> Result<Value, FnError> {
     }
 }
 
+/// Whether a string template needs the template renderer: `%{if}`/`%{for}` directives or `~`
+/// strip markers.
+pub(super) fn has_directives(t: &hcl::edit::template::Template) -> bool {
+    use hcl::edit::template::{Element, Strip};
+    t.iter().any(|e| match e {
+        Element::Directive(_) => true,
+        Element::Interpolation(i) => i.strip != Strip::None,
+        Element::Literal(_) => false,
+    })
+}
+
+/// Renders a string template of the configuration that has directives (see `template.rs`).
+pub(super) fn render_template(
+    ev: &Evaluator<'_>,
+    t: &hcl::edit::template::Template,
+    file: &str,
+    scope: &mut Scope,
+) -> Result<Value, EvalError> {
+    let mut t = t.clone();
+    template::strip_whitespace(&mut t);
+    template::render(ev, &t, file, scope)
+}
+
 /// A value quoted in an error message, or `(sensitive value)` when it is one.
 pub(super) fn shown(text: &str, sensitive: bool) -> String {
     if sensitive {

@@ -4,7 +4,8 @@
 //!
 //! A template sees only the variables it is given, as in Terraform: no `var.`, `local.`,
 //! resources or `each`. It may use `%{if}` and `%{for}` directives and `~` to strip
-//! whitespace, and call functions other than `templatefile` itself.
+//! whitespace, and call functions other than `templatefile` itself. The same renderer serves
+//! the configuration's own strings and heredocs that use directives.
 
 use super::{Cx, FnError, take};
 use crate::eval::{AllUnknown, EvalError, Evaluator, Scope, err};
@@ -116,7 +117,7 @@ fn render_file(
 
 /// Renders a template: literals, interpolations and `%{if}`/`%{for}` directives. An unknown
 /// interpolation makes the whole string unknown; a sensitive one marks it.
-pub(in crate::eval) fn render(
+pub(super) fn render(
     ev: &Evaluator<'_>,
     template: &Template,
     file: &str,
@@ -252,7 +253,7 @@ fn render_into(
 
 /// Applies the `~` strip markers: each removes the whitespace of the literal next to it, on
 /// the side it is written.
-fn strip_whitespace(template: &mut Template) {
+pub(super) fn strip_whitespace(template: &mut Template) {
     let n = template.len();
     for i in 0..n {
         let (before, after) = match template.get_mut(i) {

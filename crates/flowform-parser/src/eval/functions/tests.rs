@@ -250,8 +250,15 @@ fn yaml() {
     assert!(
         fails(r#"yamldecode("a: [")"#).contains("Call to function \"yamldecode\" failed: on line")
     );
-    assert!(fails(r#"yamldecode("a: 1\n---\nb: 2\n")"#).contains("only one YAML document"));
-    assert!(fails(r#"yamldecode("a: 1\na: 2\n")"#).contains("duplicate mapping key"));
+    assert!(fails(r#"yamldecode("a: 1\n---\nb: 2\n")"#).contains("only a single document"));
+    // As Terraform's decoder: a later key wins, and << merges mappings in.
+    assert_eq!(ok(r#"yamldecode("a: 1\na: 2\n")"#), r#"{"a":2}"#);
+    assert_eq!(
+        ok(r#"yamldecode("base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3\n")"#),
+        r#"{"base":{"x":1,"y":2},"mine":{"x":1,"y":3}}"#
+    );
+    assert!(fails(r#"yamldecode("a:\n  <<: 1\n")"#).contains("cannot merge number into mapping"));
+    assert!(fails(r#"yamldecode("~: 1\n")"#).contains("mapping key cannot be null"));
     assert!(fails(r#"yamldecode("!!binary aGk=")"#).contains("unsupported tag"));
     assert!(fails(r#"yamldecode("${var.secret}: [")"#).contains("a sensitive value"));
 }
@@ -405,4 +412,22 @@ fn templatefile_renders_with_only_its_variables() {
     let v = run(r#"templatefile("policy.tftpl", { name = var.later, items = [], admin = true })"#)
         .expect("renders");
     assert_eq!(v, Value::Unknown);
+}
+
+#[test]
+fn directives_in_the_configurations_own_strings() {
+    assert_eq!(
+        ok(r#""%{ for x in ["a", "b"] }${x},%{ endfor }""#),
+        r#""a,b,""#
+    );
+    assert_eq!(ok(r#""%{ if 1 < 2 }yes%{ else }no%{ endif }""#), r#""yes""#);
+    assert_eq!(
+        ok("<<EOT\n%{ for k, v in { a = 1, b = 2 } ~}\n${k}=${v}\n%{ endfor ~}\nEOT"),
+        r#""a=1\nb=2\n""#
+    );
+    assert_eq!(ok(r#""x ${ "y" ~}   z""#), r#""x yz""#);
+    assert_eq!(ok(r#""%{ if var.later == "" }a%{ endif }""#), "(unknown)");
+    assert!(fails(r#""%{ if "maybe" }a%{ endif }""#).contains("must be a bool"));
+    let v = eval(r#""%{ for c in [var.secret] }${c}%{ endfor }""#).expect("renders");
+    assert!(v.contains_sensitive());
 }

@@ -50,10 +50,16 @@ enum Frame {
     },
     Map {
         entries: BTreeMap<String, Value>,
-        key: Option<String>,
+        key: Option<Key>,
         anchor: usize,
         depth: usize,
     },
+}
+
+/// A mapping key: a name, or `<<`, which merges a mapping (or a list of them) into this one.
+enum Key {
+    Name(String),
+    Merge,
 }
 
 /// A finished node: its value, how deep it nests and how many nodes it holds.
@@ -83,7 +89,7 @@ pub(super) fn decode(src: &str) -> Result<Value, YamlError> {
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(at(&mark, "only one YAML document is permitted"));
+                    return Err(at(&mark, "only a single document is allowed"));
                 }
                 None
             }
@@ -214,19 +220,51 @@ pub(super) fn decode(src: &str) -> Result<Value, YamlError> {
             }) => match key.take() {
                 None => {
                     *key = Some(match node.value {
-                        Value::String(s) => s,
-                        Value::Number(n) => n.to_string(),
-                        Value::Bool(b) => b.to_string(),
-                        Value::Null => "null".to_string(),
-                        _ => return Err(at(&mark, "only scalar mapping keys are supported")),
+                        Value::String(s) if s == "<<" => Key::Merge,
+                        Value::String(s) => Key::Name(s),
+                        Value::Number(n) => Key::Name(n.to_string()),
+                        Value::Bool(b) => Key::Name(b.to_string()),
+                        Value::Null => return Err(at(&mark, "mapping key cannot be null")),
+                        _ => return Err(at(&mark, "only strings are allowed as mapping keys")),
                     });
                 }
-                Some(k) => {
+                // As Terraform's decoder: a later key replaces an earlier one.
+                Some(Key::Name(k)) => {
                     *depth = (*depth).max(node.depth);
-                    if entries.contains_key(&k) {
-                        return Err(at(&mark, format!("duplicate mapping key \"{k}\"")));
-                    }
                     entries.insert(k, node.value);
+                }
+                Some(Key::Merge) => {
+                    *depth = (*depth).max(node.depth.saturating_sub(1));
+                    let maps = match node.value {
+                        Value::Object(map) => vec![map],
+                        Value::List(items) => {
+                            let mut maps = Vec::with_capacity(items.len());
+                            for item in items {
+                                match item {
+                                    Value::Object(map) => maps.push(map),
+                                    other => {
+                                        return Err(at(
+                                            &mark,
+                                            format!(
+                                                "cannot merge {} (from sequence) into mapping",
+                                                other.type_name()
+                                            ),
+                                        ));
+                                    }
+                                }
+                            }
+                            maps
+                        }
+                        other => {
+                            return Err(at(
+                                &mark,
+                                format!("cannot merge {} into mapping", other.type_name()),
+                            ));
+                        }
+                    };
+                    for map in maps {
+                        entries.extend(map);
+                    }
                 }
             },
         }
