@@ -6,13 +6,14 @@
 //! about one argument says which ("Invalid value for \"start_index\" parameter: ...") and points
 //! at it. `try` and `can` take their arguments unevaluated (see `lazy.rs`).
 //!
-//! Layout: `strings` (text, regex, format), `collections` (lists, maps, sets), `conversions`
+//! Layout: `strings` (text, regex), `format` (`format`'s verbs), `collections` (lists, maps, sets), `conversions`
 //! (`to*` and the type unification they share), `encoding` (JSON, base64, hashes, UUIDs),
 //! `yaml` (`yamldecode`, bounded), `template` (`file`, `templatefile`), `lazy` (`try`, `can`).
 
 mod collections;
 mod conversions;
 mod encoding;
+mod format;
 mod lazy;
 mod strings;
 mod template;

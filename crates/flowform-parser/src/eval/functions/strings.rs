@@ -4,7 +4,7 @@
 //! Regular expressions are Rust's `regex` crate, which like Go's RE2 (Terraform's) matches in
 //! linear time: a hostile pattern cannot make a plan hang. Its compiled size is bounded too.
 
-use super::{Cx, FnError, take, to_json_lossy};
+use super::{Cx, FnError, take};
 use flowform_core::Value;
 use std::collections::BTreeMap;
 use unicode_segmentation::UnicodeSegmentation as _;
@@ -232,7 +232,7 @@ fn format(
     row: Option<usize>,
 ) -> Result<String, FnError> {
     // A sensitive format string is never quoted, not even one verb of it.
-    format_inner(cx, spec, args, row).map_err(|e| {
+    super::format::format(cx, spec, args, row).map_err(|e| {
         if cx.sensitive(0) {
             cx.bad(
                 0,
@@ -242,63 +242,4 @@ fn format(
             e
         }
     })
-}
-
-fn format_inner(
-    cx: &Cx<'_, '_>,
-    spec: &str,
-    args: Vec<Value>,
-    row: Option<usize>,
-) -> Result<String, FnError> {
-    let spec_error = |msg: String| cx.fail(msg);
-    let at_row = row.map_or(String::new(), |r| format!(" (element {r})"));
-    let mut args = args.into_iter();
-    let mut out = String::new();
-    let mut chars = spec.chars();
-    let mut used = 0;
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let Some(verb) = chars.next() else {
-            return Err(spec_error("the format string ends with a lone %.".into()));
-        };
-        if verb == '%' {
-            out.push('%');
-            continue;
-        }
-        used += 1;
-        let Some(arg) = args.next() else {
-            return Err(spec_error(format!(
-                "not enough arguments for the format string: verb {used} has none{at_row}."
-            )));
-        };
-        match (verb, arg) {
-            ('s' | 'v', Value::String(s)) => out.push_str(&s),
-            ('s' | 'v' | 'd' | 'f', Value::Number(n))
-                if verb != 'd' || n.as_i64().is_some() || n.as_u64().is_some() =>
-            {
-                out.push_str(&n.to_string())
-            }
-            ('s' | 'v', Value::Bool(b)) => out.push_str(&b.to_string()),
-            ('q', Value::String(s)) => out.push_str(&serde_json::Value::String(s).to_string()),
-            ('v', other) => out.push_str(&to_json_lossy(&other).to_string()),
-            (verb, other) => {
-                return Err(cx.bad(
-                    used,
-                    format!(
-                        "unsupported value for \"%{verb}\" at argument {used}: a {} cannot be formatted this way{at_row}.",
-                        other.type_name()
-                    ),
-                ));
-            }
-        }
-    }
-    if args.next().is_some() {
-        return Err(spec_error(format!(
-            "too many arguments; the format string has {used} verb(s){at_row}."
-        )));
-    }
-    Ok(out)
 }

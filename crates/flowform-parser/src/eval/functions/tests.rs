@@ -431,3 +431,39 @@ fn directives_in_the_configurations_own_strings() {
     let v = eval(r#""%{ for c in [var.secret] }${c}%{ endfor }""#).expect("renders");
     assert!(v.contains_sensitive());
 }
+
+#[test]
+fn format_verbs_as_terraform() {
+    assert_eq!(ok(r#"format("app-%02d", 7)"#), r#""app-07""#);
+    assert_eq!(
+        ok(r#"format("%03d|%-5s|%5s|", -7, "ab", "cd")"#),
+        r#""-07|ab   |   cd|""#
+    );
+    assert_eq!(ok(r#"format("%.2f %f", 3.14159, 1)"#), r#""3.14 1.000000""#);
+    assert_eq!(ok(r#"format("%e", 1500)"#), r#""1.500000e+03""#);
+    assert_eq!(
+        ok(r#"format("%x %X %#x %o %b", 255, 255, 255, 8, 5)"#),
+        r#""ff FF 0xff 10 101""#
+    );
+    assert_eq!(
+        ok(r#"format("%t %v %#v", true, "a", "a")"#),
+        r#""true a \"a\"""#
+    );
+    assert_eq!(ok(r#"format("%v", { a = [1] })"#), r#""{\"a\":[1]}""#);
+    assert_eq!(ok(r#"format("%q", "x\"y")"#), r#""\"x\\\"y\"""#);
+    assert_eq!(ok(r#"format("%+d %d", 5, "12")"#), r#""+5 12""#);
+    assert_eq!(ok(r#"format("%.3s", "abcdef")"#), r#""abc""#);
+    assert_eq!(ok(r#"format("100%%")"#), r#""100%""#);
+    assert!(
+        fails(r#"format("%d", 1.5)"#)
+            .contains(r#"Invalid value for "args" parameter: unsupported value for "%d""#)
+    );
+    assert!(fails(r#"format("%d", "x")"#).contains("unsupported value"));
+    assert!(fails(r#"format("%s %s", "a")"#).contains("not enough arguments"));
+    assert!(fails(r#"format("%s", "a", "b")"#).contains("too many arguments"));
+    assert!(fails(r#"format("%99999999d", 1)"#).contains("width or precision"));
+    assert_eq!(
+        ok(r#"formatlist("%s-%02d", ["a", "b"], [1, 2])"#),
+        r#"["a-01","b-02"]"#
+    );
+}
