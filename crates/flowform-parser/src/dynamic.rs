@@ -9,7 +9,9 @@
 //! generated alike, into one list, each generated block with its iterator bound (`BLOCK.key`,
 //! `BLOCK.value`, or the name given by `iterator`).
 //!
-//! The collection may be a list, a set or a map. When it is unknown (it depends on a resource
+//! The collection may be a list, a set or a map (the key is a list's index, a map's key, a set's
+//! element; a set is read from the expression, `toset(...)`, as flowform's values have no set
+//! type). When it is unknown (it depends on a resource
 //! not created yet), the content is still checked once with an unknown iterator, and the
 //! generated block's value is unknown. A sensitive collection makes the generated blocks
 //! sensitive.
@@ -188,6 +190,10 @@ fn generate<'b>(
         }
     };
     let pairs: Vec<(Value, Value)> = match collection {
+        // Of a set, as Terraform says, the key is the element itself.
+        Value::List(items) if makes_set(&for_each.expr) => {
+            items.into_iter().map(|v| (v.clone(), v)).collect()
+        }
         Value::List(items) => items
             .into_iter()
             .enumerate()
@@ -250,6 +256,18 @@ fn generate<'b>(
             sensitive,
             generated: true,
         });
+    }
+}
+
+/// Whether `for_each` is written as a set (`toset(...)`, `setunion(...)`): flowform's values
+/// have no set type, so this is read from the expression.
+fn makes_set(expr: &Expression) -> bool {
+    match expr {
+        Expression::FuncCall(call) => {
+            matches!(call.name.name.value().as_str(), "toset" | "setunion")
+        }
+        Expression::Parenthesis(p) => makes_set(p.inner()),
+        _ => false,
     }
 }
 

@@ -87,9 +87,9 @@ connector_profile "p" {{
         client_secret = "s-${{cred.key}}"
 
         dynamic "oauth_request" {{
-          for_each = var.none
+          for_each = toset(["https://example.com/callback"])
           content {{
-            auth_code = oauth_request.value
+            redirect_uri = oauth_request.key
           }}
         }}
       }}
@@ -145,7 +145,11 @@ connector_profile "q" {{
         at(&p, "credentials.oauth2.client_secret").map(Value::peel),
         Some(&Value::String("s-only".into()))
     );
-    assert_eq!(at(&p, "credentials.oauth2.oauth_request"), None);
+    // Of a set, the key is the element.
+    assert_eq!(
+        at(&p, "credentials.oauth2.oauth_request.redirect_uri"),
+        Some(&Value::String("https://example.com/callback".into()))
+    );
     let q = profile(&config, "q");
     assert_eq!(at(&q, "properties.oauth2_properties"), None);
     // Generated from a sensitive value: sensitive.
