@@ -467,3 +467,27 @@ fn format_verbs_as_terraform() {
         r#"["a-01","b-02"]"#
     );
 }
+
+#[test]
+fn the_remaining_error_cases() {
+    assert!(fails(r#"distinct("a")"#).contains(r#"Invalid value for "list" parameter"#));
+    assert!(fails(r#"contains("a", "a")"#).contains(r#""list" parameter: argument must be list"#));
+    assert!(fails("keys([1])").contains(r#""inputMap" parameter: must have map or object type"#));
+    assert!(fails("values(1)").contains(r#""mapping" parameter"#));
+    assert!(fails("startswith([1], \"a\")").contains(r#""str" parameter: string required"#));
+    assert!(
+        fails("endswith(\"a\", null)").contains(r#""suffix" parameter: argument must not be null"#)
+    );
+    assert!(fails(r#"setunion(["a"], "b")"#).contains(r#""other_sets" parameter"#));
+    assert!(fails(r#"split(",", ["a"])"#).contains(r#""str" parameter"#));
+    assert!(
+        fails(r#"zipmap(["a", null], [1, 2])"#).contains("keys list has null value at index 1")
+    );
+    assert!(fails(r#"sha256(["a"])"#).contains(r#""str" parameter"#));
+    assert!(fails(r#"templatefile("x", "y")"#).contains(r#""vars" parameter"#));
+    assert!(fails("tolist({ a = 1 })").contains("cannot convert object to list"));
+    assert!(fails(r#"toset("a")"#).contains("cannot convert string to set"));
+    assert!(fails(r#"jsondecode("{")"#).contains("is not valid JSON"));
+    assert_eq!(pointed(r#"setunion(["a"], "b")"#), r#""b""#);
+    assert_eq!(pointed(r#"endswith("a", null)"#), "null");
+}
