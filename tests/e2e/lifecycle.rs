@@ -77,7 +77,39 @@ const INSTANCES: &[(&str, usize, usize)] = &[
     ("salesforce-per-environment", 5, 3),
     // A module of four resources (key, secret, key policy, profile) per environment.
     ("multi-environment", 12, 3),
+    // A profile per connection (reporting, sync, partner), from one block.
+    ("custom-connector-dynamic-auth", 3, 3),
 ];
+
+/// Dynamic blocks generate, for each connection, the blocks its authentication type needs and
+/// no other: only the OAuth 2.0 connection reaches AppFlow with oAuth2Properties.
+#[test]
+fn dynamic_blocks_generate_each_connections_own_blocks() {
+    let ran = Test::new()
+        .example("custom-connector-dynamic-auth")
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.")
+        .run();
+    let data = read_json(&ran.path("state.sandbox.json"));
+    let profiles = &data["regions"]["us-east-1"]["appflow"]["profiles"];
+    let custom = |name: &str| profiles[name]["properties"]["CustomConnector"].clone();
+    assert_eq!(
+        custom("acme-crm-partner")["oAuth2Properties"]["tokenUrl"],
+        "https://partner.acme-crm.example.com/oauth2/token"
+    );
+    for name in ["acme-crm-reporting", "acme-crm-sync"] {
+        assert!(
+            custom(name)["oAuth2Properties"].is_null(),
+            "{name}: {}",
+            custom(name)
+        );
+    }
+    let ran = ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .run();
+    assert_no_changes(&ran);
+}
 
 #[test]
 fn every_example_applies_plans_clean_and_destroys_in_the_sandbox() {
@@ -969,5 +1001,51 @@ fn a_renamed_secret_is_replaced_and_the_profile_follows_it() {
         .then()
         .args(["plan", "--sandbox", "--detailed-exitcode"])
         .run();
+    assert_no_changes(&ran);
+}
+
+/// A dynamic block whose collection depends on a resource not created yet: the plan shows the
+/// block as known after apply, apply makes it once the secret exists, and nothing is left over.
+#[test]
+fn a_dynamic_block_known_only_after_apply() {
+    let config = r#"secret "client" {
+  name                    = "client-id"
+  secret_string           = "x"
+  recovery_window_in_days = 0
+}
+
+connector_profile "p" {
+  name            = "p"
+  connector_type  = "CustomConnector"
+  connector_label = "acme"
+  connection_mode = "Public"
+
+  properties {}
+
+  credentials {
+    authentication_type = "OAUTH2"
+
+    dynamic "oauth2" {
+      for_each = secret.client.arn == "" ? [] : [secret.client.name]
+      iterator = id
+      content {
+        client_id     = id.value
+        client_secret = "s"
+      }
+    }
+  }
+}
+"#;
+    let ran = Test::new()
+        .file("main.hcl", config)
+        .args(["plan", "--sandbox"])
+        .stdout_contains("+ oauth2 = (known after apply)")
+        .run();
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    let ran = ran.then().args(["plan", "--sandbox"]).run();
     assert_no_changes(&ran);
 }

@@ -136,3 +136,72 @@ fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_alone() {
         broken
     );
 }
+
+/// CI validates without the secrets: a required variable without a value is unknown at
+/// validate (as in `terraform validate`), while plan still refuses and names it.
+#[test]
+fn validate_needs_no_values_for_required_variables() {
+    let config = r#"variable "client_secret" {
+  type      = string
+  sensitive = true
+}
+
+variable "region" {
+  type = string
+  validation {
+    condition     = can(regex("^[a-z]{2}-[a-z]+-[0-9]$", var.region))
+    error_message = "region must look like us-east-1."
+  }
+}
+
+provider "aws" {
+  region = var.region
+}
+
+secret "app" {
+  name          = "appflow/app-${var.region}"
+  secret_string = jsonencode({ clientSecret = var.client_secret })
+}
+"#;
+    Test::new()
+        .file("main.hcl", config)
+        .args(["validate"])
+        .stdout_contains("Success! The configuration is valid.")
+        .run();
+    // An example as committed, its secrets (the sandbox's stand-in tokens) taken away.
+    Test::new()
+        .example("salesforce-per-environment")
+        .file("sandbox.auto.vars.hcl", "")
+        .args(["validate"])
+        .stdout_contains("Success! The configuration is valid.")
+        .run();
+    // Unknown settings that plan needs known (a data source's name, for_each) are left for
+    // plan to check.
+    let more = format!(
+        "{config}\nvariable \"teams\" {{\n  type = set(string)\n}}\n\nvariable \"key_alias\" {{\n  type = string\n}}\n\ndata \"kms_key\" \"shared\" {{\n  key_id = var.key_alias\n}}\n\nsecret \"team\" {{\n  for_each = var.teams\n  name     = \"appflow/${{each.key}}\"\n}}\n"
+    );
+    Test::new()
+        .file("main.hcl", &more)
+        .args(["validate"])
+        .stdout_contains("Success! The configuration is valid.")
+        .run();
+    // A type error elsewhere is still reported.
+    let broken = format!(
+        "{config}\nsecret \"other\" {{\n  name                = \"x\"\n  block_public_policy = \"maybe\"\n}}\n"
+    );
+    Test::new()
+        .file("main.hcl", &broken)
+        .args(["validate"])
+        .status(1)
+        .stderr_contains("in secret \"other\"")
+        .stderr_contains("block_public_policy")
+        .run();
+    // plan (and so apply) still needs the values, and says which.
+    Test::new()
+        .file("main.hcl", config)
+        .args(["plan"])
+        .status(1)
+        .stderr_contains("Error: No value for required variable")
+        .stderr_contains("The input variable \"client_secret\" is not set")
+        .run();
+}

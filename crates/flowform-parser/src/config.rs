@@ -68,6 +68,8 @@ pub enum VarSource {
     Environment,
     File(String),
     CommandLine,
+    /// No value was given: only `validate` allows that (the value is unknown).
+    Unset,
 }
 
 /// Variable values given outside the configuration files, in command-line order.
@@ -79,6 +81,9 @@ pub struct VariableInputs {
     pub env: BTreeMap<String, String>,
     /// The selected workspace, `flowform.workspace` in expressions (empty: `default`).
     pub workspace: String,
+    /// A required variable without a value is unknown instead of an error: `validate` only,
+    /// so CI can validate a configuration without its secrets (as `terraform validate`).
+    pub missing_are_unknown: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +101,7 @@ impl VariableInputs {
                 .filter_map(|(k, v)| k.strip_prefix("FLOWFORM_VAR_").map(|n| (n.to_string(), v)))
                 .collect(),
             workspace: String::new(),
+            missing_are_unknown: false,
         }
     }
 }

@@ -117,6 +117,8 @@ pub(crate) fn evaluate(
             Ok((Value::String(s), false)) => {
                 args.insert(a.name.clone(), s);
             }
+            // validate, without values for required variables: the data source is not read.
+            Ok((Value::Unknown, _)) if ev.unset_variables => ok = false,
             Ok((Value::Unknown, _)) => {
                 diags.push(error(a.value_span(), "Value not known before apply", format!(
                     "\"{}\" of data.{kind}.{label} must be known when planning (data sources are read before the plan is made): it may not refer to resources.",

@@ -198,6 +198,14 @@ fn block(body: &BlockExprs) -> BTreeMap<String, ConfigExpression> {
         );
     }
     for (name, _, nested) in body.blocks.iter().filter(|(n, _, _)| n != "lifecycle") {
+        // A dynamic block stands for the block it generates: its content's expressions.
+        let (name, nested) = match (
+            &nested.label,
+            nested.blocks.iter().find(|b| b.0 == "content"),
+        ) {
+            (Some((generated, _)), Some((_, _, content))) => (generated, content),
+            _ => (name, nested),
+        };
         out.insert(name.clone(), ConfigExpression::Block(block(nested)));
     }
     out
@@ -217,6 +225,19 @@ fn sensitive_exprs<'a>(
         }
     }
     for (name, _, nested) in &body.blocks {
+        if let Some((generated, _)) = &nested.label {
+            // A dynamic block: its for_each and content feed the generated block, whose value
+            // is one block or unknown, not a map of names to follow; count all of it as
+            // sensitive unless that block is known, and known to hold no sensitive value.
+            let whole = all
+                || values
+                    .get(generated)
+                    .is_none_or(|v| v.contains_sensitive() || !v.is_known());
+            if whole {
+                sensitive_exprs(nested, &BTreeMap::new(), true, out);
+            }
+            continue;
+        }
         let value = values.get(name);
         let inner = match value.map(Value::peel) {
             Some(Value::Object(map)) => map.clone(),

@@ -145,6 +145,9 @@ pub(crate) fn expansion(
                 }
             };
             let problem = match &value {
+                // validate without values for required variables: how many is not known, so
+                // the block's instances are not checked (plan checks them).
+                Value::Unknown if ev.unset_variables => return None,
                 Value::Unknown => "The \"count\" value depends on resource attributes that cannot be determined until apply, so flowform cannot predict how many instances will be created. Make count depend only on variables and locals, or apply the resources it depends on first with --target.".to_string(),
                 Value::Number(n) => match n.as_f64() {
                     Some(f) if f < 0.0 => format!("The given \"count\" value is unsuitable: it must be zero or more, and it is {n}."),
@@ -179,6 +182,7 @@ pub(crate) fn expansion(
             }
             let unknown_keys = "The \"for_each\" value includes keys derived from resource attributes that cannot be determined until apply, so flowform cannot determine the full set of keys that will identify the instances of this resource. Define the keys statically in the configuration (from variables and locals) and put values known only after apply in the map's values, or apply the resources for_each depends on first with --target.";
             match value {
+                Value::Unknown if ev.unset_variables => None,
                 Value::Unknown => {
                     diags.push(error(
                         for_each,

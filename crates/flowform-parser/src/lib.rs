@@ -23,16 +23,18 @@
 //! Layout: `files` finds and parses the files; `variables` resolves inputs; `instances`
 //! evaluates `count` and `for_each`; `modules` holds module instances and reads calls; `refactoring` reads `moved`, `import` and `flowform`
 //! blocks; `data` reads `data` blocks' arguments (the CLI reads the data sources themselves and
-//! hands them over with [`Config::set_data`]); `resources` decodes
-//! resource blocks against the schema and catalogue; `check` holds the value checks; `rules`
-//! the cross-resource rules and warnings; `eval` the expression evaluator; `bounded_read` reads
-//! every file a configuration names, refusing what is not a regular file or is too large;
-//! `expressions` describes each attribute's references for the JSON plan's `configuration`.
+//! hands them over with [`Config::set_data`]); `resources` decodes resource blocks against the
+//! schema and catalogue, and `dynamic` expands their `dynamic` blocks; `check` holds the value
+//! checks; `rules` the cross-resource rules and warnings; `eval` the expression evaluator and
+//! its functions; `bounded_read` reads every file a configuration names, refusing what is not a
+//! regular file or is too large; `expressions` describes each attribute's references for the
+//! JSON plan's `configuration`.
 
 mod bounded_read;
 mod check;
 mod config;
 mod data;
+mod dynamic;
 pub mod eval;
 mod expressions;
 mod files;

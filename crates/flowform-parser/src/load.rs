@@ -150,6 +150,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     {
         let mut ev = Evaluator::new(&eval_vars, &root_locals, &blocks, &AllUnknown, &file_cache);
         ev.modules = &modules;
+        ev.unset_variables = inputs.missing_are_unknown;
         for (index, m) in modules.iter().enumerate() {
             ev.set_module(index);
             for (kind, label, body) in &m.source.data {
@@ -194,6 +195,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     ev.data = &declared_data;
     ev.data_blocks = &data_blocks;
     ev.modules = &modules;
+    ev.unset_variables = inputs.missing_are_unknown;
 
     let mut resources = BTreeMap::new();
     let mut data_sources = Vec::new();
@@ -707,7 +709,10 @@ fn references(
         locals: &mut Vec<String>,
     ) {
         for a in &b.attrs {
-            if a.name == "depends_on" || instances::META.contains(&a.name.as_str()) {
+            // A dynamic block's (labelled) for_each feeds the block it generates.
+            if a.name == "depends_on"
+                || (b.label.is_none() && instances::META.contains(&a.name.as_str()))
+            {
                 continue;
             }
             let c = collect(&a.expr);
@@ -843,6 +848,8 @@ fn expand(
         let mut ev = Evaluator::new(vars, root_locals, blocks, &AllUnknown, files);
         ev.modules = modules;
         ev.set_module(index);
+        // Only validate leaves a variable's value unknown (one given no value).
+        ev.unset_variables = vars.values().any(|v| !v.is_known());
         let done: Vec<(Address, Expansion)> = ready
             .into_iter()
             .map(|(address, body, _)| {
@@ -957,6 +964,7 @@ fn instantiate(
                 let mut ev = Evaluator::new(vars, root_locals, &blocks, &AllUnknown, files);
                 ev.modules = &modules;
                 ev.set_module(index);
+                ev.unset_variables = vars.values().any(|v| !v.is_known());
                 let set_variables = BTreeSet::new();
                 instances::expansion(&ev, body, &set_variables, &source.locals, sources, diags)
                     .unwrap_or(Expansion::Invalid)
@@ -1090,7 +1098,10 @@ fn across_modules(
         locals: &mut Vec<String>,
     ) {
         for a in &b.attrs {
-            if a.name == "depends_on" || instances::META.contains(&a.name.as_str()) {
+            // A dynamic block's (labelled) for_each feeds the block it generates.
+            if a.name == "depends_on"
+                || (b.label.is_none() && instances::META.contains(&a.name.as_str()))
+            {
                 continue;
             }
             let c = collect(&a.expr);
@@ -1384,6 +1395,7 @@ fn string_attrs(
             continue;
         }
         match ev.eval(&a.expr, &body.file) {
+            Ok(Value::Unknown) if ev.unset_variables => {}
             Ok(Value::Unknown) => diags.push(
                 Diagnostic::error(
                     "Value not known before apply",

@@ -23,6 +23,9 @@ pub(crate) struct BlockExprs {
     pub context: String,
     pub attrs: Vec<AttrExpr>,
     pub blocks: Vec<(String, Range<usize>, BlockExprs)>,
+    /// A `dynamic` block's label, the type of block it generates, and where it is written
+    /// (see `dynamic.rs`). `None` for every other block.
+    pub label: Option<(String, Range<usize>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +79,16 @@ impl BlockExprs {
                     let name = b.ident.value().as_str().to_string();
                     let span = b.ident.span().unwrap_or(0..0);
                     if name == "dynamic" {
-                        diags.push(dynamic_not_supported(file, b, span, context, sources));
+                        if let Some(label) =
+                            dynamic_label(file, b, span.clone(), context, sources, diags)
+                        {
+                            let header = span.start..label.1.end;
+                            let mut nested = BlockExprs::from_body(
+                                file, header, context, &b.body, sources, diags,
+                            );
+                            nested.label = Some(label);
+                            blocks.push((name, span, nested));
+                        }
                         continue;
                     }
                     if let Some(label) = b.labels.first() {
@@ -104,6 +116,7 @@ impl BlockExprs {
             context: context.to_string(),
             attrs,
             blocks,
+            label: None,
         }
     }
 
@@ -124,32 +137,59 @@ impl BlockExprs {
     }
 }
 
-/// `dynamic "x" { for_each, content {} }` is HCL, but flowform does not expand it yet: say so
-/// plainly at the block, instead of calling it an unknown block with a label to remove.
-fn dynamic_not_supported(
+/// The label of `dynamic "NAME" { ... }`: the type of nested block it generates. Only a
+/// resource has nested blocks to generate; anywhere else a dynamic block is refused here.
+fn dynamic_label(
     file: &str,
     block: &hcl::edit::structure::Block,
     span: Range<usize>,
     context: &str,
     sources: &Sources,
-) -> Diagnostic {
-    let generated = block.labels.first().map(|l| l.as_str().to_string());
-    let header_end = block
-        .labels
-        .first()
-        .and_then(|l| l.span())
-        .map_or(span.end, |s| s.end);
-    let detail = match generated {
-        Some(name) => format!(
-            "flowform does not expand dynamic blocks yet: write each {name} block out in full instead of generating it with dynamic \"{name}\"."
-        ),
-        None => {
-            "flowform does not expand dynamic blocks yet: write each block out in full.".to_string()
-        }
+    diags: &mut Diagnostics,
+) -> Option<(String, Range<usize>)> {
+    let error = |range: Range<usize>, summary: &str, detail: String| {
+        Diagnostic::error(summary, detail)
+            .with_range(sources.range(file, range))
+            .with_context(context)
     };
-    Diagnostic::error("Dynamic blocks are not supported yet", detail)
-        .with_range(sources.range(file, span.start..header_end))
-        .with_context(context)
+    let header = span.start
+        ..block
+            .labels
+            .first()
+            .and_then(|l| l.span())
+            .map_or(span.end, |s| s.end);
+    let in_resource = context
+        .split(' ')
+        .next()
+        .and_then(ResourceKind::from_keyword)
+        .is_some();
+    if !in_resource {
+        diags.push(error(
+            header,
+            "Unsupported block type",
+            format!("A dynamic block generates nested blocks of a resource; a {context} block has none to generate."),
+        ));
+        return None;
+    }
+    match block.labels.as_slice() {
+        [label] => Some((label.as_str().to_string(), label.span().unwrap_or(span))),
+        [] => {
+            diags.push(error(
+                span,
+                "Missing name for dynamic block",
+                "A dynamic block is labelled with the type of block it generates, as in dynamic \"oauth_request\" { for_each = ..., content { ... } }.".into(),
+            ));
+            None
+        }
+        [_, extra, ..] => {
+            diags.push(error(
+                extra.span().unwrap_or(span),
+                "Extraneous label for dynamic block",
+                "A dynamic block has one label, the type of block it generates.".into(),
+            ));
+            None
+        }
+    }
 }
 
 pub(crate) const META_ATTRS: &[&str] = &["depends_on", "count", "for_each", "provider"];
@@ -199,7 +239,32 @@ pub(crate) fn check_structure(
         diags.push(body.error(sources, a.key_span.clone(), "Unsupported argument", detail));
     }
     let mut seen: Vec<&str> = Vec::new();
-    for (name, span, _) in &body.blocks {
+    for (name, span, nested) in &body.blocks {
+        if let Some((generated, label_span)) = &nested.label {
+            let problem = if is_block(generated) {
+                continue;
+            } else if META_BLOCKS.contains(&generated.as_str()) {
+                format!(
+                    "A {generated} block is a meta-argument: it cannot be generated by a dynamic block; write it out."
+                )
+            } else if is_attr(generated) || META_ATTRS.contains(&generated.as_str()) {
+                format!(
+                    "\"{generated}\" is an argument, not a block, so a dynamic block cannot generate it: write {generated} = ... (a for expression makes a list or map)."
+                )
+            } else {
+                format!(
+                    "Blocks of type \"{generated}\" are not expected in a {kind} block, so a dynamic block cannot generate them.{}",
+                    did_you_mean(generated, all_names())
+                )
+            };
+            diags.push(body.error(
+                sources,
+                label_span.clone(),
+                "Unsupported block type",
+                problem,
+            ));
+            continue;
+        }
         if is_block(name) || META_BLOCKS.contains(&name.as_str()) {
             if seen.contains(&name.as_str()) {
                 diags.push(body.error(
@@ -370,18 +435,34 @@ fn evaluate_connector(
         ("properties", connector.properties),
         ("credentials", connector.credentials),
     ] {
-        let block = body.blocks.iter().find(|(n, _, _)| n == section);
-        let required_missing = fields.iter().any(|f| f.required);
-        let value = match block {
-            Some((_, _, nested)) => Some(evaluate_fields(
-                ev,
-                &connector_type,
-                section,
-                fields,
-                nested,
+        let blocks = crate::dynamic::expand(ev, body, Some(section), sources, diags);
+        // Two written blocks are reported by check_structure; one generated is one too many.
+        if let [first, second, ..] = blocks.as_slice()
+            && (first.generated || second.generated)
+        {
+            diags.push(body.error(
                 sources,
-                diags,
-            )),
+                second.span.clone(),
+                "Duplicate block",
+                format!(
+                    "Only one {section} block is allowed, and this configuration makes {}.",
+                    blocks.len()
+                ),
+            ));
+        }
+        let required_missing = fields.iter().any(|f| f.required);
+        let value = match blocks.first() {
+            Some(nested) => Some(crate::dynamic::evaluate(ev, nested, || {
+                evaluate_fields(
+                    ev,
+                    &connector_type,
+                    section,
+                    fields,
+                    nested.body,
+                    sources,
+                    diags,
+                )
+            })),
             None if required_missing => {
                 let names: Vec<&str> = fields
                     .iter()
@@ -482,8 +563,9 @@ fn evaluate_fields(
             }
         }
     }
-    let mut seen: Vec<&str> = Vec::new();
-    for (name, span, nested) in &body.blocks {
+    let mut seen: Vec<String> = Vec::new();
+    for nested in crate::dynamic::expand(ev, body, None, sources, diags) {
+        let (name, span) = (&nested.name, &nested.span);
         let nested_fields = match Field::find(fields, name).map(|f| &f.kind) {
             Some(Kind::Block(nested_fields)) => *nested_fields,
             Some(_) => {
@@ -491,7 +573,11 @@ fn evaluate_fields(
                     sources,
                     span.clone(),
                     "Unsupported block type",
-                    format!("\"{name}\" is an argument, not a block: write {name} = ..."),
+                    if nested.generated {
+                        format!("\"{name}\" is an argument, not a block, so a dynamic block cannot generate it: write {name} = ... (a for expression makes a list or map).")
+                    } else {
+                        format!("\"{name}\" is an argument, not a block: write {name} = ...")
+                    },
                 ));
                 continue;
             }
@@ -505,25 +591,31 @@ fn evaluate_fields(
                 continue;
             }
         };
-        if seen.contains(&name.as_str()) {
+        if seen.contains(name) {
             diags.push(body.error(
                 sources,
                 span.clone(),
                 "Duplicate block",
-                format!("Only one {name} block is allowed in {path}."),
+                if nested.generated {
+                    format!("Only one {name} block is allowed in {path}: its dynamic block may generate one at most (for_each with zero or one element).")
+                } else {
+                    format!("Only one {name} block is allowed in {path}.")
+                },
             ));
             continue;
         }
-        seen.push(name);
-        let value = evaluate_fields(
-            ev,
-            connector_type,
-            &format!("{path}.{name}"),
-            nested_fields,
-            nested,
-            sources,
-            diags,
-        );
+        seen.push(name.clone());
+        let value = crate::dynamic::evaluate(ev, &nested, || {
+            evaluate_fields(
+                ev,
+                connector_type,
+                &format!("{path}.{name}"),
+                nested_fields,
+                nested.body,
+                sources,
+                diags,
+            )
+        });
         out.insert(name.clone(), value);
     }
     let missing: Vec<&str> = fields

@@ -278,18 +278,28 @@ pub(crate) fn resolve(
                     })
                 }),
         };
-        let Some(candidate) = candidate else {
-            if invalid.contains(&decl.name) {
-                continue;
-            }
-            diags.push(
+        let candidate = match candidate {
+            Some(c) => c,
+            // `validate` without secrets: the value is unknown, as in `terraform validate`.
+            None if inputs.missing_are_unknown && !invalid.contains(&decl.name) => Candidate {
+                value: Value::Unknown,
+                source: VarSource::Unset,
+                range: None,
+                file: None,
+            },
+            None => {
+                if invalid.contains(&decl.name) {
+                    continue;
+                }
+                diags.push(
                 Diagnostic::error("No value for required variable", format!(
                     "The input variable \"{0}\" is not set and has no default. Give it a value with -var {0}=VALUE, a -var-file, a *.auto.vars.hcl file, or the environment variable FLOWFORM_VAR_{0}.",
                     decl.name
                 ))
                 .with_range(sources.range(&decl.body.file, decl.body.header.clone())),
             );
-            continue;
+                continue;
+            }
         };
         let value = match decl.ty.convert(candidate.value) {
             Ok(v) => v,

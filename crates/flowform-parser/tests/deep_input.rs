@@ -110,3 +110,30 @@ fn the_deepest_accepted_nesting_evaluates() {
         );
     });
 }
+
+/// A template nested as deep as its parser lets it, given to templatefile, renders or is
+/// refused on a small stack; and a deep YAML document given to yamldecode is refused.
+#[test]
+fn deep_templates_and_yaml_do_not_overflow() {
+    on_small_stack(|| {
+        for depth in [10, 100, 1_000, 10_000] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let template = format!(
+                "{}x{}",
+                "%{ if true }".repeat(depth),
+                "%{ endif }".repeat(depth)
+            );
+            std::fs::write(dir.path().join("deep.tftpl"), template).expect("write");
+            std::fs::write(
+                dir.path().join("main.hcl"),
+                "output \"t\" {\n  value = templatefile(\"deep.tftpl\", {})\n}\n",
+            )
+            .expect("write");
+            let _ = load(dir.path(), &VariableInputs::default());
+        }
+        let yaml = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+        let text = format!("locals {{\n  y = yamldecode(\"{yaml}\")\n}}\n");
+        let rendered = load_text(text).expect_err("refused");
+        assert!(rendered.contains("yamldecode"), "{rendered}");
+    });
+}

@@ -102,6 +102,7 @@ fn every_example_loads_without_errors_or_warnings() {
         "salesforce-client-credentials",
         "servicenow-oauth2",
         "custom-connector",
+        "custom-connector-dynamic-auth",
         "all-connectors",
     ] {
         assert!(

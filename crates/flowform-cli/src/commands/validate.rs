@@ -1,4 +1,5 @@
 //! `flowform validate`: load the configuration and report every problem, before any AWS call.
+//! It needs no values for required variables: those are unknown (known only at plan).
 
 use super::Exit;
 use super::context::Context;
@@ -6,7 +7,13 @@ use flowform_core::Diagnostics;
 use flowform_parser::VariableInputs;
 
 pub fn run(ctx: &Context, inputs: &VariableInputs, json: bool) -> Exit {
-    let (diagnostics, sources, ok) = match flowform_parser::load(&ctx.dir, inputs) {
+    // Required variables without a value are unknown here, as in `terraform validate`: CI can
+    // validate without the secrets. plan and apply still refuse to run without them.
+    let inputs = VariableInputs {
+        missing_are_unknown: true,
+        ..inputs.clone()
+    };
+    let (diagnostics, sources, ok) = match flowform_parser::load(&ctx.dir, &inputs) {
         Ok(config) => (config.warnings.clone(), config.sources, true),
         Err(failure) => (failure.diagnostics, failure.sources, false),
     };

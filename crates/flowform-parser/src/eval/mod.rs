@@ -10,6 +10,7 @@
 //! loaded and frozen afterwards, so the planner and applier never touch the disk through it.
 
 mod functions;
+mod iterator;
 mod locals;
 mod ops;
 
@@ -118,6 +119,9 @@ pub struct Evaluator<'a> {
     pub modules: &'a [ModuleInstance],
     /// The module instance whose expressions are being evaluated.
     current: std::cell::Cell<usize>,
+    /// `validate` without values for required variables: those are unknown, so settings that
+    /// must be known before apply (provider, data source arguments) may be unknown too.
+    pub unset_variables: bool,
     memo: RefCell<HashMap<(usize, MemoKey), Memo>>,
     /// `count` and `each` of the resource instance being evaluated. Local values never see
     /// them (a local is one value for the whole configuration): while one is evaluated,
@@ -169,6 +173,7 @@ impl<'a> Evaluator<'a> {
             lint: false,
             modules: &[],
             current: std::cell::Cell::new(0),
+            unset_variables: false,
             memo: RefCell::new(HashMap::new()),
             instance: RefCell::new(Vec::new()),
             in_local: std::cell::Cell::new(0),
@@ -722,39 +727,7 @@ impl<'a> Evaluator<'a> {
                     chosen
                 }
             }
-            Expression::FuncCall(call) => {
-                let name = call.name.name.value().as_str();
-                let mut args = Vec::with_capacity(call.args.len());
-                for arg in call.args.iter() {
-                    args.push(self.eval_in(arg, file, scope)?);
-                }
-                if call.args.expand_final() {
-                    match args.pop().map(Value::unmark) {
-                        Some((Value::List(rest), marked)) => args.extend(rest.into_iter().map(
-                            |v| {
-                                if marked { Value::sensitive(v) } else { v }
-                            },
-                        )),
-                        Some((Value::Unknown, _)) => return Ok(Value::Unknown),
-                        _ => {
-                            return Err(err(
-                                file,
-                                span,
-                                "Invalid expanding argument",
-                                "The argument before \"...\" must be a list.",
-                            ));
-                        }
-                    }
-                }
-                functions::call(self, name, args).map_err(|detail| {
-                    err(
-                        file,
-                        span,
-                        format!("Error in function call {name}()"),
-                        detail,
-                    )
-                })?
-            }
+            Expression::FuncCall(call) => functions::eval_call(self, call, file, scope, span)?,
             Expression::Traversal(t) => self.traversal(t, file, scope, span)?,
             Expression::UnaryOp(op) => {
                 let v = self.eval_in(&op.expr, file, scope)?;
@@ -781,6 +754,9 @@ impl<'a> Evaluator<'a> {
         // A template that is just "${expr}" yields expr's value unchanged, as in Terraform.
         if let Some(Element::Interpolation(only)) = template.as_single_element() {
             return self.eval_in(&only.expr, file, scope);
+        }
+        if functions::has_directives(template) {
+            return functions::render_template(self, template, file, scope);
         }
         let mut out = String::new();
         let mut unknown = false;

@@ -1,0 +1,248 @@
+//! `format` and `formatlist`'s verbs, as Terraform's (Go's fmt, as cty applies it): flags
+//! `-` `+` ` ` `0` `#`, a width and a precision (`%03d`, `%-10s`, `%.2f`), and the verbs
+//! `%v` `%#v` `%t` `%d` `%b` `%o` `%x` `%X` `%e` `%E` `%f` `%g` `%s` `%q` and `%%`.
+
+use super::{Cx, FnError, to_json_lossy};
+use crate::eval::functions::conversions::parse_number;
+use flowform_core::Value;
+
+/// How one verb was written.
+#[derive(Default)]
+struct Spec {
+    minus: bool,
+    plus: bool,
+    space: bool,
+    zero: bool,
+    sharp: bool,
+    width: Option<usize>,
+    precision: Option<usize>,
+}
+
+/// Widths and precisions beyond this are refused: a format string must not allocate gigabytes.
+const MAX_WIDTH: usize = 10_000;
+
+/// Formats `args` by `spec`. `row` is formatlist's element, for its error messages.
+pub(super) fn format(
+    cx: &Cx<'_, '_>,
+    spec: &str,
+    args: Vec<Value>,
+    row: Option<usize>,
+) -> Result<String, FnError> {
+    let at_row = row.map_or(String::new(), |r| format!(" (element {r})"));
+    let mut args = args.into_iter();
+    let mut out = String::new();
+    let mut chars = spec.chars().peekable();
+    let mut used = 0;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut s = Spec::default();
+        while let Some(&f) = chars.peek() {
+            match f {
+                '-' => s.minus = true,
+                '+' => s.plus = true,
+                ' ' => s.space = true,
+                '0' => s.zero = true,
+                '#' => s.sharp = true,
+                _ => break,
+            }
+            chars.next();
+        }
+        s.width = digits(&mut chars);
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            s.precision = Some(digits(&mut chars).unwrap_or(0));
+        }
+        if s.width.unwrap_or(0) > MAX_WIDTH || s.precision.unwrap_or(0) > MAX_WIDTH {
+            return Err(cx.fail(format!(
+                "a width or precision above {MAX_WIDTH} is not supported."
+            )));
+        }
+        let Some(verb) = chars.next() else {
+            return Err(cx.fail("the format string ends with an unfinished verb."));
+        };
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        if verb == '[' {
+            return Err(cx.fail("explicit argument indexes (%[n]) are not supported."));
+        }
+        used += 1;
+        let Some(arg) = args.next() else {
+            return Err(cx.fail(format!(
+                "not enough arguments for the format string: verb {used} has none{at_row}."
+            )));
+        };
+        let unsupported = |arg: &Value| {
+            cx.bad(
+                used,
+                format!(
+                    "unsupported value for \"%{verb}\" at argument {used}: a {} cannot be formatted this way{at_row}.",
+                    arg.type_name()
+                ),
+            )
+        };
+        let text = verb_text(verb, &s, &arg).ok_or_else(|| unsupported(&arg))?;
+        pad(
+            &mut out,
+            &text,
+            &s,
+            matches!(verb, 'd' | 'b' | 'o' | 'x' | 'X' | 'e' | 'E' | 'f' | 'g'),
+        );
+    }
+    if args.next().is_some() {
+        return Err(cx.fail(format!(
+            "too many arguments; the format string has {used} verb(s){at_row}."
+        )));
+    }
+    Ok(out)
+}
+
+fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize> {
+    let mut n: Option<usize> = None;
+    while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+        n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(d as usize));
+        chars.next();
+    }
+    n
+}
+
+/// The text of one verb, before padding; `None` when the verb cannot format the value.
+fn verb_text(verb: char, s: &Spec, arg: &Value) -> Option<String> {
+    let number = || match arg {
+        Value::Number(n) => n.as_f64(),
+        Value::String(text) => parse_number(text).and_then(|n| n.as_f64()),
+        _ => None,
+    };
+    let integer = || {
+        let f = number()?;
+        (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+    };
+    let signed = |magnitude: String, negative: bool| {
+        let sign = if negative {
+            "-"
+        } else if s.plus {
+            "+"
+        } else if s.space {
+            " "
+        } else {
+            ""
+        };
+        format!("{sign}{magnitude}")
+    };
+    Some(match verb {
+        'v' if s.sharp => to_json_lossy(arg).to_string(),
+        'v' => match arg {
+            Value::String(text) => text.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            other => to_json_lossy(other).to_string(),
+        },
+        's' => {
+            let text = match arg {
+                Value::String(text) => text.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            match s.precision {
+                Some(p) => text.chars().take(p).collect(),
+                None => text,
+            }
+        }
+        'q' => match arg {
+            Value::String(text) => serde_json::Value::String(text.clone()).to_string(),
+            _ => return None,
+        },
+        't' => match arg {
+            Value::Bool(b) => b.to_string(),
+            Value::String(text) if text == "true" || text == "false" => text.clone(),
+            _ => return None,
+        },
+        'd' | 'b' | 'o' | 'x' | 'X' => {
+            if (verb == 'x' || verb == 'X')
+                && let Value::String(text) = arg
+                && parse_number(text).is_none()
+            {
+                let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+                return Some(if verb == 'X' { hex.to_uppercase() } else { hex });
+            }
+            let i = integer()?;
+            let magnitude = i.unsigned_abs();
+            let digits = match verb {
+                'b' => format!("{magnitude:b}"),
+                'o' => format!("{magnitude:o}"),
+                'x' => format!("{magnitude:x}"),
+                'X' => format!("{magnitude:X}"),
+                _ => magnitude.to_string(),
+            };
+            let digits = match s.precision {
+                Some(p) if digits.len() < p => format!("{}{digits}", "0".repeat(p - digits.len())),
+                _ => digits,
+            };
+            let prefixed = match (s.sharp, verb) {
+                (true, 'x') => format!("0x{digits}"),
+                (true, 'X') => format!("0X{digits}"),
+                (true, 'o') => format!("0{digits}"),
+                _ => digits,
+            };
+            signed(prefixed, i < 0)
+        }
+        'f' | 'e' | 'E' | 'g' => {
+            let f = number()?;
+            let p = s.precision.unwrap_or(6);
+            let magnitude = match verb {
+                'f' => format!("{:.p$}", f.abs()),
+                'g' => match s.precision {
+                    Some(p) => format!("{:.p$}", f.abs()),
+                    None => flowform_core::Number::from_f64(f.abs())
+                        .map_or_else(|| f.abs().to_string(), |n| n.to_string()),
+                },
+                _ => {
+                    // Go writes the exponent with a sign and at least two digits: 1.5e+03.
+                    let rust = format!("{:.p$e}", f.abs());
+                    let (mantissa, exponent) = rust.split_once('e').unwrap_or((&rust, "0"));
+                    let exponent: i32 = exponent.parse().unwrap_or(0);
+                    let e = if verb == 'E' { 'E' } else { 'e' };
+                    format!(
+                        "{mantissa}{e}{}{:02}",
+                        if exponent < 0 { '-' } else { '+' },
+                        exponent.unsigned_abs()
+                    )
+                }
+            };
+            signed(magnitude, f < 0.0)
+        }
+        _ => return None,
+    })
+}
+
+/// Pads `text` to the verb's width: spaces on the left, on the right with `-`, or zeros after
+/// the sign with `0` for numbers.
+fn pad(out: &mut String, text: &str, s: &Spec, numeric: bool) {
+    let width = s.width.unwrap_or(0);
+    let len = text.chars().count();
+    if len >= width {
+        out.push_str(text);
+        return;
+    }
+    let fill = width - len;
+    if s.minus {
+        out.push_str(text);
+        out.extend(std::iter::repeat_n(' ', fill));
+    } else if s.zero && numeric {
+        let (sign, rest) = match text.chars().next() {
+            Some(c @ ('-' | '+' | ' ')) => (Some(c), &text[1..]),
+            _ => (None, text),
+        };
+        out.extend(sign);
+        out.extend(std::iter::repeat_n('0', fill));
+        out.push_str(rest);
+    } else {
+        out.extend(std::iter::repeat_n(' ', fill));
+        out.push_str(text);
+    }
+}
