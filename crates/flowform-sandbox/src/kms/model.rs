@@ -1,15 +1,15 @@
 //! What KMS keeps per region: keys (metadata, policy, tags, state) and aliases.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
+
+use crate::store::Table;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct KmsRegion {
     /// By key id (a UUID).
-    pub keys: BTreeMap<String, Key>,
+    pub keys: Table<Key>,
     /// By alias name (`alias/...`).
-    pub aliases: BTreeMap<String, Alias>,
+    pub aliases: Table<Alias>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,16 +1,15 @@
 //! What Secrets Manager keeps per region: secrets, their versions with staging labels, tags and
 //! resource policies.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::sensitive::Sensitive;
+use crate::store::Table;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct SecretsRegion {
     /// By secret name.
-    pub secrets: BTreeMap<String, Secret>,
+    pub secrets: Table<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
