@@ -81,7 +81,7 @@
 //!
 //! - `server`: routing (restJson path, `X-Amz-Target`, awsQuery `Action`), auth, latency, faults.
 //! - `protocol`: how results and errors are written in restJson1, awsJson1.1 and awsQuery.
-//! - `auth`, `signature`, `faults`, `rng`, `clock`, `input`, `sensitive`: the small pieces
+//! - `auth`, `signature`, `faults`, `rng`, `clock`, `input`, `sensitive`, `expiry`: the small pieces
 //!   `server` and the services use.
 //! - `store`: all data behind one lock, and its group-committed data file; `table`: the maps
 //!   that remember which objects changed; `data_log`: the file's format (an append-only log of
@@ -98,6 +98,7 @@ mod clock;
 mod config;
 mod data_log;
 mod error;
+mod expiry;
 mod faults;
 mod iam_policy;
 mod input;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::expiry::Earliest;
 use crate::store::Table;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -12,6 +13,9 @@ pub struct AppFlowRegion {
     pub profiles: Table<Profile>,
     /// By `operation:clientToken`.
     pub tokens: Table<TokenRecord>,
+    /// No token expires before this; lowered by every token remembered.
+    #[serde(skip)]
+    pub token_expiry: Earliest,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

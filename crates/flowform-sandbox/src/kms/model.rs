@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::expiry::Earliest;
 use crate::store::Table;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -10,6 +11,9 @@ pub struct KmsRegion {
     pub keys: Table<Key>,
     /// By alias name (`alias/...`).
     pub aliases: Table<Alias>,
+    /// No key is due to be deleted before this; lowered by every `deletion_date` set.
+    #[serde(skip)]
+    pub purge: Earliest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::expiry::Earliest;
 use crate::sensitive::Sensitive;
 use crate::store::Table;
 
@@ -10,6 +11,9 @@ use crate::store::Table;
 pub struct SecretsRegion {
     /// By secret name.
     pub secrets: Table<Secret>,
+    /// No secret is due to be purged before this; lowered by every `deletion_date` set.
+    #[serde(skip)]
+    pub purge: Earliest,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
