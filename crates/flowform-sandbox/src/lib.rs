@@ -240,6 +240,15 @@ impl Drop for RunningSandbox {
     }
 }
 
+/// Everything a sandbox data file holds, as one JSON document:
+/// `{"regions": {REGION: {"appflow": {"profiles", "tokens"}, "secretsmanager": {"secrets"},
+/// "kms": {"keys", "aliases"}}}, "s3": {BUCKET: {..., "objects"}}}`, the shape of the old
+/// whole-snapshot format. The file itself is a log of changes (see the `data_log` module); this
+/// is for tests and for looking into a sandbox's data, not for a running sandbox's requests.
+pub fn read_data_file(path: &std::path::Path) -> Result<serde_json::Value, SandboxError> {
+    store::read_data_file(path)
+}
+
 /// Runs a sandbox on its own runtime until Ctrl-C, printing its endpoint to stderr. For
 /// `flowform sandbox serve` when no runtime is running yet.
 pub fn serve_forever(config: SandboxConfig) -> Result<(), SandboxError> {

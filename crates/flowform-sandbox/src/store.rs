@@ -326,21 +326,7 @@ fn open_log(path: &Path, seeded: u64) -> Result<(State, Rng, LogFile), SandboxEr
     let Some(bytes) = read_data(path)? else {
         return Ok(empty(State::default()));
     };
-    let loaded = data_log::load(&bytes).map_err(|error| match error {
-        LoadError::Parse(source) => SandboxError::ParseData {
-            path: path.to_owned(),
-            source,
-        },
-        LoadError::UnknownFormat(format) => SandboxError::UnknownDataFormat {
-            path: path.to_owned(),
-            format,
-        },
-        LoadError::Corrupt { line, message } => SandboxError::CorruptData {
-            path: path.to_owned(),
-            line,
-            message,
-        },
-    })?;
+    let loaded = data_log::load(&bytes).map_err(|error| load_error(path, error))?;
     for warning in &loaded.warnings {
         eprintln!("flowform-sandbox: {}: {warning}", path.display());
     }
@@ -376,6 +362,57 @@ fn open_log(path: &Path, seeded: u64) -> Result<(State, Rng, LogFile), SandboxEr
             compacted_len: len,
         },
     ))
+}
+
+/// The data file at `path` as one JSON document (see [`crate::read_data_file`]). A missing file
+/// is an empty store.
+pub fn read_data_file(path: &Path) -> Result<serde_json::Value, SandboxError> {
+    let state = match read_data(path)? {
+        Some(bytes) => {
+            data_log::load(&bytes)
+                .map_err(|e| load_error(path, e))?
+                .state
+        }
+        None => State::default(),
+    };
+    let mut out = serde_json::json!({
+        "regions": serde_json::to_value(&state.regions).map_err(|e| SandboxError::ParseData {
+            path: path.to_owned(),
+            source: e,
+        })?,
+        "s3": {},
+    });
+    for (name, bucket) in state.s3.iter() {
+        let mut value = serde_json::to_value(bucket).map_err(|e| SandboxError::ParseData {
+            path: path.to_owned(),
+            source: e,
+        })?;
+        value["objects"] =
+            serde_json::to_value(&bucket.objects).map_err(|e| SandboxError::ParseData {
+                path: path.to_owned(),
+                source: e,
+            })?;
+        out["s3"][name] = value;
+    }
+    Ok(out)
+}
+
+fn load_error(path: &Path, error: LoadError) -> SandboxError {
+    match error {
+        LoadError::Parse(source) => SandboxError::ParseData {
+            path: path.to_owned(),
+            source,
+        },
+        LoadError::UnknownFormat(format) => SandboxError::UnknownDataFormat {
+            path: path.to_owned(),
+            format,
+        },
+        LoadError::Corrupt { line, message } => SandboxError::CorruptData {
+            path: path.to_owned(),
+            line,
+            message,
+        },
+    }
 }
 
 /// Takes an exclusive lock on `<data file>.lock`. Two sandboxes saving to one file would
