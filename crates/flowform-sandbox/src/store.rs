@@ -646,6 +646,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_data_file_reads_as_one_document() {
+        let (_dir, path) = data_file();
+        let store = Store::open(Some(path.clone()), 1).unwrap();
+        commit(&store, fill).await;
+        let mut expected = contents(&store);
+        // The document has no generator state; the old format's bookkeeping fields are gone.
+        for field in ["rng", "format", "name_rng"] {
+            expected.as_object_mut().unwrap().remove(field);
+        }
+        assert_eq!(read_data_file(&path).unwrap(), expected);
+        assert_eq!(
+            read_data_file(&path).unwrap()["s3"]["bucket"]["objects"]["a/state"]["body"],
+            json!("e30=")
+        );
+        drop(store);
+        assert_eq!(
+            read_data_file(&path.with_extension("missing")).unwrap(),
+            json!({"regions": {}, "s3": {}})
+        );
+    }
+
+    #[tokio::test]
     async fn a_commit_writes_what_changed_not_the_store() {
         let (_dir, path) = data_file();
         let store = Store::open(Some(path.clone()), 1).unwrap();
