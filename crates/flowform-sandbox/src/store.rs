@@ -12,13 +12,16 @@
 //! request's write is proportional to what it changed, and a response is only sent once its
 //! change is durable.
 //!
-//! When the log has grown to twice its size after the last compaction (and at least
-//! [`COMPACT_AT_LEAST`]), the writer compacts it from the file itself: requests keep being
-//! answered meanwhile (only those waiting for their own save wait), and each compaction follows
-//! at least as many appended bytes as it writes, so its cost is linear overall. Compacting,
-//! converting an old file and recovering from a failed append replace the file through a
-//! temporary file, fsync and rename, so a crash leaves the old or the new file, never half of
-//! one.
+//! When the log has grown past twice its size after the last compaction (and past twice
+//! [`COMPACT_AT_LEAST`]), the writer compacts it from the file itself, right after the
+//! append that crossed the line (whose request waits for it): other requests keep being
+//! answered meanwhile (only those waiting for their own save wait), and each compaction
+//! follows at least as many appended bytes as it writes, so its cost is linear overall. On
+//! start the log is compacted when it is mostly history.
+//! Compacting, converting an old file and recovering from a failed append (the one case that
+//! serializes the whole store, as the failed commit's changes are no longer marked) replace the
+//! file through a temporary file, fsync and rename, so a crash leaves the old or the new file,
+//! never half of one.
 
 use std::collections::BTreeMap;
 use std::fs::File;
