@@ -329,6 +329,13 @@ impl Ran {
     }
 }
 
+/// What a sandbox data file (`*.sandbox.json`, a log of changes) holds, as one document:
+/// `regions.REGION.{appflow.profiles, secretsmanager.secrets, kms.keys}` and `s3.BUCKET`.
+pub fn read_sandbox(path: &Path) -> serde_json::Value {
+    flowform_sandbox::read_data_file(path)
+        .unwrap_or_else(|e| panic!("cannot read the sandbox data {}: {e}", path.display()))
+}
+
 pub fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));

@@ -1,7 +1,7 @@
 //! Whole lifecycles of the real binary against the sandbox: apply, plan, update, replace,
 //! drift, import and destroy.
 
-use crate::harness::{Ran, Sandbox, Test, count_resource_blocks, read_json, root};
+use crate::harness::{Ran, Sandbox, Test, count_resource_blocks, read_sandbox, root};
 
 /// The examples (every folder of `examples/` with a `main.hcl`), sorted.
 fn examples() -> Vec<String> {
@@ -37,7 +37,7 @@ fn last_line(text: &str) -> &str {
 /// is still live: profiles, secrets not pending deletion, keys not pending deletion. The file's
 /// shape is `regions.REGION.{appflow.profiles, secretsmanager.secrets, kms.keys}`.
 fn live_in_sandbox_data(ran: &Ran) -> Vec<String> {
-    let data = read_json(&ran.path("state.sandbox.json"));
+    let data = read_sandbox(&ran.path("state.sandbox.json"));
     let regions = data["regions"]
         .as_object()
         .expect("regions in the sandbox data");
@@ -188,7 +188,7 @@ fn every_example_applies_plans_clean_and_destroys_in_the_sandbox() {
 
 /// `appflow.profiles` of the sandbox data file, by name.
 fn sandbox_profiles(ran: &Ran) -> Vec<String> {
-    let data = read_json(&ran.path("state.sandbox.json"));
+    let data = read_sandbox(&ran.path("state.sandbox.json"));
     data["regions"]["us-east-1"]["appflow"]["profiles"]
         .as_object()
         .map(|m| m.keys().cloned().collect())
@@ -196,7 +196,7 @@ fn sandbox_profiles(ran: &Ran) -> Vec<String> {
 }
 
 fn sandbox_secret(ran: &Ran, name: &str) -> serde_json::Value {
-    let data = read_json(&ran.path("state.sandbox.json"));
+    let data = read_sandbox(&ran.path("state.sandbox.json"));
     data["regions"]["us-east-1"]["secretsmanager"]["secrets"][name].clone()
 }
 
@@ -920,7 +920,7 @@ fn destroy_leaves_no_outputs_in_the_state() {
 /// The credentials AppFlow keeps for profile `name` (the AWSCURRENT value of its `appflow!`
 /// secret in the sandbox's data).
 fn sandbox_profile_credentials(ran: &Ran, name: &str) -> String {
-    let data = read_json(&ran.path("state.sandbox.json"));
+    let data = read_sandbox(&ran.path("state.sandbox.json"));
     let region = &data["regions"]["us-east-1"];
     let arn = region["appflow"]["profiles"][name]["credentials_arn"]
         .as_str()

@@ -1,7 +1,7 @@
 //! What goes wrong in real life: an apply killed half-way, a flaky and throttling AWS, and a
 //! change AWS refuses.
 
-use crate::harness::{SENTINEL, Sandbox, Test, read_json};
+use crate::harness::{SENTINEL, Sandbox, Test, read_json, read_sandbox};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use std::time::{Duration, Instant};
@@ -298,7 +298,7 @@ fn a_refused_change_fails_alone_and_names_aws_error() {
         "the error line names the failed resource: {error_line}"
     );
     assert_eq!(ran.state_addresses(), ["secret.independent"]);
-    let data = read_json(&ran.path("state.sandbox.json"));
+    let data = read_sandbox(&ran.path("state.sandbox.json"));
     let region = &data["regions"]["us-east-1"];
     assert!(
         region["secretsmanager"]["secrets"]["failure/independent"]["deleted"].is_null()

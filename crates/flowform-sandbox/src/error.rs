@@ -25,6 +25,18 @@ pub enum SandboxError {
         #[source]
         source: serde_json::Error,
     },
+    #[error(
+        "the sandbox data file {path} is damaged at line {line} ({message}); repair or remove that line, or move the file away to start empty"
+    )]
+    CorruptData {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(
+        "the sandbox data file {path} has the format {format:?}, which this sandbox cannot read (it reads flowform-sandbox/1 and flowform-sandbox/2); a newer flowform may have written it"
+    )]
+    UnknownDataFormat { path: PathBuf, format: String },
     #[error("the sandbox could not save its data to {path}: {source}")]
     WriteData {
         path: PathBuf,

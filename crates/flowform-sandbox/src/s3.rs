@@ -12,8 +12,6 @@
 //! only the newest version of an object is kept; object bodies are kept base64 in the data
 //! file; SSE-KMS headers are accepted and echoed, not applied.
 
-use std::collections::BTreeMap;
-
 use axum::http::{HeaderMap, Method};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -22,17 +20,20 @@ use sha2::{Digest, Sha256};
 
 use crate::protocol::{ApiError, ApiResult, xml_escape};
 use crate::server::{Context, Reply};
+use crate::store::Table;
 
 /// Every bucket, by name.
-pub type Buckets = BTreeMap<String, Bucket>;
+pub type Buckets = Table<Bucket>;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Bucket {
     pub region: String,
     #[serde(default)]
     pub versioning: bool,
-    #[serde(default)]
-    pub objects: BTreeMap<String, Object>,
+    /// Saved as records of their own (see `data_log`), not inside the bucket's record; read
+    /// from old data files, which kept them here.
+    #[serde(default, skip_serializing)]
+    pub objects: Table<Object>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

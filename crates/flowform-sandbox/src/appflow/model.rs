@@ -1,17 +1,21 @@
 //! What AppFlow keeps per region: connector profiles (never their credentials, which live in a
 //! Secrets Manager secret as on AWS) and the idempotency tokens it has seen.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::expiry::Earliest;
+use crate::store::Table;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AppFlowRegion {
     /// By profile name.
-    pub profiles: BTreeMap<String, Profile>,
+    pub profiles: Table<Profile>,
     /// By `operation:clientToken`.
-    pub tokens: BTreeMap<String, TokenRecord>,
+    pub tokens: Table<TokenRecord>,
+    /// No token expires before this; lowered by every token remembered.
+    #[serde(skip)]
+    pub token_expiry: Earliest,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -21,11 +21,21 @@ pub const REJECTED_CREDENTIAL: &str = "flowform-sandbox:reject";
 const DEFAULT_MAX_RESULTS: i64 = 20;
 
 pub fn forget_expired_tokens(region: &mut RegionState, ctx: &mut Context<'_>) {
-    let before = region.appflow.tokens.len();
-    region.appflow.tokens.retain(|_, t| t.expires_at > ctx.now);
-    if region.appflow.tokens.len() != before {
+    let appflow = &mut region.appflow;
+    if !appflow.token_expiry.may_have_expired(ctx.now) {
+        return;
+    }
+    let before = appflow.tokens.len();
+    appflow.tokens.retain(|_, t| t.expires_at > ctx.now);
+    if appflow.tokens.len() != before {
         ctx.mutated = true;
     }
+    let earliest = appflow
+        .tokens
+        .values()
+        .map(|t| t.expires_at)
+        .reduce(f64::min);
+    appflow.token_expiry.looked(earliest);
 }
 
 fn profile_arn(ctx: &Context<'_>, name: &str) -> String {
@@ -233,14 +243,16 @@ fn remember(
     response: &Value,
 ) {
     if let Some(key) = key {
+        let expires_at = ctx.now + TOKEN_LIFETIME_SECONDS;
         region.appflow.tokens.insert(
             key,
             TokenRecord {
                 request: fingerprint(input),
                 response: response.clone(),
-                expires_at: ctx.now + TOKEN_LIFETIME_SECONDS,
+                expires_at,
             },
         );
+        region.appflow.token_expiry.note(expires_at);
     }
 }
 
@@ -499,11 +511,21 @@ pub fn describe(input: &Map<String, Value>, region: &RegionState) -> ApiResult<V
                 )
             })?,
     };
-    let matching: Vec<&Profile> = region
-        .appflow
-        .profiles
-        .values()
-        .filter(|p| names.as_ref().is_none_or(|n| n.contains(&p.name)))
+    let profiles = &region.appflow.profiles;
+    let candidates: Box<dyn Iterator<Item = &Profile>> = match names {
+        // Looked up, not searched for, in the order a listing has (by name).
+        Some(mut names) => {
+            names.sort();
+            names.dedup();
+            Box::new(
+                names
+                    .into_iter()
+                    .filter_map(move |name| profiles.get(&name)),
+            )
+        }
+        None => Box::new(profiles.values()),
+    };
+    let matching: Vec<&Profile> = candidates
         .filter(|p| connector_type.is_none_or(|t| p.connector_type == t))
         .filter(|p| label.is_none_or(|l| p.connector_label.as_deref() == Some(l)))
         .collect();

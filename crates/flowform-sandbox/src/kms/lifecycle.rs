@@ -31,10 +31,10 @@ pub(super) fn schedule_key_deletion(
     key.state = KeyState::PendingDeletion;
     key.deletion_date = Some(deletion_date);
     key.pending_window_days = Some(days);
+    let answer = json!({"KeyId": key.arn, "DeletionDate": deletion_date, "KeyState": "PendingDeletion", "PendingWindowInDays": days});
+    kms.purge.note(deletion_date);
     ctx.mutated = true;
-    Ok(
-        json!({"KeyId": key.arn, "DeletionDate": deletion_date, "KeyState": "PendingDeletion", "PendingWindowInDays": days}),
-    )
+    Ok(answer)
 }
 
 pub(super) fn cancel_key_deletion(

@@ -60,6 +60,9 @@ pub fn handle(
 
 /// Keys whose waiting period is over are deleted, with their aliases, as on AWS.
 fn purge_expired(kms: &mut KmsRegion, ctx: &mut Context<'_>) {
+    if !kms.purge.may_have_expired(ctx.now) {
+        return;
+    }
     let expired: Vec<String> = kms
         .keys
         .values()
@@ -71,6 +74,12 @@ fn purge_expired(kms: &mut KmsRegion, ctx: &mut Context<'_>) {
         kms.aliases.retain(|_, a| &a.target_key_id != id);
         ctx.mutated = true;
     }
+    let earliest = kms
+        .keys
+        .values()
+        .filter_map(|k| k.deletion_date)
+        .reduce(f64::min);
+    kms.purge.looked(earliest);
 }
 
 fn not_found(message: impl Into<String>) -> ApiError {

@@ -1,15 +1,19 @@
 //! What KMS keeps per region: keys (metadata, policy, tags, state) and aliases.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
+
+use crate::expiry::Earliest;
+use crate::store::Table;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct KmsRegion {
     /// By key id (a UUID).
-    pub keys: BTreeMap<String, Key>,
+    pub keys: Table<Key>,
     /// By alias name (`alias/...`).
-    pub aliases: BTreeMap<String, Alias>,
+    pub aliases: Table<Alias>,
+    /// No key is due to be deleted before this; lowered by every `deletion_date` set.
+    #[serde(skip)]
+    pub purge: Earliest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -53,6 +53,7 @@ pub(super) fn delete_secret(
     let secret = resolve_mut(secrets, id)?;
     secret.deleted = Some(ctx.now);
     secret.deletion_date = Some(deletion_date);
+    secrets.purge.note(deletion_date);
     ctx.mutated = true;
     Ok(json!({"ARN": arn, "Name": name, "DeletionDate": deletion_date}))
 }

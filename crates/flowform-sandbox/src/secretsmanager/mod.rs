@@ -59,6 +59,9 @@ pub fn handle(
 
 /// Secrets whose recovery window has passed are gone, as on AWS.
 fn purge_expired(secrets: &mut SecretsRegion, ctx: &mut Context<'_>) {
+    if !secrets.purge.may_have_expired(ctx.now) {
+        return;
+    }
     let before = secrets.secrets.len();
     secrets
         .secrets
@@ -66,6 +69,12 @@ fn purge_expired(secrets: &mut SecretsRegion, ctx: &mut Context<'_>) {
     if secrets.secrets.len() != before {
         ctx.mutated = true;
     }
+    let earliest = secrets
+        .secrets
+        .values()
+        .filter_map(|s| s.deletion_date)
+        .reduce(f64::min);
+    secrets.purge.looked(earliest);
 }
 
 pub fn not_found() -> ApiError {
@@ -85,16 +94,26 @@ pub fn marked_for_deletion() -> ApiError {
 /// The name of the secret that `id` (a name, a full ARN, or an ARN without the random suffix)
 /// refers to.
 pub fn resolve<'a>(secrets: &'a SecretsRegion, id: &str) -> Option<&'a Secret> {
-    if id.starts_with("arn:") {
-        secrets.secrets.values().find(|s| {
+    if !id.starts_with("arn:") {
+        return secrets.secrets.get(id);
+    }
+    // An ARN ends in `:secret:NAME-XXXXXX`, or `:secret:NAME` without the random suffix; a
+    // name holds no `:` and a suffix no `-`, so only the secrets named by those two readings
+    // can match, and they are looked up rather than searched for. Of two matches, the one
+    // first by name wins.
+    let rest = id.rsplit_once(":secret:")?.1;
+    let full = rest.rsplit_once('-').map(|(name, _)| name);
+    [full, Some(rest)]
+        .into_iter()
+        .flatten()
+        .filter_map(|name| secrets.secrets.get(name))
+        .filter(|s| {
             s.arn == id
                 || s.arn
                     .rsplit_once('-')
                     .is_some_and(|(partial, _)| partial == id)
         })
-    } else {
-        secrets.secrets.get(id)
-    }
+        .min_by(|a, b| a.name.cmp(&b.name))
 }
 
 /// Like [`resolve`], mutable, answering ResourceNotFoundException when nothing matches.
@@ -111,4 +130,44 @@ fn invalid_parameter(message: impl Into<String>) -> ApiError {
 
 fn invalid_request(message: impl Into<String>) -> ApiError {
     ApiError::client("InvalidRequestException", message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region_with(names: &[(&str, &str)]) -> SecretsRegion {
+        let mut region = SecretsRegion::default();
+        for (name, suffix) in names {
+            let mut secret: Secret = serde_json::from_value(serde_json::json!({
+                "arn": format!("arn:aws:secretsmanager:r:1:secret:{name}-{suffix}"),
+                "name": name, "description": null, "kms_key_id": null, "created": 0.0,
+                "last_changed": 0.0, "deleted": null, "deletion_date": null, "tags": [],
+                "versions": [], "policy": null, "owning_service": null
+            }))
+            .unwrap();
+            secret.name = (*name).to_owned();
+            region.secrets.insert((*name).to_owned(), secret);
+        }
+        region
+    }
+
+    #[test]
+    fn arns_full_and_partial_find_their_secret_by_lookup() {
+        let region = region_with(&[("a", "bcdefg"), ("a-bcdefg", "XYZ123"), ("x-y", "Q1w2E3")]);
+        let name = |id: &str| resolve(&region, id).map(|s| s.name.clone());
+        let arn = |rest: &str| format!("arn:aws:secretsmanager:r:1:secret:{rest}");
+        assert_eq!(name(&arn("x-y-Q1w2E3")).as_deref(), Some("x-y"));
+        assert_eq!(name(&arn("x-y")).as_deref(), Some("x-y"));
+        assert_eq!(name(&arn("a-bcdefg-XYZ123")).as_deref(), Some("a-bcdefg"));
+        // Both "a" (full ARN) and "a-bcdefg" (partial ARN) match: the first by name wins.
+        assert_eq!(name(&arn("a-bcdefg")).as_deref(), Some("a"));
+        assert_eq!(name(&arn("x-y-wrong1")), None);
+        assert_eq!(
+            name("arn:aws:secretsmanager:other:1:secret:x-y-Q1w2E3"),
+            None
+        );
+        assert_eq!(name("arn:aws:kms:r:1:key/x"), None);
+        assert_eq!(name("x-y").as_deref(), Some("x-y"));
+    }
 }

@@ -1,16 +1,19 @@
 //! What Secrets Manager keeps per region: secrets, their versions with staging labels, tags and
 //! resource policies.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::expiry::Earliest;
 use crate::sensitive::Sensitive;
+use crate::store::Table;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct SecretsRegion {
     /// By secret name.
-    pub secrets: BTreeMap<String, Secret>,
+    pub secrets: Table<Secret>,
+    /// No secret is due to be purged before this; lowered by every `deletion_date` set.
+    #[serde(skip)]
+    pub purge: Earliest,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

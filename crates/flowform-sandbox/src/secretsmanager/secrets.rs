@@ -152,7 +152,8 @@ pub(super) fn new_secret(
             ctx.account,
             rng.string(SUFFIX_ALPHABET, 6)
         );
-        if !secrets.secrets.values().any(|s| s.arn == candidate) {
+        // Only a secret of the same name can have the same ARN (the suffix holds no `-`).
+        if secrets.secrets.get(name).is_none_or(|s| s.arn != candidate) {
             break candidate;
         }
     };
