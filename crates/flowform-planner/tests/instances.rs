@@ -186,3 +186,47 @@ fn an_import_and_a_requested_replacement() {
     assert!(json.contains("\"replace_by_request\""), "{json}");
     assert!(json.contains("\"importing\""), "{json}");
 }
+
+/// Module instances: every resource under its module path in the text, markdown and JSON
+/// views (`module_address`, `child_modules`, `module_calls` with the call's expressions), and
+/// the profile in module.eu under its provider alias.
+#[test]
+fn module_resources_are_planned_under_their_module_addresses() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = std::path::Path::new("tests/fixtures/plans/modules");
+    std::fs::create_dir_all(dir.path().join("modules/conn")).unwrap();
+    std::fs::copy(from.join("main.hcl"), dir.path().join("main.hcl")).unwrap();
+    std::fs::copy(
+        from.join("modules/conn/main.hcl"),
+        dir.path().join("modules/conn/main.hcl"),
+    )
+    .unwrap();
+    let config = load(dir.path());
+    let plan = plan(&config, &empty_state());
+    let addresses: Vec<String> = plan.changes.iter().map(|c| c.address.to_string()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "kms_key.shared",
+            "module.conn[\"prod\"].secret.app",
+            "module.conn[\"staging\"].secret.app",
+            "module.eu.secret.app",
+            "module.conn[\"prod\"].connector_profile.sf",
+            "module.conn[\"staging\"].connector_profile.sf",
+            "module.eu.connector_profile.sf",
+        ]
+    );
+    // The module's secret waits for the key its argument names.
+    let prod = plan
+        .change(&address("module.conn[\"prod\"].secret.app"))
+        .unwrap();
+    assert_eq!(prod.depends_on, [address("kms_key.shared")]);
+    assert_eq!(
+        config.resources[&address("module.eu.connector_profile.sf")].provider,
+        Some("eu".into())
+    );
+    let (text, markdown, json) = views(&plan);
+    insta::assert_snapshot!("modules_text", text);
+    insta::assert_snapshot!("modules_markdown", markdown);
+    insta::assert_snapshot!("modules_json", json);
+}
