@@ -90,7 +90,7 @@ fn dynamic_blocks_generate_each_connections_own_blocks() {
         .args(["apply", "--sandbox", "--auto-approve"])
         .stdout_contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.")
         .run();
-    let data = read_json(&ran.path("state.sandbox.json"));
+    let data = read_sandbox(&ran.path("state.sandbox.json"));
     let profiles = &data["regions"]["us-east-1"]["appflow"]["profiles"];
     let custom = |name: &str| profiles[name]["properties"]["CustomConnector"].clone();
     assert_eq!(
