@@ -70,7 +70,7 @@ pub use document::{
     FORMAT_VERSION, Lineage, OutputState, PendingCreate, ResourceState, Serial, State,
 };
 pub use error::{Refusal, StateError, StateWarning};
-pub use journal::Journal;
+pub use journal::{Change, Durability, Journal, Ticket};
 pub use local::LocalBackend;
 pub use local::STATE_LIMIT;
 pub use lock::LOCK_INFO_LIMIT;

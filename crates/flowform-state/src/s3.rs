@@ -21,14 +21,16 @@
 //!
 //! # The journal
 //!
-//! An apply's finished changes are journal lines (the same lines as the local `PATH.journal`),
-//! batched into numbered segment objects: a segment is written at least every second and
-//! every 100 lines, and at once for an *intent*, which must be durable before its create is
-//! sent (see `journal.rs`). A line that had not reached S3 when the process died is repeated
-//! safely by the next apply: a create is preceded by its durable intent (the resumed apply
-//! repeats it with the same idempotency token), and updates and deletes are absolute. The
-//! state is written once at the end and the segments deleted; the next command that takes
-//! the lock — on any machine — folds segments an interrupted apply left.
+//! An apply's changes are journal lines (the same lines as the local `PATH.journal`), written
+//! by the journal's one writer thread into numbered segment objects: one segment per batch,
+//! at once when an *intent* or a checkpoint waits for it (it must be durable before the create
+//! or the next call is sent), otherwise at least every second and every 100 lines. Lines that
+//! queue while a segment is being written go together into the next one, so concurrent creates
+//! share segments instead of each paying a PutObject. A finished change that had not reached
+//! S3 when the process died is repeated safely by the next apply; `journal.rs` lists exactly
+//! what that relies on. The state is written once at the end and the segments deleted; the
+//! next command that takes the lock — on any machine — folds segments an interrupted apply
+//! left.
 //!
 //! # Blocking
 //!
@@ -38,8 +40,8 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
@@ -49,11 +51,6 @@ use crate::document::{Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::journal::{self, Journal};
 use crate::lock::{LockGuard, LockInfo, RemoteLock};
-
-/// A journal segment is written when it holds this many lines...
-const SEGMENT_LINES: usize = 100;
-/// ... or when its oldest line is this old.
-const SEGMENT_AGE: Duration = Duration::from_secs(1);
 
 /// Where the state lives in S3 and how to reach it: the `backend "s3"` block, after
 /// `--backend-config` and the workspace are applied.
@@ -826,25 +823,28 @@ impl S3Backend {
         }
         let mut base = state.clone();
         base.serial = self.persist(state)?;
-        let writer = SegmentWriter::start(
+        let segments = Segments::new(
             self.store.clone(),
             prefix.clone(),
             Journal::header_line(&base),
         );
-        Ok(Journal::segments(
-            PathBuf::from(self.store.object(&prefix)),
-            base,
-            writer,
-        ))
+        Journal::segments(PathBuf::from(self.store.object(&prefix)), base, segments)
     }
 
     /// Ends an apply: writes the journal's state and deletes its segments. If this fails, the
     /// segments stay and the next `load` (on any machine) recovers them.
     pub fn fold(&mut self, journal: Journal) -> Result<State, StateError> {
-        let (path, mut state, writer) = journal.into_parts();
-        let segments = match writer {
-            Some(writer) => writer.finish()?,
+        let (path, mut state, sink) = journal.into_parts();
+        let segments = match sink {
+            Some(journal::Sink::Segments(segments)) => segments.written,
+            // The writer thread died (a bug): which segments it wrote is in S3 only.
             None => {
+                let prefix = self.journal_prefix();
+                self.store
+                    .list(&prefix)
+                    .map_err(self.failure("list the journal", &prefix))?
+            }
+            Some(_) => {
                 return Err(StateError::JournalForOtherState {
                     path,
                     state: self.location_path(),
@@ -1078,147 +1078,40 @@ impl RemoteLock for S3Lock {
     }
 }
 
-/// Batches journal lines into numbered segment objects: when an intent arrives, when 100 lines
-/// wait, and (from a helper thread) when the oldest waiting line is a second old.
+/// The S3 journal's segments, written by the journal's writer thread (see `journal.rs`): each
+/// batch is one object, `KEY.journal/000001`, `000002`, ..., the header line then the batch's
+/// lines, created with `If-None-Match: *` so that it never replaces another's.
 #[derive(Debug)]
-pub(crate) struct SegmentWriter {
-    shared: Arc<Shared>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-#[derive(Debug)]
-struct Shared {
+pub(crate) struct Segments {
     store: Arc<Store>,
     prefix: String,
     header: Vec<u8>,
-    pending: Mutex<Pending>,
-    wake: Condvar,
-    stop: AtomicBool,
-}
-
-#[derive(Debug, Default)]
-struct Pending {
-    lines: Vec<u8>,
-    count: usize,
-    oldest: Option<Instant>,
     next: u64,
     written: Vec<String>,
-    /// A background write failed: reported by the next append, and by `finish`.
-    failed: Option<String>,
 }
 
-impl SegmentWriter {
-    fn start(store: Arc<Store>, prefix: String, header: Vec<u8>) -> SegmentWriter {
-        let shared = Arc::new(Shared {
+impl Segments {
+    fn new(store: Arc<Store>, prefix: String, header: Vec<u8>) -> Segments {
+        Segments {
             store,
             prefix,
             header,
-            pending: Mutex::new(Pending {
-                next: 1,
-                ..Pending::default()
-            }),
-            wake: Condvar::new(),
-            stop: AtomicBool::new(false),
-        });
-        let background = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("flowform-journal".into())
-            .spawn(move || background.flush_aged())
-            .ok();
-        SegmentWriter { shared, thread }
-    }
-
-    /// Adds one line; writes a segment now when `durable` (an intent) or when the batch is
-    /// full or old.
-    pub(crate) fn append(&self, line: &[u8], durable: bool) -> Result<(), StateError> {
-        let mut pending = self.shared.lock();
-        if let Some(failure) = pending.failed.take() {
-            return Err(StateError::S3 {
-                action: "write a journal segment",
-                object: self.shared.store.object(&self.shared.prefix),
-                code: "WriteFailed".into(),
-                message: failure,
-            });
-        }
-        pending.lines.extend_from_slice(line);
-        pending.count += 1;
-        let oldest = *pending.oldest.get_or_insert_with(Instant::now);
-        if durable || pending.count >= SEGMENT_LINES || oldest.elapsed() >= SEGMENT_AGE {
-            self.shared.flush(&mut pending)?;
-        }
-        Ok(())
-    }
-
-    /// Stops the helper thread, writes what is waiting, and returns every segment written.
-    pub(crate) fn finish(mut self) -> Result<Vec<String>, StateError> {
-        self.stop_thread();
-        let mut pending = self.shared.lock();
-        if let Some(failure) = pending.failed.take() {
-            tracing::warn!(%failure, "a background journal write had failed");
-        }
-        self.shared.flush(&mut pending)?;
-        Ok(std::mem::take(&mut pending.written))
-    }
-
-    fn stop_thread(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.shared.wake.notify_all();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            next: 1,
+            written: Vec::new(),
         }
     }
-}
 
-impl Drop for SegmentWriter {
-    fn drop(&mut self) {
-        self.stop_thread();
-    }
-}
-
-impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn flush(&self, pending: &mut Pending) -> Result<(), StateError> {
-        if pending.count == 0 {
-            return Ok(());
-        }
-        let key = format!("{}{:06}", self.prefix, pending.next);
-        let mut body = Vec::with_capacity(self.header.len() + pending.lines.len());
+    /// Writes `lines` as the next segment.
+    pub(crate) fn write(&mut self, lines: &[u8]) -> Result<(), StateError> {
+        let key = format!("{}{:06}", self.prefix, self.next);
+        let mut body = Vec::with_capacity(self.header.len() + lines.len());
         body.extend_from_slice(&self.header);
-        body.extend_from_slice(&pending.lines);
+        body.extend_from_slice(lines);
         self.store
             .put(&key, body, Condition::Absent)
             .map_err(|f| f.into_error("write the journal segment", &self.store.bucket, &key))?;
-        pending.next += 1;
-        pending.written.push(key);
-        pending.lines.clear();
-        pending.count = 0;
-        pending.oldest = None;
+        self.next += 1;
+        self.written.push(key);
         Ok(())
-    }
-
-    /// The helper thread: writes a batch whose oldest line has waited a second.
-    fn flush_aged(&self) {
-        let mut pending = self.lock();
-        while !self.stop.load(Ordering::SeqCst) {
-            let wait = match pending.oldest {
-                Some(oldest) => SEGMENT_AGE.saturating_sub(oldest.elapsed()),
-                None => SEGMENT_AGE,
-            };
-            if wait.is_zero() {
-                match self.flush(&mut pending) {
-                    Ok(()) => continue,
-                    // Reported by the next append; tried again a second later.
-                    Err(error) => pending.failed = Some(error.to_string()),
-                }
-            }
-            let wait = if wait.is_zero() { SEGMENT_AGE } else { wait };
-            pending = match self.wake.wait_timeout(pending, wait) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-        }
     }
 }

@@ -63,7 +63,8 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
             ("key_arn", Some(arn.clone())),
             (PREVIOUS_POLICY, previous.policy().map(str::to_string)),
         ],
-    ))?;
+    ))
+    .await?;
     put(op.clients, &key_id, attrs).await?;
     attrs.insert("key_arn".into(), Value::String(arn.clone()));
     if let Some(p) = previous.policy() {

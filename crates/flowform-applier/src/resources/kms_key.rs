@@ -48,7 +48,8 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
             ("key_id", Some(key_id.clone())),
             ("deletion_window_in_days", None),
         ],
-    ))?;
+    ))
+    .await?;
     if let Some(alias) = text(attrs, "alias") {
         create_alias(op.clients, &alias, &key_id).await?;
     }

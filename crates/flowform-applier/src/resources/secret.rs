@@ -113,7 +113,8 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
         "secret",
         &arn,
         &[("arn", Some(arn.clone())), ("name", Some(name.clone()))],
-    ))?;
+    ))
+    .await?;
     if let Some(d) = &adopted {
         adopt(op, d, attrs).await?;
     }
