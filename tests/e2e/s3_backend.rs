@@ -299,6 +299,88 @@ pub fn s3_on_the_sandbox_lock_race_lost_lock_and_no_secret_in_any_object() {
     lock_race_and_lost_lock(&aws);
 }
 
+/// A writer whose lock was force-unlocked and taken by someone else ends without removing the
+/// new holder's lock: its release is a DeleteObject with `If-Match` of its own lock's ETag,
+/// which S3 (and moto, and the sandbox) refuse with 412 once the object is another's.
+fn force_unlocked_release_keeps_the_new_holders_lock(aws: &Aws) {
+    aws.setup(false);
+    let config = secrets(12);
+    let mut first = aws
+        .on(in_config(Test::new(), &config))
+        .append_args(["apply", "--auto-approve", "--parallelism", "1"])
+        .spawn_collect();
+    let lock_key = format!("{KEY}.lock");
+    let lock = wait_for(aws, &lock_key);
+    let id = serde_json::from_slice::<serde_json::Value>(&lock).expect("lock info")["ID"]
+        .as_str()
+        .expect("an ID")
+        .to_owned();
+    aws.on(in_config(Test::new(), &config))
+        .append_args(["force-unlock", &id])
+        .stdout_contains("has been released")
+        .run();
+    // The new holder: a lock record of another run, taken as flowform takes it.
+    let theirs = serde_json::json!({
+        "ID": "11111111-2222-3333-4444-555555555555",
+        "Operation": "apply",
+        "Who": "someone-else@elsewhere",
+        "Version": "0.1.0",
+        "Created": "2026-11-30T00:00:00Z",
+        "Path": format!("s3://{BUCKET}/{KEY}")
+    })
+    .to_string();
+    runtime().block_on(async {
+        aws.s3()
+            .put_object()
+            .bucket(BUCKET)
+            .key(&lock_key)
+            .if_none_match("*")
+            .body(theirs.clone().into_bytes().into())
+            .send()
+            .await
+            .expect("the new holder takes the free lock");
+    });
+    first.finish();
+    let left = aws
+        .objects()
+        .into_iter()
+        .find(|(k, _)| *k == lock_key)
+        .map(|(_, bytes)| bytes);
+    assert_eq!(
+        left.as_deref(),
+        Some(theirs.as_bytes()),
+        "the force-unlocked writer removed its successor's lock"
+    );
+    // A force-unlock naming the old ID does not remove the new holder's lock either.
+    aws.on(in_config(Test::new(), &config))
+        .append_args(["force-unlock", &id])
+        .status(1)
+        .run();
+    assert!(aws.keys().contains(&lock_key));
+}
+
+#[test]
+pub fn s3_on_moto_a_force_unlocked_writer_keeps_its_successors_lock() {
+    let moto = Moto::start();
+    let slow = Sandbox::with_args(&["--latency-ms", "150"]);
+    let aws = Aws {
+        endpoint: moto.endpoint.clone(),
+        secrets_endpoint: Some(slow.endpoint()),
+    };
+    force_unlocked_release_keeps_the_new_holders_lock(&aws);
+    drop(moto);
+}
+
+#[test]
+pub fn s3_on_the_sandbox_a_force_unlocked_writer_keeps_its_successors_lock() {
+    let sandbox = Sandbox::with_args(&["--latency-ms", "150"]);
+    let aws = Aws {
+        endpoint: sandbox.endpoint(),
+        secrets_endpoint: None,
+    };
+    force_unlocked_release_keeps_the_new_holders_lock(&aws);
+}
+
 /// Polls until `key` exists; returns its bytes.
 fn wait_for(aws: &Aws, key: &str) -> Vec<u8> {
     let deadline = Instant::now() + Duration::from_secs(60);

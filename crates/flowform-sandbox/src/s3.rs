@@ -1,7 +1,7 @@
 //! The small part of S3 that flowform's s3 backend uses: CreateBucket, Get/PutBucketVersioning,
 //! ListObjectsV2, and Get/Head/Put/DeleteObject with the conditional writes that make the lock
-//! and the state safe (`If-None-Match: *`, `If-Match: ETAG`, answered with 412
-//! PreconditionFailed as S3 answers them).
+//! and the state safe (`If-None-Match: *`, `If-Match: ETAG` on PutObject and DeleteObject,
+//! answered with 412 PreconditionFailed as S3 answers them).
 //!
 //! S3 speaks REST-XML: the operation is the method plus whether the path names a bucket or an
 //! object plus a few query parameters; errors are an XML `<Error>` document (no body for HEAD).
@@ -250,6 +250,23 @@ pub fn handle(
             Ok(ok(200, headers, Vec::new()))
         }
         "DeleteObject" => {
+            // Conditional delete, as S3 answers it: 404 when there is nothing to match, 412
+            // when the object is another version (a lock taken over by someone else).
+            if let Some(expected) = header(request.headers, "if-match") {
+                match bucket.objects.get(&key) {
+                    None => {
+                        return Err(ApiError::new(
+                            404,
+                            "NoSuchKey",
+                            "The specified key does not exist.",
+                        ));
+                    }
+                    Some(object) if !same_etag(&object.etag, &expected) => {
+                        return Err(precondition_failed("If-Match"));
+                    }
+                    Some(_) => {}
+                }
+            }
             if bucket.objects.remove(&key).is_some() {
                 ctx.mutated = true;
             }

@@ -321,11 +321,18 @@ impl Store {
     }
 
     fn delete(&self, key: &str) -> Result<(), Failure> {
+        self.delete_if(key, None)
+    }
+
+    /// Deletes `key`; with `etag`, only while the object is still that version (`If-Match`:
+    /// 412 otherwise, 404 when there is none).
+    fn delete_if(&self, key: &str, etag: Option<&str>) -> Result<(), Failure> {
         self.run(async {
             self.s3
                 .delete_object()
                 .bucket(&self.bucket)
                 .key(key)
+                .set_if_match(etag.map(str::to_owned))
                 .send()
                 .await
                 .map(|_| ())
@@ -881,9 +888,9 @@ impl S3Backend {
         let started = Instant::now();
         let deadline = started + timeout;
         let mut pause = Duration::from_millis(50);
-        loop {
+        let etag = loop {
             match self.store.put(&key, bytes.clone(), Condition::Absent) {
-                Ok(_) => break,
+                Ok(etag) => break etag,
                 Err(failure) if failure.lost_the_race() => {}
                 Err(failure) => {
                     return Err(failure.into_error("take the lock", &self.store.bucket, &key));
@@ -899,25 +906,28 @@ impl S3Backend {
             }
             std::thread::sleep(pause.min(deadline - now));
             pause = (pause * 2).min(Duration::from_secs(1));
-        }
+        };
         tracing::debug!(lock = %self.store.object(&key), id = %info.id, operation, "state lock acquired");
         Ok(LockGuard::remote(
             info,
             Box::new(S3Lock {
                 store: self.store.clone(),
                 key,
+                etag,
             }),
         ))
     }
 
-    /// Deletes the lock object when it holds `id`. Returns the removed record.
+    /// Deletes the lock object when it holds `id` — conditionally on the version read, so
+    /// that a lock someone took meanwhile is never the one removed. Returns the removed record.
     pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
         let key = self.lock_key();
-        let Some(info) = self.lock_info()? else {
-            return Err(StateError::NotLocked {
-                path: self.location_path(),
-                info_path: PathBuf::from(self.store.object(&key)),
-            });
+        let not_locked = || StateError::NotLocked {
+            path: self.location_path(),
+            info_path: PathBuf::from(self.store.object(&key)),
+        };
+        let Some((info, etag)) = self.lock_record()? else {
+            return Err(not_locked());
         };
         if info.id != id {
             return Err(StateError::LockIdMismatch {
@@ -926,16 +936,31 @@ impl S3Backend {
                 actual: info.id,
             });
         }
-        self.store
-            .delete(&key)
-            .map_err(self.failure("delete the lock", &key))?;
-        Ok(info)
+        match self.store.delete_if(&key, Some(&etag)) {
+            Ok(()) => Ok(info),
+            // Released, or released and taken again, since it was read: not ours to remove.
+            Err(f) if f.not_found() => Err(not_locked()),
+            Err(f) if f.lost_the_race() => match self.lock_info()? {
+                Some(now) => Err(StateError::LockIdMismatch {
+                    path: self.location_path(),
+                    given: id.to_owned(),
+                    actual: now.id,
+                }),
+                None => Err(not_locked()),
+            },
+            Err(f) => Err(f.into_error("delete the lock", &self.store.bucket, &key)),
+        }
     }
 
     /// The current lock record, if any.
     pub fn lock_info(&self) -> Result<Option<LockInfo>, StateError> {
+        Ok(self.lock_record()?.map(|(info, _)| info))
+    }
+
+    /// The current lock record and the ETag of its object.
+    fn lock_record(&self) -> Result<Option<(LockInfo, String)>, StateError> {
         let key = self.lock_key();
-        let Some((bytes, _)) = self
+        let Some((bytes, etag)) = self
             .store
             .get(&key)
             .map_err(self.failure("read the lock", &key))?
@@ -943,7 +968,7 @@ impl S3Backend {
             return Ok(None);
         };
         serde_json::from_slice(&bytes)
-            .map(Some)
+            .map(|info| Some((info, etag)))
             .map_err(|error| StateError::LockInfoCorrupt {
                 path: PathBuf::from(self.store.object(&key)),
                 detail: error.to_string(),
@@ -1049,32 +1074,36 @@ impl S3Backend {
 }
 
 /// The held `KEY.lock`; released by deleting it, but only while it is still ours (a
-/// force-unlocked holder must not delete its successor's lock).
+/// force-unlocked holder must not delete its successor's lock): one DeleteObject with
+/// `If-Match` of the ETag our PutObject got, which S3 refuses with 412 when the object is
+/// another holder's. There is no window between a check and the delete: S3 makes both at once.
 #[derive(Debug)]
 struct S3Lock {
     store: Arc<Store>,
     key: String,
+    /// The ETag of the lock object this holder wrote.
+    etag: String,
 }
 
 impl RemoteLock for S3Lock {
     fn release(&mut self, id: &str) -> Result<(), StateError> {
         let bucket = self.store.bucket.clone();
-        let current = self
-            .store
-            .get(&self.key)
-            .map_err(|f| f.into_error("read the lock", &bucket, &self.key))?;
-        let ours = current
-            .and_then(|(bytes, _)| serde_json::from_slice::<LockInfo>(&bytes).ok())
-            .is_some_and(|info| info.id == id);
-        if !ours {
-            tracing::warn!(lock = %self.store.object(&self.key), id, "the lock was no longer ours; left in place");
-            return Ok(());
+        let object = self.store.object(&self.key);
+        match self.store.delete_if(&self.key, Some(&self.etag)) {
+            Ok(()) => {
+                tracing::debug!(lock = %object, id, "state lock released");
+                Ok(())
+            }
+            Err(f) if f.lost_the_race() => {
+                tracing::warn!(lock = %object, id, "the lock was force-unlocked and taken by someone else; theirs is left in place");
+                Ok(())
+            }
+            Err(f) if f.not_found() => {
+                tracing::warn!(lock = %object, id, "the lock was force-unlocked; nothing to release");
+                Ok(())
+            }
+            Err(f) => Err(f.into_error("release the lock", &bucket, &self.key)),
         }
-        self.store
-            .delete(&self.key)
-            .map_err(|f| f.into_error("release the lock", &bucket, &self.key))?;
-        tracing::debug!(lock = %self.store.object(&self.key), id, "state lock released");
-        Ok(())
     }
 }
 
