@@ -694,9 +694,12 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
     let mut kills = 0;
     for trial in 0..TRIALS {
         let workspace = format!("trial{trial}");
-        let here = Test::new()
-            .file("main.hcl", &config)
-            .env("FLOWFORM_WORKSPACE", &workspace);
+        let made = aws
+            .on(Test::new().file("main.hcl", &config))
+            .append_args(["workspace", "new", &workspace])
+            .stdout_contains("Created and switched")
+            .run();
+        let here = made.then().env("FLOWFORM_WORKSPACE", &workspace);
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;

@@ -152,6 +152,7 @@ fn init(ctx: &Context, args: &InitArgs) -> Result<(), Exit> {
         workspace: super::workspace::DEFAULT.into(),
         sandbox: ctx.sandbox,
         ui: ctx.ui,
+        workspace_must_exist: false,
     };
     let mut recorded = describe(&default_ws.state_location()?);
     if let Some(object) = recorded.as_object_mut() {
