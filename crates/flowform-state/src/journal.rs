@@ -326,7 +326,17 @@ impl Shared {
         let mut spare = Vec::new();
         let mut queue = self.lock();
         loop {
-            if queue.failed.is_some() || queue.stop == Stop::Abandon {
+            if queue.failed.is_some() {
+                return sink;
+            }
+            if queue.stop == Stop::Abandon {
+                // Whoever still waits is answered, never left waiting on a writer gone.
+                if queue.durable < queue.queued {
+                    queue.failed =
+                        Some("the journal was closed before these entries were written".into());
+                    self.written.notify_all();
+                    self.progress.send_replace((queue.durable, true));
+                }
                 return sink;
             }
             let due = queue.count > 0
