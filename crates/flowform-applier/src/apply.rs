@@ -6,9 +6,10 @@
 //! reported done. A task enqueues its line under the journal's mutex and awaits its durability
 //! outside it, without blocking a worker thread: the lines of changes that finish together go
 //! out in one write (one fsync locally, one segment in S3; see `flowform_state::journal`). An
-//! intent and a checkpoint are awaited before the next AWS call; a finished change before it is
-//! reported done (locally; in S3 within a second). A change that fails does not stop the
-//! others: what depends on it is skipped, everything else still runs.
+//! intent (and a key policy's checkpoint) is awaited before the next AWS call with every
+//! backend; a finished change before it is reported done locally, and in S3 within a second.
+//! A change that fails does not stop the others: what depends on it is skipped, everything else
+//! still runs.
 
 use crate::attrs;
 use crate::clients::Clients;
@@ -371,10 +372,8 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 prior: prior.as_ref().filter(|_| change.action == Action::Update),
                 resumed: pending,
                 change,
-                // Durable before the calls that finish the object: recovery may need what it
-                // holds (a key policy's original policy) once those calls have been made.
-                checkpoint: &|partial: ResourceState| {
-                    Box::pin(record(shared, key, Some(partial), Durability::Now))
+                checkpoint: &|partial: ResourceState, durability| {
+                    Box::pin(record(shared, key, Some(partial), durability))
                 },
                 // The whole object, sent in one create: what follows only reads, and the
                 // create's durable intent already covers recovery.

@@ -55,16 +55,17 @@
 //!     repeats the create under the same token (AppFlow answers a replay of the identical
 //!     request with the same profile; a secret or KMS key is recognised by this state's lineage
 //!     and address tags) — proof, never a guess by name;
-//!   - a **checkpoint** (`Op::checkpoint` in the applier): the partial record of an object AWS
-//!     has made, before the calls that finish it. A key policy's checkpoint holds the policy it
-//!     is about to replace; were it lost after PutKeyPolicy, the resumed apply would take
-//!     flowform's own policy for the original and "restore" it on destroy. Nothing but this
-//!     line knows the original.
+//!   - a **checkpoint** that holds what nothing else could recover (`Op::checkpoint` in the
+//!     applier): a key policy's partial record holds the policy it is about to replace; were
+//!     it lost after PutKeyPolicy, the resumed apply would take flowform's own policy for the
+//!     original and "restore" it on destroy. Nothing but this line knows the original. (The
+//!     checkpoints of secrets, keys and profiles are `Finished`: their create's durable intent
+//!     already lets the resumed apply prove the object its own, by tags or by token.)
 //! - [`Durability::Finished`]: a finished change (the final record of a create, an update, a
 //!   delete; a move, an import or a forgotten record). Locally it is still durable before the
 //!   caller goes on — an entry reported done is on disk. In S3 it may wait for the next segment:
-//!   at most a second, or 100 entries, or the next intent or checkpoint (whose segment carries
-//!   every line queued before it). Losing such a line to a kill is safe, and only because:
+//!   at most a second, or 100 entries, or the next `Now` line (whose segment carries every line
+//!   queued before it). Losing such a line to a kill is safe, and only because:
 //!   - a create's line follows its durable intent: the intent stays pending in the state, and
 //!     the resumed apply repeats the create with the same token and adopts only what the
 //!     token (or the tags) prove ours;

@@ -132,10 +132,18 @@ pub struct Op<'a> {
     /// existed (`before`).
     pub change: &'a flowform_planner::ResourceChange,
     /// Records a partial object in the journal the moment AWS has made it, before the calls
-    /// that complete it, and waits until it is durable (with every backend): if one of those
-    /// calls fails, or the process dies, the object is in the state and the next plan finishes
-    /// it (an update) instead of making another.
-    pub checkpoint: &'a (dyn Fn(ResourceState) -> Fut<'a, ()> + Sync),
+    /// that complete it: if one of those calls fails, or the process dies, the object is in the
+    /// state and the next plan finishes it (an update) instead of making another.
+    ///
+    /// How durable before the next call is the resource's to say: [`Durability::Now`] when the
+    /// record holds what nothing else could recover (a key policy's original policy);
+    /// [`Durability::Finished`] when the create's durable intent already lets a resumed apply
+    /// prove the object its own (tags, the idempotency token) — locally that is durable at
+    /// once all the same, in S3 with the next segment.
+    ///
+    /// [`Durability::Now`]: flowform_state::Durability::Now
+    /// [`Durability::Finished`]: flowform_state::Durability::Finished
+    pub checkpoint: &'a (dyn Fn(ResourceState, flowform_state::Durability) -> Fut<'a, ()> + Sync),
     /// Records the object with every attribute in `attrs` (secrets by digest) under the id,
     /// for a create that sent everything in one call: what a kill leaves is then the whole
     /// object, not an identity the next plan would take for drift. Durable as a finished
