@@ -1,5 +1,6 @@
 //! The small part of S3 that flowform's s3 backend uses: CreateBucket, Get/PutBucketVersioning,
-//! ListObjectsV2, and Get/Head/Put/DeleteObject with the conditional writes that make the lock
+//! ListObjectsV2, DeleteObjects (the folded journal's segments), and Get/Head/Put/DeleteObject
+//! with the conditional writes that make the lock
 //! and the state safe (`If-None-Match: *`, `If-Match: ETAG` on PutObject and DeleteObject,
 //! answered with 412 PreconditionFailed as S3 answers them).
 //!
@@ -65,6 +66,7 @@ pub fn operation(method: &Method, path: &str, query: Option<&str>) -> Option<&'s
         ("HEAD", false) => "HeadObject",
         ("PUT", false) => "PutObject",
         ("DELETE", false) => "DeleteObject",
+        ("POST", true) if has("delete") => "DeleteObjects",
         _ => return None,
     })
 }
@@ -249,6 +251,31 @@ pub fn handle(
             ctx.mutated = true;
             Ok(ok(200, headers, Vec::new()))
         }
+        "DeleteObjects" => {
+            // The keys of `<Delete><Object><Key>K</Key></Object>...</Delete>`; every one is
+            // deleted (a missing key counts as deleted, as in S3), and reported unless quiet.
+            let text = String::from_utf8_lossy(request.body);
+            let quiet = text.contains("<Quiet>true</Quiet>");
+            let mut deleted = String::new();
+            for piece in text.split("<Key>").skip(1) {
+                let Some((key, _)) = piece.split_once("</Key>") else {
+                    continue;
+                };
+                let key = xml_unescape(key);
+                if bucket.objects.remove(&key).is_some() {
+                    ctx.mutated = true;
+                }
+                if !quiet {
+                    deleted.push_str(&format!(
+                        "<Deleted><Key>{}</Key></Deleted>",
+                        xml_escape(&key)
+                    ));
+                }
+            }
+            Ok(xml(format!(
+                "<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{deleted}</DeleteResult>"
+            )))
+        }
         "DeleteObject" => {
             // Conditional delete, as S3 answers it: 404 when there is nothing to match, 412
             // when the object is another version (a lock taken over by someone else).
@@ -278,6 +305,14 @@ pub fn handle(
             format!("The sandbox does not implement the S3 operation {other}."),
         )),
     }
+}
+
+fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 fn same_etag(stored: &str, given: &str) -> bool {
@@ -416,6 +451,10 @@ mod tests {
             Some("DeleteObject")
         );
         assert_eq!(op(Method::POST, "/b/k", None), None);
+        assert_eq!(
+            op(Method::POST, "/b", Some("delete")),
+            Some("DeleteObjects")
+        );
     }
 
     #[test]

@@ -340,6 +340,56 @@ impl Store {
         })
     }
 
+    /// Deletes `keys`, up to 1,000 a request (DeleteObjects): the folded journal's segments
+    /// cost one round trip, not one each.
+    fn delete_many(&self, keys: &[String]) -> Result<(), Failure> {
+        for chunk in keys.chunks(1000) {
+            let objects = chunk
+                .iter()
+                .map(|key| {
+                    aws_sdk_s3::types::ObjectIdentifier::builder()
+                        .key(key)
+                        .build()
+                        .map_err(|error| Failure {
+                            code: "InvalidRequest".into(),
+                            message: error.to_string(),
+                            status: None,
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let delete = aws_sdk_s3::types::Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|error| Failure {
+                    code: "InvalidRequest".into(),
+                    message: error.to_string(),
+                    status: None,
+                })?;
+            let output = self.run(async {
+                self.s3
+                    .delete_objects()
+                    .bucket(&self.bucket)
+                    .delete(delete)
+                    .send()
+                    .await
+                    .map_err(Failure::from_sdk)
+            })?;
+            if let Some(error) = output.errors().first() {
+                return Err(Failure {
+                    code: error.code().unwrap_or("DeleteFailed").to_owned(),
+                    message: format!(
+                        "{} ({})",
+                        error.message().unwrap_or_default(),
+                        error.key().unwrap_or_default()
+                    ),
+                    status: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Every key under `prefix`, in order.
     pub(crate) fn list(&self, prefix: &str) -> Result<Vec<String>, Failure> {
         let mut keys = Vec::new();
@@ -701,12 +751,13 @@ impl S3Backend {
     }
 
     fn delete_segments(&self, segments: &[String]) -> Result<(), StateError> {
-        for segment in segments {
-            self.store
-                .delete(segment)
-                .map_err(self.failure("delete the folded journal segment", segment))?;
+        if segments.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let prefix = self.journal_prefix();
+        self.store
+            .delete_many(segments)
+            .map_err(self.failure("delete the folded journal segments", &prefix))
     }
 
     /// What the last load wants the user to know. Empties the list.
