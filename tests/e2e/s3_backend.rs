@@ -121,8 +121,42 @@ impl Aws {
         })
     }
 
+    /// Every key in the bucket (listed only, no object read).
     fn keys(&self) -> Vec<String> {
-        self.objects().into_iter().map(|(k, _)| k).collect()
+        let rt = runtime();
+        let s3 = self.s3();
+        rt.block_on(async {
+            let mut keys = Vec::new();
+            let mut token = None;
+            loop {
+                let page = s3
+                    .list_objects_v2()
+                    .bucket(BUCKET)
+                    .set_continuation_token(token)
+                    .send()
+                    .await
+                    .expect("ListObjectsV2");
+                keys.extend(
+                    page.contents()
+                        .iter()
+                        .filter_map(|o| o.key().map(str::to_owned)),
+                );
+                match page.next_continuation_token() {
+                    Some(next) => token = Some(next.to_owned()),
+                    None => break keys,
+                }
+            }
+        })
+    }
+
+    /// One object's bytes, if it exists.
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let rt = runtime();
+        let s3 = self.s3();
+        rt.block_on(async {
+            let object = s3.get_object().bucket(BUCKET).key(key).send().await.ok()?;
+            Some(object.body.collect().await.expect("body").to_vec())
+        })
     }
 
     /// The environment and flags of every flowform run against this endpoint.
@@ -341,11 +375,7 @@ fn force_unlocked_release_keeps_the_new_holders_lock(aws: &Aws) {
             .expect("the new holder takes the free lock");
     });
     first.finish();
-    let left = aws
-        .objects()
-        .into_iter()
-        .find(|(k, _)| *k == lock_key)
-        .map(|(_, bytes)| bytes);
+    let left = aws.get(&lock_key);
     assert_eq!(
         left.as_deref(),
         Some(theirs.as_bytes()),
@@ -385,7 +415,7 @@ pub fn s3_on_the_sandbox_a_force_unlocked_writer_keeps_its_successors_lock() {
 fn wait_for(aws: &Aws, key: &str) -> Vec<u8> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Some((_, bytes)) = aws.objects().into_iter().find(|(k, _)| k == key) {
+        if let Some(bytes) = aws.get(key) {
             return bytes;
         }
         assert!(Instant::now() < deadline, "{key} never appeared");
@@ -602,9 +632,27 @@ pub fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
         .status(1)
         .stderr_contains("init -migrate-state")
         .run();
+    // Without a terminal to ask on, -migrate-state alone refuses: -force-copy copies.
     let ran = aws
         .env_only(ran.then())
         .append_args(["init", "-migrate-state", "--lock-timeout", "5s"])
+        .status(1)
+        .stderr_contains("no terminal to confirm the state copy on")
+        .stderr_contains("-force-copy")
+        .run();
+    assert!(
+        !aws.keys().iter().any(|k| k == KEY),
+        "nothing was copied unasked"
+    );
+    let ran = aws
+        .env_only(ran.then())
+        .append_args([
+            "init",
+            "-migrate-state",
+            "-force-copy",
+            "--lock-timeout",
+            "5s",
+        ])
         .stdout_contains("Copied the state")
         .run();
     let ran = aws
@@ -623,7 +671,7 @@ pub fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
     let ran = pulled.then().file("main.hcl", &local_config);
     let ran = aws
         .env_only(ran)
-        .append_args(["init", "-migrate-state"])
+        .append_args(["init", "-force-copy"])
         .stdout_contains("Copied the state")
         .run();
     aws.env_only(ran.then())
