@@ -721,11 +721,14 @@ pub fn s3_sandbox_flag_keeps_the_state_in_the_in_process_sandbox() {
         .run();
 }
 
-/// SIGKILLed applies of 60 resources, each resumed from a second working directory sharing the
-/// state: nothing twice in AWS, nothing untracked, and the next plan empty.
+/// 20 SIGKILLed applies of 60 resources, each killed at another moment (spread from the first
+/// creates to the fold) and resumed from a second working directory sharing the state: nothing
+/// twice in AWS, nothing untracked, and the next plan empty. Each trial is a workspace of its
+/// own, made with `workspace new` as a team would.
 #[test]
 pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
-    const TRIALS: usize = 10;
+    const TRIALS: usize = 20;
+    let started = Instant::now();
     let sandbox = Sandbox::with_args(&["--latency-ms", "20", "--profile-quota", "10000"]);
     let aws = Aws {
         endpoint: sandbox.endpoint(),
@@ -739,6 +742,18 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
         .unwrap_or(7)
         | 1;
     eprintln!("s3 crash trials seed {seed}");
+    // How long a whole apply takes here, so that the kills can sweep it.
+    let made = aws
+        .on(Test::new().file("main.hcl", &config))
+        .append_args(["workspace", "new", "calibrate"])
+        .run();
+    let timed = Instant::now();
+    aws.on(made.then().env("FLOWFORM_WORKSPACE", "calibrate"))
+        .append_args(["apply", "--auto-approve", "--parallelism", "8"])
+        .stdout_contains("Resources: 60 added")
+        .run();
+    let whole = timed.elapsed();
+    eprintln!("s3 crash trials: an uninterrupted apply takes {whole:.1?}");
     let mut kills = 0;
     for trial in 0..TRIALS {
         let workspace = format!("trial{trial}");
@@ -751,7 +766,11 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = Duration::from_millis(300 + seed % 2500);
+        // Trial t is killed in the t-th twentieth of an apply's time (at random within it):
+        // the moments sweep the whole apply, from its start (lock, state, first intents) to
+        // its end (the last segments, the fold).
+        let slice = whole.as_millis() as u64 / TRIALS as u64;
+        let delay = Duration::from_millis(trial as u64 * slice + seed % slice.max(1));
         let mut child = aws
             .on(here)
             .append_args(["apply", "--auto-approve", "--parallelism", "8"])
@@ -767,8 +786,8 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
         let in_ws = |t: Test| aws.on(t).env("FLOWFORM_WORKSPACE", &workspace);
         let there = Test::new().file("main.hcl", &config);
         let lock_key = format!("env/{workspace}/{KEY}.lock");
-        let there = match aws.objects().into_iter().find(|(k, _)| *k == lock_key) {
-            Some((_, bytes)) => {
+        let there = match aws.get(&lock_key) {
+            Some(bytes) => {
                 let id = serde_json::from_slice::<serde_json::Value>(&bytes).expect("lock")["ID"]
                     .as_str()
                     .expect("ID")
@@ -829,7 +848,10 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
             "trial {trial}: the journal is folded"
         );
     }
-    eprintln!("s3 crash trials: {kills} of {TRIALS} applies killed while running");
+    eprintln!(
+        "s3 crash trials: {kills} of {TRIALS} applies killed while running, in {:.0?}",
+        started.elapsed()
+    );
     assert!(kills >= TRIALS / 2, "too few kills landed: {kills}");
     assert_no_secret_in_bucket(&aws);
 }
