@@ -411,6 +411,127 @@ pub fn s3_on_the_sandbox_a_force_unlocked_writer_keeps_its_successors_lock() {
     force_unlocked_release_keeps_the_new_holders_lock(&aws);
 }
 
+/// In a versioned bucket every replaced state stays recoverable, with no `KEY.backup`
+/// (README, "The bucket"): the older version reads back as the earlier state. The same on moto
+/// and on the sandbox, whose S3 keeps versions when versioning is enabled.
+///
+/// `no_backup`: whether flowform can tell that the bucket keeps versions. moto 5.2.5 answers
+/// GetBucketVersioning with a `<GetBucketVersioningResponse>` root where S3 sends
+/// `<VersioningConfiguration>`, which the Rust SDK reads as "not enabled", so against moto
+/// flowform keeps `KEY.backup` as well (the safe side).
+fn replaced_states_stay_recoverable_by_version(aws: &Aws, no_backup: bool) {
+    aws.setup(true);
+    let ran = aws
+        .on(in_config(Test::new(), &secrets(2)))
+        .append_args(["apply", "--auto-approve"])
+        .stdout_contains("Resources: 2 added")
+        .run();
+    aws.on(ran.then().file("main.hcl", &secrets(3)))
+        .append_args(["apply", "--auto-approve"])
+        .stdout_contains("Resources: 1 added")
+        .run();
+    let keys = aws.keys();
+    assert_eq!(
+        !keys.iter().any(|k| k.ends_with(".backup")),
+        no_backup,
+        "a versioned bucket needs no backup object: {keys:?}"
+    );
+    let (versions, markers) = runtime().block_on(async {
+        let listed = aws
+            .s3()
+            .list_object_versions()
+            .bucket(BUCKET)
+            .prefix(KEY)
+            .send()
+            .await
+            .expect("ListObjectVersions");
+        let versions: Vec<(String, String, bool)> = listed
+            .versions()
+            .iter()
+            .map(|v| {
+                (
+                    v.key().unwrap_or_default().to_owned(),
+                    v.version_id().unwrap_or_default().to_owned(),
+                    v.is_latest().unwrap_or(false),
+                )
+            })
+            .collect();
+        let markers: Vec<String> = listed
+            .delete_markers()
+            .iter()
+            .filter_map(|m| m.key().map(str::to_owned))
+            .collect();
+        (versions, markers)
+    });
+    let of_state: Vec<&(String, String, bool)> =
+        versions.iter().filter(|(k, _, _)| k == KEY).collect();
+    assert!(of_state.len() >= 2, "{versions:?}");
+    assert_eq!(
+        of_state.iter().filter(|(_, _, latest)| *latest).count(),
+        1,
+        "{versions:?}"
+    );
+    // The lock was taken and released by every command: its deletions left markers.
+    assert!(
+        markers.iter().any(|k| *k == format!("{KEY}.lock")),
+        "{markers:?}"
+    );
+    let serials: Vec<(u64, usize)> = runtime().block_on(async {
+        let mut out = Vec::new();
+        for (_, id, _) in &of_state {
+            let body = aws
+                .s3()
+                .get_object()
+                .bucket(BUCKET)
+                .key(KEY)
+                .version_id(id)
+                .send()
+                .await
+                .expect("GetObject of a version")
+                .body
+                .collect()
+                .await
+                .expect("body")
+                .to_vec();
+            let state: serde_json::Value = serde_json::from_slice(&body).expect("a state");
+            out.push((
+                state["serial"].as_u64().expect("serial"),
+                state["resources"].as_object().map_or(0, |r| r.len()),
+            ));
+        }
+        out
+    });
+    let newest = serials.iter().max().copied().expect("versions");
+    assert_eq!(newest.1, 3, "{serials:?}");
+    assert!(
+        serials
+            .iter()
+            .any(|(serial, n)| *serial < newest.0 && *n == 2),
+        "the state before the second apply is kept: {serials:?}"
+    );
+}
+
+#[test]
+pub fn s3_on_moto_replaced_states_stay_recoverable_by_version() {
+    let moto = Moto::start();
+    let aws = Aws {
+        endpoint: moto.endpoint.clone(),
+        secrets_endpoint: None,
+    };
+    replaced_states_stay_recoverable_by_version(&aws, false);
+    drop(moto);
+}
+
+#[test]
+pub fn s3_on_the_sandbox_replaced_states_stay_recoverable_by_version() {
+    let sandbox = Sandbox::start();
+    let aws = Aws {
+        endpoint: sandbox.endpoint(),
+        secrets_endpoint: None,
+    };
+    replaced_states_stay_recoverable_by_version(&aws, true);
+}
+
 /// Polls until `key` exists; returns its bytes.
 fn wait_for(aws: &Aws, key: &str) -> Vec<u8> {
     let deadline = Instant::now() + Duration::from_secs(60);
