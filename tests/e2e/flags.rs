@@ -51,6 +51,11 @@ const FLAGS: &[Flag] = &[
     ),
     f(
         "init",
+        "force_copy",
+        s3::s3_migration_from_local_to_s3_and_back_keeps_the_lineage,
+    ),
+    f(
+        "init",
         "lock_timeout",
         s3::s3_migration_from_local_to_s3_and_back_keeps_the_lineage,
     ),

@@ -121,8 +121,42 @@ impl Aws {
         })
     }
 
+    /// Every key in the bucket (listed only, no object read).
     fn keys(&self) -> Vec<String> {
-        self.objects().into_iter().map(|(k, _)| k).collect()
+        let rt = runtime();
+        let s3 = self.s3();
+        rt.block_on(async {
+            let mut keys = Vec::new();
+            let mut token = None;
+            loop {
+                let page = s3
+                    .list_objects_v2()
+                    .bucket(BUCKET)
+                    .set_continuation_token(token)
+                    .send()
+                    .await
+                    .expect("ListObjectsV2");
+                keys.extend(
+                    page.contents()
+                        .iter()
+                        .filter_map(|o| o.key().map(str::to_owned)),
+                );
+                match page.next_continuation_token() {
+                    Some(next) => token = Some(next.to_owned()),
+                    None => break keys,
+                }
+            }
+        })
+    }
+
+    /// One object's bytes, if it exists.
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let rt = runtime();
+        let s3 = self.s3();
+        rt.block_on(async {
+            let object = s3.get_object().bucket(BUCKET).key(key).send().await.ok()?;
+            Some(object.body.collect().await.expect("body").to_vec())
+        })
     }
 
     /// The environment and flags of every flowform run against this endpoint.
@@ -299,11 +333,210 @@ pub fn s3_on_the_sandbox_lock_race_lost_lock_and_no_secret_in_any_object() {
     lock_race_and_lost_lock(&aws);
 }
 
+/// A writer whose lock was force-unlocked and taken by someone else ends without removing the
+/// new holder's lock: its release is a DeleteObject with `If-Match` of its own lock's ETag,
+/// which S3 (and moto, and the sandbox) refuse with 412 once the object is another's.
+fn force_unlocked_release_keeps_the_new_holders_lock(aws: &Aws) {
+    aws.setup(false);
+    let config = secrets(12);
+    let mut first = aws
+        .on(in_config(Test::new(), &config))
+        .append_args(["apply", "--auto-approve", "--parallelism", "1"])
+        .spawn_collect();
+    let lock_key = format!("{KEY}.lock");
+    let lock = wait_for(aws, &lock_key);
+    let id = serde_json::from_slice::<serde_json::Value>(&lock).expect("lock info")["ID"]
+        .as_str()
+        .expect("an ID")
+        .to_owned();
+    aws.on(in_config(Test::new(), &config))
+        .append_args(["force-unlock", &id])
+        .stdout_contains("has been released")
+        .run();
+    // The new holder: a lock record of another run, taken as flowform takes it.
+    let theirs = serde_json::json!({
+        "ID": "11111111-2222-3333-4444-555555555555",
+        "Operation": "apply",
+        "Who": "someone-else@elsewhere",
+        "Version": "0.1.0",
+        "Created": "2026-11-30T00:00:00Z",
+        "Path": format!("s3://{BUCKET}/{KEY}")
+    })
+    .to_string();
+    runtime().block_on(async {
+        aws.s3()
+            .put_object()
+            .bucket(BUCKET)
+            .key(&lock_key)
+            .if_none_match("*")
+            .body(theirs.clone().into_bytes().into())
+            .send()
+            .await
+            .expect("the new holder takes the free lock");
+    });
+    first.finish();
+    let left = aws.get(&lock_key);
+    assert_eq!(
+        left.as_deref(),
+        Some(theirs.as_bytes()),
+        "the force-unlocked writer removed its successor's lock"
+    );
+    // A force-unlock naming the old ID does not remove the new holder's lock either.
+    aws.on(in_config(Test::new(), &config))
+        .append_args(["force-unlock", &id])
+        .status(1)
+        .run();
+    assert!(aws.keys().contains(&lock_key));
+}
+
+#[test]
+pub fn s3_on_moto_a_force_unlocked_writer_keeps_its_successors_lock() {
+    let moto = Moto::start();
+    let slow = Sandbox::with_args(&["--latency-ms", "150"]);
+    let aws = Aws {
+        endpoint: moto.endpoint.clone(),
+        secrets_endpoint: Some(slow.endpoint()),
+    };
+    force_unlocked_release_keeps_the_new_holders_lock(&aws);
+    drop(moto);
+}
+
+#[test]
+pub fn s3_on_the_sandbox_a_force_unlocked_writer_keeps_its_successors_lock() {
+    let sandbox = Sandbox::with_args(&["--latency-ms", "150"]);
+    let aws = Aws {
+        endpoint: sandbox.endpoint(),
+        secrets_endpoint: None,
+    };
+    force_unlocked_release_keeps_the_new_holders_lock(&aws);
+}
+
+/// In a versioned bucket every replaced state stays recoverable, with no `KEY.backup`
+/// (README, "The bucket"): the older version reads back as the earlier state. The same on moto
+/// and on the sandbox, whose S3 keeps versions when versioning is enabled.
+///
+/// `no_backup`: whether flowform can tell that the bucket keeps versions. moto 5.2.5 answers
+/// GetBucketVersioning with a `<GetBucketVersioningResponse>` root where S3 sends
+/// `<VersioningConfiguration>`, which the Rust SDK reads as "not enabled", so against moto
+/// flowform keeps `KEY.backup` as well (the safe side).
+fn replaced_states_stay_recoverable_by_version(aws: &Aws, no_backup: bool) {
+    aws.setup(true);
+    let ran = aws
+        .on(in_config(Test::new(), &secrets(2)))
+        .append_args(["apply", "--auto-approve"])
+        .stdout_contains("Resources: 2 added")
+        .run();
+    aws.on(ran.then().file("main.hcl", &secrets(3)))
+        .append_args(["apply", "--auto-approve"])
+        .stdout_contains("Resources: 1 added")
+        .run();
+    let keys = aws.keys();
+    assert_eq!(
+        !keys.iter().any(|k| k.ends_with(".backup")),
+        no_backup,
+        "a versioned bucket needs no backup object: {keys:?}"
+    );
+    let (versions, markers) = runtime().block_on(async {
+        let listed = aws
+            .s3()
+            .list_object_versions()
+            .bucket(BUCKET)
+            .prefix(KEY)
+            .send()
+            .await
+            .expect("ListObjectVersions");
+        let versions: Vec<(String, String, bool)> = listed
+            .versions()
+            .iter()
+            .map(|v| {
+                (
+                    v.key().unwrap_or_default().to_owned(),
+                    v.version_id().unwrap_or_default().to_owned(),
+                    v.is_latest().unwrap_or(false),
+                )
+            })
+            .collect();
+        let markers: Vec<String> = listed
+            .delete_markers()
+            .iter()
+            .filter_map(|m| m.key().map(str::to_owned))
+            .collect();
+        (versions, markers)
+    });
+    let of_state: Vec<&(String, String, bool)> =
+        versions.iter().filter(|(k, _, _)| k == KEY).collect();
+    assert!(of_state.len() >= 2, "{versions:?}");
+    assert_eq!(
+        of_state.iter().filter(|(_, _, latest)| *latest).count(),
+        1,
+        "{versions:?}"
+    );
+    // The lock was taken and released by every command: its deletions left markers.
+    assert!(
+        markers.iter().any(|k| *k == format!("{KEY}.lock")),
+        "{markers:?}"
+    );
+    let serials: Vec<(u64, usize)> = runtime().block_on(async {
+        let mut out = Vec::new();
+        for (_, id, _) in &of_state {
+            let body = aws
+                .s3()
+                .get_object()
+                .bucket(BUCKET)
+                .key(KEY)
+                .version_id(id)
+                .send()
+                .await
+                .expect("GetObject of a version")
+                .body
+                .collect()
+                .await
+                .expect("body")
+                .to_vec();
+            let state: serde_json::Value = serde_json::from_slice(&body).expect("a state");
+            out.push((
+                state["serial"].as_u64().expect("serial"),
+                state["resources"].as_object().map_or(0, |r| r.len()),
+            ));
+        }
+        out
+    });
+    let newest = serials.iter().max().copied().expect("versions");
+    assert_eq!(newest.1, 3, "{serials:?}");
+    assert!(
+        serials
+            .iter()
+            .any(|(serial, n)| *serial < newest.0 && *n == 2),
+        "the state before the second apply is kept: {serials:?}"
+    );
+}
+
+#[test]
+pub fn s3_on_moto_replaced_states_stay_recoverable_by_version() {
+    let moto = Moto::start();
+    let aws = Aws {
+        endpoint: moto.endpoint.clone(),
+        secrets_endpoint: None,
+    };
+    replaced_states_stay_recoverable_by_version(&aws, false);
+    drop(moto);
+}
+
+#[test]
+pub fn s3_on_the_sandbox_replaced_states_stay_recoverable_by_version() {
+    let sandbox = Sandbox::start();
+    let aws = Aws {
+        endpoint: sandbox.endpoint(),
+        secrets_endpoint: None,
+    };
+    replaced_states_stay_recoverable_by_version(&aws, true);
+}
+
 /// Polls until `key` exists; returns its bytes.
 fn wait_for(aws: &Aws, key: &str) -> Vec<u8> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Some((_, bytes)) = aws.objects().into_iter().find(|(k, _)| k == key) {
+        if let Some(bytes) = aws.get(key) {
             return bytes;
         }
         assert!(Instant::now() < deadline, "{key} never appeared");
@@ -520,9 +753,27 @@ pub fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
         .status(1)
         .stderr_contains("init -migrate-state")
         .run();
+    // Without a terminal to ask on, -migrate-state alone refuses: -force-copy copies.
     let ran = aws
         .env_only(ran.then())
         .append_args(["init", "-migrate-state", "--lock-timeout", "5s"])
+        .status(1)
+        .stderr_contains("no terminal to confirm the state copy on")
+        .stderr_contains("-force-copy")
+        .run();
+    assert!(
+        !aws.keys().iter().any(|k| k == KEY),
+        "nothing was copied unasked"
+    );
+    let ran = aws
+        .env_only(ran.then())
+        .append_args([
+            "init",
+            "-migrate-state",
+            "-force-copy",
+            "--lock-timeout",
+            "5s",
+        ])
         .stdout_contains("Copied the state")
         .run();
     let ran = aws
@@ -541,7 +792,7 @@ pub fn s3_migration_from_local_to_s3_and_back_keeps_the_lineage() {
     let ran = pulled.then().file("main.hcl", &local_config);
     let ran = aws
         .env_only(ran)
-        .append_args(["init", "-migrate-state"])
+        .append_args(["init", "-force-copy"])
         .stdout_contains("Copied the state")
         .run();
     aws.env_only(ran.then())
@@ -591,11 +842,14 @@ pub fn s3_sandbox_flag_keeps_the_state_in_the_in_process_sandbox() {
         .run();
 }
 
-/// SIGKILLed applies of 60 resources, each resumed from a second working directory sharing the
-/// state: nothing twice in AWS, nothing untracked, and the next plan empty.
+/// 20 SIGKILLed applies of 60 resources, each killed at another moment (spread from the first
+/// creates to the fold) and resumed from a second working directory sharing the state: nothing
+/// twice in AWS, nothing untracked, and the next plan empty. Each trial is a workspace of its
+/// own, made with `workspace new` as a team would.
 #[test]
 pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
-    const TRIALS: usize = 10;
+    const TRIALS: usize = 20;
+    let started = Instant::now();
     let sandbox = Sandbox::with_args(&["--latency-ms", "20", "--profile-quota", "10000"]);
     let aws = Aws {
         endpoint: sandbox.endpoint(),
@@ -609,16 +863,35 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
         .unwrap_or(7)
         | 1;
     eprintln!("s3 crash trials seed {seed}");
+    // How long a whole apply takes here, so that the kills can sweep it.
+    let made = aws
+        .on(Test::new().file("main.hcl", &config))
+        .append_args(["workspace", "new", "calibrate"])
+        .run();
+    let timed = Instant::now();
+    aws.on(made.then().env("FLOWFORM_WORKSPACE", "calibrate"))
+        .append_args(["apply", "--auto-approve", "--parallelism", "8"])
+        .stdout_contains("Resources: 60 added")
+        .run();
+    let whole = timed.elapsed();
+    eprintln!("s3 crash trials: an uninterrupted apply takes {whole:.1?}");
     let mut kills = 0;
     for trial in 0..TRIALS {
         let workspace = format!("trial{trial}");
-        let here = Test::new()
-            .file("main.hcl", &config)
-            .env("FLOWFORM_WORKSPACE", &workspace);
+        let made = aws
+            .on(Test::new().file("main.hcl", &config))
+            .append_args(["workspace", "new", &workspace])
+            .stdout_contains("Created and switched")
+            .run();
+        let here = made.then().env("FLOWFORM_WORKSPACE", &workspace);
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = Duration::from_millis(300 + seed % 2500);
+        // Trial t is killed in the t-th twentieth of an apply's time (at random within it):
+        // the moments sweep the whole apply, from its start (lock, state, first intents) to
+        // its end (the last segments, the fold).
+        let slice = whole.as_millis() as u64 / TRIALS as u64;
+        let delay = Duration::from_millis(trial as u64 * slice + seed % slice.max(1));
         let mut child = aws
             .on(here)
             .append_args(["apply", "--auto-approve", "--parallelism", "8"])
@@ -634,8 +907,8 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
         let in_ws = |t: Test| aws.on(t).env("FLOWFORM_WORKSPACE", &workspace);
         let there = Test::new().file("main.hcl", &config);
         let lock_key = format!("env/{workspace}/{KEY}.lock");
-        let there = match aws.objects().into_iter().find(|(k, _)| *k == lock_key) {
-            Some((_, bytes)) => {
+        let there = match aws.get(&lock_key) {
+            Some(bytes) => {
                 let id = serde_json::from_slice::<serde_json::Value>(&bytes).expect("lock")["ID"]
                     .as_str()
                     .expect("ID")
@@ -704,7 +977,10 @@ pub fn s3_crash_trials_killed_applies_resume_from_another_working_directory() {
             "trial {trial}: the journal is folded"
         );
     }
-    eprintln!("s3 crash trials: {kills} of {TRIALS} applies killed while running");
+    eprintln!(
+        "s3 crash trials: {kills} of {TRIALS} applies killed while running, in {:.0?}",
+        started.elapsed()
+    );
     assert!(kills >= TRIALS / 2, "too few kills landed: {kills}");
     assert_no_secret_in_bucket(&aws);
 }

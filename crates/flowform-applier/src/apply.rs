@@ -1,10 +1,15 @@
 //! Carrying out a plan: walk its graph on tokio, as many changes at once as `--parallelism`
 //! and the dependencies allow, and record each finished change in the journal at once.
 //!
-//! Recording appends one line to the state's journal (and fsyncs it) instead of rewriting the
-//! state, so an apply of n resources costs O(n) writes, and a process killed half-way loses
-//! nothing it reported done. A change that fails does not stop the others: what depends on it
-//! is skipped, everything else still runs.
+//! Recording appends one line to the state's journal instead of rewriting the state, so an
+//! apply of n resources costs O(n) writes, and a process killed half-way loses nothing it
+//! reported done. A task enqueues its line under the journal's mutex and awaits its durability
+//! outside it, without blocking a worker thread: the lines of changes that finish together go
+//! out in one write (one fsync locally, one segment in S3; see `flowform_state::journal`). An
+//! intent (and a key policy's checkpoint) is awaited before the next AWS call with every
+//! backend; a finished change before it is reported done locally, and in S3 within a second.
+//! A change that fails does not stop the others: what depends on it is skipped, everything else
+//! still runs.
 
 use crate::attrs;
 use crate::clients::Clients;
@@ -15,7 +20,7 @@ use flowform_core::{Address, ResourceKind, Value};
 use flowform_parser::Config;
 use flowform_parser::eval::Exports;
 use flowform_planner::{Action, Attrs, Plan, ResourceChange, Schedule, Step};
-use flowform_state::{Digest, Journal, ResourceState};
+use flowform_state::{Change, Digest, Durability, Journal, ResourceState, Ticket};
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use std::collections::{BTreeMap, VecDeque};
@@ -120,7 +125,7 @@ pub async fn apply(
     });
     let mut report = ApplyReport::default();
     for address in &options.forget {
-        if let Err(e) = record(&shared, &address.to_string(), None) {
+        if let Err(e) = record(&shared, &address.to_string(), None, Durability::Finished).await {
             report.errors.push(ChangeError {
                 address: address.clone(),
                 doing: "forget",
@@ -132,12 +137,14 @@ pub async fn apply(
     // and the changes that follow find the objects under their new addresses.
     for change in &plan.changes {
         let outcome = if let Some(from) = &change.previous_address {
-            record_move(&shared, from, &change.address).map(|()| report.moved += 1)
+            record_move(&shared, from, &change.address)
+                .await
+                .map(|()| report.moved += 1)
         } else {
             Ok(())
         };
-        let outcome = outcome.and_then(|()| match &change.importing {
-            Some(import) => {
+        let outcome = match (outcome, &change.importing) {
+            (Ok(()), Some(import)) => {
                 let mut rec = import.record.clone();
                 if let Some(r) = shared.config.resources.get(&change.address) {
                     rec.dependencies = r
@@ -147,11 +154,17 @@ pub async fn apply(
                         .map(|a| a.to_string())
                         .collect();
                 }
-                record(&shared, &change.address.to_string(), Some(rec))
-                    .map(|()| report.imported += 1)
+                record(
+                    &shared,
+                    &change.address.to_string(),
+                    Some(rec),
+                    Durability::Finished,
+                )
+                .await
+                .map(|()| report.imported += 1)
             }
-            None => Ok(()),
-        });
+            (outcome, _) => outcome,
+        };
         if let Err(e) = outcome {
             report.errors.push(ChangeError {
                 address: change.address.clone(),
@@ -311,7 +324,9 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
         delete(clients, address.kind, &prior)
             .await
             .map_err(fail(doing))?;
-        record(shared, key, None).map_err(fail(doing))?;
+        record(shared, key, None, Durability::Finished)
+            .await
+            .map_err(fail(doing))?;
         shared
             .progress
             .finished(change, Phase::Destroying, started.elapsed(), None);
@@ -351,7 +366,7 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 }
             };
             if creating && pending.is_none() {
-                intend(shared, key, &token).map_err(fail(doing))?;
+                intend(shared, key, &token).await.map_err(fail(doing))?;
             }
             let provider = shared
                 .config
@@ -366,9 +381,16 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
                 prior: prior.as_ref().filter(|_| change.action == Action::Update),
                 resumed: pending,
                 change,
-                checkpoint: &|partial: ResourceState| record(shared, key, Some(partial)),
+                checkpoint: &|partial: ResourceState, durability| {
+                    Box::pin(record(shared, key, Some(partial), durability))
+                },
+                // The whole object, sent in one create: what follows only reads, and the
+                // create's durable intent already covers recovery.
                 checkpoint_all: &|sent: &Attrs, id: &str| {
-                    record(shared, key, Some(to_record(shared, address, sent, id)?))
+                    let rec = to_record(shared, address, sent, id);
+                    Box::pin(
+                        async move { record(shared, key, Some(rec?), Durability::Finished).await },
+                    )
                 },
             };
             let phase = if change.action == Action::Update {
@@ -385,7 +407,9 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             }
             .map_err(fail(doing))?;
             let rec = to_record(shared, address, &attrs, &id).map_err(fail(doing))?;
-            record(shared, key, Some(rec)).map_err(fail(doing))?;
+            record(shared, key, Some(rec), Durability::Finished)
+                .await
+                .map_err(fail(doing))?;
             shared
                 .progress
                 .finished(change, phase, started.elapsed(), Some(&id));
@@ -493,12 +517,14 @@ fn pending_create(shared: &Shared, key: &str) -> Option<flowform_state::PendingC
 }
 
 /// Records, durably and before AWS is asked, that `key` is being created with `token`.
-fn intend(shared: &Shared, key: &str, token: &str) -> Result<(), AwsError> {
-    tokio::task::block_in_place(|| {
-        let mut journal = shared.journal.lock().unwrap_or_else(|p| p.into_inner());
-        journal.intend(key, flowform_state::PendingCreate::now(token))
-    })
-    .map_err(|e| {
+async fn intend(shared: &Shared, key: &str, token: &str) -> Result<(), AwsError> {
+    let pending = flowform_state::PendingCreate::now(token);
+    let ticket = shared
+        .journal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .enqueue(key, Change::Intent(&pending), Durability::Now);
+    wait(ticket).await.map_err(|e| {
         AwsError::other(format!(
             "nothing was sent: the create could not be recorded as started: {e}"
         ))
@@ -529,7 +555,7 @@ fn to_record(
 
 /// Moves the record at `from` to `to` (a remove and a set in the journal), and renames `from`
 /// in the dependencies other records keep. No AWS call: the object stays as it is.
-fn record_move(shared: &Shared, from: &Address, to: &Address) -> Result<(), AwsError> {
+async fn record_move(shared: &Shared, from: &Address, to: &Address) -> Result<(), AwsError> {
     let (from, to) = (from.to_string(), to.to_string());
     let (moved, dependents) = {
         let journal = shared.journal.lock().unwrap_or_else(|p| p.into_inner());
@@ -546,18 +572,24 @@ fn record_move(shared: &Shared, from: &Address, to: &Address) -> Result<(), AwsE
             "the state no longer records {from}, so it cannot be moved to {to}"
         )));
     };
-    record(shared, &from, None)?;
-    record(shared, &to, Some(moved))?;
+    record(shared, &from, None, Durability::Finished).await?;
+    record(shared, &to, Some(moved), Durability::Finished).await?;
     for (address, mut r) in dependents {
         r.dependencies.remove(&from);
         r.dependencies.insert(to.clone());
-        record(shared, &address, Some(r))?;
+        record(shared, &address, Some(r), Durability::Finished).await?;
     }
     Ok(())
 }
 
-/// Appends the change to the journal (fsync) without holding up the async workers.
-fn record(shared: &Shared, key: &str, resource: Option<ResourceState>) -> Result<(), AwsError> {
+/// Appends the change to the journal and waits until it is as durable as `durability` asks,
+/// without holding the journal's mutex or a worker thread meanwhile.
+async fn record(
+    shared: &Shared,
+    key: &str,
+    resource: Option<ResourceState>,
+    durability: Durability,
+) -> Result<(), AwsError> {
     // Every record names the provider configuration its object lives under, so it can be
     // destroyed there once it has left the configuration.
     let resource = resource.map(|mut r| {
@@ -570,18 +602,24 @@ fn record(shared: &Shared, key: &str, resource: Option<ResourceState>) -> Result
         }
         r
     });
-    tokio::task::block_in_place(|| {
+    let ticket = {
         let mut journal = shared.journal.lock().unwrap_or_else(|p| p.into_inner());
-        match resource {
-            Some(r) => journal.set(key, r),
-            None => journal.remove(key),
+        match &resource {
+            Some(r) => journal.enqueue(key, Change::Set(r), durability),
+            None => journal.enqueue(key, Change::Remove, durability),
         }
-    })
-    .map_err(|e| {
+    };
+    wait(ticket).await.map_err(|e| {
         AwsError::other(format!(
             "the change was made, but recording it in the state failed: {e}"
         ))
     })
+}
+
+async fn wait(
+    ticket: Result<Ticket, flowform_state::StateError>,
+) -> Result<(), flowform_state::StateError> {
+    ticket?.durable().await
 }
 
 pub(crate) async fn delete(

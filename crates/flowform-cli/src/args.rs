@@ -75,9 +75,14 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Copy the state from the backend used before to the one configured now.
+    /// Copy the state from the backend used before to the one configured now (asks first).
     #[arg(long)]
     pub migrate_state: bool,
+
+    /// Copy the state without asking (for scripts and CI, where there is no terminal to ask
+    /// on); implies -migrate-state.
+    #[arg(long)]
+    pub force_copy: bool,
 
     /// How long to wait for the state lock.
     #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
@@ -487,6 +492,7 @@ pub const SINGLE_DASH_FLAGS: &[&str] = &[
     "raw",
     "backend-config",
     "migrate-state",
+    "force-copy",
     "force",
 ];
 

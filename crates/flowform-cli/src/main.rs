@@ -44,6 +44,16 @@ fn main() -> ExitCode {
         workspace: commands::workspace::selected(&cli.dir),
         sandbox: uses_sandbox(&matches),
         ui: ui::Ui::new(cli.no_color),
+        // `init` and the workspace commands make, find and select workspaces; validate, fmt
+        // and the sandbox never touch a state.
+        workspace_must_exist: !matches!(
+            cli.command,
+            Command::Init(_)
+                | Command::Workspace(_)
+                | Command::Validate(_)
+                | Command::Fmt(_)
+                | Command::Sandbox(_)
+        ),
     };
     output::init(ctx.ui);
     if let Err(message) = logging::init(cli.log_file.as_deref(), ctx.ui.color_stderr) {

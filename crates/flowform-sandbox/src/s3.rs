@@ -1,22 +1,29 @@
 //! The small part of S3 that flowform's s3 backend uses: CreateBucket, Get/PutBucketVersioning,
-//! ListObjectsV2, and Get/Head/Put/DeleteObject with the conditional writes that make the lock
-//! and the state safe (`If-None-Match: *`, `If-Match: ETAG`, answered with 412
-//! PreconditionFailed as S3 answers them).
+//! ListObjectsV2, DeleteObjects (the folded journal's segments), and Get/Head/Put/DeleteObject
+//! with the conditional writes that make the lock
+//! and the state safe (`If-None-Match: *`, `If-Match: ETAG` on PutObject and DeleteObject,
+//! answered with 412 PreconditionFailed as S3 answers them).
 //!
 //! S3 speaks REST-XML: the operation is the method plus whether the path names a bucket or an
 //! object plus a few query parameters; errors are an XML `<Error>` document (no body for HEAD).
 //! Path-style addressing only (`/BUCKET/KEY`), which is what an SDK uses with a custom endpoint
 //! and `force_path_style`. Buckets are one namespace across regions, as in AWS.
 //!
-//! Decisions where the sandbox is simpler than S3: versioning is recorded and reported, but
-//! only the newest version of an object is kept; object bodies are kept base64 in the data
-//! file; SSE-KMS headers are accepted and echoed, not applied.
+//! Versioning, when enabled, keeps every replaced object and puts a delete marker where one is
+//! deleted, as S3 does: GetObject `?versionId=` reads an old version and ListObjectVersions
+//! (`?versions`, one page, no markers) lists them, so a test can recover a replaced state.
+//!
+//! Decisions where the sandbox is simpler than S3: no DeleteObject of a specific version, no
+//! pagination of versions, no suspended state (a bucket keeps versions or it does not); object
+//! bodies are kept base64 in the data file; SSE-KMS headers are accepted and echoed, not
+//! applied.
 
 use axum::http::{HeaderMap, Method};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 use crate::protocol::{ApiError, ApiResult, xml_escape};
 use crate::server::{Context, Reply};
@@ -34,6 +41,58 @@ pub struct Bucket {
     /// from old data files, which kept them here.
     #[serde(default, skip_serializing)]
     pub objects: Table<Object>,
+    /// With versioning: the versions each key had before its current one (replaced objects and
+    /// delete markers), oldest first.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub noncurrent: BTreeMap<String, Vec<Object>>,
+    /// The number of the last version id given out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub last_version: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Bucket {
+    /// With versioning on, keeps the current version of `key` (if any) as a noncurrent one,
+    /// and with `marker` puts a delete marker on top; returns the marker's version id. Without
+    /// versioning, does nothing (the caller replaces or removes the object).
+    fn retire(&mut self, key: &str, now: f64, marker: bool) -> Option<String> {
+        if !self.versioning {
+            return None;
+        }
+        let old = self.noncurrent.entry(key.to_owned()).or_default();
+        if let Some(current) = self.objects.remove(key) {
+            old.push(current);
+        }
+        if !marker {
+            return None;
+        }
+        self.last_version += 1;
+        let id = version_id(self.last_version);
+        old.push(Object {
+            body: String::new(),
+            etag: String::new(),
+            last_modified: now,
+            sse_kms_key_id: None,
+            version_id: Some(id.clone()),
+            delete_marker: true,
+        });
+        Some(id)
+    }
+
+    fn next_version(&mut self) -> Option<String> {
+        self.versioning.then(|| {
+            self.last_version += 1;
+            version_id(self.last_version)
+        })
+    }
+}
+
+/// An opaque-looking version id that sorts as it was given out.
+fn version_id(n: u64) -> String {
+    format!("v{n:016}")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,6 +104,12 @@ pub struct Object {
     pub last_modified: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse_kms_key_id: Option<String>,
+    /// Given when the bucket keeps versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// A delete marker (only among a key's noncurrent versions).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_marker: bool,
 }
 
 /// The S3 operation a request is for, from its method, path and query.
@@ -59,6 +124,7 @@ pub fn operation(method: &Method, path: &str, query: Option<&str>) -> Option<&'s
     Some(match (method.as_str(), key.is_empty()) {
         ("PUT", true) if has("versioning") => "PutBucketVersioning",
         ("GET", true) if has("versioning") => "GetBucketVersioning",
+        ("GET", true) if has("versions") => "ListObjectVersions",
         ("PUT", true) => "CreateBucket",
         ("GET", true) if has("list-type") => "ListObjectsV2",
         ("HEAD", true) => "HeadBucket",
@@ -66,6 +132,7 @@ pub fn operation(method: &Method, path: &str, query: Option<&str>) -> Option<&'s
         ("HEAD", false) => "HeadObject",
         ("PUT", false) => "PutObject",
         ("DELETE", false) => "DeleteObject",
+        ("POST", true) if has("delete") => "DeleteObjects",
         _ => return None,
     })
 }
@@ -175,13 +242,27 @@ pub fn handle(
             Ok(ok(200, Vec::new(), Vec::new()))
         }
         "ListObjectsV2" => Ok(list(request, &bucket_name, bucket)),
+        "ListObjectVersions" => Ok(list_versions(request, &bucket_name, bucket)),
         "GetObject" | "HeadObject" => {
-            let Some(object) = bucket.objects.get(&key) else {
-                return Err(ApiError::new(
-                    404,
-                    "NoSuchKey",
-                    "The specified key does not exist.",
-                ));
+            let wanted = query_value(request.query, "versionId");
+            let found = match &wanted {
+                None => bucket.objects.get(&key),
+                Some(id) => bucket
+                    .objects
+                    .get(&key)
+                    .into_iter()
+                    .chain(bucket.noncurrent.get(&key).into_iter().flatten())
+                    .find(|o| o.version_id.as_deref() == Some(id) && !o.delete_marker),
+            };
+            let Some(object) = found else {
+                return Err(match wanted {
+                    None => ApiError::new(404, "NoSuchKey", "The specified key does not exist."),
+                    Some(_) => ApiError::new(
+                        404,
+                        "NoSuchVersion",
+                        "The specified version does not exist.",
+                    ),
+                });
             };
             let bytes = BASE64.decode(object.body.as_bytes()).unwrap_or_default();
             let mut headers = vec![
@@ -195,6 +276,9 @@ pub fn handle(
                     "x-amz-server-side-encryption-aws-kms-key-id".into(),
                     kms.clone(),
                 ));
+            }
+            if let Some(id) = &object.version_id {
+                headers.push(("x-amz-version-id".into(), id.clone()));
             }
             if request.operation == "HeadObject" {
                 headers.push(("content-length".into(), bytes.len().to_string()));
@@ -238,6 +322,11 @@ pub fn handle(
                     kms.clone(),
                 ));
             }
+            bucket.retire(&key, ctx.now, false);
+            let version_id = bucket.next_version();
+            if let Some(id) = &version_id {
+                headers.push(("x-amz-version-id".into(), id.clone()));
+            }
             bucket.objects.insert(
                 key,
                 Object {
@@ -245,16 +334,73 @@ pub fn handle(
                     etag,
                     last_modified: ctx.now,
                     sse_kms_key_id,
+                    version_id,
+                    delete_marker: false,
                 },
             );
             ctx.mutated = true;
             Ok(ok(200, headers, Vec::new()))
         }
+        "DeleteObjects" => {
+            // The keys of `<Delete><Object><Key>K</Key></Object>...</Delete>`; every one is
+            // deleted (a missing key counts as deleted, as in S3), and reported unless quiet.
+            let text = String::from_utf8_lossy(request.body);
+            let quiet = text.contains("<Quiet>true</Quiet>");
+            let mut deleted = String::new();
+            for piece in text.split("<Key>").skip(1) {
+                let Some((key, _)) = piece.split_once("</Key>") else {
+                    continue;
+                };
+                let key = xml_unescape(key);
+                if bucket.objects.contains_key(&key) {
+                    bucket.retire(&key, ctx.now, true);
+                    bucket.objects.remove(&key);
+                    ctx.mutated = true;
+                }
+                if !quiet {
+                    deleted.push_str(&format!(
+                        "<Deleted><Key>{}</Key></Deleted>",
+                        xml_escape(&key)
+                    ));
+                }
+            }
+            Ok(xml(format!(
+                "<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{deleted}</DeleteResult>"
+            )))
+        }
+        "DeleteObject" if query_value(request.query, "versionId").is_some() => Err(ApiError::new(
+            501,
+            "NotImplemented",
+            "The sandbox does not delete a specific object version.",
+        )),
         "DeleteObject" => {
-            if bucket.objects.remove(&key).is_some() {
+            // Conditional delete, as S3 answers it: 404 when there is nothing to match, 412
+            // when the object is another version (a lock taken over by someone else).
+            if let Some(expected) = header(request.headers, "if-match") {
+                match bucket.objects.get(&key) {
+                    None => {
+                        return Err(ApiError::new(
+                            404,
+                            "NoSuchKey",
+                            "The specified key does not exist.",
+                        ));
+                    }
+                    Some(object) if !same_etag(&object.etag, &expected) => {
+                        return Err(precondition_failed("If-Match"));
+                    }
+                    Some(_) => {}
+                }
+            }
+            let mut headers = Vec::new();
+            if bucket.objects.contains_key(&key) {
+                if let Some(marker) = bucket.retire(&key, ctx.now, true) {
+                    headers.push(("x-amz-delete-marker".into(), "true".into()));
+                    headers.push(("x-amz-version-id".into(), marker));
+                }
+                bucket.objects.remove(&key);
                 ctx.mutated = true;
             }
-            Ok(ok(204, Vec::new(), Vec::new()))
+            Ok(ok(204, headers, Vec::new()))
         }
         other => Err(ApiError::new(
             501,
@@ -262,6 +408,14 @@ pub fn handle(
             format!("The sandbox does not implement the S3 operation {other}."),
         )),
     }
+}
+
+fn xml_unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 fn same_etag(stored: &str, given: &str) -> bool {
@@ -321,6 +475,57 @@ fn list(request: &Request<'_>, name: &str, bucket: &Bucket) -> Reply {
         xml_escape(name),
         xml_escape(&prefix),
         page.len()
+    ))
+}
+
+/// ListObjectVersions, a subset: every version of every key under `prefix` in one page (no
+/// markers or max-keys), newest first per key, delete markers included.
+fn list_versions(request: &Request<'_>, name: &str, bucket: &Bucket) -> Reply {
+    let prefix = query_value(request.query, "prefix").unwrap_or_default();
+    let mut keys: Vec<&String> = bucket
+        .objects
+        .keys()
+        .chain(bucket.noncurrent.keys())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut entries = String::new();
+    for key in keys {
+        let current = bucket.objects.get(key).into_iter();
+        let older = bucket
+            .noncurrent
+            .get(key)
+            .into_iter()
+            .flat_map(|v| v.iter().rev());
+        for (index, object) in current.chain(older).enumerate() {
+            // The newest is the latest: the current object, else the delete marker on top.
+            let latest = index == 0 && (bucket.objects.contains_key(key) || object.delete_marker);
+            let id = object.version_id.as_deref().unwrap_or("null");
+            let common = format!(
+                "<Key>{}</Key><VersionId>{}</VersionId><IsLatest>{latest}</IsLatest><LastModified>{}</LastModified>",
+                xml_escape(key),
+                xml_escape(id),
+                iso_date(object.last_modified)
+            );
+            if object.delete_marker {
+                entries.push_str(&format!("<DeleteMarker>{common}</DeleteMarker>"));
+            } else {
+                let size = BASE64
+                    .decode(object.body.as_bytes())
+                    .map(|b| b.len())
+                    .unwrap_or(0);
+                entries.push_str(&format!(
+                    "<Version>{common}<ETag>{}</ETag><Size>{size}</Size><StorageClass>STANDARD</StorageClass></Version>",
+                    xml_escape(&object.etag)
+                ));
+            }
+        }
+    }
+    xml(format!(
+        "<ListVersionsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>{}</Name><Prefix>{}</Prefix><IsTruncated>false</IsTruncated>{entries}</ListVersionsResult>",
+        xml_escape(name),
+        xml_escape(&prefix)
     ))
 }
 
@@ -400,6 +605,10 @@ mod tests {
             Some("DeleteObject")
         );
         assert_eq!(op(Method::POST, "/b/k", None), None);
+        assert_eq!(
+            op(Method::POST, "/b", Some("delete")),
+            Some("DeleteObjects")
+        );
     }
 
     #[test]

@@ -536,6 +536,8 @@ mod tests {
             etag: format!("\"{body}\""),
             last_modified: 1.0,
             sse_kms_key_id: None,
+            version_id: None,
+            delete_marker: false,
         }
     }
 

@@ -171,6 +171,12 @@ pub enum StateError {
         state_lineage: String,
     },
 
+    #[error(
+        "The journal {path} could not be written: {detail}. Nothing more is recorded in it; \
+         what it already holds is replayed by the next command."
+    )]
+    JournalWrite { path: PathBuf, detail: String },
+
     #[error("{}", lock_timeout_message(.path, .waited, .holder.as_deref()))]
     LockTimeout {
         path: PathBuf,
@@ -357,6 +363,7 @@ impl StateError {
             StateError::ChangedOnDisk { .. } => "State changed on disk",
             StateError::JournalExists { .. } => "Unfinished journal",
             StateError::JournalForOtherState { .. } => "Journal of another state",
+            StateError::JournalWrite { .. } => "Cannot write the journal",
             StateError::LockTimeout { .. } => "Error acquiring the state lock",
             StateError::LockHeldByLiveProcess { .. } => "State locked by a running process",
             StateError::LockIdMismatch { .. } => "Wrong lock ID",

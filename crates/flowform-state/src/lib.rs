@@ -38,7 +38,8 @@
 //! - [`keyfile`]: where the digest key lives, apart from the state: `PATH.key` (0600), or
 //!   `KEY.key` wrapped by KMS.
 //! - [`journal`]: [`Journal`], the append-only record of an apply that keeps
-//!   apply linear and crash-safe.
+//!   apply linear and crash-safe; one writer thread group-commits it (entries that finish
+//!   together share one fsync, or one S3 segment), and its doc lists what recovery relies on.
 //! - [`lock`]: the OS lock and its `PATH.lock.info` record ([`LockGuard`], [`LockInfo`]);
 //!   the S3 lock object shares the guard and the record.
 //! - [`error`]: [`StateError`], [`Refusal`], [`StateWarning`].
@@ -70,7 +71,7 @@ pub use document::{
     FORMAT_VERSION, Lineage, OutputState, PendingCreate, ResourceState, Serial, State,
 };
 pub use error::{Refusal, StateError, StateWarning};
-pub use journal::Journal;
+pub use journal::{Change, Durability, Journal, Ticket};
 pub use local::LocalBackend;
 pub use local::STATE_LIMIT;
 pub use lock::LOCK_INFO_LIMIT;

@@ -306,8 +306,8 @@ impl LocalBackend {
     /// Ends an apply: writes the journal's state and deletes the journal. Returns the state as
     /// written. If this fails, the journal stays and the next `load` recovers it.
     pub fn fold(&mut self, journal: Journal) -> Result<State, StateError> {
-        let (journal_path, mut state, segments) = journal.into_parts();
-        if segments.is_some() {
+        let (journal_path, mut state, sink) = journal.into_parts();
+        if matches!(sink, Some(journal::Sink::Segments(_))) {
             return Err(StateError::JournalForOtherState {
                 path: journal_path,
                 state: self.file.clone(),

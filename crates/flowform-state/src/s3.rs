@@ -21,14 +21,16 @@
 //!
 //! # The journal
 //!
-//! An apply's finished changes are journal lines (the same lines as the local `PATH.journal`),
-//! batched into numbered segment objects: a segment is written at least every second and
-//! every 100 lines, and at once for an *intent*, which must be durable before its create is
-//! sent (see `journal.rs`). A line that had not reached S3 when the process died is repeated
-//! safely by the next apply: a create is preceded by its durable intent (the resumed apply
-//! repeats it with the same idempotency token), and updates and deletes are absolute. The
-//! state is written once at the end and the segments deleted; the next command that takes
-//! the lock — on any machine — folds segments an interrupted apply left.
+//! An apply's changes are journal lines (the same lines as the local `PATH.journal`), written
+//! by the journal's one writer thread into numbered segment objects: one segment per batch,
+//! at once when an *intent* or a checkpoint waits for it (it must be durable before the create
+//! or the next call is sent), otherwise at least every second and every 100 lines. Lines that
+//! queue while a segment is being written go together into the next one, so concurrent creates
+//! share segments instead of each paying a PutObject. A finished change that had not reached
+//! S3 when the process died is repeated safely by the next apply; `journal.rs` lists exactly
+//! what that relies on. The state is written once at the end and the segments deleted; the
+//! next command that takes the lock — on any machine — folds segments an interrupted apply
+//! left.
 //!
 //! # Blocking
 //!
@@ -38,8 +40,8 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
@@ -49,11 +51,6 @@ use crate::document::{Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::journal::{self, Journal};
 use crate::lock::{LockGuard, LockInfo, RemoteLock};
-
-/// A journal segment is written when it holds this many lines...
-const SEGMENT_LINES: usize = 100;
-/// ... or when its oldest line is this old.
-const SEGMENT_AGE: Duration = Duration::from_secs(1);
 
 /// Where the state lives in S3 and how to reach it: the `backend "s3"` block, after
 /// `--backend-config` and the workspace are applied.
@@ -324,16 +321,73 @@ impl Store {
     }
 
     fn delete(&self, key: &str) -> Result<(), Failure> {
+        self.delete_if(key, None)
+    }
+
+    /// Deletes `key`; with `etag`, only while the object is still that version (`If-Match`:
+    /// 412 otherwise, 404 when there is none).
+    fn delete_if(&self, key: &str, etag: Option<&str>) -> Result<(), Failure> {
         self.run(async {
             self.s3
                 .delete_object()
                 .bucket(&self.bucket)
                 .key(key)
+                .set_if_match(etag.map(str::to_owned))
                 .send()
                 .await
                 .map(|_| ())
                 .map_err(Failure::from_sdk)
         })
+    }
+
+    /// Deletes `keys`, up to 1,000 a request (DeleteObjects): the folded journal's segments
+    /// cost one round trip, not one each.
+    fn delete_many(&self, keys: &[String]) -> Result<(), Failure> {
+        for chunk in keys.chunks(1000) {
+            let objects = chunk
+                .iter()
+                .map(|key| {
+                    aws_sdk_s3::types::ObjectIdentifier::builder()
+                        .key(key)
+                        .build()
+                        .map_err(|error| Failure {
+                            code: "InvalidRequest".into(),
+                            message: error.to_string(),
+                            status: None,
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let delete = aws_sdk_s3::types::Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|error| Failure {
+                    code: "InvalidRequest".into(),
+                    message: error.to_string(),
+                    status: None,
+                })?;
+            let output = self.run(async {
+                self.s3
+                    .delete_objects()
+                    .bucket(&self.bucket)
+                    .delete(delete)
+                    .send()
+                    .await
+                    .map_err(Failure::from_sdk)
+            })?;
+            if let Some(error) = output.errors().first() {
+                return Err(Failure {
+                    code: error.code().unwrap_or("DeleteFailed").to_owned(),
+                    message: format!(
+                        "{} ({})",
+                        error.message().unwrap_or_default(),
+                        error.key().unwrap_or_default()
+                    ),
+                    status: None,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Every key under `prefix`, in order.
@@ -697,12 +751,13 @@ impl S3Backend {
     }
 
     fn delete_segments(&self, segments: &[String]) -> Result<(), StateError> {
-        for segment in segments {
-            self.store
-                .delete(segment)
-                .map_err(self.failure("delete the folded journal segment", segment))?;
+        if segments.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let prefix = self.journal_prefix();
+        self.store
+            .delete_many(segments)
+            .map_err(self.failure("delete the folded journal segments", &prefix))
     }
 
     /// What the last load wants the user to know. Empties the list.
@@ -826,25 +881,28 @@ impl S3Backend {
         }
         let mut base = state.clone();
         base.serial = self.persist(state)?;
-        let writer = SegmentWriter::start(
+        let segments = Segments::new(
             self.store.clone(),
             prefix.clone(),
             Journal::header_line(&base),
         );
-        Ok(Journal::segments(
-            PathBuf::from(self.store.object(&prefix)),
-            base,
-            writer,
-        ))
+        Journal::segments(PathBuf::from(self.store.object(&prefix)), base, segments)
     }
 
     /// Ends an apply: writes the journal's state and deletes its segments. If this fails, the
     /// segments stay and the next `load` (on any machine) recovers them.
     pub fn fold(&mut self, journal: Journal) -> Result<State, StateError> {
-        let (path, mut state, writer) = journal.into_parts();
-        let segments = match writer {
-            Some(writer) => writer.finish()?,
+        let (path, mut state, sink) = journal.into_parts();
+        let segments = match sink {
+            Some(journal::Sink::Segments(segments)) => segments.written,
+            // The writer thread died (a bug): which segments it wrote is in S3 only.
             None => {
+                let prefix = self.journal_prefix();
+                self.store
+                    .list(&prefix)
+                    .map_err(self.failure("list the journal", &prefix))?
+            }
+            Some(_) => {
                 return Err(StateError::JournalForOtherState {
                     path,
                     state: self.location_path(),
@@ -881,9 +939,9 @@ impl S3Backend {
         let started = Instant::now();
         let deadline = started + timeout;
         let mut pause = Duration::from_millis(50);
-        loop {
+        let etag = loop {
             match self.store.put(&key, bytes.clone(), Condition::Absent) {
-                Ok(_) => break,
+                Ok(etag) => break etag,
                 Err(failure) if failure.lost_the_race() => {}
                 Err(failure) => {
                     return Err(failure.into_error("take the lock", &self.store.bucket, &key));
@@ -899,25 +957,28 @@ impl S3Backend {
             }
             std::thread::sleep(pause.min(deadline - now));
             pause = (pause * 2).min(Duration::from_secs(1));
-        }
+        };
         tracing::debug!(lock = %self.store.object(&key), id = %info.id, operation, "state lock acquired");
         Ok(LockGuard::remote(
             info,
             Box::new(S3Lock {
                 store: self.store.clone(),
                 key,
+                etag,
             }),
         ))
     }
 
-    /// Deletes the lock object when it holds `id`. Returns the removed record.
+    /// Deletes the lock object when it holds `id` — conditionally on the version read, so
+    /// that a lock someone took meanwhile is never the one removed. Returns the removed record.
     pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
         let key = self.lock_key();
-        let Some(info) = self.lock_info()? else {
-            return Err(StateError::NotLocked {
-                path: self.location_path(),
-                info_path: PathBuf::from(self.store.object(&key)),
-            });
+        let not_locked = || StateError::NotLocked {
+            path: self.location_path(),
+            info_path: PathBuf::from(self.store.object(&key)),
+        };
+        let Some((info, etag)) = self.lock_record()? else {
+            return Err(not_locked());
         };
         if info.id != id {
             return Err(StateError::LockIdMismatch {
@@ -926,16 +987,31 @@ impl S3Backend {
                 actual: info.id,
             });
         }
-        self.store
-            .delete(&key)
-            .map_err(self.failure("delete the lock", &key))?;
-        Ok(info)
+        match self.store.delete_if(&key, Some(&etag)) {
+            Ok(()) => Ok(info),
+            // Released, or released and taken again, since it was read: not ours to remove.
+            Err(f) if f.not_found() => Err(not_locked()),
+            Err(f) if f.lost_the_race() => match self.lock_info()? {
+                Some(now) => Err(StateError::LockIdMismatch {
+                    path: self.location_path(),
+                    given: id.to_owned(),
+                    actual: now.id,
+                }),
+                None => Err(not_locked()),
+            },
+            Err(f) => Err(f.into_error("delete the lock", &self.store.bucket, &key)),
+        }
     }
 
     /// The current lock record, if any.
     pub fn lock_info(&self) -> Result<Option<LockInfo>, StateError> {
+        Ok(self.lock_record()?.map(|(info, _)| info))
+    }
+
+    /// The current lock record and the ETag of its object.
+    fn lock_record(&self) -> Result<Option<(LockInfo, String)>, StateError> {
         let key = self.lock_key();
-        let Some((bytes, _)) = self
+        let Some((bytes, etag)) = self
             .store
             .get(&key)
             .map_err(self.failure("read the lock", &key))?
@@ -943,7 +1019,7 @@ impl S3Backend {
             return Ok(None);
         };
         serde_json::from_slice(&bytes)
-            .map(Some)
+            .map(|info| Some((info, etag)))
             .map_err(|error| StateError::LockInfoCorrupt {
                 path: PathBuf::from(self.store.object(&key)),
                 detail: error.to_string(),
@@ -1049,176 +1125,73 @@ impl S3Backend {
 }
 
 /// The held `KEY.lock`; released by deleting it, but only while it is still ours (a
-/// force-unlocked holder must not delete its successor's lock).
+/// force-unlocked holder must not delete its successor's lock): one DeleteObject with
+/// `If-Match` of the ETag our PutObject got, which S3 refuses with 412 when the object is
+/// another holder's. There is no window between a check and the delete: S3 makes both at once.
 #[derive(Debug)]
 struct S3Lock {
     store: Arc<Store>,
     key: String,
+    /// The ETag of the lock object this holder wrote.
+    etag: String,
 }
 
 impl RemoteLock for S3Lock {
     fn release(&mut self, id: &str) -> Result<(), StateError> {
         let bucket = self.store.bucket.clone();
-        let current = self
-            .store
-            .get(&self.key)
-            .map_err(|f| f.into_error("read the lock", &bucket, &self.key))?;
-        let ours = current
-            .and_then(|(bytes, _)| serde_json::from_slice::<LockInfo>(&bytes).ok())
-            .is_some_and(|info| info.id == id);
-        if !ours {
-            tracing::warn!(lock = %self.store.object(&self.key), id, "the lock was no longer ours; left in place");
-            return Ok(());
+        let object = self.store.object(&self.key);
+        match self.store.delete_if(&self.key, Some(&self.etag)) {
+            Ok(()) => {
+                tracing::debug!(lock = %object, id, "state lock released");
+                Ok(())
+            }
+            Err(f) if f.lost_the_race() => {
+                tracing::warn!(lock = %object, id, "the lock was force-unlocked and taken by someone else; theirs is left in place");
+                Ok(())
+            }
+            Err(f) if f.not_found() => {
+                tracing::warn!(lock = %object, id, "the lock was force-unlocked; nothing to release");
+                Ok(())
+            }
+            Err(f) => Err(f.into_error("release the lock", &bucket, &self.key)),
         }
-        self.store
-            .delete(&self.key)
-            .map_err(|f| f.into_error("release the lock", &bucket, &self.key))?;
-        tracing::debug!(lock = %self.store.object(&self.key), id, "state lock released");
-        Ok(())
     }
 }
 
-/// Batches journal lines into numbered segment objects: when an intent arrives, when 100 lines
-/// wait, and (from a helper thread) when the oldest waiting line is a second old.
+/// The S3 journal's segments, written by the journal's writer thread (see `journal.rs`): each
+/// batch is one object, `KEY.journal/000001`, `000002`, ..., the header line then the batch's
+/// lines, created with `If-None-Match: *` so that it never replaces another's.
 #[derive(Debug)]
-pub(crate) struct SegmentWriter {
-    shared: Arc<Shared>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-#[derive(Debug)]
-struct Shared {
+pub(crate) struct Segments {
     store: Arc<Store>,
     prefix: String,
     header: Vec<u8>,
-    pending: Mutex<Pending>,
-    wake: Condvar,
-    stop: AtomicBool,
-}
-
-#[derive(Debug, Default)]
-struct Pending {
-    lines: Vec<u8>,
-    count: usize,
-    oldest: Option<Instant>,
     next: u64,
     written: Vec<String>,
-    /// A background write failed: reported by the next append, and by `finish`.
-    failed: Option<String>,
 }
 
-impl SegmentWriter {
-    fn start(store: Arc<Store>, prefix: String, header: Vec<u8>) -> SegmentWriter {
-        let shared = Arc::new(Shared {
+impl Segments {
+    fn new(store: Arc<Store>, prefix: String, header: Vec<u8>) -> Segments {
+        Segments {
             store,
             prefix,
             header,
-            pending: Mutex::new(Pending {
-                next: 1,
-                ..Pending::default()
-            }),
-            wake: Condvar::new(),
-            stop: AtomicBool::new(false),
-        });
-        let background = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("flowform-journal".into())
-            .spawn(move || background.flush_aged())
-            .ok();
-        SegmentWriter { shared, thread }
-    }
-
-    /// Adds one line; writes a segment now when `durable` (an intent) or when the batch is
-    /// full or old.
-    pub(crate) fn append(&self, line: &[u8], durable: bool) -> Result<(), StateError> {
-        let mut pending = self.shared.lock();
-        if let Some(failure) = pending.failed.take() {
-            return Err(StateError::S3 {
-                action: "write a journal segment",
-                object: self.shared.store.object(&self.shared.prefix),
-                code: "WriteFailed".into(),
-                message: failure,
-            });
-        }
-        pending.lines.extend_from_slice(line);
-        pending.count += 1;
-        let oldest = *pending.oldest.get_or_insert_with(Instant::now);
-        if durable || pending.count >= SEGMENT_LINES || oldest.elapsed() >= SEGMENT_AGE {
-            self.shared.flush(&mut pending)?;
-        }
-        Ok(())
-    }
-
-    /// Stops the helper thread, writes what is waiting, and returns every segment written.
-    pub(crate) fn finish(mut self) -> Result<Vec<String>, StateError> {
-        self.stop_thread();
-        let mut pending = self.shared.lock();
-        if let Some(failure) = pending.failed.take() {
-            tracing::warn!(%failure, "a background journal write had failed");
-        }
-        self.shared.flush(&mut pending)?;
-        Ok(std::mem::take(&mut pending.written))
-    }
-
-    fn stop_thread(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        self.shared.wake.notify_all();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            next: 1,
+            written: Vec::new(),
         }
     }
-}
 
-impl Drop for SegmentWriter {
-    fn drop(&mut self) {
-        self.stop_thread();
-    }
-}
-
-impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn flush(&self, pending: &mut Pending) -> Result<(), StateError> {
-        if pending.count == 0 {
-            return Ok(());
-        }
-        let key = format!("{}{:06}", self.prefix, pending.next);
-        let mut body = Vec::with_capacity(self.header.len() + pending.lines.len());
+    /// Writes `lines` as the next segment.
+    pub(crate) fn write(&mut self, lines: &[u8]) -> Result<(), StateError> {
+        let key = format!("{}{:06}", self.prefix, self.next);
+        let mut body = Vec::with_capacity(self.header.len() + lines.len());
         body.extend_from_slice(&self.header);
-        body.extend_from_slice(&pending.lines);
+        body.extend_from_slice(lines);
         self.store
             .put(&key, body, Condition::Absent)
             .map_err(|f| f.into_error("write the journal segment", &self.store.bucket, &key))?;
-        pending.next += 1;
-        pending.written.push(key);
-        pending.lines.clear();
-        pending.count = 0;
-        pending.oldest = None;
+        self.next += 1;
+        self.written.push(key);
         Ok(())
-    }
-
-    /// The helper thread: writes a batch whose oldest line has waited a second.
-    fn flush_aged(&self) {
-        let mut pending = self.lock();
-        while !self.stop.load(Ordering::SeqCst) {
-            let wait = match pending.oldest {
-                Some(oldest) => SEGMENT_AGE.saturating_sub(oldest.elapsed()),
-                None => SEGMENT_AGE,
-            };
-            if wait.is_zero() {
-                match self.flush(&mut pending) {
-                    Ok(()) => continue,
-                    // Reported by the next append; tried again a second later.
-                    Err(error) => pending.failed = Some(error.to_string()),
-                }
-            }
-            let wait = if wait.is_zero() { SEGMENT_AGE } else { wait };
-            pending = match self.wake.wait_timeout(pending, wait) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-        }
     }
 }

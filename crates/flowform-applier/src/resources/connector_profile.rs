@@ -123,7 +123,7 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     let mut sent = attrs.clone();
     sent.insert("arn".into(), Value::String(arn.clone()));
     sent.remove("credentials_arn");
-    (op.checkpoint_all)(&sent, &arn)?;
+    (op.checkpoint_all)(&sent, &arn).await?;
     computed(op.clients, &name, attrs).await?;
     attrs.insert("arn".into(), Value::String(arn.clone()));
     Ok(arn)

@@ -55,15 +55,20 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
         .aws()?;
     // The policy being replaced is recorded before it is replaced: if the process dies after
     // PutKeyPolicy, the resumed apply must not take flowform's own policy for the original.
-    (op.checkpoint)(super::identity(
-        "kms_key_policy",
-        &arn,
-        &[
-            ("key_id", Some(key_id.clone())),
-            ("key_arn", Some(arn.clone())),
-            (PREVIOUS_POLICY, previous.policy().map(str::to_string)),
-        ],
-    ))?;
+    // Durable before PutKeyPolicy with every backend: nothing else knows the original.
+    (op.checkpoint)(
+        super::identity(
+            "kms_key_policy",
+            &arn,
+            &[
+                ("key_id", Some(key_id.clone())),
+                ("key_arn", Some(arn.clone())),
+                (PREVIOUS_POLICY, previous.policy().map(str::to_string)),
+            ],
+        ),
+        flowform_state::Durability::Now,
+    )
+    .await?;
     put(op.clients, &key_id, attrs).await?;
     attrs.insert("key_arn".into(), Value::String(arn.clone()));
     if let Some(p) = previous.policy() {

@@ -40,15 +40,21 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
         Some(found) => found,
         None => create_key(op, attrs).await?,
     };
-    (op.checkpoint)(super::identity(
-        "kms_key",
-        &arn,
-        &[
-            ("arn", Some(arn.clone())),
-            ("key_id", Some(key_id.clone())),
-            ("deletion_window_in_days", None),
-        ],
-    ))?;
+    // A kill before this line is durable leaves the intent: the resumed apply finds the key
+    // by its tags, as above.
+    (op.checkpoint)(
+        super::identity(
+            "kms_key",
+            &arn,
+            &[
+                ("arn", Some(arn.clone())),
+                ("key_id", Some(key_id.clone())),
+                ("deletion_window_in_days", None),
+            ],
+        ),
+        flowform_state::Durability::Finished,
+    )
+    .await?;
     if let Some(alias) = text(attrs, "alias") {
         create_alias(op.clients, &alias, &key_id).await?;
     }

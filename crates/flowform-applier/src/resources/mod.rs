@@ -132,13 +132,24 @@ pub struct Op<'a> {
     /// existed (`before`).
     pub change: &'a flowform_planner::ResourceChange,
     /// Records a partial object in the journal the moment AWS has made it, before the calls
-    /// that complete it: if one of those fails, or the process dies, the object is in the state
-    /// and the next plan finishes it (an update) instead of making another.
-    pub checkpoint: &'a (dyn Fn(ResourceState) -> Result<(), AwsError> + Sync),
+    /// that complete it: if one of those calls fails, or the process dies, the object is in the
+    /// state and the next plan finishes it (an update) instead of making another.
+    ///
+    /// How durable before the next call is the resource's to say: [`Durability::Now`] when the
+    /// record holds what nothing else could recover (a key policy's original policy);
+    /// [`Durability::Finished`] when the create's durable intent already lets a resumed apply
+    /// prove the object its own (tags, the idempotency token) — locally that is durable at
+    /// once all the same, in S3 with the next segment.
+    ///
+    /// [`Durability::Now`]: flowform_state::Durability::Now
+    /// [`Durability::Finished`]: flowform_state::Durability::Finished
+    pub checkpoint: &'a (dyn Fn(ResourceState, flowform_state::Durability) -> Fut<'a, ()> + Sync),
     /// Records the object with every attribute in `attrs` (secrets by digest) under the id,
     /// for a create that sent everything in one call: what a kill leaves is then the whole
-    /// object, not an identity the next plan would take for drift.
-    pub checkpoint_all: &'a (dyn Fn(&Attrs, &str) -> Result<(), AwsError> + Sync),
+    /// object, not an identity the next plan would take for drift. Durable as a finished
+    /// change is (at once locally; in S3 with the next segment, the create's intent covering
+    /// recovery meanwhile): only reads may follow it.
+    pub checkpoint_all: &'a (dyn Fn(&Attrs, &str) -> Fut<'a, ()> + Sync),
 }
 
 /// A record of just what identifies an object (its forces-replacement attributes and ids), for

@@ -109,11 +109,17 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
     // Recorded the moment it is ours, before the calls that finish it: a restored (or taken
     // over) secret that a failure or a kill leaves half-adopted is in the state, where the next
     // plan finishes it and a destroy deletes it, instead of live and untracked.
-    (op.checkpoint)(super::identity(
-        "secret",
-        &arn,
-        &[("arn", Some(arn.clone())), ("name", Some(name.clone()))],
-    ))?;
+    // A kill before this line is durable (S3) leaves the intent: the resumed apply repeats
+    // CreateSecret under the same token and takes the secret only with this state's tags.
+    (op.checkpoint)(
+        super::identity(
+            "secret",
+            &arn,
+            &[("arn", Some(arn.clone())), ("name", Some(name.clone()))],
+        ),
+        flowform_state::Durability::Finished,
+    )
+    .await?;
     if let Some(d) = &adopted {
         adopt(op, d, attrs).await?;
     }

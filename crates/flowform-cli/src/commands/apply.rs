@@ -117,6 +117,7 @@ fn retarget(
         workspace: target.workspace.clone(),
         sandbox: target.sandbox,
         ui: ctx.ui,
+        workspace_must_exist: ctx.workspace_must_exist,
     };
     let aws = AwsArgs {
         sandbox: target.sandbox,

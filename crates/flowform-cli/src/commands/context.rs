@@ -26,6 +26,10 @@ pub struct Context {
     /// `--sandbox`: the s3 backend is reached in the in-process sandbox too.
     pub sandbox: bool,
     pub ui: Ui,
+    /// Refuse a selected workspace that has no state, as Terraform does ("Currently selected
+    /// workspace ... does not exist"): every command but `init` and `workspace
+    /// new|list|select|show|delete` (and those that never touch a state). Not with `--state`.
+    pub workspace_must_exist: bool,
 }
 
 /// Where the state is, once the backend block, `--backend-config` and the workspace are
@@ -129,7 +133,13 @@ impl Context {
     /// The backend that keeps this configuration's state.
     pub fn backend(&self) -> Result<Backend, Exit> {
         match self.state_location()? {
-            StateLocation::Local(path) => Ok(LocalBackend::new(path).into()),
+            StateLocation::Local(path) => {
+                // Before the lock, which would be taken in a directory that is not there.
+                if self.checks_workspace() && !path.is_file() {
+                    return Err(self.missing_workspace());
+                }
+                Ok(LocalBackend::new(path).into())
+            }
             StateLocation::S3(settings) => S3Backend::connect(settings)
                 .map(Backend::from)
                 .map_err(|e| error(&e.to_string())),
@@ -163,6 +173,9 @@ impl Context {
             .load_without_folding()
             .map_err(|e| state_error(&e))?;
         self.print_state_warnings(&mut backend);
+        if state.is_none() && self.checks_workspace() {
+            return Err(self.missing_workspace());
+        }
         Ok((backend, state))
     }
 
@@ -190,6 +203,9 @@ impl Context {
         }
         let state = backend.load().map_err(|e| state_error(&e))?;
         self.print_state_warnings(&mut backend);
+        if state.is_none() && self.checks_workspace() {
+            return Err(self.missing_workspace());
+        }
         if let Some(state) = &state {
             for (address, pending) in &state.pending {
                 let mut warning = Diagnostic::warning(
@@ -204,6 +220,25 @@ impl Context {
             }
         }
         Ok((backend, lock, state))
+    }
+
+    /// Whether a missing state means a workspace that does not exist (see
+    /// [`Context::workspace_must_exist`]): `default` always exists, its state or not.
+    fn checks_workspace(&self) -> bool {
+        self.workspace_must_exist
+            && self.state_override.is_none()
+            && self.workspace != super::workspace::DEFAULT
+    }
+
+    fn missing_workspace(&self) -> Exit {
+        let name = &self.workspace;
+        fail(
+            format!("Currently selected workspace \"{name}\" does not exist"),
+            format!(
+                "It is selected by {}, but no state was ever made for it, so flowform will not go on with an empty one. Create it with `flowform workspace new {name}`, or select one that exists (`flowform workspace list`, `flowform workspace select default`).",
+                super::workspace::selection_source(&self.dir)
+            ),
+        )
     }
 
     fn print_state_warnings(&self, backend: &mut Backend) {

@@ -6,6 +6,10 @@
 //! that is how the first `init` after the block changed knows where the state was. With no
 //! record, a local state at the default path is the one to move. A state is moved only with
 //! `-migrate-state`, and never over a state of another lineage.
+//!
+//! As Terraform does, `-migrate-state` asks before copying (`yes` only), and `-force-copy`
+//! copies without asking. Where there is no terminal to ask on (CI, a pipe), `-migrate-state`
+//! alone refuses rather than copy unasked: the copy decides where every later run writes.
 
 use super::Exit;
 use super::context::{Context, StateLocation, error};
@@ -85,6 +89,30 @@ fn backend_of(location: StateLocation) -> Result<flowform_state::Backend, Exit> 
     }
 }
 
+/// Asks whether to copy the state from `from` to `to`; only `yes` goes on.
+fn confirm_copy(from: &str, to: &str) -> Result<(), Exit> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    if !std::io::stdin().is_terminal() {
+        return Err(super::context::fail(
+            "no terminal to confirm the state copy on",
+            format!(
+                "Copying the state from {from} to {to} decides where every later run writes. Run again with -force-copy to copy without asking."
+            ),
+        ));
+    }
+    out!(
+        "Do you want to copy the existing state to the new backend?\n  The state in {from} will be copied to {to}.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(error("the state was not copied: init cancelled."))
+    }
+}
+
 fn init(ctx: &Context, args: &InitArgs) -> Result<(), Exit> {
     let current = ctx.state_location()?;
     let record = record_file(ctx);
@@ -114,7 +142,7 @@ fn init(ctx: &Context, args: &InitArgs) -> Result<(), Exit> {
             .load_without_folding()
             .map_err(|e| error(&e.to_string()))?;
         if let Some(state) = state {
-            if !args.migrate_state {
+            if !args.migrate_state && !args.force_copy {
                 return Err(error(&format!(
                     "the backend changed: the state is in {from}, and the configuration now keeps it in {}. Run `flowform init -migrate-state` to copy it there (nothing is copied without it).",
                     target.location()
@@ -129,6 +157,9 @@ fn init(ctx: &Context, args: &InitArgs) -> Result<(), Exit> {
                     existing.lineage,
                     state.lineage
                 )));
+            }
+            if !args.force_copy {
+                confirm_copy(&from, &target.location())?;
             }
             let serial = target.persist(&state).map_err(|e| error(&e.to_string()))?;
             outln!(
@@ -152,6 +183,7 @@ fn init(ctx: &Context, args: &InitArgs) -> Result<(), Exit> {
         workspace: super::workspace::DEFAULT.into(),
         sandbox: ctx.sandbox,
         ui: ctx.ui,
+        workspace_must_exist: false,
     };
     let mut recorded = describe(&default_ws.state_location()?);
     if let Some(object) = recorded.as_object_mut() {

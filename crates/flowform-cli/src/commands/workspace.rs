@@ -30,6 +30,15 @@ pub fn selected(dir: &Path) -> String {
         .unwrap_or_else(|| DEFAULT.to_string())
 }
 
+/// What selected the workspace, for messages: the variable, or the file `workspace select`
+/// writes.
+pub fn selection_source(dir: &Path) -> String {
+    match std::env::var("FLOWFORM_WORKSPACE") {
+        Ok(name) if !name.trim().is_empty() => "FLOWFORM_WORKSPACE".to_string(),
+        _ => environment_file(dir).display().to_string(),
+    }
+}
+
 fn environment_file(dir: &Path) -> PathBuf {
     dir.join(".flowform").join("environment")
 }
@@ -123,6 +132,7 @@ fn in_workspace(ctx: &Context, workspace: &str) -> Context {
         workspace: workspace.to_string(),
         sandbox: ctx.sandbox,
         ui: ctx.ui,
+        workspace_must_exist: false,
     }
 }
 
