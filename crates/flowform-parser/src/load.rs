@@ -224,12 +224,11 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
                     None
                 }
             };
-            let refs = references(body, &module.path, &local_refs, &blocks);
+            let named = body_references(body);
+            let refs = references(&named, &module.path, &local_refs, &blocks);
             let mut across = Vec::new();
-            if !modules.is_empty() {
-                across_modules(&modules, index, body, &local_refs, &mut across);
-                across.retain(|a| blocks.contains_key(a));
-            }
+            across_modules(&modules, index, &named, &local_refs, &mut across);
+            across.retain(|a| blocks.contains_key(a));
             let expansion = &blocks[&block];
             for key in expansion.instance_keys() {
                 let address = block.instance(key.clone());
@@ -697,37 +696,42 @@ fn local_references(locals: &BTreeMap<String, LocalExpr>) -> BTreeMap<&str, RefC
 /// follows a direct reference (through a local, every instance is referred to). The locals are
 /// followed with one walk per block, not a closure per local: with a chain of thousands of
 /// locals, that closure was quadratic.
-fn references(
-    body: &BlockExprs,
-    path: &[flowform_core::ModuleStep],
-    local_refs: &BTreeMap<&str, RefCollector>,
-    declared: &BTreeMap<Address, Expansion>,
-) -> Vec<(Address, Option<Expression>)> {
-    fn walk(
-        b: &BlockExprs,
-        out: &mut Vec<(Address, Option<Expression>)>,
-        locals: &mut Vec<String>,
-    ) {
+/// What the expressions that make a resource's values refer to (not `depends_on`, `count`,
+/// `for_each` or `lifecycle`; a dynamic block's labelled `for_each` does feed the blocks it
+/// generates), gathered once per block.
+fn body_references(body: &BlockExprs) -> RefCollector {
+    fn walk(b: &BlockExprs, out: &mut RefCollector) {
         for a in &b.attrs {
-            // A dynamic block's (labelled) for_each feeds the block it generates.
             if a.name == "depends_on"
                 || (b.label.is_none() && instances::META.contains(&a.name.as_str()))
             {
                 continue;
             }
             let c = collect(&a.expr);
-            out.extend(c.resources);
-            locals.extend(c.locals);
+            out.resources.extend(c.resources);
+            out.locals.extend(c.locals);
+            out.vars.extend(c.vars);
+            out.modules.extend(c.modules);
         }
         for (name, _, nested) in &b.blocks {
             if name != "lifecycle" {
-                walk(nested, out, locals);
+                walk(nested, out);
             }
         }
     }
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    walk(body, &mut out, &mut stack);
+    let mut out = RefCollector::default();
+    walk(body, &mut out);
+    out
+}
+
+fn references(
+    body: &RefCollector,
+    path: &[flowform_core::ModuleStep],
+    local_refs: &BTreeMap<&str, RefCollector>,
+    declared: &BTreeMap<Address, Expansion>,
+) -> Vec<(Address, Option<Expression>)> {
+    let mut out = body.resources.clone();
+    let mut stack: Vec<String> = body.locals.iter().cloned().collect();
     let mut seen = BTreeSet::new();
     while let Some(name) = stack.pop() {
         if let Some(c) = local_refs.get(name.as_str())
@@ -1083,39 +1087,14 @@ fn read_module(
 fn across_modules(
     modules: &[ModuleInstance],
     index: usize,
-    body: &BlockExprs,
+    body: &RefCollector,
     local_refs: &BTreeMap<&str, RefCollector>,
     out: &mut Vec<Address>,
 ) {
     // What the block names, directly or through its module's locals.
-    let mut vars = BTreeSet::new();
-    let mut calls = BTreeSet::new();
-    let mut walk_locals = Vec::new();
-    fn gather(
-        b: &BlockExprs,
-        vars: &mut BTreeSet<String>,
-        calls: &mut BTreeSet<(String, Option<String>)>,
-        locals: &mut Vec<String>,
-    ) {
-        for a in &b.attrs {
-            // A dynamic block's (labelled) for_each feeds the block it generates.
-            if a.name == "depends_on"
-                || (b.label.is_none() && instances::META.contains(&a.name.as_str()))
-            {
-                continue;
-            }
-            let c = collect(&a.expr);
-            vars.extend(c.vars);
-            calls.extend(c.modules);
-            locals.extend(c.locals);
-        }
-        for (name, _, nested) in &b.blocks {
-            if name != "lifecycle" {
-                gather(nested, vars, calls, locals);
-            }
-        }
-    }
-    gather(body, &mut vars, &mut calls, &mut walk_locals);
+    let mut vars = body.vars.clone();
+    let mut calls = body.modules.clone();
+    let mut walk_locals: Vec<String> = body.locals.iter().cloned().collect();
     let mut seen_locals = BTreeSet::new();
     while let Some(name) = walk_locals.pop() {
         if let Some(c) = local_refs.get(name.as_str())

@@ -257,14 +257,7 @@ fn configured_module(plan: &Plan, path: &[String]) -> Json {
             .map(|r| {
                 let block = Address::new(r.address.kind, r.address.label.clone());
                 let mut entry = identity(&block);
-                entry.insert(
-                    "provider_config_key".into(),
-                    json!(
-                        r.provider
-                            .as_ref()
-                            .map_or("aws".to_string(), |a| format!("aws.{a}"))
-                    ),
-                );
+                entry.insert("provider_config_key".into(), provider_config_key(r));
                 entry.insert("expressions".into(), expressions(&r.expressions));
                 Json::Object(entry)
             })
@@ -298,16 +291,18 @@ fn configured_module(plan: &Plan, path: &[String]) -> Json {
     Json::Object(module)
 }
 
+/// `aws`, or `aws.ALIAS` for a resource managed with an aliased provider configuration.
+fn provider_config_key(r: &ConfiguredResource) -> Json {
+    json!(
+        r.provider
+            .as_ref()
+            .map_or("aws".to_string(), |a| format!("aws.{a}"))
+    )
+}
+
 fn configured(r: &ConfiguredResource) -> Json {
     let mut entry = identity(&r.address);
-    entry.insert(
-        "provider_config_key".into(),
-        json!(
-            r.provider
-                .as_ref()
-                .map_or("aws".to_string(), |a| format!("aws.{a}"))
-        ),
-    );
+    entry.insert("provider_config_key".into(), provider_config_key(r));
     entry.insert("expressions".into(), expressions(&r.expressions));
     if !r.depends_on.is_empty() {
         entry.insert(

@@ -558,68 +558,28 @@ impl<'a> Evaluator<'a> {
                 ),
             ));
         };
-        let key_op = match ops.get(1).map(|o| o.value()) {
-            Some(TraversalOperator::Index(index)) => {
-                Some(self.eval_in(index, file, scope)?.unmark().0)
-            }
-            Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number((*i.value()).into())),
-            _ => None,
-        };
-        let (child, used) = match (&call.expansion, key_op) {
-            (Expansion::Invalid, _) => return Ok((Value::Unknown, ops.len())),
-            (Expansion::Single, Some(_)) => {
-                return Err(fail(
-                    "Unexpected module instance key",
-                    format!(
-                        "Because module.{name} does not have \"count\" or \"for_each\" set, references to it must not include an index key."
-                    ),
-                ));
-            }
-            (Expansion::Single, None) => (call.children.get(&None).copied(), 1),
-            (_, Some(Value::Unknown)) => return Ok((Value::Unknown, ops.len())),
-            (expansion, Some(key)) => match expansion.key_for(&key) {
-                Ok(k) => (call.children.get(&Some(k)).copied(), 2),
-                Err(detail) => {
-                    return Err(fail(
-                        "Invalid module instance key",
-                        format!("module.{name}: {detail}"),
-                    ));
-                }
-            },
-            (expansion, None) => {
-                if let Some(TraversalOperator::GetAttr(attr)) = ops.get(1).map(|o| o.value()) {
-                    let (meta, example) = match expansion {
-                        Expansion::Count(_) => ("count", "count.index"),
-                        _ => ("for_each", "each.key"),
-                    };
-                    return Err(fail(
-                        "Missing module instance key",
-                        format!(
-                            "Because module.{name} has \"{meta}\" set, its outputs must be read from specific instances, such as module.{name}[{example}].{}.",
-                            attr.value().as_str()
-                        ),
-                    ));
-                }
+        let what = format!("module.{name}");
+        let (child, used) = match self.select(
+            &call.expansion,
+            ops,
+            1,
+            file,
+            scope,
+            span,
+            &what,
+            "module",
+            "outputs",
+        )? {
+            Selection::Unknown => return Ok((Value::Unknown, ops.len())),
+            Selection::One(key, used) => (call.children.get(&key).copied(), used),
+            Selection::All => {
                 let mut objects = Vec::new();
                 for (key, child) in &call.children {
-                    objects.push((key.clone(), self.module_object(*child, file, span)?));
-                }
-                let collection = match expansion {
-                    Expansion::Count(_) => {
-                        Value::List(objects.into_iter().map(|(_, o)| o).collect())
+                    if let Some(key) = key {
+                        objects.push((key.clone(), self.module_object(*child, file, span)?));
                     }
-                    _ => Value::Object(
-                        objects
-                            .into_iter()
-                            .map(|(k, o)| match k {
-                                Some(InstanceKey::Str(s)) => (s, o),
-                                Some(InstanceKey::Int(i)) => (i.to_string(), o),
-                                None => (String::new(), o),
-                            })
-                            .collect(),
-                    ),
-                };
-                return Ok((collection, 1));
+                }
+                return Ok((collect_instances(&call.expansion, objects.into_iter()), 1));
             }
         };
         let Some(child) = child else {
@@ -986,63 +946,26 @@ impl<'a> Evaluator<'a> {
             ));
         };
         // The instance this reference names, and where its attribute would be.
-        let key_op = match ops.get(1).map(|o| o.value()) {
-            Some(TraversalOperator::Index(index)) => {
-                Some(self.eval_in(index, file, scope)?.unmark().0)
-            }
-            Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number((*i.value()).into())),
-            _ => None,
-        };
-        let (instance, used) = match (expansion, key_op) {
-            (Expansion::Invalid, _) => return Ok((Value::Unknown, ops.len())),
-            (Expansion::Single, Some(_)) => {
-                return Err(fail(
-                    "Unexpected resource instance key",
-                    format!(
-                        "Because {block} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to its single instance."
-                    ),
-                ));
-            }
-            (Expansion::Single, None) => (block.clone(), 1),
-            (_, Some(Value::Unknown)) => return Ok((Value::Unknown, ops.len())),
-            (expansion, Some(key)) => match expansion.key_for(&key) {
-                Ok(k) => (block.instance(Some(k)), 2),
-                Err(detail) => {
-                    return Err(fail(
-                        "Invalid resource instance key",
-                        format!("{block}: {detail}"),
-                    ));
-                }
-            },
-            (expansion, None) => {
-                if let Some(TraversalOperator::GetAttr(attr)) = ops.get(1).map(|o| o.value()) {
-                    let (meta, example) = match expansion {
-                        Expansion::Count(_) => ("count", "count.index"),
-                        _ => ("for_each", "each.key"),
-                    };
-                    return Err(fail(
-                        "Missing resource instance key",
-                        format!(
-                            "Because {block} has \"{meta}\" set, its attributes must be accessed on specific instances, such as {block}[{example}].{}.",
-                            attr.value().as_str()
-                        ),
-                    ));
-                }
+        let what = block.to_string();
+        let (instance, used) = match self.select(
+            expansion,
+            ops,
+            1,
+            file,
+            scope,
+            span,
+            &what,
+            "resource",
+            "attributes",
+        )? {
+            Selection::Unknown => return Ok((Value::Unknown, ops.len())),
+            Selection::One(key, used) => (block.instance(key), used),
+            Selection::All => {
                 let all = expansion.keys().map(|k| {
                     let object = self.instance_object(&block.instance(Some(k.clone())));
                     (k, object)
                 });
-                let collection = match expansion {
-                    Expansion::Count(_) => Value::List(all.map(|(_, o)| o).collect()),
-                    _ => Value::Object(
-                        all.map(|(k, o)| match k {
-                            InstanceKey::Str(s) => (s, o),
-                            InstanceKey::Int(i) => (i.to_string(), o),
-                        })
-                        .collect(),
-                    ),
-                };
-                return Ok((collection, 1));
+                return Ok((collect_instances(expansion, all), 1));
             }
         };
         match ops.get(used).map(|o| o.value()) {
@@ -1114,52 +1037,30 @@ impl<'a> Evaluator<'a> {
         let mut used = 2;
         let mut address = block.clone();
         if let Some(expansion) = self.data_blocks.get(&block).filter(|e| e.is_repeated()) {
-            let key = match ops.get(2).map(|o| o.value()) {
-                Some(TraversalOperator::Index(index)) => {
-                    Some(self.eval_in(index, file, &mut Vec::new())?.unmark().0)
-                }
-                Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number((*i.value()).into())),
-                _ => None,
-            };
-            match key {
-                Some(Value::Unknown) => return Ok((Value::Unknown, ops.len())),
-                Some(key) => match expansion.key_for(&key) {
-                    Ok(k) => {
+            match self.select(
+                expansion,
+                ops,
+                2,
+                file,
+                &mut Vec::new(),
+                span,
+                &block,
+                "data source",
+                "attributes",
+            )? {
+                Selection::Unknown => return Ok((Value::Unknown, ops.len())),
+                Selection::One(key, n) => {
+                    if let Some(k) = key {
                         address = format!("{block}{k}");
-                        used = 3;
                     }
-                    Err(detail) => {
-                        return Err(fail(
-                            "Invalid data source instance key",
-                            format!("{block}: {detail}"),
-                        ));
-                    }
-                },
-                None => {
-                    if name(2).is_some() {
-                        return Err(fail(
-                            "Missing data source instance key",
-                            format!(
-                                "Because {block} has \"count\" or \"for_each\" set, its attributes must be read from specific instances, such as {block}[each.key]."
-                            ),
-                        ));
-                    }
-                    let instances = expansion.keys().map(|k| {
+                    used = n;
+                }
+                Selection::All => {
+                    let all = expansion.keys().map(|k| {
                         let values = self.data.get(&format!("{block}{k}"));
                         (k, values.map_or(Value::Unknown, object))
                     });
-                    let collection = match expansion {
-                        Expansion::Count(_) => Value::List(instances.map(|(_, o)| o).collect()),
-                        _ => Value::Object(
-                            instances
-                                .map(|(k, o)| match k {
-                                    InstanceKey::Str(s) => (s, o),
-                                    InstanceKey::Int(i) => (i.to_string(), o),
-                                })
-                                .collect(),
-                        ),
-                    };
-                    return Ok((collection, 2));
+                    return Ok((collect_instances(expansion, all), 2));
                 }
             }
         }
@@ -1191,6 +1092,64 @@ impl<'a> Evaluator<'a> {
                 ),
             )),
             None => Ok((object(values), used)),
+        }
+    }
+
+    /// Which instance of a resource, module call or data block (`what`) a reference selects:
+    /// the key operator is `ops[at]` (`secret.app["k"]`: 1, `data.secret.x["k"]`: 2).
+    #[allow(clippy::too_many_arguments)]
+    fn select(
+        &self,
+        expansion: &Expansion,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        at: usize,
+        file: &str,
+        scope: &mut Scope,
+        span: &Range<usize>,
+        what: &str,
+        noun: &str,
+        members: &str,
+    ) -> Result<Selection, EvalError> {
+        let fail = |summary: String, detail: String| err(file, span.clone(), summary, detail);
+        let key = match ops.get(at).map(|o| o.value()) {
+            Some(TraversalOperator::Index(index)) => {
+                Some(self.eval_in(index, file, scope)?.unmark().0)
+            }
+            Some(TraversalOperator::LegacyIndex(i)) => Some(Value::Number((*i.value()).into())),
+            _ => None,
+        };
+        match (expansion, key) {
+            (Expansion::Invalid, _) | (_, Some(Value::Unknown)) => Ok(Selection::Unknown),
+            (Expansion::Single, Some(_)) => Err(fail(
+                format!("Unexpected {noun} instance key"),
+                format!(
+                    "Because {what} does not have \"count\" or \"for_each\" set, references to it must not include an index key. Remove the bracketed index to refer to its single instance."
+                ),
+            )),
+            (Expansion::Single, None) => Ok(Selection::One(None, at)),
+            (expansion, Some(key)) => match expansion.key_for(&key) {
+                Ok(k) => Ok(Selection::One(Some(k), at + 1)),
+                Err(detail) => Err(fail(
+                    format!("Invalid {noun} instance key"),
+                    format!("{what}: {detail}"),
+                )),
+            },
+            (expansion, None) => {
+                if let Some(TraversalOperator::GetAttr(attr)) = ops.get(at).map(|o| o.value()) {
+                    let (meta, example) = match expansion {
+                        Expansion::Count(_) => ("count", "count.index"),
+                        _ => ("for_each", "each.key"),
+                    };
+                    return Err(fail(
+                        format!("Missing {noun} instance key"),
+                        format!(
+                            "Because {what} has \"{meta}\" set, its {members} must be accessed on specific instances, such as {what}[{example}].{}.",
+                            attr.value().as_str()
+                        ),
+                    ));
+                }
+                Ok(Selection::All)
+            }
         }
     }
 
@@ -1403,6 +1362,34 @@ impl<'a> Evaluator<'a> {
         } else {
             out
         })
+    }
+}
+
+/// What a reference to something with instances selects.
+enum Selection {
+    /// The key is not known yet (or the expansion was invalid, and reported).
+    Unknown,
+    /// One instance (`None`: the single instance of a block without count/for_each), and how
+    /// many operators the selection took.
+    One(Option<InstanceKey>, usize),
+    /// Every instance: a list for `count`, a map for `for_each`.
+    All,
+}
+
+/// Every instance as Terraform shows them: a list for `count`, a map by key for `for_each`.
+fn collect_instances(
+    expansion: &Expansion,
+    all: impl Iterator<Item = (InstanceKey, Value)>,
+) -> Value {
+    match expansion {
+        Expansion::Count(_) => Value::List(all.map(|(_, o)| o).collect()),
+        _ => Value::Object(
+            all.map(|(k, o)| match k {
+                InstanceKey::Str(s) => (s, o),
+                InstanceKey::Int(i) => (i.to_string(), o),
+            })
+            .collect(),
+        ),
     }
 }
 
