@@ -366,3 +366,25 @@ output "name" {
         ["module.outer.module.inner[0].secret.kept"]
     );
 }
+
+/// `depends_on = [module.other]` on a module call: every resource of the call waits for every
+/// resource of the other one.
+#[test]
+fn a_module_call_waits_for_the_module_it_depends_on() {
+    let aws = Sandbox::start();
+    let module = "variable \"n\" {\n  type = string\n}\n\nsecret \"s\" {\n  name          = \"appflow/dep-${var.n}\"\n  secret_string = \"not a secret\"\n}\n";
+    let root = "module \"z\" {\n  source = \"./modules/m\"\n  n      = \"z\"\n}\n\nmodule \"b\" {\n  source     = \"./modules/m\"\n  n          = \"b\"\n  depends_on = [module.z]\n}\n";
+    let ran = Test::new()
+        .file("main.hcl", root)
+        .file("modules/m/main.hcl", module)
+        .aws(&aws)
+        .args(["apply", "--auto-approve", "--parallelism", "4"])
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    let out = ran.stdout();
+    assert!(
+        at(&out, "module.z.secret.s: Creation complete")
+            < at(&out, "module.b.secret.s: Creating..."),
+        "{out}"
+    );
+}

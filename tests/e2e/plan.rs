@@ -228,3 +228,32 @@ fn an_output_only_change_is_planned_and_recorded() {
         .stdout_contains("No changes.")
         .run();
 }
+
+/// Marking a recorded output sensitive (or no longer) is a change: apply rewrites the record,
+/// so a newly sensitive output keeps no clear value in the state.
+#[test]
+fn an_output_marked_sensitive_later_loses_its_recorded_value() {
+    let clear = "output \"x\" {\n  value = \"PLAIN-OUTPUT-VALUE\"\n}\n";
+    let ran = Test::new()
+        .file("main.hcl", clear)
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    assert!(ran.all_files_text().contains("PLAIN-OUTPUT-VALUE"));
+    let hidden = "output \"x\" {\n  value     = \"PLAIN-OUTPUT-VALUE\"\n  sensitive = true\n}\n";
+    std::fs::write(ran.path("config/main.hcl"), hidden).expect("write");
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Changes to Outputs:")
+        .run();
+    // (The backup of the previous state still has it, as Terraform's would.)
+    let state = ran.state();
+    assert!(
+        !state.to_string().contains("PLAIN-OUTPUT-VALUE"),
+        "the state still holds the value: {state}"
+    );
+    ran.then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .run();
+}

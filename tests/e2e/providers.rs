@@ -150,3 +150,100 @@ fn an_aliased_provider_makes_reads_and_destroys_in_its_own_region() {
         .stderr_contains("Provider configuration not present")
         .run();
 }
+
+/// Moving a resource to another provider configuration replaces it (destroyed where it was
+/// made, created where it is configured now) — never an update through the new configuration
+/// of an object that lives under the old one. `providers = { aws = aws }` in a module passes
+/// the module's own provider on; `flowform import` records the alias it read with.
+#[test]
+fn a_resource_that_changes_provider_is_replaced_and_import_records_the_alias() {
+    let aws = Sandbox::start();
+    let base = "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nprovider \"aws\" {\n  alias  = \"eu\"\n  region = \"eu-west-1\"\n}\n";
+    let home = format!(
+        "{base}\nsecret \"moving\" {{\n  name          = \"appflow/moving\"\n  secret_string = \"not a secret\"\n}}\n"
+    );
+    let ran = Test::new()
+        .file("main.hcl", &home)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run();
+    let abroad = home.replace(
+        "secret \"moving\" {\n",
+        "secret \"moving\" {\n  provider      = aws.eu\n",
+    );
+    std::fs::write(ran.path("config/main.hcl"), &abroad).expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stderr_contains("Provider configuration changed")
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.")
+        .run();
+    assert_eq!(secrets_in(&aws, "eu-west-1"), ["appflow/moving"]);
+    assert!(secrets_in(&aws, "us-east-1").is_empty());
+    assert_eq!(ran.state()["resources"]["secret.moving"]["provider"], "eu");
+
+    // A nested call passing `aws` on gets the eu configuration its caller was given.
+    let nested = format!(
+        "{base}\nmodule \"o\" {{\n  source    = \"./modules/outer\"\n  providers = {{ aws = aws.eu }}\n}}\n"
+    );
+    std::fs::write(ran.path("config/main.hcl"), nested).expect("write");
+    for (file, text) in [
+        (
+            "modules/outer/main.hcl",
+            "module \"i\" {\n  source    = \"../inner\"\n  providers = { aws = aws }\n}\n",
+        ),
+        (
+            "modules/inner/main.hcl",
+            "secret \"inner\" {\n  name          = \"appflow/inner\"\n  secret_string = \"not a secret\"\n}\n",
+        ),
+    ] {
+        let path = ran.path(&format!("config/{file}"));
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.")
+        .run();
+    assert_eq!(secrets_in(&aws, "eu-west-1"), ["appflow/inner"]);
+
+    // An object made outside, imported through its alias, settles.
+    let client = aws_sdk_secretsmanager::Client::from_conf(
+        aws.secretsmanager()
+            .config()
+            .to_builder()
+            .region(aws_sdk_secretsmanager::config::Region::new("eu-west-1"))
+            .build(),
+    );
+    aws.block_on(async {
+        client
+            .create_secret()
+            .name("appflow/external")
+            .secret_string("not a secret")
+            .send()
+            .await
+            .expect("CreateSecret")
+    });
+    let with_import = format!(
+        "{base}\nsecret \"ext\" {{\n  provider      = aws.eu\n  name          = \"appflow/external\"\n  secret_string = \"not a secret\"\n}}\n"
+    );
+    std::fs::write(ran.path("config/main.hcl"), with_import).expect("write");
+    std::fs::remove_dir_all(ran.path("config/modules")).expect("rm modules");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["import", "secret.ext", "appflow/external"])
+        .stdout_contains("Import successful!")
+        .run();
+    assert_eq!(ran.state()["resources"]["secret.ext"]["provider"], "eu");
+    ran.then()
+        .aws(&aws)
+        .args(["plan"])
+        .stdout_lacks("secret.ext will be created")
+        .stdout_lacks("secret.ext has been deleted")
+        .run();
+}

@@ -118,6 +118,8 @@ pub async fn refresh(
     for (address, found) in refreshed.iter_mut() {
         if let (Some(found), Some(prior)) = (found, state.resources.get(address)) {
             seal(found, prior, &state.digest_key);
+            // What AWS answers says nothing of the provider configuration it was read through.
+            found.provider = prior.provider.clone();
         }
     }
     Ok(refreshed)

@@ -107,6 +107,10 @@ impl Expansion {
 
 pub(crate) const META: [&str; 2] = ["count", "for_each"];
 
+/// The most instances one `count` makes: more is a mistake (or an attempt to exhaust memory),
+/// not a configuration — AppFlow allows 1,000 connector profiles per account and region.
+pub(crate) const MAX_COUNT: u64 = 100_000;
+
 /// Evaluates a block's `count` or `for_each`, reporting what is wrong with it at the
 /// expression. `None` when it is invalid (the block then has no instances to check).
 pub(crate) fn expansion(
@@ -153,6 +157,7 @@ pub(crate) fn expansion(
                     Some(f) if f < 0.0 => format!("The given \"count\" value is unsuitable: it must be zero or more, and it is {n}."),
                     Some(f) if f.fract() != 0.0 => format!("The given \"count\" value is unsuitable: it must be a whole number, and it is {n}."),
                     _ => match n.as_u64() {
+                        Some(c) if c > MAX_COUNT => format!("The given \"count\" value {c} is more than flowform makes of one block ({MAX_COUNT}); every instance is planned and held in memory."),
                         Some(c) => return Some(Expansion::Count(c)),
                         None => format!("The given \"count\" value {n} is too large."),
                     },

@@ -148,10 +148,14 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     // Data blocks with `count`/`for_each`, expanded before anything refers to them.
     let mut data_blocks: BTreeMap<String, Expansion> = BTreeMap::new();
     {
-        let mut ev = Evaluator::new(&eval_vars, &root_locals, &blocks, &AllUnknown, &file_cache);
-        ev.modules = &modules;
-        ev.unset_variables = inputs.missing_are_unknown;
         for (index, m) in modules.iter().enumerate() {
+            let unread = unread_data(m);
+            let mut ev =
+                Evaluator::new(&eval_vars, &root_locals, &blocks, &AllUnknown, &file_cache);
+            ev.modules = &modules;
+            ev.unset_variables = inputs.missing_are_unknown;
+            ev.data = &unread.0;
+            ev.data_blocks = &unread.1;
             ev.set_module(index);
             for (kind, label, body) in &m.source.data {
                 if body
@@ -162,7 +166,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
                     let e = instances::expansion(
                         &ev,
                         body,
-                        &BTreeSet::new(),
+                        &set_variables(&m.source),
                         &m.source.locals,
                         &sources,
                         &mut diags,
@@ -216,6 +220,19 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
             let (mut depends_on, lifecycle) =
                 meta(&block, body, &blocks, &calls, &sources, &mut diags);
             depends_on.extend(module.depends_on.iter().cloned());
+            for (path, call) in &module.depends_on_calls {
+                let depth = path.len();
+                depends_on.extend(
+                    blocks
+                        .keys()
+                        .filter(|a| {
+                            a.module.len() > depth
+                                && a.module[..depth] == path[..]
+                                && a.module[depth].name == *call
+                        })
+                        .cloned(),
+                );
+            }
             let provider = match provider_meta(body, index != 0, &sources) {
                 Ok(Some(alias)) => Some(alias),
                 Ok(None) => module.provider.clone(),
@@ -786,13 +803,9 @@ fn expand(
 ) {
     let module = &modules[index];
     let decls = &*module.source;
+    let unread = unread_data(module);
     let local_refs = local_references(&decls.locals);
-    let set_variables: BTreeSet<String> = decls
-        .variables
-        .iter()
-        .filter(|d| matches!(d.ty, variables::Type::Set(_)))
-        .map(|d| d.name.clone())
-        .collect();
+    let set_variables = set_variables(decls);
     let meta_of = |body: &BlockExprs| -> Vec<Address> {
         let mut out = Vec::new();
         let mut stack = Vec::new();
@@ -852,6 +865,8 @@ fn expand(
         let mut ev = Evaluator::new(vars, root_locals, blocks, &AllUnknown, files);
         ev.modules = modules;
         ev.set_module(index);
+        ev.data = &unread.0;
+        ev.data_blocks = &unread.1;
         // Only validate leaves a variable's value unknown (one given no value).
         ev.unset_variables = vars.values().any(|v| !v.is_known());
         let done: Vec<(Address, Expansion)> = ready
@@ -866,6 +881,62 @@ fn expand(
         blocks.extend(done);
         waiting = rest;
     }
+}
+
+/// A module instance's data sources before anything is read or expanded: each one declared
+/// and unknown (one with `count`/`for_each` has no instances yet), so a `count` or `for_each`
+/// that refers to one is refused as not known before apply, with that reason.
+fn unread_data(module: &ModuleInstance) -> (crate::data::DataValues, BTreeMap<String, Expansion>) {
+    let mut values = BTreeMap::new();
+    let mut repeated = BTreeMap::new();
+    for (kind, label, body) in &module.source.data {
+        let address = crate::data::address(&module.path, *kind, label);
+        if body
+            .attrs
+            .iter()
+            .any(|a| instances::META.contains(&a.name.as_str()))
+        {
+            repeated.insert(address.clone(), Expansion::Invalid);
+        }
+        values.insert(address, BTreeMap::new());
+    }
+    (values, repeated)
+}
+
+/// The calls a `depends_on` names (`module.NAME`).
+fn called_modules(body: &BlockExprs) -> Vec<String> {
+    let Some(a) = body.attrs.iter().find(|a| a.name == "depends_on") else {
+        return Vec::new();
+    };
+    let Expression::Array(items) = &a.expr else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
+                (Expression::Variable(root), [op]) if root.value().as_str() == "module" => {
+                    match op.value() {
+                        TraversalOperator::GetAttr(name) => Some(name.value().as_str().to_string()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The variables a module declares with a `set(...)` type: a `for_each` may take them as they
+/// are (a list elsewhere needs `toset`).
+fn set_variables(decls: &Declarations) -> BTreeSet<String> {
+    decls
+        .variables
+        .iter()
+        .filter(|d| matches!(d.ty, variables::Type::Set(_)))
+        .map(|d| d.name.clone())
+        .collect()
 }
 
 /// Builds the tree of module instances, breadth first from the root module, reading each
@@ -908,10 +979,9 @@ fn instantiate(
                     Diagnostic::error(
                         "Module calls nest too deeply",
                         format!(
-                            "{} is {} module calls deep; flowform allows {}. A module that calls itself, directly or not, never ends.",
+                            "{} is already {} module calls deep, the most flowform allows: it cannot call another module.",
                             module.name(),
                             module.path.len(),
-                            modules::MAX_DEPTH
                         ),
                     )
                     .with_range(sources.range(&body.file, body.header.clone()))
@@ -965,13 +1035,22 @@ fn instantiate(
                 modules::check_inputs(body, &call_dir, &declarations, sources, diags);
             }
             let expansion = {
+                let unread = unread_data(module);
                 let mut ev = Evaluator::new(vars, root_locals, &blocks, &AllUnknown, files);
                 ev.modules = &modules;
                 ev.set_module(index);
+                ev.data = &unread.0;
+                ev.data_blocks = &unread.1;
                 ev.unset_variables = vars.values().any(|v| !v.is_known());
-                let set_variables = BTreeSet::new();
-                instances::expansion(&ev, body, &set_variables, &source.locals, sources, diags)
-                    .unwrap_or(Expansion::Invalid)
+                instances::expansion(
+                    &ev,
+                    body,
+                    &set_variables(&source),
+                    &source.locals,
+                    sources,
+                    diags,
+                )
+                .unwrap_or(Expansion::Invalid)
             };
             let calls_names: Vec<&str> = source.modules.iter().map(|(n, _)| n.as_str()).collect();
             let call_block = Address::new(ResourceKind::Secret, "\0module").in_module(&module.path);
@@ -979,6 +1058,14 @@ fn instantiate(
                 meta(&call_block, body, &blocks, &calls_names, sources, diags);
             let mut depends_on = module.depends_on.clone();
             depends_on.extend(own_depends_on);
+            // `depends_on = [module.OTHER]`: its resources are expanded after this call's
+            // instances are made, so the names are kept and resolved with the resources.
+            let mut depends_on_calls = module.depends_on_calls.clone();
+            depends_on_calls.extend(
+                called_modules(body)
+                    .into_iter()
+                    .map(|n| (module.path.clone(), n)),
+            );
             let inputs = Arc::new(modules::inputs(body));
             let for_each = body.attrs.iter().find(|a| a.name == "for_each").map(|a| {
                 Arc::new(LocalExpr {
@@ -987,14 +1074,33 @@ fn instantiate(
                     span: a.value_span(),
                 })
             });
-            let provider =
-                call_provider(body, sources, diags).unwrap_or_else(|| module.provider.clone());
+            // `providers = { aws = aws }` passes the caller's own configuration, as does no
+            // `providers` at all.
+            let provider = match call_provider(body, sources, diags) {
+                Some(Some(alias)) => Some(alias),
+                Some(None) | None => module.provider.clone(),
+            };
             let mut call = Call {
                 dir: call_dir.clone(),
                 expansion: expansion.clone(),
                 children: BTreeMap::new(),
             };
-            for key in expansion.instance_keys() {
+            let instances = expansion.instance_keys();
+            if modules.len() + children.len() + instances.len() > modules::MAX_INSTANCES {
+                diags.push(
+                    Diagnostic::error(
+                        "Too many module instances",
+                        format!(
+                            "module \"{name}\" would bring the configuration past {} module instances; every instance is planned and held in memory.",
+                            modules::MAX_INSTANCES
+                        ),
+                    )
+                    .with_range(sources.range(&body.file, body.header.clone()))
+                    .with_context(&body.context),
+                );
+                continue;
+            }
+            for key in instances {
                 let mut path = module.path.clone();
                 path.push(flowform_core::ModuleStep {
                     name: name.clone(),
@@ -1012,6 +1118,7 @@ fn instantiate(
                     source: declarations.clone(),
                     calls: BTreeMap::new(),
                     depends_on: depends_on.clone(),
+                    depends_on_calls: depends_on_calls.clone(),
                     provider: provider.clone(),
                 });
             }
@@ -1077,6 +1184,19 @@ fn read_module(
     }
     for b in decls.moved.iter().chain(&decls.imports) {
         diags.push(root_only(b, "A moved or import block"));
+    }
+    for d in &decls.variables {
+        if modules::CALL_META.contains(&d.name.as_str())
+            || ["version", "lifecycle", "locals"].contains(&d.name.as_str())
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid variable name",
+                    format!("The variable name \"{}\" is reserved: a module block uses that argument itself, so a call could never set it.", d.name),
+                )
+                .with_range(sources.range(&d.body.file, d.body.header.clone())),
+            );
+        }
     }
     Some(decls)
 }
@@ -1202,8 +1322,16 @@ fn check_module_instance(
     diags: &mut Diagnostics,
 ) {
     for d in &module.source.variables {
-        if let Err(e) = ev.module_variable(&d.name) {
-            diags.push(eval_error(e, sources, &module.name()));
+        match ev.module_variable(&d.name) {
+            Ok(value) if value.is_known() => {
+                let first = diags.0.len();
+                variables::check_validations(d, &value, sources, diags);
+                for diag in &mut diags.0[first..] {
+                    diag.context = Some(module.name());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => diags.push(eval_error(e, sources, &module.name())),
         }
     }
     for (name, body) in &module.source.outputs {

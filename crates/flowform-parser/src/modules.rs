@@ -29,6 +29,9 @@ use std::sync::Arc;
 /// configuration can ask for.
 pub(crate) const MAX_DEPTH: usize = 16;
 
+/// How many module instances a configuration may make in all (nested `count`s multiply).
+pub(crate) const MAX_INSTANCES: usize = 100_000;
+
 /// The arguments of a `module` block that are not inputs of the module.
 pub(crate) const CALL_META: &[&str] = &["source", "count", "for_each", "depends_on", "providers"];
 
@@ -56,6 +59,9 @@ pub struct ModuleInstance {
     /// Resources (every instance of each) that every resource of this instance, and of the
     /// instances it calls, waits for: the `depends_on` of the calls that lead here.
     pub depends_on: Vec<Address>,
+    /// Module calls (`depends_on = [module.NAME]` on the calls that lead here) whose every
+    /// resource this instance's resources wait for: the calling module's path and the call.
+    pub depends_on_calls: Vec<(flowform_core::ModulePath, String)>,
     /// The provider alias its resources use (`providers = { aws = aws.eu }` on the call, or
     /// the caller's); `None`: the default provider.
     pub provider: Option<String>,
@@ -84,6 +90,7 @@ impl ModuleInstance {
             source,
             calls: BTreeMap::new(),
             depends_on: Vec::new(),
+            depends_on_calls: Vec::new(),
             provider: None,
         }
     }

@@ -442,7 +442,7 @@ fn constant(
 }
 
 /// Runs the declaration's `validation` blocks; false when one fails.
-fn check_validations(
+pub(crate) fn check_validations(
     decl: &Declaration,
     value: &Value,
     sources: &Sources,

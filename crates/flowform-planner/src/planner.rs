@@ -170,15 +170,37 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                     continue;
                 }
             };
-            let lifecycle = &config.resources[&address].lifecycle;
-            let p = decide(
+            let resource = &config.resources[&address];
+            let lifecycle = &resource.lifecycle;
+            // Another provider configuration is another region or account: the object cannot
+            // follow; it is destroyed where it was made and created where it is configured now.
+            let recorded = prior.get(&address);
+            let moves_provider = recorded.is_some_and(|r| r.provider != resource.provider);
+            if let (true, Some(recorded)) = (moves_provider, recorded) {
+                let name = |alias: &Option<String>| {
+                    alias
+                        .as_ref()
+                        .map_or("aws".to_string(), |a| format!("aws.{a}"))
+                };
+                diags.push(Diagnostic::warning(
+                    "Provider configuration changed",
+                    format!(
+                        "{address} was made with the provider configuration {} and is now configured with {}: it will be destroyed where it was made and created again with the new configuration.",
+                        name(&recorded.provider),
+                        name(&resource.provider)
+                    ),
+                ));
+            }
+            let requested = options.replace.contains(&address);
+            let mut p = decide(
                 &address,
                 after,
-                prior.get(&address),
+                recorded,
                 key,
                 &lifecycle.ignore_changes,
-                options.replace.contains(&address),
+                requested || moves_provider,
             );
+            p.replace_requested = requested;
             planned.insert(address, p);
         }
     }
@@ -571,7 +593,10 @@ fn output_changes(
             .map(|v| Value::from_json(v.clone()));
         let action = match (recorded, &before) {
             (None, _) => Action::Create,
-            (Some(r), _) if r.is_sensitive() || sensitive => Action::NoOp,
+            // Marked or unmarked since it was recorded: rewritten (a newly sensitive output must
+            // not keep its clear value in the state).
+            (Some(r), _) if r.is_sensitive() != sensitive => Action::Update,
+            (Some(_), _) if sensitive => Action::NoOp,
             (Some(_), Some(b)) if *b == value => Action::NoOp,
             _ => Action::Update,
         };

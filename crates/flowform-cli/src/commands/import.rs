@@ -60,6 +60,9 @@ pub fn run(ctx: &Context, args: &ImportArgs, inputs: &VariableInputs) -> Exit {
             }
         };
         record.dependencies = resource.references.iter().chain(&resource.depends_on).map(|a| a.to_string()).collect();
+        // Read through the resource's provider configuration: recorded so that it is refreshed,
+        // changed and destroyed there.
+        record.provider = resource.provider.clone();
         super::plan::keep_configured_kms_arn(&config, &state, &address, &mut record);
         state.resources.insert(address.to_string(), record);
         state.flowform_version = VERSION.to_string();

@@ -1173,7 +1173,9 @@ impl<'a> Evaluator<'a> {
         scope: &mut Scope,
         span: Range<usize>,
     ) -> Result<Value, EvalError> {
-        let (value, marked) = value.unmark();
+        // Only a mark on the whole value marks what is read from it: an element keeps its own
+        // (reading a module's `arn` output is not sensitive because its `token` output is).
+        let (value, marked) = shallow_unmark(value);
         let out = match (op, value) {
             (_, Value::Unknown) => Value::Unknown,
             (TraversalOperator::GetAttr(name), Value::Object(map)) => {
@@ -1239,9 +1241,11 @@ impl<'a> Evaluator<'a> {
         scope: &mut Scope,
         span: Range<usize>,
     ) -> Result<Value, EvalError> {
-        let (collection, marked) = self
-            .eval_in(&f.intro.collection_expr, file, scope)?
-            .unmark();
+        // A collection sensitive as a whole marks the result; otherwise each element keeps its
+        // own mark, so only what is computed from a sensitive element is sensitive (iterating
+        // module instances whose one output is sensitive does not hide the others).
+        let (collection, marked) =
+            shallow_unmark(self.eval_in(&f.intro.collection_expr, file, scope)?);
         let pairs: Vec<(Value, Value)> = match collection {
             Value::List(items) => items
                 .into_iter()
@@ -1363,6 +1367,17 @@ impl<'a> Evaluator<'a> {
             out
         })
     }
+}
+
+/// A value without the sensitivity mark on it as a whole, and whether there was one; the marks
+/// of its elements stay where they are.
+fn shallow_unmark(mut value: Value) -> (Value, bool) {
+    let mut marked = false;
+    while let Value::Sensitive(inner) = value {
+        value = *inner.into_exposed();
+        marked = true;
+    }
+    (value, marked)
 }
 
 /// What a reference to something with instances selects.
