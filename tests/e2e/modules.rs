@@ -388,3 +388,50 @@ fn a_module_call_waits_for_the_module_it_depends_on() {
         "{out}"
     );
 }
+
+/// Adding `count` to a module call moves its resources to `[0]` (and removing it moves them
+/// back), as Terraform does: no AWS call.
+#[test]
+fn count_added_to_a_module_call_moves_its_resources_to_index_zero() {
+    let aws = Sandbox::start();
+    let module = "secret \"s\" {\n  name          = \"appflow/counted-module\"\n  secret_string = \"not a secret\"\n}\n";
+    let ran = Test::new()
+        .file(
+            "main.hcl",
+            "module \"x\" {\n  source = \"./modules/m\"\n}\n",
+        )
+        .file("modules/m/main.hcl", module)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run();
+    std::fs::write(
+        ran.path("config/main.hcl"),
+        "module \"x\" {\n  source = \"./modules/m\"\n  count  = 1\n}\n",
+    )
+    .expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# module.x.secret.s has moved to module.x[0].secret.s")
+        .stdout_contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+        .stdout_lacks("Creating...")
+        .stdout_lacks("Destroying...")
+        .run();
+    assert_eq!(ran.state_addresses(), ["module.x[0].secret.s"]);
+    std::fs::write(
+        ran.path("config/main.hcl"),
+        "module \"x\" {\n  source = \"./modules/m\"\n}\n",
+    )
+    .expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# module.x[0].secret.s has moved to module.x.secret.s")
+        .stdout_lacks("Creating...")
+        .run();
+    assert_eq!(ran.state_addresses(), ["module.x.secret.s"]);
+    assert_eq!(aws.live_secret_names(), ["appflow/counted-module"]);
+}

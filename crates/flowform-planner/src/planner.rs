@@ -314,7 +314,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
 
 /// Moves the records of `prior` as the configuration's `moved` blocks say, and as Terraform
 /// moves them implicitly (`[0]` of a resource that lost its `count` becomes the resource, and
-/// the other way round). Returns, per new address, the address it had. A move onto an address
+/// the other way round; likewise for module calls and every resource under them). Returns, per new address, the address it had. A move onto an address
 /// that already holds an object is not made (with a warning), as in Terraform.
 fn apply_moves(
     config: &Config,
@@ -341,6 +341,44 @@ fn apply_moves(
             && !moves.iter().any(|(f, _)| *f == from)
         {
             moves.push((from, to));
+        }
+    }
+    // The same for module calls: `count` added to a call moves its resources to `[0]`,
+    // removed moves them back.
+    for module in config.modules.iter().skip(1) {
+        let Some((last, parent)) = module.path.split_last() else {
+            continue;
+        };
+        let repeated = config
+            .modules
+            .get(module.parent)
+            .and_then(|p| p.calls.get(&last.name))
+            .map(|c| &c.expansion);
+        let other_key = match (repeated, &last.key) {
+            (
+                Some(flowform_parser::Expansion::Count(_)),
+                Some(flowform_core::InstanceKey::Int(0)),
+            ) => None,
+            (Some(flowform_parser::Expansion::Single), None) => {
+                Some(flowform_core::InstanceKey::Int(0))
+            }
+            _ => continue,
+        };
+        let mut from_path = parent.to_vec();
+        from_path.push(flowform_core::ModuleStep {
+            name: last.name.clone(),
+            key: other_key,
+        });
+        for a in prior.keys() {
+            if a.module.len() < from_path.len() || a.module[..from_path.len()] != from_path[..] {
+                continue;
+            }
+            let mut path = module.path.clone();
+            path.extend_from_slice(&a.module[from_path.len()..]);
+            let to = a.clone().in_module(&path);
+            if !prior.contains_key(&to) && !moves.iter().any(|(f, _)| f == a) {
+                moves.push((a.clone(), to));
+            }
         }
     }
     let mut moved_from = BTreeMap::new();
