@@ -234,6 +234,10 @@ pub enum AddressError {
         "\"{0}\" is not a resource kind: expected one of kms_key, secret, kms_key_policy, connector_profile"
     )]
     UnknownKind(String),
+    #[error(
+        "\"{0}\" names a whole module, which flowform does not take here yet: name a resource in it, such as {0}.secret.NAME"
+    )]
+    WholeModule(String),
 }
 
 impl FromStr for Address {
@@ -246,7 +250,7 @@ impl FromStr for Address {
         while let Some(rest) = s.strip_prefix("module.") {
             let name_end = rest
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                .ok_or_else(malformed)?;
+                .unwrap_or(rest.len());
             let name = &rest[..name_end];
             if name.is_empty() {
                 return Err(malformed());
@@ -258,11 +262,14 @@ impl FromStr for Address {
                 key = Some(parse_key(&rest[..end]).ok_or_else(malformed)?);
                 rest = &rest[end..];
             }
-            s = rest.strip_prefix('.').ok_or_else(malformed)?;
             module.push(ModuleStep {
                 name: name.to_string(),
                 key,
             });
+            if rest.is_empty() {
+                return Err(AddressError::WholeModule(text.to_string()));
+            }
+            s = rest.strip_prefix('.').ok_or_else(malformed)?;
         }
         let (kind, rest) = s.split_once('.').ok_or_else(malformed)?;
         let kind = ResourceKind::from_keyword(kind)
@@ -414,6 +421,16 @@ mod tests {
             "module.x[\"a].secret.app",
         ] {
             assert!(bad.parse::<Address>().is_err(), "{bad}");
+        }
+        for whole in [
+            "module.conn",
+            "module.conn[\"prod\"]",
+            "module.a.module.b[0]",
+        ] {
+            assert!(
+                matches!(whole.parse::<Address>(), Err(AddressError::WholeModule(_))),
+                "{whole}"
+            );
         }
         let every: Address = "module.conn.secret.app".parse().unwrap();
         assert!(every.selects(&"module.conn[\"prod\"].secret.app".parse().unwrap()));

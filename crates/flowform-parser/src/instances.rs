@@ -53,6 +53,9 @@ impl Expansion {
     /// The key an index value names (`[0]`, `["prod"]`), or why it names none.
     pub(crate) fn key_for(&self, index: &Value) -> Result<InstanceKey, String> {
         match (self, index) {
+            (Expansion::Count(0), Value::Number(_)) => {
+                Err("it has count = 0, so it has no instances.".into())
+            }
             (Expansion::Count(n), Value::Number(i)) => match i.as_u64() {
                 Some(i) if i < *n => Ok(InstanceKey::Int(i)),
                 _ => Err(format!(
