@@ -70,8 +70,24 @@ fn context(r: &Resource) -> String {
 }
 
 fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut Diagnostics) {
-    // Per provider configuration: two aliases are two regions or accounts.
-    let mut seen: HashMap<(Option<&str>, &str), &Resource> = HashMap::new();
+    // Per region and account: two provider configurations that name the same region (and the
+    // same profile and endpoint) are one place; one whose region is not written is its own.
+    let place = |r: &Resource| -> String {
+        let provider = match &r.provider {
+            None => Some(&config.provider),
+            Some(alias) => config.aliases.get(alias),
+        };
+        match provider {
+            Some(p) if p.region.is_some() => {
+                format!(
+                    "{:?} {:?} {:?} {:?}",
+                    p.region, p.profile, p.account_id, p.endpoint_url
+                )
+            }
+            _ => format!("alias {:?}", r.provider),
+        }
+    };
+    let mut seen: HashMap<(String, &str), &Resource> = HashMap::new();
     for r in config.resources_of(kind) {
         let Some(value) = r.attributes.get("name") else {
             continue;
@@ -79,7 +95,7 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
         let Some(name) = value.as_str() else {
             continue;
         };
-        if let Some(first) = seen.get(&(r.provider.as_deref(), name)) {
+        if let Some(first) = seen.get(&(place(r), name)) {
             // Either one being sensitive makes the shared name a secret.
             let first_sensitive = first
                 .attributes
@@ -95,7 +111,7 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
                 first.address, r.address
             )).with_range(range_of(config, r, &["name"])).with_context(context(r)));
         } else {
-            seen.insert((r.provider.as_deref(), name), r);
+            seen.insert((place(r), name), r);
         }
     }
 }

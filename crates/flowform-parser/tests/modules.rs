@@ -225,3 +225,19 @@ fn reserved_variable_names_huge_counts_and_data_in_for_each_are_refused_clearly(
         "{all:?}"
     );
 }
+
+#[test]
+fn two_provider_configurations_in_one_region_share_names() {
+    let failure = load_files(&[(
+        "main.hcl",
+        "provider \"aws\" {\n  region = \"eu-west-1\"\n}\n\nprovider \"aws\" {\n  alias  = \"eu\"\n  region = \"eu-west-1\"\n}\n\nsecret \"a\" {\n  name          = \"dupname\"\n  secret_string = \"x\"\n}\n\nsecret \"b\" {\n  provider      = aws.eu\n  name          = \"dupname\"\n  secret_string = \"x\"\n}\n",
+    )])
+    .expect_err("one region, one name");
+    assert!(
+        errors(&failure)
+            .iter()
+            .any(|e| e.starts_with("Duplicate secret name")),
+        "{:?}",
+        errors(&failure)
+    );
+}
