@@ -217,21 +217,20 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
             let block = block.clone().in_module(&module.path);
             resources::check_structure(block.kind, body, &sources, &mut diags);
             let calls: Vec<&str> = module.calls.keys().map(String::as_str).collect();
-            let (mut depends_on, lifecycle) =
-                meta(&block, body, &blocks, &calls, &sources, &mut diags);
+            let (mut depends_on, own_calls) = depends_on(
+                Some(&block),
+                &module.path,
+                body,
+                &blocks,
+                &calls,
+                &sources,
+                &mut diags,
+            );
+            let lifecycle = lifecycle(&block, body, &sources, &mut diags);
             depends_on.extend(module.depends_on.iter().cloned());
-            for (path, call) in &module.depends_on_calls {
-                let depth = path.len();
-                depends_on.extend(
-                    blocks
-                        .keys()
-                        .filter(|a| {
-                            a.module.len() > depth
-                                && a.module[..depth] == path[..]
-                                && a.module[depth].name == *call
-                        })
-                        .cloned(),
-                );
+            let own_calls = own_calls.into_iter().map(|c| (module.path.clone(), c));
+            for (path, call) in module.depends_on_calls.iter().cloned().chain(own_calls) {
+                depends_on.extend(resources_under(&blocks, &path, &call));
             }
             let provider = match provider_meta(body, index != 0, &sources) {
                 Ok(Some(alias)) => Some(alias),
@@ -368,7 +367,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     let outputs = decls
         .outputs
         .iter()
-        .map(|(name, body)| output(&ev, name, body, &sources, &mut diags))
+        .map(|(name, body)| output(&ev, name, body, PRINTED_AS_SENSITIVE, &sources, &mut diags))
         .collect();
     drop(ev);
 
@@ -903,31 +902,6 @@ fn unread_data(module: &ModuleInstance) -> (crate::data::DataValues, BTreeMap<St
     (values, repeated)
 }
 
-/// The calls a `depends_on` names (`module.NAME`).
-fn called_modules(body: &BlockExprs) -> Vec<String> {
-    let Some(a) = body.attrs.iter().find(|a| a.name == "depends_on") else {
-        return Vec::new();
-    };
-    let Expression::Array(items) = &a.expr else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|item| match item {
-            Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
-                (Expression::Variable(root), [op]) if root.value().as_str() == "module" => {
-                    match op.value() {
-                        TraversalOperator::GetAttr(name) => Some(name.value().as_str().to_string()),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
-}
-
 /// The variables a module declares with a `set(...)` type: a `for_each` may take them as they
 /// are (a list elsewhere needs `toset`).
 fn set_variables(decls: &Declarations) -> BTreeSet<String> {
@@ -1053,19 +1027,21 @@ fn instantiate(
                 .unwrap_or(Expansion::Invalid)
             };
             let calls_names: Vec<&str> = source.modules.iter().map(|(n, _)| n.as_str()).collect();
-            let call_block = Address::new(ResourceKind::Secret, "\0module").in_module(&module.path);
-            let (own_depends_on, _) =
-                meta(&call_block, body, &blocks, &calls_names, sources, diags);
+            let (own_depends_on, own_calls) = depends_on(
+                None,
+                &module.path,
+                body,
+                &blocks,
+                &calls_names,
+                sources,
+                diags,
+            );
             let mut depends_on = module.depends_on.clone();
             depends_on.extend(own_depends_on);
             // `depends_on = [module.OTHER]`: its resources are expanded after this call's
             // instances are made, so the names are kept and resolved with the resources.
             let mut depends_on_calls = module.depends_on_calls.clone();
-            depends_on_calls.extend(
-                called_modules(body)
-                    .into_iter()
-                    .map(|n| (module.path.clone(), n)),
-            );
+            depends_on_calls.extend(own_calls.into_iter().map(|n| (module.path.clone(), n)));
             let inputs = Arc::new(modules::inputs(body));
             let for_each = body.attrs.iter().find(|a| a.name == "for_each").map(|a| {
                 Arc::new(LocalExpr {
@@ -1335,51 +1311,29 @@ fn check_module_instance(
         }
     }
     for (name, body) in &module.source.outputs {
-        let Some(value) = body.attrs.iter().find(|a| a.name == "value") else {
-            diags.push(
-                Diagnostic::error(
-                    "Missing required argument",
-                    format!("Output \"{name}\" needs a value."),
-                )
-                .with_range(sources.range(&body.file, body.header.clone())),
-            );
-            continue;
-        };
-        let sensitive = body
-            .attrs
-            .iter()
-            .any(|s| s.name == "sensitive" && s.expr.as_bool() == Some(true));
-        match ev.eval(&value.expr, &body.file) {
-            Ok(v) if v.contains_sensitive() && !sensitive => diags.push(
-                Diagnostic::error(
-                    "Output refers to sensitive values",
-                    format!(
-                        "The value of output \"{name}\" is derived from sensitive values. Mark the output sensitive = true to show that this is intended; the module's caller then reads it as sensitive."
-                    ),
-                )
-                .with_range(sources.range(&body.file, value.value_span())),
-            ),
-            Ok(_) => {}
-            Err(e) => diags.push(eval_error(e, sources, &body.context)),
-        }
+        output(ev, name, body, CALLER_READS_IT_SENSITIVE, sources, diags);
     }
 }
 
-/// `depends_on` and `lifecycle`.
-fn meta(
-    address: &Address,
+/// `depends_on` of a resource (`owner`) or of a module call (`None`) written in the module
+/// instance at `path`: the resources it names, and the module calls (`module.NAME`, whose
+/// resources are known only once every instance is expanded: see [`resources_under`]).
+fn depends_on(
+    owner: Option<&Address>,
+    path: &[flowform_core::ModuleStep],
     body: &BlockExprs,
     declared: &BTreeMap<Address, Expansion>,
     calls: &[&str],
     sources: &Sources,
     diags: &mut Diagnostics,
-) -> (Vec<Address>, Lifecycle) {
+) -> (Vec<Address>, Vec<String>) {
     let err = |span: std::ops::Range<usize>, summary: &str, detail: String| {
         Diagnostic::error(summary, detail)
             .with_range(sources.range(&body.file, span))
             .with_context(&body.context)
     };
     let mut depends_on = Vec::new();
+    let mut modules = Vec::new();
     if let Some(a) = body.attrs.iter().find(|a| a.name == "depends_on") {
         match &a.expr {
             Expression::Array(items) => {
@@ -1393,19 +1347,11 @@ fn meta(
                         && let TraversalOperator::GetAttr(name) = op.value()
                     {
                         let name = name.value().as_str();
-                        let depth = address.module.len();
-                        let inside: Vec<&Address> = declared
-                            .keys()
-                            .filter(|a| {
-                                a.module.len() > depth
-                                    && a.module[..depth] == address.module[..]
-                                    && a.module[depth].name == name
-                            })
-                            .collect();
-                        if inside.is_empty() && !calls.contains(&name) {
+                        if calls.contains(&name) {
+                            modules.push(name.to_string());
+                        } else {
                             diags.push(err(span, "Reference to undeclared module", format!("depends_on names module.{name}, which is not called in this module.")));
                         }
-                        depends_on.extend(inside.into_iter().cloned());
                         continue;
                     }
                     let target = match item {
@@ -1414,10 +1360,9 @@ fn meta(
                                 ResourceKind::from_keyword(root.value().as_str()),
                                 op.value(),
                             ) {
-                                (Some(kind), TraversalOperator::GetAttr(label)) => Some(
-                                    Address::new(kind, label.value().as_str())
-                                        .in_module(&address.module),
-                                ),
+                                (Some(kind), TraversalOperator::GetAttr(label)) => {
+                                    Some(Address::new(kind, label.value().as_str()).in_module(path))
+                                }
                                 _ => None,
                             },
                             _ => None,
@@ -1426,7 +1371,7 @@ fn meta(
                     };
                     match target {
                         Some(t) if !declared.contains_key(&t) => diags.push(err(span, "Reference to undeclared resource", format!("depends_on names {t}, which is not declared in this configuration."))),
-                        Some(t) if &t == address => diags.push(err(span, "Self-referential depends_on", format!("{address} cannot depend on itself."))),
+                        Some(t) if Some(&t) == owner => diags.push(err(span, "Self-referential depends_on", format!("{t} cannot depend on itself."))),
                         Some(t) => depends_on.push(t),
                         None => diags.push(err(span, "Invalid depends_on reference", "Each element of depends_on must be a resource address such as secret.salesforce_app, or a module call such as module.salesforce.".into())),
                     }
@@ -1440,6 +1385,37 @@ fn meta(
             )),
         }
     }
+    (depends_on, modules)
+}
+
+/// The resources of every instance of module call `call` made in the module instance at
+/// `path` (and of the calls below it).
+fn resources_under<'a>(
+    declared: &'a BTreeMap<Address, Expansion>,
+    path: &'a [flowform_core::ModuleStep],
+    call: &'a str,
+) -> impl Iterator<Item = Address> + 'a {
+    let depth = path.len();
+    declared
+        .keys()
+        .filter(move |a| {
+            a.module.len() > depth && a.module[..depth] == *path && a.module[depth].name == call
+        })
+        .cloned()
+}
+
+/// A resource's `lifecycle` block.
+fn lifecycle(
+    address: &Address,
+    body: &BlockExprs,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Lifecycle {
+    let err = |span: std::ops::Range<usize>, summary: &str, detail: String| {
+        Diagnostic::error(summary, detail)
+            .with_range(sources.range(&body.file, span))
+            .with_context(&body.context)
+    };
     let mut lifecycle = Lifecycle::default();
     if let Some((_, _, block)) = body.blocks.iter().find(|(n, _, _)| n == "lifecycle") {
         for a in &block.attrs {
@@ -1473,7 +1449,7 @@ fn meta(
             }
         }
     }
-    (depends_on, lifecycle)
+    lifecycle
 }
 
 fn string_attrs(
@@ -1870,10 +1846,18 @@ fn backend(
     Some(Backend::Local { path })
 }
 
+/// What marking an output sensitive does, for the error that asks for it: in the root module,
+/// and in a module.
+const PRINTED_AS_SENSITIVE: &str = "it will then print as (sensitive value)";
+const CALLER_READS_IT_SENSITIVE: &str = "the module's caller then reads it as sensitive";
+
+/// An `output` block, checked (its value evaluated with what `ev` knows); `marked` says what
+/// `sensitive = true` does where the block is.
 fn output(
     ev: &Evaluator<'_>,
     name: &str,
     body: &BlockExprs,
+    marked: &str,
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Output {
@@ -1889,7 +1873,7 @@ fn output(
                 match ev.eval(&a.expr, &body.file) {
                     Ok(v) if v.contains_sensitive() && !body.attrs.iter().any(|s| s.name == "sensitive" && s.expr.as_bool() == Some(true)) => {
                         diags.push(Diagnostic::error("Output refers to sensitive values", format!(
-                            "The value of output \"{name}\" is derived from sensitive values. Mark the output sensitive = true to show that this is intended; it will then print as (sensitive value)."
+                            "The value of output \"{name}\" is derived from sensitive values. Mark the output sensitive = true to show that this is intended; {marked}."
                         )).with_range(sources.range(&body.file, a.value_span())));
                     }
                     Ok(_) => {}

@@ -187,16 +187,24 @@ fn by_address<'a>(
         .collect()
 }
 
-/// `planned_values`: everything as it will be after apply.
-fn planned_values(plan: &Plan) -> Json {
-    let resources = by_address(
+/// Each change's resource as `side` has it (before or after), in address order.
+fn resources_of<'a>(
+    plan: &'a Plan,
+    side: impl Fn(&'a ResourceChange) -> Option<&'a Attrs>,
+) -> Vec<(&'a Address, Json)> {
+    by_address(
         plan.changes
             .iter()
-            .filter_map(|c| Some((&c.address, c.after.as_ref()?))),
+            .filter_map(|c| Some((&c.address, side(c)?))),
     )
     .into_values()
     .map(|(a, attrs)| (a, resource_values(a, attrs)))
-    .collect();
+    .collect()
+}
+
+/// `planned_values`: everything as it will be after apply.
+fn planned_values(plan: &Plan) -> Json {
+    let resources = resources_of(plan, |c| c.after.as_ref());
     let outputs = plan
         .outputs
         .iter()
@@ -208,14 +216,7 @@ fn planned_values(plan: &Plan) -> Json {
 
 /// `prior_state`: the state the plan starts from, refreshed when a refresh ran.
 fn prior_state(plan: &Plan, meta: &JsonMeta) -> Json {
-    let resources = by_address(
-        plan.changes
-            .iter()
-            .filter_map(|c| Some((&c.address, c.before.as_ref()?))),
-    )
-    .into_values()
-    .map(|(a, attrs)| (a, resource_values(a, attrs)))
-    .collect();
+    let resources = resources_of(plan, |c| c.before.as_ref());
     let outputs = plan
         .outputs
         .iter()
