@@ -38,7 +38,11 @@ pub fn read(path: &Path, limit: u64) -> Result<Option<(Vec<u8>, Metadata)>, Read
     };
     let metadata = file.metadata()?;
     check(&metadata, limit)?;
-    let mut bytes = Vec::new();
+    // Sized from the metadata (already checked against `limit`), so a large state is read
+    // into one allocation instead of a doubling series of copies; a file that grows meanwhile
+    // still stops at `limit + 1` bytes.
+    let expected = usize::try_from(metadata.len().saturating_add(1)).unwrap_or(usize::MAX);
+    let mut bytes = Vec::with_capacity(expected);
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });

@@ -91,7 +91,7 @@ pub(crate) fn explicit_dependencies(
 /// what depends on them and is being deleted too.
 pub(crate) fn targeted(
     config: &Config,
-    prior: &BTreeMap<Address, flowform_state::ResourceState>,
+    prior: &BTreeMap<Address, std::borrow::Cow<'_, flowform_state::ResourceState>>,
     actions: &BTreeMap<Address, Action>,
     targets: &[Address],
     diags: &mut Diagnostics,

@@ -13,6 +13,7 @@ use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Value, polic
 use flowform_parser::Config;
 use flowform_parser::eval::Exports;
 use flowform_state::{DigestKey, ResourceState, State};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a refresh found: per address in the state, the object as it exists now in AWS, or
@@ -37,14 +38,18 @@ pub struct PlanOptions {
     pub imports: BTreeMap<Address, Importing>,
 }
 
+/// What exists, as far as the plan knows, by address: the state's records (or the refreshed
+/// or imported ones) borrowed, owned only where a move rewrote a record's dependencies.
+type Prior<'a> = BTreeMap<Address, Cow<'a, ResourceState>>;
+
 /// One resource as planned so far.
-struct Planned {
+struct Planned<'a> {
     action: Action,
     before: Option<Attrs>,
     after: Option<Attrs>,
     replace_paths: Vec<String>,
     changed: Vec<String>,
-    prior: Option<ResourceState>,
+    prior: Option<Cow<'a, ResourceState>>,
     replace_requested: bool,
 }
 
@@ -54,7 +59,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     let key = &state.digest_key;
 
     // What exists, as far as we know.
-    let mut prior: BTreeMap<Address, ResourceState> = BTreeMap::new();
+    let mut prior: Prior<'_> = BTreeMap::new();
     let mut drift = Vec::new();
     for (addr_text, record) in &state.resources {
         let Ok(address) = addr_text.parse::<Address>() else {
@@ -85,7 +90,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                             .collect(),
                     });
                 }
-                Some(now.clone())
+                Some(Cow::Borrowed(now))
             }
             Some(Some(None)) => {
                 drift.push(Drift {
@@ -96,7 +101,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                 });
                 None
             }
-            _ => Some(record.clone()),
+            _ => Some(Cow::Borrowed(record)),
         };
         if let Some(current) = current {
             prior.insert(address, current);
@@ -133,7 +138,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     if !options.destroy {
         for (address, import) in &options.imports {
             if !prior.contains_key(address) {
-                prior.insert(address.clone(), import.record.clone());
+                prior.insert(address.clone(), Cow::Borrowed(&import.record));
                 importing.insert(address.clone(), import.clone());
             }
         }
@@ -156,7 +161,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         return Err(diags);
     }
 
-    let mut planned: BTreeMap<Address, Planned> = BTreeMap::new();
+    let mut planned: BTreeMap<Address, Planned<'_>> = BTreeMap::new();
     if !options.destroy {
         for address in graph::config_order(config) {
             let exports = PlannedExports {
@@ -270,14 +275,11 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     };
     let outputs = output_changes(config, state, values);
 
-    let (order, edges) = graph::order(
-        config,
-        &planned_actions(&planned),
-        &prior_dependencies(&planned),
-    )
-    .map_err(|detail| Diagnostics(vec![Diagnostic::error("Cycle in the plan", detail)]))?;
+    let actions = planned_actions(&planned);
+    let (order, edges) = graph::order(config, &actions, &prior_dependencies(&planned))
+        .map_err(|detail| Diagnostics(vec![Diagnostic::error("Cycle in the plan", detail)]))?;
     let mut changes = Vec::with_capacity(order.len());
-    let explicit = graph::explicit_dependencies(config, &planned_actions(&planned));
+    let explicit = graph::explicit_dependencies(config, &actions);
     for address in &order {
         let Some(p) = planned.remove(address) else {
             continue;
@@ -290,7 +292,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             after: p.after,
             replace_paths: p.replace_paths,
             changed: p.changed,
-            prior_id: p.prior.map(|r| r.id),
+            prior_id: p.prior.map(|r| r.id.clone()),
             previous_address: moved_from.get(address).cloned(),
             importing: importing.remove(address),
             replace_requested: p.replace_requested,
@@ -318,7 +320,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
 /// that already holds an object is not made (with a warning), as in Terraform.
 fn apply_moves(
     config: &Config,
-    prior: &mut BTreeMap<Address, ResourceState>,
+    prior: &mut Prior<'_>,
     diags: &mut Diagnostics,
 ) -> BTreeMap<Address, Address> {
     let mut moves: Vec<(Address, Address)> = Vec::new();
@@ -399,21 +401,24 @@ fn apply_moves(
     }
     if !renamed.is_empty() {
         for record in prior.values_mut() {
-            let deps = std::mem::take(&mut record.dependencies);
-            record.dependencies = deps
-                .into_iter()
-                .map(|d| renamed.get(&d).cloned().unwrap_or(d))
-                .collect();
+            if record.dependencies.iter().any(|d| renamed.contains_key(d)) {
+                let record = record.to_mut();
+                let deps = std::mem::take(&mut record.dependencies);
+                record.dependencies = deps
+                    .into_iter()
+                    .map(|d| renamed.get(&d).cloned().unwrap_or(d))
+                    .collect();
+            }
         }
     }
     moved_from
 }
 
-fn planned_actions(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address, Action> {
+fn planned_actions(planned: &BTreeMap<Address, Planned<'_>>) -> BTreeMap<Address, Action> {
     planned.iter().map(|(a, p)| (a.clone(), p.action)).collect()
 }
 
-fn prior_dependencies(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address, Vec<Address>> {
+fn prior_dependencies(planned: &BTreeMap<Address, Planned<'_>>) -> BTreeMap<Address, Vec<Address>> {
     planned
         .iter()
         .filter_map(|(a, p)| {
@@ -430,16 +435,16 @@ fn prior_dependencies(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address,
 }
 
 /// Decides one resource's action by comparing its evaluated configuration with what exists.
-fn decide(
+fn decide<'a>(
     address: &Address,
     mut after: Attrs,
-    prior: Option<&ResourceState>,
+    recorded: Option<&Cow<'a, ResourceState>>,
     key: &DigestKey,
     ignore: &[String],
     replace_requested: bool,
-) -> Planned {
+) -> Planned<'a> {
     let kind = address.kind;
-    let Some(prior) = prior else {
+    let Some(prior) = recorded else {
         for attr in kind.computed_attributes() {
             after.insert(attr.to_string(), computed_on_create(kind, attr, &after));
         }
@@ -470,23 +475,32 @@ fn decide(
         if ignore.iter().any(|i| i == attr.name) {
             continue;
         }
-        let under = |leaves: &BTreeMap<String, Leaf>| -> BTreeMap<String, Leaf> {
-            leaves
-                .iter()
-                .filter(|(p, _)| values::is_under(p, attr.name))
-                .map(|(p, l)| (p.clone(), l.clone()))
-                .collect()
-        };
-        let (new, old) = (under(&new_leaves), under(&old_leaves));
         if matches!(attr.ty, AttrType::PolicyJson { .. }) {
-            if !same_policy(new.get(attr.name), old.get(attr.name)) {
+            if !same_policy(new_leaves.get(attr.name), old_leaves.get(attr.name)) {
                 changed.push(attr.name.to_string());
             }
             continue;
         }
-        let paths: BTreeSet<&String> = new.keys().chain(old.keys()).collect();
-        for path in paths {
-            let (n, o) = (new.get(path), old.get(path));
+        // Both maps are sorted by path, so the attribute's leaves are compared in one merge.
+        let mut new = under(&new_leaves, attr.name).peekable();
+        let mut old = under(&old_leaves, attr.name).peekable();
+        loop {
+            let (path, n, o) = match (new.peek(), old.peek()) {
+                (None, None) => break,
+                (Some(&(p, n)), None) => (p, Some(n), None),
+                (None, Some(&(p, o))) => (p, None, Some(o)),
+                (Some(&(pn, n)), Some(&(po, o))) => match pn.cmp(po) {
+                    std::cmp::Ordering::Less => (pn, Some(n), None),
+                    std::cmp::Ordering::Greater => (po, None, Some(o)),
+                    std::cmp::Ordering::Equal => (pn, Some(n), Some(o)),
+                },
+            };
+            if n.is_some() {
+                new.next();
+            }
+            if o.is_some() {
+                old.next();
+            }
             if n != o || matches!(n, Some(Leaf::Unknown)) {
                 changed.push(path.clone());
             }
@@ -545,6 +559,21 @@ fn decide(
     }
 }
 
+/// The leaves at `attribute` or under it (`attribute.x`, `attribute.x.0`), in path order.
+fn under<'l>(
+    leaves: &'l BTreeMap<String, Leaf>,
+    attribute: &'l str,
+) -> impl Iterator<Item = (&'l String, &'l Leaf)> {
+    // Every such path starts with the attribute's name, and those sort together from it on.
+    leaves
+        .range::<str, _>((
+            std::ops::Bound::Included(attribute),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(move |(p, _)| p.starts_with(attribute))
+        .filter(move |(p, _)| values::is_under(p, attribute))
+}
+
 /// A computed attribute of a resource about to be created: unknown, except a key policy's
 /// `key_arn` when `key_id` is already an ARN.
 fn computed_on_create(kind: ResourceKind, attr: &str, after: &Attrs) -> Value {
@@ -577,12 +606,12 @@ fn same_policy(new: Option<&Leaf>, old: Option<&Leaf>) -> bool {
 
 /// Answers references while planning: from the plan where the resource is planned, else from
 /// what exists.
-struct PlannedExports<'a> {
-    planned: &'a BTreeMap<Address, Planned>,
-    prior: &'a BTreeMap<Address, ResourceState>,
+struct PlannedExports<'a, 'p> {
+    planned: &'a BTreeMap<Address, Planned<'p>>,
+    prior: &'a Prior<'p>,
 }
 
-impl Exports for PlannedExports<'_> {
+impl Exports for PlannedExports<'_, '_> {
     fn export(&self, address: &Address, attribute: &str) -> Value {
         if let Some(p) = self.planned.get(address) {
             return p

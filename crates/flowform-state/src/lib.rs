@@ -33,6 +33,8 @@
 //! - [`digest`]: [`DigestKey`] and [`Digest`], the HMAC-SHA-256 of sensitive values.
 //! - [`backend`]: [`Backend`], either backend behind one API.
 //! - [`local`]: [`LocalBackend`]: load, atomic persist with a backup, serials.
+//! - `recorded`: what either backend last read or wrote (as bytes, not a second parsed copy)
+//!   and the decision of the next write: refused, next serial, same serial, or none.
 //! - [`s3`]: [`S3Backend`]: the state in S3, locked and written with conditional writes
 //!   (`If-None-Match`, `If-Match`), its journal in numbered segment objects.
 //! - [`keyfile`]: where the digest key lives, apart from the state: `PATH.key` (0600), or
@@ -62,6 +64,7 @@ pub mod journal;
 pub mod keyfile;
 pub mod local;
 pub mod lock;
+mod recorded;
 pub mod s3;
 pub mod values;
 

@@ -41,6 +41,7 @@ use crate::document::{Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::journal::{self, Journal};
 use crate::lock::{LockGuard, LockInfo, LockPaths};
+use crate::recorded::{Recorded, Write};
 
 /// A state kept in a local file. The default path is the CLI's business, not this crate's.
 ///
@@ -64,7 +65,7 @@ enum Known {
     Unread,
     Missing,
     Present {
-        state: Box<State>,
+        recorded: Recorded,
         on_disk: Fingerprint,
     },
     Refused(Refusal),
@@ -168,7 +169,7 @@ impl LocalBackend {
                     self.digest = status;
                     self.warnings.extend(warning);
                     self.known = Known::Present {
-                        state: Box::new(state.clone()),
+                        recorded: Recorded::new(&state, bytes),
                         on_disk,
                     };
                     Some(state)
@@ -233,22 +234,10 @@ impl LocalBackend {
         let (serial, keep_backup) = match &self.known {
             Known::Unread | Known::Missing => (state.serial.next(), false),
             Known::Refused(refusal) => return Err(refusal.clone().into()),
-            Known::Present { state: current, .. } => {
-                if current.lineage != state.lineage {
-                    return Err(StateError::LineageMismatch {
-                        path: self.file.clone(),
-                        given: state.lineage.to_string(),
-                        on_disk: current.lineage.to_string(),
-                    });
-                }
-                if !current.same_content(state) {
-                    (current.serial.next(), true)
-                } else if current.flowform_version != state.flowform_version
-                    || self.digest.must_move()
-                {
-                    (current.serial, true)
-                } else {
-                    return Ok(current.serial);
+            Known::Present { recorded, .. } => {
+                match recorded.next_write(state, self.digest.must_move(), &self.file)? {
+                    Write::Unneeded(serial) => return Ok(serial),
+                    Write::With(serial) => (serial, true),
                 }
             }
         };
@@ -263,12 +252,13 @@ impl LocalBackend {
             crate::keyfile::local_store(&self.key_path(), &written)?;
             self.digest = crate::keyfile::KeyStatus::Stored;
         }
-        write_atomically(&self.file, &written.to_json())?;
+        let bytes = written.to_json();
+        write_atomically(&self.file, &bytes)?;
         let on_disk = std::fs::metadata(&self.file)
             .map(|metadata| Fingerprint::of(&metadata))
             .map_err(|error| StateError::io("read back", &self.file, error))?;
         self.known = Known::Present {
-            state: Box::new(written),
+            recorded: Recorded::new(&written, bytes),
             on_disk,
         };
         Ok(serial)
@@ -281,8 +271,8 @@ impl LocalBackend {
         if matches!(self.known, Known::Unread) {
             self.load()?;
         }
-        if let Known::Present { state: current, .. } = &mut self.known {
-            current.lineage = state.lineage;
+        if let Known::Present { recorded, .. } = &mut self.known {
+            recorded.lineage = state.lineage;
         }
         self.digest = crate::keyfile::KeyStatus::New;
         self.persist(state)
@@ -315,7 +305,9 @@ impl LocalBackend {
                 state_lineage: String::from("(an S3 journal)"),
             });
         }
-        if let Known::Present { state: current, .. } = &self.known
+        if let Known::Present {
+            recorded: current, ..
+        } = &self.known
             && (journal_path != self.journal_path() || current.lineage != state.lineage)
         {
             return Err(StateError::JournalForOtherState {

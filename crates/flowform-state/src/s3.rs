@@ -51,6 +51,7 @@ use crate::document::{Serial, State};
 use crate::error::{Refusal, StateError, StateWarning};
 use crate::journal::{self, Journal};
 use crate::lock::{LockGuard, LockInfo, RemoteLock};
+use crate::recorded::{Recorded, Write};
 
 /// Where the state lives in S3 and how to reach it: the `backend "s3"` block, after
 /// `--backend-config` and the workspace are applied.
@@ -570,11 +571,7 @@ impl Drop for Store {
 enum Known {
     Unread,
     Missing,
-    Present {
-        state: Box<State>,
-        etag: String,
-        bytes: Vec<u8>,
-    },
+    Present { recorded: Recorded, etag: String },
     Refused(Refusal),
 }
 
@@ -688,9 +685,8 @@ impl S3Backend {
                 Ok(mut state) => {
                     self.digest = crate::keyfile::remote_attach(self, &mut state)?;
                     self.known = Known::Present {
-                        state: Box::new(state.clone()),
+                        recorded: Recorded::new(&state, bytes),
                         etag,
-                        bytes,
                     };
                     Some(state)
                 }
@@ -776,25 +772,11 @@ impl S3Backend {
         let (serial, previous) = match &self.known {
             Known::Unread | Known::Missing => (state.serial.next(), None),
             Known::Refused(refusal) => return Err(refusal.clone().into()),
-            Known::Present {
-                state: current,
-                etag,
-                bytes,
-            } => {
-                if current.lineage != state.lineage {
-                    return Err(StateError::LineageMismatch {
-                        path: self.location_path(),
-                        given: state.lineage.to_string(),
-                        on_disk: current.lineage.to_string(),
-                    });
-                }
-                let key_moves = self.digest.must_move();
-                if !current.same_content(state) {
-                    (current.serial.next(), Some((etag.clone(), bytes.clone())))
-                } else if current.flowform_version != state.flowform_version || key_moves {
-                    (current.serial, Some((etag.clone(), bytes.clone())))
-                } else {
-                    return Ok(current.serial);
+            Known::Present { recorded, etag } => {
+                let location = self.location_path();
+                match recorded.next_write(state, self.digest.must_move(), &location)? {
+                    Write::Unneeded(serial) => return Ok(serial),
+                    Write::With(serial) => (serial, Some((etag.clone(), recorded.bytes.clone()))),
                 }
             }
         };
@@ -823,9 +805,8 @@ impl S3Backend {
             }
         };
         self.known = Known::Present {
-            state: Box::new(written),
+            recorded: Recorded::new(&written, bytes),
             etag,
-            bytes,
         };
         Ok(serial)
     }
@@ -856,8 +837,8 @@ impl S3Backend {
         if matches!(self.known, Known::Unread) {
             self.load()?;
         }
-        if let Known::Present { state: current, .. } = &mut self.known {
-            current.lineage = state.lineage;
+        if let Known::Present { recorded, .. } = &mut self.known {
+            recorded.lineage = state.lineage;
         }
         self.digest = crate::keyfile::KeyStatus::New;
         self.persist(state)
@@ -911,7 +892,9 @@ impl S3Backend {
                 });
             }
         };
-        if let Known::Present { state: current, .. } = &self.known
+        if let Known::Present {
+            recorded: current, ..
+        } = &self.known
             && current.lineage != state.lineage
         {
             return Err(StateError::JournalForOtherState {
