@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// The kinds of resource flowform manages.
 ///
@@ -129,8 +130,152 @@ impl fmt::Display for ModuleStep {
 }
 
 /// Where a resource sits in the module tree: empty for the root module, else the calls that
-/// lead to it (`module.conn["prod"].module.inner`).
-pub type ModulePath = Vec<ModuleStep>;
+/// lead to it (`module.conn["prod"].module.inner`). It reads as a slice of [`ModuleStep`]s.
+///
+/// Every address carries one, and the planner compares and copies addresses in every map it
+/// keeps, so a path is shared, not copied (a clone is a reference count; the root module's is
+/// no allocation at all), and it compares as one byte string: an order-preserving encoding of
+/// its steps, made once, gives the same order as comparing the steps one by one, and equal
+/// paths that share their allocation compare without reading it.
+#[derive(Clone, Default)]
+pub struct ModulePath(Option<Arc<PathInner>>);
+
+struct PathInner {
+    steps: Vec<ModuleStep>,
+    /// Each step as `name 0x00 0x01`, then `0x01` (no key), `0x02` + 8 big-endian bytes (a
+    /// number) or `0x03` + escaped string: a NUL in a name or key is written `0x00 0xFF`, so
+    /// no encoded step is a prefix of another and byte order is step order.
+    order: Vec<u8>,
+}
+
+impl ModulePath {
+    /// The root module's path.
+    pub const fn root() -> Self {
+        ModulePath(None)
+    }
+
+    /// This path with `step` appended: the module instance `step` calls from here.
+    pub fn child(&self, step: ModuleStep) -> Self {
+        let mut steps = self.to_vec();
+        steps.push(step);
+        ModulePath::from(steps)
+    }
+
+    /// The path of the module that calls this one (the root's parent is the root).
+    pub fn parent(&self) -> Self {
+        match self.split_last() {
+            Some((_, rest)) => ModulePath::from(rest),
+            None => ModulePath::root(),
+        }
+    }
+}
+
+fn encode_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    for &b in bytes {
+        if b == 0 {
+            out.extend_from_slice(&[0, 0xFF]);
+        } else {
+            out.push(b);
+        }
+    }
+    out.extend_from_slice(&[0, 1]);
+}
+
+impl From<Vec<ModuleStep>> for ModulePath {
+    fn from(steps: Vec<ModuleStep>) -> Self {
+        if steps.is_empty() {
+            return ModulePath::root();
+        }
+        let mut order = Vec::new();
+        for step in &steps {
+            encode_escaped(&mut order, step.name.as_bytes());
+            match &step.key {
+                None => order.push(1),
+                Some(InstanceKey::Int(n)) => {
+                    order.push(2);
+                    order.extend_from_slice(&n.to_be_bytes());
+                }
+                Some(InstanceKey::Str(s)) => {
+                    order.push(3);
+                    encode_escaped(&mut order, s.as_bytes());
+                }
+            }
+        }
+        ModulePath(Some(Arc::new(PathInner { steps, order })))
+    }
+}
+
+impl From<&[ModuleStep]> for ModulePath {
+    fn from(steps: &[ModuleStep]) -> Self {
+        ModulePath::from(steps.to_vec())
+    }
+}
+
+impl FromIterator<ModuleStep> for ModulePath {
+    fn from_iter<I: IntoIterator<Item = ModuleStep>>(iter: I) -> Self {
+        ModulePath::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl std::ops::Deref for ModulePath {
+    type Target = [ModuleStep];
+
+    fn deref(&self) -> &[ModuleStep] {
+        self.0.as_deref().map_or(&[], |inner| &inner.steps)
+    }
+}
+
+impl<'a> IntoIterator for &'a ModulePath {
+    type Item = &'a ModuleStep;
+    type IntoIter = std::slice::Iter<'a, ModuleStep>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for ModulePath {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.order == b.order,
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+}
+
+impl Eq for ModulePath {}
+
+impl PartialOrd for ModulePath {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ModulePath {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        // The root module's path (the most common) is settled without a call to memcmp.
+        match (&self.0, &other.0) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) => Ordering::Equal,
+            (Some(a), Some(b)) => a.order.cmp(&b.order),
+        }
+    }
+}
+
+impl std::hash::Hash for ModulePath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.as_ref().map(|inner| &inner.order).hash(state);
+    }
+}
+
+impl fmt::Debug for ModulePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
 
 /// `module.a["x"].module.b`, or the empty string for the root module.
 pub fn module_path_string(path: &[ModuleStep]) -> String {
@@ -157,7 +302,7 @@ pub struct Address {
 impl Address {
     pub fn new(kind: ResourceKind, label: impl Into<String>) -> Self {
         Address {
-            module: Vec::new(),
+            module: ModulePath::root(),
             kind,
             label: label.into(),
             key: None,
@@ -175,8 +320,8 @@ impl Address {
     }
 
     /// The same resource in the module instance at `path`.
-    pub fn in_module(mut self, path: &[ModuleStep]) -> Self {
-        self.module = path.to_vec();
+    pub fn in_module(mut self, path: &ModulePath) -> Self {
+        self.module = path.clone();
         self
     }
 
@@ -288,7 +433,9 @@ impl FromStr for Address {
         if !valid_label {
             return Err(malformed());
         }
-        Ok(Address::new(kind, label).instance(key).in_module(&module))
+        Ok(Address::new(kind, label)
+            .instance(key)
+            .in_module(&ModulePath::from(module)))
     }
 }
 
@@ -437,6 +584,45 @@ mod tests {
         assert!(!every.selects(&"secret.app".parse().unwrap()));
         let root: Address = "secret.app".parse().unwrap();
         assert!(root < every, "the root module's resources come first");
+    }
+
+    #[test]
+    fn module_paths_order_as_their_steps_do() {
+        let step = |name: &str, key: Option<InstanceKey>| ModuleStep {
+            name: name.into(),
+            key,
+        };
+        let paths: Vec<Vec<ModuleStep>> = vec![
+            vec![],
+            vec![step("a", None)],
+            vec![step("a", None), step("b", None)],
+            vec![step("a", Some(InstanceKey::Int(2)))],
+            vec![step("a", Some(InstanceKey::Int(10)))],
+            vec![step("a", Some(InstanceKey::Int(256)))],
+            vec![step("a", Some(InstanceKey::Str(String::new())))],
+            vec![step("a", Some(InstanceKey::Str("x".into())))],
+            vec![
+                step("a", Some(InstanceKey::Str("x".into()))),
+                step("c", None),
+            ],
+            vec![step("a", Some(InstanceKey::Str("x\0".into())))],
+            vec![step("a", Some(InstanceKey::Str("x\0y".into())))],
+            vec![step("a", Some(InstanceKey::Str("x\u{1}".into())))],
+            vec![step("a", Some(InstanceKey::Str("xy".into())))],
+            vec![step("a-b", None)],
+            vec![step("a_b", None)],
+            vec![step("ab", None)],
+        ];
+        for a in &paths {
+            for b in &paths {
+                let (pa, pb) = (ModulePath::from(a.clone()), ModulePath::from(b.clone()));
+                assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} vs {b:?}");
+                assert_eq!(pa == pb, a == b, "{a:?} vs {b:?}");
+            }
+        }
+        let shared = ModulePath::from(paths[3].clone());
+        assert_eq!(shared.clone(), shared);
+        assert_eq!(&*shared.child(step("z", None)).parent(), &*shared);
     }
 
     #[test]

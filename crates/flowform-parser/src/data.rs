@@ -79,7 +79,7 @@ pub(crate) fn kind(
 /// Evaluates a data block's arguments: each one the kind takes, known before apply, a string.
 pub(crate) fn evaluate(
     ev: &Evaluator<'_>,
-    module: &[flowform_core::ModuleStep],
+    module: &flowform_core::ModulePath,
     kind: DataKind,
     label: &str,
     body: &BlockExprs,
@@ -170,7 +170,7 @@ pub(crate) fn evaluate(
         }
     }
     ok.then(|| DataSource {
-        module: module.to_vec(),
+        module: module.clone(),
         kind,
         label: label.to_string(),
         args,

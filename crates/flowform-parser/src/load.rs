@@ -742,7 +742,7 @@ fn body_references(body: &BlockExprs) -> RefCollector {
 
 fn references(
     body: &RefCollector,
-    path: &[flowform_core::ModuleStep],
+    path: &flowform_core::ModulePath,
     local_refs: &BTreeMap<&str, RefCollector>,
     declared: &BTreeMap<Address, Expansion>,
 ) -> Vec<(Address, Option<Expression>)> {
@@ -759,7 +759,7 @@ fn references(
     }
     if !path.is_empty() {
         for (a, _) in &mut out {
-            a.module = path.to_vec();
+            a.module = path.clone();
         }
     }
     out.retain(|(a, _)| declared.contains_key(a));
@@ -1077,8 +1077,7 @@ fn instantiate(
                 continue;
             }
             for key in instances {
-                let mut path = module.path.clone();
-                path.push(flowform_core::ModuleStep {
+                let path = module.path.child(flowform_core::ModuleStep {
                     name: name.clone(),
                     key: key.clone(),
                 });
@@ -1320,7 +1319,7 @@ fn check_module_instance(
 /// resources are known only once every instance is expanded: see [`resources_under`]).
 fn depends_on(
     owner: Option<&Address>,
-    path: &[flowform_core::ModuleStep],
+    path: &flowform_core::ModulePath,
     body: &BlockExprs,
     declared: &BTreeMap<Address, Expansion>,
     calls: &[&str],
@@ -1392,14 +1391,14 @@ fn depends_on(
 /// `path` (and of the calls below it).
 fn resources_under<'a>(
     declared: &'a BTreeMap<Address, Expansion>,
-    path: &'a [flowform_core::ModuleStep],
+    path: &'a flowform_core::ModulePath,
     call: &'a str,
 ) -> impl Iterator<Item = Address> + 'a {
     let depth = path.len();
     declared
         .keys()
         .filter(move |a| {
-            a.module.len() > depth && a.module[..depth] == *path && a.module[depth].name == call
+            a.module.len() > depth && a.module[..depth] == **path && a.module[depth].name == call
         })
         .cloned()
 }

@@ -81,7 +81,7 @@ pub struct Call {
 impl ModuleInstance {
     pub(crate) fn root(source: Arc<Declarations>) -> Self {
         ModuleInstance {
-            path: Vec::new(),
+            path: ModulePath::root(),
             dir: ".".into(),
             parent: 0,
             call_scope: Vec::new(),

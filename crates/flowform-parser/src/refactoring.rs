@@ -107,7 +107,7 @@ fn address_of(expr: &Expression) -> Option<Address> {
     Some(
         Address::new(kind, label.value().as_str())
             .instance(key)
-            .in_module(&module),
+            .in_module(&module.into()),
     )
 }
 

@@ -311,7 +311,8 @@ fn referenced(config: &Config, module: usize, expr: &Expression) -> Option<Addre
             }
             keyword => {
                 let kind = ResourceKind::from_keyword(keyword)?;
-                let path = instance.map_or(&[][..], |m| &m.path);
+                let root = flowform_core::ModulePath::root();
+                let path = instance.map_or(&root, |m| &m.path);
                 return Some(Address::new(kind, first).in_module(path));
             }
         }

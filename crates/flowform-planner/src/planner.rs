@@ -375,8 +375,12 @@ fn apply_moves(
             if a.module.len() < from_path.len() || a.module[..from_path.len()] != from_path[..] {
                 continue;
             }
-            let mut path = module.path.clone();
-            path.extend_from_slice(&a.module[from_path.len()..]);
+            let path: flowform_core::ModulePath = module
+                .path
+                .iter()
+                .chain(&a.module[from_path.len()..])
+                .cloned()
+                .collect();
             let to = a.clone().in_module(&path);
             if !prior.contains_key(&to) && !moves.iter().any(|(f, _)| f == a) {
                 moves.push((a.clone(), to));

@@ -208,8 +208,9 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The module path that resource and data addresses written here are relative to.
-    fn path(&self) -> &'a [flowform_core::ModuleStep] {
-        self.module().map_or(&[], |m| &m.path)
+    fn path(&self) -> &'a flowform_core::ModulePath {
+        static ROOT: flowform_core::ModulePath = flowform_core::ModulePath::root();
+        self.module().map_or(&ROOT, |m| &m.path)
     }
 
     /// Runs `f` in another module instance with `instance` as its `count`/`each`, then comes
