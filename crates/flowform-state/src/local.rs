@@ -65,7 +65,7 @@ enum Known {
     Unread,
     Missing,
     Present {
-        recorded: Recorded,
+        recorded: Box<Recorded>,
         on_disk: Fingerprint,
     },
     Refused(Refusal),
@@ -169,7 +169,7 @@ impl LocalBackend {
                     self.digest = status;
                     self.warnings.extend(warning);
                     self.known = Known::Present {
-                        recorded: Recorded::new(&state, bytes),
+                        recorded: Box::new(Recorded::new(&state, bytes)),
                         on_disk,
                     };
                     Some(state)
@@ -258,7 +258,7 @@ impl LocalBackend {
             .map(|metadata| Fingerprint::of(&metadata))
             .map_err(|error| StateError::io("read back", &self.file, error))?;
         self.known = Known::Present {
-            recorded: Recorded::new(&written, bytes),
+            recorded: Box::new(Recorded::new(&written, bytes)),
             on_disk,
         };
         Ok(serial)
