@@ -1,9 +1,10 @@
 //! Where views' text goes: standard output and standard error, in colour or not, and quietly
 //! ended by a closed pipe.
 //!
-//! The views paint unconditionally (`flowform-views`' `style`); every write here goes through
-//! an `anstream` stream that keeps the colour only when [`init`] allowed it for that stream
-//! (a terminal, no `--no-color`, no `NO_COLOR`) and strips it otherwise.
+//! The views paint unconditionally (`flowform-views`' `style`); every write here keeps the
+//! colour only when [`init`] allowed it for that stream (a terminal, no `--no-color`, no
+//! `NO_COLOR`) and strips it otherwise (with `anstream`'s stripper), then writes the text at
+//! once.
 //!
 //! `flowform show | head` closes the pipe after ten lines. `println!` panics when its write
 //! fails (EPIPE), and an apply's progress lines, printed from the tasks that make the changes,
@@ -16,7 +17,7 @@
 //! Any other write error (a full disk behind `> plan.txt`) is said once on standard error, and
 //! printing stops as well: the command's own outcome still decides the exit code.
 
-use anstream::ColorChoice;
+use std::borrow::Cow;
 use std::io::{ErrorKind, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -32,21 +33,13 @@ pub fn init(ui: crate::ui::Ui) {
     COLOR_ERR.store(ui.color_stderr, Ordering::Relaxed);
 }
 
-fn choice(color: &AtomicBool) -> ColorChoice {
-    if color.load(Ordering::Relaxed) {
-        ColorChoice::Always
-    } else {
-        ColorChoice::Never
-    }
-}
-
 /// Writes to standard output unless it has been closed; never panics.
 pub fn write(args: std::fmt::Arguments<'_>) {
     if CLOSED.load(Ordering::Relaxed) {
         return;
     }
-    let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice(&COLOR_OUT));
-    if let Err(e) = out.write_fmt(args) {
+    let text = painted(args, &COLOR_OUT);
+    if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
         if !CLOSED.swap(true, Ordering::Relaxed) && e.kind() != ErrorKind::BrokenPipe {
             write_err(format_args!(
                 "Warning: cannot write to standard output any more: {e}\n"
@@ -58,8 +51,25 @@ pub fn write(args: std::fmt::Arguments<'_>) {
 
 /// Writes to standard error; a failure there has nowhere to be told, and is ignored.
 pub fn write_err(args: std::fmt::Arguments<'_>) {
-    let mut err = anstream::AutoStream::new(std::io::stderr().lock(), choice(&COLOR_ERR));
-    let _ = err.write_fmt(args);
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(painted(args, &COLOR_ERR).as_bytes());
+}
+
+/// The text to write, its colour kept or stripped as [`init`] decided for the stream. It is
+/// then written at once: a stripping stream (`anstream`'s) writes each piece between colour
+/// codes separately, and standard output is line-buffered, so a plan of thousands of resources
+/// made a system call per piece — a fifth of a plan's time.
+fn painted<'a>(args: std::fmt::Arguments<'a>, color: &AtomicBool) -> Cow<'a, str> {
+    let text = match args.as_str() {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(args.to_string()),
+    };
+    if !color.load(Ordering::Relaxed) && text.contains('\x1b') {
+        Cow::Owned(anstream::adapter::strip_str(&text).to_string())
+    } else {
+        text
+    }
 }
 
 /// `print!` that a closed standard output cannot turn into a panic.
