@@ -16,7 +16,10 @@ use flowform_parser::{VarArg, VariableInputs};
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: a plan of thousands of resources is a storm of
-/// small allocations (values, strings, maps), and glibc's malloc/free took ~40 % of it.
+/// small allocations (values, strings, maps), and glibc's malloc/free took ~40 % of it. The
+/// `system-allocator` feature keeps the system's, for heap profilers that hook malloc
+/// (`heaptrack`): `cargo build --release -p flowform-cli --features system-allocator`.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
