@@ -257,3 +257,53 @@ fn an_output_marked_sensitive_later_loses_its_recorded_value() {
         .stdout_contains("No changes.")
         .run();
 }
+
+/// The terminal's plan leaves out what only tools read (the configuration's expressions, the
+/// unchanged resources' values), so the JSON plan must ask for it: after an apply, every
+/// resource is still in `resource_changes` as a no-op with its values, and the configuration
+/// is described, with or without `-out`.
+#[test]
+fn a_json_plan_of_an_applied_configuration_lists_every_resource_as_a_no_op() {
+    let config = "secret \"s\" {\n  name          = \"appflow/no-op-json\"\n  description   = \"kept\"\n  secret_string = \"not a secret\"\n}\n";
+    let ran = Test::new()
+        .file("main.hcl", config)
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let mut ran = ran
+        .then()
+        .args(["plan", "--sandbox", "--detailed-exitcode"])
+        .stdout_contains("No changes.")
+        .run();
+    for args in [
+        &["plan", "--sandbox", "--format", "json"][..],
+        &["plan", "--sandbox", "--format", "json", "-out", "tfplan"][..],
+        &["show", "tfplan", "--format", "json"][..],
+    ] {
+        ran = ran.then().args(args.iter().copied()).run();
+        let doc: serde_json::Value =
+            serde_json::from_str(&ran.stdout()).expect("one JSON document");
+        let changes = doc["resource_changes"]
+            .as_array()
+            .expect("resource_changes");
+        assert_eq!(changes.len(), 1, "{doc}");
+        let change = &changes[0]["change"];
+        assert_eq!(change["actions"], serde_json::json!(["no-op"]));
+        for side in ["before", "after"] {
+            assert_eq!(change[side]["description"], "kept", "{side}: {change}");
+            assert!(
+                change[side]["arn"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("arn:aws:secretsmanager:")),
+                "{side}: {change}"
+            );
+        }
+        let configured = doc["configuration"]["root_module"]["resources"]
+            .as_array()
+            .expect("configuration.root_module.resources");
+        assert_eq!(configured.len(), 1, "{doc}");
+        assert_eq!(
+            configured[0]["expressions"]["description"]["constant_value"],
+            "kept"
+        );
+    }
+}

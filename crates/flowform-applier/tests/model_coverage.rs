@@ -374,7 +374,11 @@ async fn every_member_of_the_model_validates_reaches_the_wire_and_is_shown_as_sp
 
     // 3. shown or hidden, in every view of the plan.
     let state = State::with_identity(Lineage::generate(), DigestKey::from_bytes([1; 32]), "0.1.0");
-    let plan = flowform_planner::plan(&config, &state, &PlanOptions::default()).expect("plan");
+    let for_tools = PlanOptions {
+        for_tools: true,
+        ..PlanOptions::default()
+    };
+    let plan = flowform_planner::plan(&config, &state, &for_tools).expect("plan");
     let text = plain(&flowform_views::plan_text::render(&plan));
     let markdown = flowform_views::plan_markdown::render(&plan).concat();
     let json_plan = serde_json::to_value(json::render(&plan, &JsonMeta::new("test"))).unwrap();

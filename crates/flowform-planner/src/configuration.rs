@@ -2,6 +2,8 @@
 //! references they make, or their constant value) and the input variables' values — the JSON
 //! plan's `configuration` and `variables`, kept with the plan so a saved plan shows them too.
 //!
+//! [`describe`] puts them in a plan; the planner does not, since only tools read them.
+//!
 //! Neither ever holds a secret: a constant is kept only when its value is known and not
 //! sensitive, and a variable's value only when it is not declared sensitive and reaches no
 //! sensitive attribute or output (directly or through locals) — stricter than Terraform, which
@@ -46,6 +48,16 @@ pub struct ConfiguredCall {
     pub expressions: BTreeMap<String, Expression>,
     /// `count` or `for_each`, by that name.
     pub repetition: Option<(String, Expression)>,
+}
+
+/// Records in `plan` what tools see of its configuration: the resources' expressions, the
+/// module calls, the variables' values. The planner leaves these out — building them costs a
+/// tenth of a plan, and only the JSON view and a saved plan show them — so call this before
+/// either ([`SavedPlan::new`](crate::planfile::SavedPlan::new) does).
+pub fn describe(config: &Config, plan: &mut crate::Plan) {
+    plan.configuration = resources(config);
+    plan.module_calls = module_calls(config);
+    plan.variables = variables(config);
 }
 
 /// Every module call, in path order.

@@ -150,7 +150,8 @@ pub struct Plan {
     pub warnings: Diagnostics,
     pub destroy: bool,
     pub targets: Vec<Address>,
-    /// The configuration's resources and their expressions, for tools (the JSON plan).
+    /// The configuration's resources and their expressions, for tools (the JSON plan). This
+    /// and the next two are empty until [`describe`](crate::configuration::describe) fills them.
     pub configuration: Vec<crate::configuration::ConfiguredResource>,
     /// The configuration's module calls, for tools (the JSON plan).
     pub module_calls: Vec<crate::configuration::ConfiguredCall>,

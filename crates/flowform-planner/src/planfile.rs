@@ -155,12 +155,13 @@ impl SavedPlan {
     /// file never carries the state's digest key (with it, a secret's digest could be attacked
     /// offline), so a plan against no state would have nothing to check against.
     pub fn new(
-        plan: Plan,
+        mut plan: Plan,
         config: &Config,
         state: &State,
         flowform_version: &str,
         target: PlanTarget,
     ) -> SavedPlan {
+        crate::configuration::describe(config, &mut plan);
         let mut sensitive = BTreeMap::new();
         for c in &plan.changes {
             if let Some(after) = &c.after {

@@ -36,6 +36,11 @@ pub struct PlanOptions {
     /// The objects the configuration's `import` blocks name, as the caller read them (the
     /// planner does no I/O), by the address they are imported to.
     pub imports: BTreeMap<Address, Importing>,
+    /// The plan is for tools (the JSON view, a saved plan): describe the configuration
+    /// ([`configuration::describe`](crate::configuration::describe)) and keep the values of
+    /// unchanged resources, which the JSON view lists. The terminal's view and an apply need
+    /// neither, and a no-op plan of thousands of resources is mostly those values.
+    pub for_tools: bool,
 }
 
 /// What exists, as far as the plan knows, by address: the state's records (or the refreshed
@@ -112,7 +117,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     }
     if options.refresh_only {
         diags.extend(config.warnings.clone());
-        return Ok(Plan {
+        let mut plan = Plan {
             changes: Vec::new(),
             edges: Vec::new(),
             drift,
@@ -120,11 +125,16 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             warnings: diags,
             destroy: false,
             targets: options.targets.clone(),
-            configuration: crate::configuration::resources(config),
-            module_calls: crate::configuration::module_calls(config),
-            variables: crate::configuration::variables(config),
+            // Filled by `configuration::describe`, for the JSON view and saved plans only.
+            configuration: Vec::new(),
+            module_calls: Vec::new(),
+            variables: BTreeMap::new(),
             refresh_only: true,
-        });
+        };
+        if options.for_tools {
+            crate::configuration::describe(config, &mut plan);
+        }
+        return Ok(plan);
     }
 
     // Renames first (`moved` blocks, and Terraform's implied move when count is added to or
@@ -206,6 +216,10 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                 requested || moves_provider,
             );
             p.replace_requested = requested;
+            if p.action == Action::NoOp && !options.for_tools {
+                // Compared and done with: nothing shows an unchanged resource's old values.
+                p.before = None;
+            }
             planned.insert(address, p);
         }
     }
@@ -281,9 +295,12 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     let mut changes = Vec::with_capacity(order.len());
     let explicit = graph::explicit_dependencies(config, &actions);
     for address in &order {
-        let Some(p) = planned.remove(address) else {
+        let Some(mut p) = planned.remove(address) else {
             continue;
         };
+        if p.action == Action::NoOp && !options.for_tools {
+            p.after = None;
+        }
         changes.push(ResourceChange {
             depends_on: explicit.get(address).cloned().unwrap_or_default(),
             address: address.clone(),
@@ -299,7 +316,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         });
     }
     diags.extend(config.warnings.clone());
-    Ok(Plan {
+    let mut plan = Plan {
         changes,
         edges,
         drift,
@@ -307,11 +324,16 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         warnings: diags,
         destroy: options.destroy,
         targets: options.targets.clone(),
-        configuration: crate::configuration::resources(config),
-        module_calls: crate::configuration::module_calls(config),
-        variables: crate::configuration::variables(config),
+        // Filled by `configuration::describe`, for the JSON view and saved plans only.
+        configuration: Vec::new(),
+        module_calls: Vec::new(),
+        variables: BTreeMap::new(),
         refresh_only: false,
-    })
+    };
+    if options.for_tools {
+        crate::configuration::describe(config, &mut plan);
+    }
+    Ok(plan)
 }
 
 /// Moves the records of `prior` as the configuration's `moved` blocks say, and as Terraform

@@ -56,8 +56,13 @@ fn empty_state() -> State {
     State::with_identity(Lineage::generate(), DigestKey::from_bytes([1; 32]), "0.1.0")
 }
 
+/// A plan as `flowform plan` makes it for the JSON view: with its configuration described.
 fn plan(dir: &Path, state: &State, options: &PlanOptions) -> Plan {
-    match flowform_planner::plan(&config(dir), state, options) {
+    let options = PlanOptions {
+        for_tools: true,
+        ..options.clone()
+    };
+    match flowform_planner::plan(&config(dir), state, &options) {
         Ok(p) => p,
         Err(d) => panic!("{d:?}"),
     }

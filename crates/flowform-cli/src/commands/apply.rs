@@ -154,6 +154,7 @@ async fn run_async(
                 inputs,
                 request.destroy,
                 false,
+                false,
                 request.aws,
                 state,
             )

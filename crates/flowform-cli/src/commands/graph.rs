@@ -31,6 +31,7 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
             inputs,
             false,
             true,
+            false,
             &aws,
             state,
         )

@@ -35,6 +35,7 @@ pub async fn make_plan(
     inputs: &VariableInputs,
     destroy: bool,
     offline: bool,
+    for_tools: bool,
     aws_args: &AwsArgs,
     state: Option<State>,
 ) -> Result<(Planned, Option<Aws>), Exit> {
@@ -165,6 +166,7 @@ pub async fn make_plan(
         replace,
         refresh_only: changes.refresh_only,
         imports,
+        for_tools,
     };
     match flowform_planner::plan(&config, &state, &options) {
         Ok(plan) => {
@@ -269,13 +271,15 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         if args.out.is_some() && args.changes.refresh_only {
             return error("a refresh-only plan cannot be saved: run `flowform apply --refresh-only` to record what the refresh finds.");
         }
-        let (planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, &args.aws, state).await {
+        // The JSON view and a saved plan show the configuration and the unchanged resources'
+        // values; the terminal's view does not, and the planner leaves them out unless asked.
+        let for_tools = args.format == Format::Json || args.out.is_some();
+        let (mut planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, for_tools, &args.aws, state).await {
             Ok(p) => p,
             Err(e) => return e,
         };
         print_plan(&planned.plan, args.format);
         if let Some(out) = &args.out {
-            let mut planned = planned;
             // A saved plan names the account and region it applies to, so it needs AWS (or
             // the sandbox) even when nothing was refreshed.
             let aws = match aws {

@@ -42,7 +42,12 @@ pub fn plan(config: &Config, state: &State) -> Plan {
     plan_with(config, state, PlanOptions::default())
 }
 
+/// A plan as `flowform plan -json` makes it: with its configuration described for the JSON view.
 pub fn plan_with(config: &Config, state: &State, options: PlanOptions) -> Plan {
+    let options = PlanOptions {
+        for_tools: true,
+        ..options
+    };
     match flowform_planner::plan(config, state, &options) {
         Ok(p) => p,
         Err(d) => panic!("{}", describe(&d)),
