@@ -211,13 +211,12 @@ pub fn block_lines(change: &ResourceChange, verb: &str) -> Vec<DiffLine> {
         change,
         connector: connector_of(change),
     };
-    let before = change.before.clone().unwrap_or_default();
-    let after = change.after.clone().unwrap_or_default();
+    let empty = Attrs::new();
     ctx.body(
         &mut out,
         6,
-        &before,
-        &after,
+        change.before.as_ref().unwrap_or(&empty),
+        change.after.as_ref().unwrap_or(&empty),
         "",
         change.before.is_some(),
         change.after.is_some(),

@@ -16,6 +16,15 @@ pub mod state;
 pub mod validate;
 pub mod workspace;
 
+/// Lets the process end without freeing `value`. A configuration or plan of thousands of
+/// resources is hundreds of thousands of small allocations, and freeing them one by one just
+/// before the process exits took a tenth of a plan's time. Only for values that hold no
+/// operating-system resource: locks, files and connections have their own guards, which are
+/// dropped as usual.
+pub fn leak_at_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// Exit status of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

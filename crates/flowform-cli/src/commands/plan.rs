@@ -319,12 +319,16 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
                 // needed (or allowed to differ) to apply it.
                 outln!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n  flowform apply {}", out.display(), out.display());
             }
-            return if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success };
+            let changes = planned.plan.has_changes();
+            super::leak_at_exit(planned);
+            return if args.detailed_exitcode && changes { Exit::Changes } else { Exit::Success };
         }
         if let Some(a) = aws {
             a.close().await;
         }
-        if args.detailed_exitcode && planned.plan.has_changes() { Exit::Changes } else { Exit::Success }
+        let changes = planned.plan.has_changes();
+        super::leak_at_exit(planned);
+        if args.detailed_exitcode && changes { Exit::Changes } else { Exit::Success }
     })
 }
 

@@ -14,7 +14,11 @@ pub fn run(ctx: &Context, inputs: &VariableInputs, json: bool) -> Exit {
         ..inputs.clone()
     };
     let (diagnostics, sources, ok) = match flowform_parser::load(&ctx.dir, &inputs) {
-        Ok(config) => (config.warnings.clone(), config.sources, true),
+        Ok(config) => {
+            let kept = (config.warnings.clone(), config.sources.clone(), true);
+            super::leak_at_exit(config);
+            kept
+        }
         Err(failure) => (failure.diagnostics, failure.sources, false),
     };
     if json {
