@@ -315,14 +315,8 @@ async fn every_member_of_the_model_validates_reaches_the_wire_and_is_shown_as_sp
         let address: flowform_core::Address = format!("connector_profile.{label}")
             .parse()
             .expect("address");
-        let resource = &config.resources[&address];
-        let attr = |name: &str| {
-            resource
-                .attributes
-                .get(name)
-                .cloned()
-                .unwrap_or(Value::Null)
-        };
+        let values = config.known_before_apply(&address).expect("evaluates");
+        let attr = |name: &str| values.get(name).cloned().unwrap_or(Value::Null);
         let connector_type = attr("connector_type").as_str().unwrap().to_owned();
         let sdk = flowform_applier::profile_config::to_sdk(
             &connector_type,

@@ -155,10 +155,6 @@ pub struct Resource {
     pub address: Address,
     /// The block's header (`secret "app"`), for diagnostics about the whole resource.
     pub range: Option<SourceRange>,
-    /// The attribute values as known before apply: references to other resources' computed
-    /// attributes are unknown here. Defaults are filled in. `properties`/`credentials` of a
-    /// profile are objects keyed by HCL names; credentials are marked sensitive.
-    pub attributes: BTreeMap<String, Value>,
     /// Explicit `depends_on` (every instance of each resource named).
     pub depends_on: Vec<Address>,
     /// Resource instances this one's expressions refer to (directly or through locals): the
@@ -209,6 +205,19 @@ impl Config {
         } else {
             Ok(attrs)
         }
+    }
+
+    /// One resource's attribute values as known before apply: references to other resources'
+    /// computed attributes are unknown. Defaults are filled in; `properties`/`credentials` of
+    /// a profile are objects keyed by HCL names; credentials are marked sensitive. These are
+    /// the values `load` checked. They are evaluated on each call, not kept: the planner and
+    /// the applier evaluate every resource again with what they know, so a copy per resource
+    /// held from loading to exit was a quarter of a plan's memory.
+    pub fn known_before_apply(
+        &self,
+        address: &Address,
+    ) -> Result<BTreeMap<String, Value>, Diagnostics> {
+        self.evaluate_resource(address, &crate::eval::AllUnknown)
     }
 
     /// Evaluates the outputs with `exports`. Sensitive outputs keep their mark.

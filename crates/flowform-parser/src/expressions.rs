@@ -104,7 +104,10 @@ impl Config {
         let mut work: Vec<(usize, &Expression)> = Vec::new();
         for resource in self.resources.values() {
             let mut roots = Vec::new();
-            sensitive_exprs(&resource.body, &resource.attributes, false, &mut roots);
+            let values = self
+                .known_before_apply(&resource.address)
+                .unwrap_or_default();
+            sensitive_exprs(&resource.body, &values, false, &mut roots);
             work.extend(roots.into_iter().map(|e| (resource.module, e)));
         }
         for output in self.outputs.iter().filter(|o| o.sensitive) {

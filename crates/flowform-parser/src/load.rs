@@ -202,6 +202,9 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     ev.unset_variables = inputs.missing_are_unknown;
 
     let mut resources = BTreeMap::new();
+    // Each resource's values as known before apply, for the checks below; dropped when the
+    // configuration is returned (see `Config::known_before_apply`).
+    let mut values: rules::Values = BTreeMap::new();
     let mut data_sources = Vec::new();
     for (index, module) in modules.iter().enumerate() {
         ev.set_module(index);
@@ -278,12 +281,12 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
                     .iter()
                     .flat_map(|d| all_instances(d, &blocks[d]))
                     .collect();
+                values.insert(address.clone(), attributes);
                 resources.insert(
                     address.clone(),
                     Resource {
                         address,
                         range: sources.range(&body.file, body.header.clone()),
-                        attributes,
                         depends_on,
                         references,
                         lifecycle: lifecycle.clone(),
@@ -393,7 +396,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         files: file_cache,
         modules,
     };
-    rules::check(&config, &mut diags);
+    rules::check(&config, &values, &mut diags);
     config.files.freeze();
     diags.sort();
     diags.dedup();

@@ -18,21 +18,32 @@ const APPFLOW: &str = "appflow.amazonaws.com";
 /// shared/reference/appflow-salesforce-connector.txt) requires of a client credentials secret.
 const GUIDE_KEY_POLICY: &str = "You must attach a resource policy to the Secrets Manager secret and the KMS key which is used to encrypt the secret. This resource policy allows Amazon AppFlow to read the secret and use it.";
 
-pub(crate) fn check(config: &Config, diags: &mut Diagnostics) {
+/// Each resource's values as known before apply, by address: what `load` evaluated, which
+/// the configuration does not keep.
+pub(crate) type Values = BTreeMap<Address, BTreeMap<String, Value>>;
+
+/// `r`'s values in `values` (none for a resource whose evaluation failed).
+fn attrs<'a>(values: &'a Values, r: &Resource) -> &'a BTreeMap<String, Value> {
+    static NONE: BTreeMap<String, Value> = BTreeMap::new();
+    values.get(&r.address).unwrap_or(&NONE)
+}
+
+pub(crate) fn check(config: &Config, values: &Values, diags: &mut Diagnostics) {
     duplicate_names(
         config,
+        values,
         ResourceKind::ConnectorProfile,
         "connector profile",
         diags,
     );
-    duplicate_names(config, ResourceKind::Secret, "secret", diags);
+    duplicate_names(config, values, ResourceKind::Secret, "secret", diags);
     for r in config.resources.values() {
-        sensitive_identifier(config, r, diags);
+        sensitive_identifier(config, attrs(values, r), r, diags);
     }
     cycles(config, diags);
     for profile in config.resources_of(ResourceKind::ConnectorProfile) {
-        connector_rules(config, profile, diags);
-        appflow_access(config, profile, diags);
+        connector_rules(config, attrs(values, profile), profile, diags);
+        appflow_access(config, values, profile, diags);
     }
     for key_policy in config.resources_of(ResourceKind::KmsKeyPolicy) {
         lockout(config, key_policy, diags);
@@ -69,7 +80,13 @@ fn context(r: &Resource) -> String {
     }
 }
 
-fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut Diagnostics) {
+fn duplicate_names(
+    config: &Config,
+    values: &Values,
+    kind: ResourceKind,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
     // Per region and account: two provider configurations that name the same region (and the
     // same profile and endpoint) are one place; one whose region is not written is its own.
     let place = |r: &Resource| -> String {
@@ -89,7 +106,7 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
     };
     let mut seen: HashMap<(String, &str), &Resource> = HashMap::new();
     for r in config.resources_of(kind) {
-        let Some(value) = r.attributes.get("name") else {
+        let Some(value) = attrs(values, r).get("name") else {
             continue;
         };
         let Some(name) = value.as_str() else {
@@ -97,8 +114,7 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
         };
         if let Some(first) = seen.get(&(place(r), name)) {
             // Either one being sensitive makes the shared name a secret.
-            let first_sensitive = first
-                .attributes
+            let first_sensitive = attrs(values, first)
                 .get("name")
                 .is_some_and(Value::contains_sensitive);
             let shown = if value.contains_sensitive() || first_sensitive {
@@ -120,16 +136,18 @@ fn duplicate_names(config: &Config, kind: ResourceKind, what: &str, diags: &mut 
 /// anyone who may list such objects) cannot be sensitive: the state must record the object's
 /// ARN to manage it, and a value hidden in flowform's output would be in clear in that ARN.
 /// Refused rather than half-hidden.
-fn sensitive_identifier(config: &Config, r: &Resource, diags: &mut Diagnostics) {
+fn sensitive_identifier(
+    config: &Config,
+    values: &BTreeMap<String, Value>,
+    r: &Resource,
+    diags: &mut Diagnostics,
+) {
     let attribute = match r.address.kind {
         ResourceKind::Secret | ResourceKind::ConnectorProfile => "name",
         ResourceKind::KmsKeyPolicy => "key_id",
         ResourceKind::KmsKey => return,
     };
-    if r.attributes
-        .get(attribute)
-        .is_some_and(Value::contains_sensitive)
-    {
+    if values.get(attribute).is_some_and(Value::contains_sensitive) {
         diags.push(
             Diagnostic::error(
                 format!("Sensitive value in {attribute}"),
@@ -183,8 +201,13 @@ fn cycles(config: &Config, diags: &mut Diagnostics) {
     }
 }
 
-fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
-    let attr = |name: &str| r.attributes.get(name);
+fn connector_rules(
+    config: &Config,
+    values: &BTreeMap<String, Value>,
+    r: &Resource,
+    diags: &mut Diagnostics,
+) {
+    let attr = |name: &str| values.get(name);
     let text = |name: &str| attr(name).and_then(Value::as_str);
     let Some(connector_type) = text("connector_type") else {
         return;
@@ -204,7 +227,7 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
         _ => {}
     }
     let field = |section: &str, name: &str| -> Option<&Value> {
-        match r.attributes.get(section)?.peel() {
+        match values.get(section)?.peel() {
             Value::Object(map) => map.get(name),
             _ => None,
         }
@@ -215,7 +238,7 @@ fn connector_rules(config: &Config, r: &Resource, diags: &mut Diagnostics) {
     // authentication with Snowflake. Provide this instead of a password", botocore
     // appflow/2020-08-23, SnowflakeConnectorProfileCredentials; the reference pages predate it).
     if connector_type == "Snowflake"
-        && r.attributes.contains_key("credentials")
+        && values.contains_key("credentials")
         && !known(field("credentials", "password"))
         && !known(field("credentials", "private_key"))
     {
@@ -350,7 +373,7 @@ fn lint_policy(config: &Config, r: &Resource) -> Option<serde_json::Value> {
 /// Warns when a profile's client credentials secret, or the KMS key that encrypts it, would
 /// not let AppFlow read it (AppFlow then refuses the profile), or lets it without
 /// confused-deputy conditions.
-fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) {
+fn appflow_access(config: &Config, values: &Values, profile: &Resource, diags: &mut Diagnostics) {
     let Some(secret_addr) = attr_expr(&profile.body, &["credentials", "client_credentials_arn"])
         .and_then(|e| referenced(config, profile.module, e))
     else {
@@ -424,8 +447,7 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
     // nobody can change: AppFlow can never be let decrypt the secret.
     let aws_managed = match attr_expr(&secret.body, &["kms_key_id"]) {
         None => true,
-        Some(_) => secret
-            .attributes
+        Some(_) => attrs(values, secret)
             .get("kms_key_id")
             .and_then(Value::as_str)
             .is_some_and(|k| k.ends_with("alias/aws/secretsmanager")),
@@ -455,13 +477,10 @@ fn appflow_access(config: &Config, profile: &Resource, diags: &mut Diagnostics) 
         ) {
             (Some(a), Some(b)) => a == b,
             (None, None) => {
-                secret
-                    .attributes
+                let key = attrs(values, secret)
                     .get("kms_key_id")
-                    .and_then(Value::as_str)
-                    .is_some()
-                    && secret.attributes.get("kms_key_id").and_then(Value::as_str)
-                        == kp.attributes.get("key_id").and_then(Value::as_str)
+                    .and_then(Value::as_str);
+                key.is_some() && key == attrs(values, kp).get("key_id").and_then(Value::as_str)
             }
             _ => false,
         }

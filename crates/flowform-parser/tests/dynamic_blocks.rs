@@ -25,7 +25,7 @@ fn load_text(text: &str) -> Config {
 
 fn profile(config: &Config, label: &str) -> Value {
     let address = Address::new(ResourceKind::ConnectorProfile, label);
-    Value::Object(config.resources[&address].attributes.clone())
+    Value::Object(config.known_before_apply(&address).expect("evaluates"))
 }
 
 /// `path` ("properties.oauth2_properties.token_url") in a value.
@@ -206,7 +206,7 @@ connector_profile "p" {
     // is known (one element), so the block is generated with an unknown client_id.
     assert_eq!(
         at(
-            &Value::Object(p.attributes.clone()),
+            &Value::Object(config.known_before_apply(&address).expect("evaluates")),
             "credentials.oauth2.client_id"
         ),
         Some(&Value::Unknown)

@@ -56,6 +56,15 @@ fn load_clean(name: &str) -> Config {
     }
 }
 
+/// Every resource's values as `load` checked them (known before apply), by address.
+fn known(config: &Config) -> BTreeMap<Address, BTreeMap<String, Value>> {
+    config
+        .resources
+        .keys()
+        .map(|a| (a.clone(), config.known_before_apply(a).expect("evaluates")))
+        .collect()
+}
+
 fn count(config: &Config, kind: ResourceKind) -> usize {
     config.resources_of(kind).count()
 }
@@ -122,6 +131,7 @@ fn every_example_loads_without_errors_or_warnings() {
 #[test]
 fn all_connectors_has_one_profile_per_catalogued_connector() {
     let config = load_clean("all-connectors");
+    let values = known(&config);
     assert_eq!(
         count(&config, ResourceKind::ConnectorProfile),
         CONNECTORS.len()
@@ -133,13 +143,13 @@ fn all_connectors_has_one_profile_per_catalogued_connector() {
     );
     let types: BTreeSet<&str> = config
         .resources_of(ResourceKind::ConnectorProfile)
-        .filter_map(|r| text(&r.attributes, "connector_type"))
+        .filter_map(|r| text(&values[&r.address], "connector_type"))
         .collect();
     let catalogued: BTreeSet<&str> = CONNECTORS.iter().map(|c| c.connector_type).collect();
     assert_eq!(types, catalogued);
 
     let redshift = profile(&config, "redshift");
-    let props = object(&redshift.attributes, &["properties"]);
+    let props = object(&values[&redshift.address], &["properties"]);
     assert_eq!(
         props.get("is_redshift_serverless"),
         Some(&Value::Bool(true))
@@ -151,11 +161,11 @@ fn all_connectors_has_one_profile_per_catalogued_connector() {
     );
 
     let sap = profile(&config, "sap_odata");
-    let props = object(&sap.attributes, &["properties"]);
+    let props = object(&values[&sap.address], &["properties"]);
     assert_eq!(text(props, "client_number"), Some("100"));
     assert_eq!(props.get("port_number"), Some(&Value::Number(443.into())));
     assert_eq!(props.get("disable_sso"), Some(&Value::Bool(true)));
-    let scopes = object(&sap.attributes, &["properties", "oauth_properties"]);
+    let scopes = object(&values[&sap.address], &["properties", "oauth_properties"]);
     assert_eq!(
         scopes.get("oauth_scopes"),
         Some(&Value::List(vec![Value::String(
@@ -163,22 +173,24 @@ fn all_connectors_has_one_profile_per_catalogued_connector() {
         )]))
     );
     // Credentials come from the stand-ins, and stay marked sensitive.
-    let sap_credentials = sap.attributes.get("credentials").expect("credentials");
+    let sap_credentials = values[&sap.address]
+        .get("credentials")
+        .expect("credentials");
     assert!(sap_credentials.contains_sensitive());
-    let oauth = object(&sap.attributes, &["credentials", "oauth_credentials"]);
+    let oauth = object(&values[&sap.address], &["credentials", "oauth_credentials"]);
     assert_eq!(text(oauth, "client_id"), Some("example-sap-client-id"));
 
     let pardot = profile(&config, "pardot");
     assert_eq!(
         text(
-            object(&pardot.attributes, &["properties"]),
+            object(&values[&pardot.address], &["properties"]),
             "business_unit_id"
         ),
         Some("0Uv5g000000ExAmPLE")
     );
     let custom = profile(&config, "custom_connector");
     assert_eq!(
-        text(&custom.attributes, "connector_label"),
+        text(&values[&custom.address], "connector_label"),
         Some("acme-crm-connector")
     );
 }
@@ -186,6 +198,7 @@ fn all_connectors_has_one_profile_per_catalogued_connector() {
 #[test]
 fn bring_your_own_key_manages_the_policy_of_a_key_it_does_not_create() {
     let config = load_clean("bring-your-own-key");
+    let values = known(&config);
     assert_eq!(count(&config, ResourceKind::KmsKey), 0);
     assert_eq!(count(&config, ResourceKind::Secret), 1);
     assert_eq!(count(&config, ResourceKind::KmsKeyPolicy), 1);
@@ -193,10 +206,10 @@ fn bring_your_own_key_manages_the_policy_of_a_key_it_does_not_create() {
 
     let key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     let policy = &config.resources[&Address::new(ResourceKind::KmsKeyPolicy, "appflow")];
-    assert_eq!(text(&policy.attributes, "key_id"), Some(key_arn));
+    assert_eq!(text(&values[&policy.address], "key_id"), Some(key_arn));
     assert!(policy.lifecycle.prevent_destroy);
     let secret = &config.resources[&Address::new(ResourceKind::Secret, "salesforce_app")];
-    assert_eq!(text(&secret.attributes, "kms_key_id"), Some(key_arn));
+    assert_eq!(text(&values[&secret.address], "kms_key_id"), Some(key_arn));
 
     let profile = profile(&config, "salesforce");
     let expected: BTreeSet<Address> = [
@@ -206,14 +219,18 @@ fn bring_your_own_key_manages_the_policy_of_a_key_it_does_not_create() {
     .into();
     assert_eq!(profile.references, expected);
     // The ARN is known only once the policy is applied.
-    assert_eq!(profile.attributes.get("kms_arn"), Some(&Value::Unknown));
+    assert_eq!(
+        values[&profile.address].get("kms_arn"),
+        Some(&Value::Unknown)
+    );
 }
 
 #[test]
 fn salesforce_client_credentials_reads_the_connected_app_from_a_secret() {
     let config = load_clean("salesforce-client-credentials");
+    let values = known(&config);
     let profile = profile(&config, "salesforce");
-    let credentials = object(&profile.attributes, &["credentials"]);
+    let credentials = object(&values[&profile.address], &["credentials"]);
     assert_eq!(
         text(credentials, "oauth2_grant_type"),
         Some("CLIENT_CREDENTIALS")
@@ -226,18 +243,22 @@ fn salesforce_client_credentials_reads_the_connected_app_from_a_secret() {
         profile.depends_on,
         vec![Address::new(ResourceKind::KmsKeyPolicy, "salesforce_app")]
     );
-    assert!(!profile.attributes.contains_key("kms_arn"));
+    assert!(!values[&profile.address].contains_key("kms_arn"));
 }
 
 #[test]
 fn servicenow_oauth2_sends_the_2023_oauth2_credentials() {
     let config = load_clean("servicenow-oauth2");
+    let values = known(&config);
     let profile = profile(&config, "servicenow");
     assert_eq!(
-        text(&profile.attributes, "connector_type"),
+        text(&values[&profile.address], "connector_type"),
         Some("Servicenow")
     );
-    let oauth2 = object(&profile.attributes, &["credentials", "oauth2_credentials"]);
+    let oauth2 = object(
+        &values[&profile.address],
+        &["credentials", "oauth2_credentials"],
+    );
     assert_eq!(
         keys(oauth2),
         [
@@ -255,7 +276,7 @@ fn servicenow_oauth2_sends_the_2023_oauth2_credentials() {
     );
     // auth_code defaults to null, which leaves it out.
     let request = object(
-        &profile.attributes,
+        &values[&profile.address],
         &["credentials", "oauth2_credentials", "oauth_request"],
     );
     assert_eq!(keys(request), ["redirect_uri"].into());
@@ -264,14 +285,18 @@ fn servicenow_oauth2_sends_the_2023_oauth2_credentials() {
 #[test]
 fn custom_connector_shows_oauth2_and_api_key_profiles() {
     let config = load_clean("custom-connector");
+    let values = known(&config);
     assert_eq!(count(&config, ResourceKind::ConnectorProfile), 2);
 
     let oauth2 = profile(&config, "acme_oauth2");
     assert_eq!(
-        text(&oauth2.attributes, "connector_label"),
+        text(&values[&oauth2.address], "connector_label"),
         Some("acme-crm-connector")
     );
-    let properties = object(&oauth2.attributes, &["properties", "oauth2_properties"]);
+    let properties = object(
+        &values[&oauth2.address],
+        &["properties", "oauth2_properties"],
+    );
     assert_eq!(
         text(properties, "token_url"),
         Some("https://api.acme-crm.example.com/oauth2/token")
@@ -280,10 +305,13 @@ fn custom_connector_shows_oauth2_and_api_key_profiles() {
         keys(object(properties, &["token_url_custom_properties"])),
         ["audience", "scope"].into()
     );
-    let profile_properties = object(&oauth2.attributes, &["properties", "profile_properties"]);
+    let profile_properties = object(
+        &values[&oauth2.address],
+        &["properties", "profile_properties"],
+    );
     assert_eq!(text(profile_properties, "auth_mode"), Some("oauth2"));
     assert_eq!(text(profile_properties, "api_version"), Some("v2"));
-    let credentials = object(&oauth2.attributes, &["credentials"]);
+    let credentials = object(&values[&oauth2.address], &["credentials"]);
     assert_eq!(text(credentials, "authentication_type"), Some("OAUTH2"));
     assert_eq!(
         keys(object(credentials, &["oauth2"])),
@@ -291,7 +319,7 @@ fn custom_connector_shows_oauth2_and_api_key_profiles() {
     );
 
     let api_key = profile(&config, "acme_api_key");
-    let credentials = object(&api_key.attributes, &["credentials"]);
+    let credentials = object(&values[&api_key.address], &["credentials"]);
     assert_eq!(text(credentials, "authentication_type"), Some("APIKEY"));
     assert_eq!(
         text(object(credentials, &["api_key"]), "api_secret_key"),

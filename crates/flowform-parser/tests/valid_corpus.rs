@@ -371,11 +371,12 @@ fn assert_profiles(config: &Config, expected: &[ExpectedProfile]) {
     );
     for e in expected {
         let address = Address::new(ResourceKind::ConnectorProfile, &e.label);
-        let r = config
-            .resources
-            .get(&address)
-            .unwrap_or_else(|| panic!("{address} is missing"));
-        let attr = |name: &str| r.attributes.get(name).and_then(Value::as_str);
+        assert!(
+            config.resources.contains_key(&address),
+            "{address} is missing"
+        );
+        let values = config.known_before_apply(&address).expect("evaluates");
+        let attr = |name: &str| values.get(name).and_then(Value::as_str);
         assert_eq!(attr("name"), Some(format!("corpus-{}", e.label).as_str()));
         assert_eq!(attr("connector_type"), Some(e.connector_type));
         assert_eq!(attr("connection_mode"), Some(e.connection_mode));
@@ -388,8 +389,7 @@ fn assert_profiles(config: &Config, expected: &[ExpectedProfile]) {
             ("properties", &e.properties),
             ("credentials", &e.credentials),
         ] {
-            let loaded = r
-                .attributes
+            let loaded = values
                 .get(section)
                 .unwrap_or_else(|| panic!("{address}: no {section}"));
             assert_eq!(
@@ -623,16 +623,13 @@ fn every_attribute_of_keys_secrets_and_key_policies_is_kept() {
     }
     let (config, _dir) = load_generated(&[("main.hcl", hcl)]);
     for (address, values) in expected {
-        let r = &config.resources[&address];
-        let loaded: BTreeMap<String, Value> = r
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), bare(v)))
-            .collect();
+        let known = config.known_before_apply(&address).expect("evaluates");
+        let loaded: BTreeMap<String, Value> =
+            known.iter().map(|(k, v)| (k.clone(), bare(v))).collect();
         assert_eq!(loaded, values, "{address}");
         for a in schema::attributes(address.kind) {
             assert_eq!(
-                r.attributes[a.name].contains_sensitive(),
+                known[a.name].contains_sensitive(),
                 a.sensitive,
                 "{address}.{}: sensitive only where the schema says so",
                 a.name
@@ -708,10 +705,12 @@ fn variables_of_every_type_take_their_declared_type() {
     assert!(from_file(&config, "password", "b.auto.vars.hcl"));
 
     // And through expressions into a resource.
-    let secret = &config.resources[&Address::new(ResourceKind::Secret, "uses_variables")];
-    let attr = |name: &str| bare(&secret.attributes[name]);
+    let secret = config
+        .known_before_apply(&Address::new(ResourceKind::Secret, "uses_variables"))
+        .expect("evaluates");
+    let attr = |name: &str| bare(&secret[name]);
     assert_eq!(attr("name"), s("fixtures/flowform/3"));
-    assert!(secret.attributes["secret_string"].contains_sensitive());
+    assert!(secret["secret_string"].contains_sensitive());
     assert_eq!(attr("secret_string"), s("not-a-real-password"));
     assert_eq!(
         attr("tags"),
@@ -919,11 +918,13 @@ fn expressions_and_functions_evaluate_as_in_terraform() {
     assert_eq!(bare(token), s(r#"{"token":"s3cr3t"}"#));
 
     // The same expressions inside a resource.
-    let secret = &config.resources[&Address::new(ResourceKind::Secret, "evaluated")];
-    let attr = |name: &str| bare(&secret.attributes[name]);
+    let secret = config
+        .known_before_apply(&Address::new(ResourceKind::Secret, "evaluated"))
+        .expect("evaluates");
+    let attr = |name: &str| bare(&secret[name]);
     assert_eq!(attr("name"), s("prod-data/app"));
     assert_eq!(attr("description"), s("line one\n  line two data\n"));
-    assert!(secret.attributes["secret_string"].contains_sensitive());
+    assert!(secret["secret_string"].contains_sensitive());
     assert_eq!(
         attr("secret_string"),
         s(r#"{"owners":["ALICE","CAROL"],"token":"s3cr3t"}"#)
@@ -991,7 +992,7 @@ fn meta_arguments_outputs_provider_and_backend_are_read() {
 
     assert!(r(&key).lifecycle.prevent_destroy);
     assert_eq!(
-        r(&key).attributes["alias"],
+        config.known_before_apply(&key).expect("evaluates")["alias"],
         s("alias/fixtures/appflow_key-1")
     );
     assert_eq!(r(&secret).lifecycle.ignore_changes, ["description", "tags"]);
@@ -1016,7 +1017,10 @@ fn meta_arguments_outputs_provider_and_backend_are_read() {
         r(&profile).references,
         [secret.clone(), key_policy.clone()].into()
     );
-    assert_eq!(r(&profile).attributes["kms_arn"], Value::Unknown);
+    assert_eq!(
+        config.known_before_apply(&profile).expect("evaluates")["kms_arn"],
+        Value::Unknown
+    );
 
     // Re-evaluated once references are known, as the planner and applier do.
     let known = match config.evaluate_resource(&profile, &KnownArns) {

@@ -93,7 +93,10 @@ pub fn resources(config: &Config) -> Vec<ConfiguredResource> {
         .values()
         .map(|r| ConfiguredResource {
             address: r.address.clone(),
-            expressions: expressions(&config.expressions(&r.address), &r.attributes),
+            expressions: expressions(
+                &config.expressions(&r.address),
+                &config.known_before_apply(&r.address).unwrap_or_default(),
+            ),
             depends_on: r.depends_on.clone(),
             provider: r.provider.clone(),
         })
