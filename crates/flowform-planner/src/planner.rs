@@ -217,8 +217,11 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             );
             p.replace_requested = requested;
             if p.action == Action::NoOp && !options.for_tools {
-                // Compared and done with: nothing shows an unchanged resource's old values.
+                // Compared and done with: nothing shows an unchanged resource's values, and
+                // what other resources and outputs read of it is in its record (see
+                // `PlannedExports`).
                 p.before = None;
+                p.after = None;
             }
             planned.insert(address, p);
         }
@@ -640,12 +643,14 @@ struct PlannedExports<'a, 'p> {
 impl Exports for PlannedExports<'_, '_> {
     fn export(&self, address: &Address, attribute: &str) -> Value {
         if let Some(p) = self.planned.get(address) {
-            return p
-                .after
-                .as_ref()
-                .and_then(|a| a.get(attribute))
-                .cloned()
-                .unwrap_or(Value::Unknown);
+            match &p.after {
+                Some(after) => return after.get(attribute).cloned().unwrap_or(Value::Unknown),
+                // An unchanged resource keeps no values in a plan for the terminal: what may
+                // be read of it (the exported attributes: ids, ARNs, names, never a sensitive
+                // value) is what its record holds, as `decide` found.
+                None if p.action == Action::NoOp => {}
+                None => return Value::Unknown,
+            }
         }
         self.prior
             .get(address)
