@@ -14,7 +14,7 @@ use crate::variables::{self, Declaration};
 use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Sources, Value};
 use hcl::edit::Span;
 use hcl::edit::expr::{Expression, Traversal, TraversalOperator};
-use hcl::edit::structure::{Block, Structure};
+use hcl::edit::structure::Structure;
 use hcl::edit::visit::{Visit, visit_traversal};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -96,7 +96,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     let mut decls = Declarations::default();
     for path in &paths {
         if let Some(parsed) = files::parse_file(path, &mut sources, &mut diags) {
-            declare(&parsed.name, &parsed.body, &sources, &mut decls, &mut diags);
+            declare(&parsed.name, parsed.body, &sources, &mut decls, &mut diags);
         }
     }
 
@@ -407,16 +407,22 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     Ok(config)
 }
 
+///
+/// The file's syntax tree is consumed: each block's expressions move into its
+/// [`BlockExprs`] rather than being copied out of a tree that is dropped right after.
 fn declare(
     file: &str,
-    body: &hcl::edit::structure::Body,
+    body: hcl::edit::structure::Body,
     sources: &Sources,
     decls: &mut Declarations,
     diags: &mut Diagnostics,
 ) {
-    for structure in body.iter() {
-        let block = match structure {
-            Structure::Block(b) => b,
+    for structure in body {
+        let (block, body) = match structure {
+            Structure::Block(mut b) => {
+                let body = std::mem::take(&mut b.body);
+                (b, body)
+            }
             Structure::Attribute(a) => {
                 diags.push(Diagnostic::error("Unexpected argument", format!(
                     "An argument named \"{}\" is not expected at the top level. Arguments belong inside a block, such as a locals block.",
@@ -483,8 +489,8 @@ fn declare(
             .first()
             .and_then(|l| l.span())
             .unwrap_or(header.clone());
-        let exprs =
-            BlockExprs::from_body(file, header.clone(), &context, &block.body, sources, diags);
+        let locals = (kind == "locals").then(|| body.clone());
+        let exprs = BlockExprs::from_body(file, header.clone(), &context, body, sources, diags);
         match kind {
             "variable" => {
                 let name = labels[0].to_string();
@@ -496,7 +502,10 @@ fn declare(
                     .variables
                     .push(variables::declaration(name, exprs, sources, diags));
             }
-            "locals" => declare_locals(file, block, sources, decls, diags),
+            "locals" => {
+                let body = locals.unwrap_or_default();
+                declare_locals(file, body, sources, decls, diags);
+            }
             "moved" => decls.moved.push(exprs),
             "import" => decls.imports.push(exprs),
             "flowform" => decls.flowform.push(exprs),
@@ -618,12 +627,12 @@ fn duplicate(
 
 fn declare_locals(
     file: &str,
-    block: &Block,
+    body: hcl::edit::structure::Body,
     sources: &Sources,
     decls: &mut Declarations,
     diags: &mut Diagnostics,
 ) {
-    for structure in block.body.iter() {
+    for structure in body {
         match structure {
             Structure::Attribute(a) => {
                 let name = a.key.value().as_str().to_string();
@@ -636,7 +645,7 @@ fn declare_locals(
                     name,
                     LocalExpr {
                         file: file.to_string(),
-                        expr: a.value.clone(),
+                        expr: a.value,
                         span,
                     },
                 );
@@ -1144,7 +1153,7 @@ fn read_module(
     let mut decls = Declarations::default();
     for file in &paths {
         if let Some(parsed) = files::parse_file(file, sources, diags) {
-            declare(&parsed.name, &parsed.body, sources, &mut decls, diags);
+            declare(&parsed.name, parsed.body, sources, &mut decls, diags);
         }
     }
     let root_only = |body: &BlockExprs, what: &str| {

@@ -47,13 +47,13 @@ impl BlockExprs {
         file: &str,
         header: Range<usize>,
         context: &str,
-        body: &Body,
+        body: Body,
         sources: &Sources,
         diags: &mut Diagnostics,
     ) -> Self {
         let mut attrs: Vec<AttrExpr> = Vec::new();
         let mut blocks = Vec::new();
-        for structure in body.iter() {
+        for structure in body {
             match structure {
                 Structure::Attribute(a) => {
                     let name = a.key.value().as_str().to_string();
@@ -72,20 +72,20 @@ impl BlockExprs {
                     attrs.push(AttrExpr {
                         name,
                         key_span,
-                        expr: a.value.clone(),
+                        expr: a.value,
                     });
                 }
-                Structure::Block(b) => {
+                Structure::Block(mut b) => {
+                    let body = std::mem::take(&mut b.body);
                     let name = b.ident.value().as_str().to_string();
                     let span = b.ident.span().unwrap_or(0..0);
                     if name == "dynamic" {
                         if let Some(label) =
-                            dynamic_label(file, b, span.clone(), context, sources, diags)
+                            dynamic_label(file, &b, span.clone(), context, sources, diags)
                         {
                             let header = span.start..label.1.end;
-                            let mut nested = BlockExprs::from_body(
-                                file, header, context, &b.body, sources, diags,
-                            );
+                            let mut nested =
+                                BlockExprs::from_body(file, header, context, body, sources, diags);
                             nested.label = Some(label);
                             blocks.push((name, span, nested));
                         }
@@ -105,7 +105,7 @@ impl BlockExprs {
                         );
                     }
                     let nested =
-                        BlockExprs::from_body(file, span.clone(), context, &b.body, sources, diags);
+                        BlockExprs::from_body(file, span.clone(), context, body, sources, diags);
                     blocks.push((name, span, nested));
                 }
             }

@@ -214,9 +214,13 @@ fn applied_state(dir: &std::path::Path) -> State {
     state
 }
 
-/// Counts allocations, so each benchmark also reports how much it allocates.
+/// Counts allocations, so each benchmark also reports how much it allocates, around the
+/// allocator the `flowform` binary uses (mimalloc): where memory lands decides how fast a
+/// configuration is evaluated again, so a benchmark on the system allocator would tune for
+/// another program.
 #[global_allocator]
-static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+static ALLOC: divan::AllocProfiler<mimalloc::MiMalloc> =
+    divan::AllocProfiler::new(mimalloc::MiMalloc);
 
 fn main() {
     divan::main();
