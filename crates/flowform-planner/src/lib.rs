@@ -13,10 +13,11 @@
 //! The planner does no I/O, reads no clock and draws no random number: the same inputs give
 //! the same plan. It renders nothing either: [`diff`] gives each change as lines of
 //! Terraform's text shape, each with its mark (`+`, `-`, `~`, `-/+`), and the views in
-//! `flowform-views` decide how they look (text and colour, markdown, JSON). A plan also keeps
-//! what tools read of its configuration ([`configuration`]: each attribute's references or
-//! constant, the variables that may be shown). [`planfile`] saves a plan without any secret in
-//! it.
+//! `flowform-views` decide how they look (text and colour, markdown, JSON). A plan made for
+//! tools (`PlanOptions::for_tools`: the JSON view, a saved plan) also keeps what they read of
+//! its configuration ([`configuration`]: each attribute's references or constant, the
+//! variables that may be shown) and the values of unchanged resources; a plan for the terminal
+//! or an apply leaves both out. [`planfile`] saves a plan without any secret in it.
 
 pub mod configuration;
 pub mod diff;
