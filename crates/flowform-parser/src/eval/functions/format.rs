@@ -1,6 +1,7 @@
 //! `format` and `formatlist`'s verbs, as Terraform's (Go's fmt, as cty applies it): flags
 //! `-` `+` ` ` `0` `#`, a width and a precision (`%03d`, `%-10s`, `%.2f`), and the verbs
-//! `%v` `%#v` `%t` `%d` `%b` `%o` `%x` `%X` `%e` `%E` `%f` `%g` `%s` `%q` and `%%`.
+//! `%v` `%#v` `%t` `%d` `%b` `%o` `%x` `%X` `%e` `%E` `%f` `%g` `%s` `%q` and `%%`, and explicit
+//! argument indexes (`%[2]s`: the second argument; the next verb takes the one after it).
 
 use super::{Cx, FnError, to_json_lossy};
 use crate::eval::functions::conversions::parse_number;
@@ -29,10 +30,11 @@ pub(super) fn format(
     row: Option<usize>,
 ) -> Result<String, FnError> {
     let at_row = row.map_or(String::new(), |r| format!(" (element {r})"));
-    let mut args = args.into_iter();
     let mut out = String::new();
     let mut chars = spec.chars().peekable();
-    let mut used = 0;
+    // The verbs so far, the argument the next verb takes, and how many arguments are used
+    // (an explicit index may skip some, or go back).
+    let (mut used, mut next, mut consumed) = (0, 0, 0);
     while let Some(c) = chars.next() {
         if c != '%' {
             out.push(c);
@@ -60,22 +62,35 @@ pub(super) fn format(
                 "a width or precision above {MAX_WIDTH} is not supported."
             )));
         }
-        let Some(verb) = chars.next() else {
+        let mut verb = chars.next();
+        if verb == Some('[') {
+            let index = digits(&mut chars);
+            match (index, chars.next()) {
+                (Some(n), Some(']')) if (1..=args.len()).contains(&n) => next = n - 1,
+                _ => {
+                    return Err(cx.fail(format!(
+                        "invalid argument index in the format string: %[n] takes a number from 1 to {}, the number of arguments{at_row}.",
+                        args.len()
+                    )));
+                }
+            }
+            verb = chars.next();
+        }
+        let Some(verb) = verb else {
             return Err(cx.fail("the format string ends with an unfinished verb."));
         };
         if verb == '%' {
             out.push('%');
             continue;
         }
-        if verb == '[' {
-            return Err(cx.fail("explicit argument indexes (%[n]) are not supported."));
-        }
         used += 1;
-        let Some(arg) = args.next() else {
+        let Some(arg) = args.get(next) else {
             return Err(cx.fail(format!(
                 "not enough arguments for the format string: verb {used} has none{at_row}."
             )));
         };
+        next += 1;
+        consumed = consumed.max(next);
         let unsupported = |arg: &Value| {
             cx.bad(
                 used,
@@ -85,7 +100,7 @@ pub(super) fn format(
                 ),
             )
         };
-        let text = verb_text(verb, &s, &arg).ok_or_else(|| unsupported(&arg))?;
+        let text = verb_text(verb, &s, arg).ok_or_else(|| unsupported(arg))?;
         pad(
             &mut out,
             &text,
@@ -93,9 +108,10 @@ pub(super) fn format(
             matches!(verb, 'd' | 'b' | 'o' | 'x' | 'X' | 'e' | 'E' | 'f' | 'g'),
         );
     }
-    if args.next().is_some() {
+    if consumed < args.len() {
         return Err(cx.fail(format!(
-            "too many arguments; the format string has {used} verb(s){at_row}."
+            "too many arguments; the format string uses {consumed} of {}{at_row}.",
+            args.len()
         )));
     }
     Ok(out)

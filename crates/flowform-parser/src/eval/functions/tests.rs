@@ -466,6 +466,18 @@ fn format_verbs_as_terraform() {
         ok(r#"formatlist("%s-%02d", ["a", "b"], [1, 2])"#),
         r#"["a-01","b-02"]"#
     );
+    // Explicit argument indexes, as Go's fmt (and so Terraform) reads them.
+    assert_eq!(ok(r#"format("%[2]s-%[1]s", "a", "b")"#), r#""b-a""#);
+    assert_eq!(
+        ok(r#"format("%[2]s %s %[1]s", "a", "b", "c")"#),
+        r#""b c a""#
+    );
+    assert_eq!(ok(r#"format("%[1]s%[1]s", "ab")"#), r#""abab""#);
+    assert_eq!(ok(r#"format("%-4[1]s|%03[2]d", "x", 7)"#), r#""x   |007""#);
+    assert!(fails(r#"format("%[3]s", "a", "b")"#).contains("invalid argument index"));
+    assert!(fails(r#"format("%[0]s", "a")"#).contains("invalid argument index"));
+    assert!(fails(r#"format("%[1s", "a")"#).contains("invalid argument index"));
+    assert!(fails(r#"format("%[2]s", "a", "b", "c")"#).contains("too many arguments"));
 }
 
 #[test]
