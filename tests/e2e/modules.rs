@@ -435,3 +435,64 @@ fn count_added_to_a_module_call_moves_its_resources_to_index_zero() {
     assert_eq!(ran.state_addresses(), ["module.x.secret.s"]);
     assert_eq!(aws.live_secret_names(), ["appflow/counted-module"]);
 }
+
+/// `moved { from = module.old, to = module.new }`: renaming a module call moves every
+/// instance's resources with their keys, without an AWS call; then one instance moves alone
+/// (`module.new["b"]` to `module.solo`, a call without for_each).
+#[test]
+fn a_renamed_module_call_moves_all_its_instances_without_an_aws_call() {
+    let aws = Sandbox::start();
+    let module = "variable \"n\" {\n  type = string\n}\n\nsecret \"s\" {\n  name          = \"appflow/renamed-${var.n}\"\n  secret_string = \"not a secret\"\n}\n";
+    let call = |name: &str, keys: &str| {
+        format!(
+            "module \"{name}\" {{\n  source   = \"./modules/m\"\n  for_each = toset([{keys}])\n  n        = each.key\n}}\n"
+        )
+    };
+    let ran = Test::new()
+        .file("main.hcl", &call("old", "\"a\", \"b\""))
+        .file("modules/m/main.hcl", module)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    let renamed = format!(
+        "{}\nmoved {{\n  from = module.old\n  to   = module.new\n}}\n",
+        call("new", "\"a\", \"b\"")
+    );
+    std::fs::write(ran.path("config/main.hcl"), renamed).expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# module.old[\"a\"].secret.s has moved to module.new[\"a\"].secret.s")
+        .stdout_contains("# module.old[\"b\"].secret.s has moved to module.new[\"b\"].secret.s")
+        .stdout_contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+        .stdout_lacks("Creating...")
+        .stdout_lacks("Destroying...")
+        .run();
+    assert_eq!(
+        ran.state_addresses(),
+        ["module.new[\"a\"].secret.s", "module.new[\"b\"].secret.s"]
+    );
+    let split = format!(
+        "{}\nmodule \"solo\" {{\n  source = \"./modules/m\"\n  n      = \"b\"\n}}\n\nmoved {{\n  from = module.new[\"b\"]\n  to   = module.solo\n}}\n",
+        call("new", "\"a\"")
+    );
+    std::fs::write(ran.path("config/main.hcl"), split).expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# module.new[\"b\"].secret.s has moved to module.solo.secret.s")
+        .stdout_contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+        .stdout_lacks("Creating...")
+        .run();
+    assert_eq!(
+        ran.state_addresses(),
+        ["module.new[\"a\"].secret.s", "module.solo.secret.s"]
+    );
+    assert_eq!(
+        aws.live_secret_names(),
+        ["appflow/renamed-a", "appflow/renamed-b"]
+    );
+}

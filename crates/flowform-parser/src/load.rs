@@ -344,7 +344,15 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     }
     ev.set_module(0);
     let instance_addrs: BTreeSet<Address> = resources.keys().cloned().collect();
-    let moved = refactoring::moved(&decls.moved, &blocks, &instance_addrs, &sources, &mut diags);
+    let module_paths: Vec<&flowform_core::ModulePath> = modules.iter().map(|m| &m.path).collect();
+    let moved = refactoring::moved(
+        &decls.moved,
+        &blocks,
+        &instance_addrs,
+        &module_paths,
+        &sources,
+        &mut diags,
+    );
     let imports = refactoring::imports(
         &ev,
         &decls.imports,

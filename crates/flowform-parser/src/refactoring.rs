@@ -2,7 +2,8 @@
 //! about flowform itself, rather than about a resource.
 //!
 //! `moved { from = ADDR, to = ADDR }` renames what the state records (a resource's label, an
-//! instance's key) without touching AWS; `import { to = ADDR, id = "..." }` adopts an object
+//! instance's key, a module call or one of its instances, with everything in it) without
+//! touching AWS; `import { to = ADDR, id = "..." }` adopts an object
 //! made elsewhere; `flowform { required_version = ">= 0.1, < 1.0" }` refuses a flowform outside
 //! the range. The addresses are written as references (`secret.app["prod"]`), not strings, as
 //! in Terraform.
@@ -11,7 +12,8 @@ use crate::eval::Evaluator;
 use crate::instances::Expansion;
 use crate::resources::{BlockExprs, eval_error};
 use flowform_core::{
-    Address, Diagnostic, Diagnostics, InstanceKey, ResourceKind, SourceRange, Sources, Value,
+    Address, Diagnostic, Diagnostics, InstanceKey, ModulePath, ModuleStep, ResourceKind,
+    SourceRange, Sources, Value, module_path_string,
 };
 use hcl::edit::expr::{Expression, TraversalOperator};
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,21 +22,73 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moved {
     /// Without an instance key on both sides, every instance moves with its key.
-    pub from: Address,
-    pub to: Address,
+    pub from: Endpoint,
+    pub to: Endpoint,
     pub range: Option<SourceRange>,
+}
+
+/// One side of a move: a resource (or one instance of it), or a module call (or one instance
+/// of it) with every resource in it, as Terraform takes `moved { from = module.a, to = module.b }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Resource(Address),
+    /// Never the root module's (empty) path.
+    Module(ModulePath),
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Endpoint::Resource(a) => write!(f, "{a}"),
+            Endpoint::Module(path) => f.write_str(&module_path_string(path)),
+        }
+    }
 }
 
 impl Moved {
     /// Where a state record at `address` goes, if this move takes it.
     pub fn destination(&self, address: &Address) -> Option<Address> {
-        if self.from.key.is_none() && self.to.key.is_none() {
-            return self
-                .from
-                .selects(address)
-                .then(|| self.to.instance(address.key.clone()));
+        match (&self.from, &self.to) {
+            (Endpoint::Resource(from), Endpoint::Resource(to)) => {
+                if from.key.is_none() && to.key.is_none() {
+                    return from
+                        .selects(address)
+                        .then(|| to.instance(address.key.clone()));
+                }
+                (address == from).then(|| to.clone())
+            }
+            (Endpoint::Module(from), Endpoint::Module(to)) => {
+                let (from_last, from_parent) = from.split_last()?;
+                let (to_last, to_parent) = to.split_last()?;
+                let depth = from.len();
+                let step = address.module.get(depth - 1)?;
+                if address.module.len() < depth
+                    || address.module[..depth - 1] != *from_parent
+                    || step.name != from_last.name
+                {
+                    return None;
+                }
+                // Both without a key: every instance of the call moves with its key.
+                let key = if from_last.key.is_none() && to_last.key.is_none() {
+                    step.key.clone()
+                } else if step.key == from_last.key {
+                    to_last.key.clone()
+                } else {
+                    return None;
+                };
+                let path: ModulePath = to_parent
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once(ModuleStep {
+                        name: to_last.name.clone(),
+                        key,
+                    }))
+                    .chain(address.module[depth..].iter().cloned())
+                    .collect();
+                Some(address.clone().in_module(&path))
+            }
+            _ => None,
         }
-        (address == &self.from).then(|| self.to.clone())
     }
 }
 
@@ -49,6 +103,15 @@ pub struct Import {
 /// A resource address written as a reference: `secret.app`, `secret.app[0]`,
 /// `connector_profile.sf["prod"]`, `module.conn["prod"].secret.app`.
 fn address_of(expr: &Expression) -> Option<Address> {
+    match endpoint_of(expr)? {
+        Endpoint::Resource(a) => Some(a),
+        Endpoint::Module(_) => None,
+    }
+}
+
+/// A resource address or a module address (`module.conn`, `module.conn["prod"]`,
+/// `module.a.module.b[0]`) written as a reference.
+fn endpoint_of(expr: &Expression) -> Option<Endpoint> {
     let Expression::Traversal(t) = expr else {
         return None;
     };
@@ -88,10 +151,11 @@ fn address_of(expr: &Expression) -> Option<Address> {
             name: name.value().as_str().to_string(),
             key,
         });
-        let Some(TraversalOperator::GetAttr(next)) = ops.next() else {
-            return None;
-        };
-        head = next.value().as_str().to_string();
+        match ops.next() {
+            None => return Some(Endpoint::Module(module.into())),
+            Some(TraversalOperator::GetAttr(next)) => head = next.value().as_str().to_string(),
+            Some(_) => return None,
+        }
     }
     let kind = ResourceKind::from_keyword(&head)?;
     let Some(TraversalOperator::GetAttr(label)) = ops.next() else {
@@ -104,11 +168,11 @@ fn address_of(expr: &Expression) -> Option<Address> {
     if ops.next().is_some() {
         return None;
     }
-    Some(
+    Some(Endpoint::Resource(
         Address::new(kind, label.value().as_str())
             .instance(key)
             .in_module(&module.into()),
-    )
+    ))
 }
 
 fn error(
@@ -179,6 +243,22 @@ fn arguments<'a>(
     Some(out)
 }
 
+fn endpoint_arg(
+    body: &BlockExprs,
+    a: &crate::resources::AttrExpr,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) -> Option<Endpoint> {
+    let found = endpoint_of(&a.expr);
+    if found.is_none() {
+        diags.push(error(body, sources, a.value_span(), "Invalid address", format!(
+            "\"{}\" must be a resource or module address written as a reference, such as secret.app, secret.app[0], connector_profile.sf[\"prod\"] or module.conn (without quotes around it).",
+            a.name
+        )));
+    }
+    found
+}
+
 fn address_arg(
     body: &BlockExprs,
     a: &crate::resources::AttrExpr,
@@ -196,11 +276,13 @@ fn address_arg(
 }
 
 /// Reads every `moved` block and checks them together: chains and conflicting moves are
-/// errors, and so is a move from something the configuration still declares.
+/// errors, and so is a move from something the configuration still declares. `modules` is
+/// every module instance's path, for moves of module calls.
 pub(crate) fn moved(
     bodies: &[BlockExprs],
     blocks: &BTreeMap<Address, Expansion>,
     instances: &BTreeSet<Address>,
+    modules: &[&ModulePath],
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Vec<Moved> {
@@ -210,21 +292,49 @@ pub(crate) fn moved(
             continue;
         };
         let (Some(from), Some(to)) = (
-            address_arg(body, args["from"], sources, diags),
-            address_arg(body, args["to"], sources, diags),
+            endpoint_arg(body, args["from"], sources, diags),
+            endpoint_arg(body, args["to"], sources, diags),
         ) else {
             continue;
         };
         let at = args["to"].value_span();
         let fail =
             |summary: &str, detail: String| error(body, sources, at.clone(), summary, detail);
-        if from.kind != to.kind {
-            diags.push(fail("Invalid move", format!(
-                "A move cannot change what kind of resource something is: {from} is a {}, {to} a {}.",
-                from.kind, to.kind
-            )));
-            continue;
-        }
+        let still_declared = match (&from, &to) {
+            (Endpoint::Resource(f), Endpoint::Resource(t)) => {
+                if f.kind != t.kind {
+                    diags.push(fail("Invalid move", format!(
+                        "A move cannot change what kind of resource something is: {f} is a {}, {t} a {}.",
+                        f.kind, t.kind
+                    )));
+                    continue;
+                }
+                match &f.key {
+                    None => blocks.contains_key(f) && (t.key.is_none() || !blocks[f].is_repeated()),
+                    Some(_) => instances.contains(f),
+                }
+            }
+            (Endpoint::Module(f), Endpoint::Module(_)) => {
+                // endpoint_of never makes an empty module path.
+                let Some((last, parent)) = f.split_last() else {
+                    continue;
+                };
+                modules.iter().any(|p| match p.split_last() {
+                    Some((l, pp)) => {
+                        pp == parent
+                            && l.name == last.name
+                            && (last.key.is_none() || l.key == last.key)
+                    }
+                    None => false,
+                })
+            }
+            _ => {
+                diags.push(fail("Invalid move", format!(
+                    "{from} and {to} are not the same kind of thing: a resource moves to a resource address, a module call (or one of its instances) to a module address."
+                )));
+                continue;
+            }
+        };
         if from == to {
             diags.push(fail(
                 "Redundant move",
@@ -232,12 +342,6 @@ pub(crate) fn moved(
             ));
             continue;
         }
-        let still_declared = match &from.key {
-            None => {
-                blocks.contains_key(&from) && (to.key.is_none() || !blocks[&from].is_repeated())
-            }
-            Some(_) => instances.contains(&from),
-        };
         if still_declared {
             diags.push(error(body, sources, args["from"].value_span(), "Moved object still exists", format!(
                 "This moves {from} to {to}, but the configuration still declares {from}. Remove or rename its block (or its key) for the move to take place."
@@ -245,10 +349,13 @@ pub(crate) fn moved(
             continue;
         }
         if let Some(other) = out.iter().find(|m| m.from == from) {
-            diags.push(fail("Ambiguous move statements", format!(
-                "{from} is moved twice: to {} and to {to}. A resource can move to one place only.",
-                other.to
-            )));
+            diags.push(fail(
+                "Ambiguous move statements",
+                format!(
+                    "{from} is moved twice: to {} and to {to}. It can move to one place only.",
+                    other.to
+                ),
+            ));
             continue;
         }
         if let Some(other) = out.iter().find(|m| m.to == to) {
