@@ -496,3 +496,35 @@ fn a_renamed_module_call_moves_all_its_instances_without_an_aws_call() {
         ["appflow/renamed-a", "appflow/renamed-b"]
     );
 }
+
+/// `--target module.X` and `--target module.X["k"]`: every resource of the call (or of that
+/// instance), and what they depend on, as Terraform targets a module.
+#[test]
+fn a_module_call_or_one_instance_of_it_is_a_target() {
+    let aws = Sandbox::start();
+    let module = "variable \"n\" {\n  type = string\n}\n\nsecret \"s\" {\n  name          = \"appflow/target-${var.n}\"\n  secret_string = \"not a secret\"\n}\n";
+    let root = "module \"a\" {\n  source   = \"./modules/m\"\n  for_each = toset([\"x\", \"y\"])\n  n        = \"a-${each.key}\"\n}\n\nmodule \"b\" {\n  source = \"./modules/m\"\n  n      = \"b\"\n}\n";
+    let ran = Test::new()
+        .file("main.hcl", root)
+        .file("modules/m/main.hcl", module)
+        .aws(&aws)
+        .args(["plan", "--target", "module.a"])
+        .stdout_contains("# module.a[\"x\"].secret.s will be created")
+        .stdout_contains("# module.a[\"y\"].secret.s will be created")
+        .stdout_lacks("module.b.secret.s")
+        .stdout_contains("Plan: 2 to add, 0 to change, 0 to destroy.")
+        .run();
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve", "--target", "module.a[\"y\"]"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run();
+    assert_eq!(ran.state_addresses(), ["module.a[\"y\"].secret.s"]);
+    ran.then()
+        .aws(&aws)
+        .args(["plan", "--target", "module.c"])
+        .status(1)
+        .stderr_contains("--target module.c: no such resource in the configuration or the state.")
+        .run();
+}

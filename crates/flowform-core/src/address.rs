@@ -385,37 +385,95 @@ pub enum AddressError {
     WholeModule(String),
 }
 
+/// The module steps at the start of `text`, and what follows them (`None`: `text` is a whole
+/// module, `module.conn["prod"]`).
+fn split_module(text: &str) -> Result<(Vec<ModuleStep>, Option<&str>), AddressError> {
+    let malformed = || AddressError::Malformed(text.to_string());
+    let mut module = Vec::new();
+    let mut s = text;
+    while let Some(rest) = s.strip_prefix("module.") {
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        if name.is_empty() {
+            return Err(malformed());
+        }
+        let mut rest = &rest[name_end..];
+        let mut key = None;
+        if rest.starts_with('[') {
+            let end = key_end(rest).ok_or_else(malformed)?;
+            key = Some(parse_key(&rest[..end]).ok_or_else(malformed)?);
+            rest = &rest[end..];
+        }
+        module.push(ModuleStep {
+            name: name.to_string(),
+            key,
+        });
+        if rest.is_empty() {
+            return Ok((module, None));
+        }
+        s = rest.strip_prefix('.').ok_or_else(malformed)?;
+    }
+    Ok((module, Some(s)))
+}
+
+/// What `--target` names: a resource (every instance of it without a key, one instance with
+/// one), or a module call or instance with every resource in it (`module.conn`,
+/// `module.conn["prod"]`, as Terraform takes them).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Resource(Address),
+    /// Never the root module's (empty) path.
+    Module(ModulePath),
+}
+
+impl Target {
+    /// Whether this target selects `address`: see [`Address::selects`]; a module step without
+    /// a key selects every instance of that call.
+    pub fn selects(&self, address: &Address) -> bool {
+        match self {
+            Target::Resource(t) => t.selects(address),
+            Target::Module(path) => {
+                address.module.len() >= path.len()
+                    && path
+                        .iter()
+                        .zip(address.module.iter())
+                        .all(|(t, a)| t.name == a.name && (t.key.is_none() || t.key == a.key))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Resource(a) => write!(f, "{a}"),
+            Target::Module(path) => f.write_str(&module_path_string(path)),
+        }
+    }
+}
+
+impl FromStr for Target {
+    type Err = AddressError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match split_module(text)? {
+            (module, None) => Ok(Target::Module(module.into())),
+            _ => text.parse().map(Target::Resource),
+        }
+    }
+}
+
 impl FromStr for Address {
     type Err = AddressError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let malformed = || AddressError::Malformed(text.to_string());
-        let mut module = Vec::new();
-        let mut s = text;
-        while let Some(rest) = s.strip_prefix("module.") {
-            let name_end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                .unwrap_or(rest.len());
-            let name = &rest[..name_end];
-            if name.is_empty() {
-                return Err(malformed());
-            }
-            let mut rest = &rest[name_end..];
-            let mut key = None;
-            if rest.starts_with('[') {
-                let end = key_end(rest).ok_or_else(malformed)?;
-                key = Some(parse_key(&rest[..end]).ok_or_else(malformed)?);
-                rest = &rest[end..];
-            }
-            module.push(ModuleStep {
-                name: name.to_string(),
-                key,
-            });
-            if rest.is_empty() {
-                return Err(AddressError::WholeModule(text.to_string()));
-            }
-            s = rest.strip_prefix('.').ok_or_else(malformed)?;
-        }
+        let (module, s) = match split_module(text)? {
+            (_, None) => return Err(AddressError::WholeModule(text.to_string())),
+            (module, Some(s)) => (module, s),
+        };
         let (kind, rest) = s.split_once('.').ok_or_else(malformed)?;
         let kind = ResourceKind::from_keyword(kind)
             .ok_or_else(|| AddressError::UnknownKind(kind.into()))?;

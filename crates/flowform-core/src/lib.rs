@@ -26,7 +26,8 @@ mod sensitive;
 mod value;
 
 pub use address::{
-    Address, AddressError, InstanceKey, ModulePath, ModuleStep, ResourceKind, module_path_string,
+    Address, AddressError, InstanceKey, ModulePath, ModuleStep, ResourceKind, Target,
+    module_path_string,
 };
 pub use data::DataKind;
 pub use diagnostic::{Diagnostic, Diagnostics, Pos, Severity, Snippet, SourceRange, Sources};

@@ -93,7 +93,7 @@ pub(crate) fn targeted(
     config: &Config,
     prior: &BTreeMap<Address, std::borrow::Cow<'_, flowform_state::ResourceState>>,
     actions: &BTreeMap<Address, Action>,
-    targets: &[Address],
+    targets: &[flowform_core::Target],
     diags: &mut Diagnostics,
 ) -> BTreeSet<Address> {
     let mut keep = BTreeSet::new();
@@ -114,7 +114,9 @@ pub(crate) fn targeted(
                 "Invalid target",
                 format!("--target {t}: no such resource in the configuration or the state."),
             ));
-            stack.push(t.clone());
+            if let flowform_core::Target::Resource(a) = t {
+                stack.push(a.clone());
+            }
         }
     }
     while let Some(a) = stack.pop() {

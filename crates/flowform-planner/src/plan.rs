@@ -149,7 +149,7 @@ pub struct Plan {
     pub outputs: Vec<OutputChange>,
     pub warnings: Diagnostics,
     pub destroy: bool,
-    pub targets: Vec<Address>,
+    pub targets: Vec<flowform_core::Target>,
     /// The configuration's resources and their expressions, for tools (the JSON plan). This
     /// and the next two are empty until [`describe`](crate::configuration::describe) fills them.
     pub configuration: Vec<crate::configuration::ConfiguredResource>,

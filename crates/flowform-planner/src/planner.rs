@@ -9,7 +9,7 @@ use crate::graph;
 use crate::plan::{Action, Attrs, Drift, Importing, OutputChange, Plan, ResourceChange};
 use crate::values::{self, Leaf};
 use flowform_core::schema::{self, AttrType};
-use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Value, policy};
+use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Target, Value, policy};
 use flowform_parser::Config;
 use flowform_parser::eval::Exports;
 use flowform_state::{DigestKey, ResourceState, State};
@@ -25,8 +25,8 @@ pub type Refreshed = BTreeMap<String, Option<ResourceState>>;
 pub struct PlanOptions {
     /// Plan to destroy everything in the state.
     pub destroy: bool,
-    /// Plan only these resources (and what they depend on).
-    pub targets: Vec<Address>,
+    /// Plan only these resources and module instances (and what they depend on).
+    pub targets: Vec<Target>,
     /// The refreshed view of the resources in the state, when a refresh ran.
     pub refreshed: Option<Refreshed>,
     /// `--replace`: these instances are replaced even if nothing about them changed.

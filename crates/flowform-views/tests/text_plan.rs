@@ -202,7 +202,7 @@ fn a_target_plan_takes_the_target_and_what_it_depends_on() {
         &config,
         &empty_state(),
         PlanOptions {
-            targets: vec![target],
+            targets: vec![flowform_core::Target::Resource(target)],
             ..Default::default()
         },
     );

@@ -57,7 +57,7 @@ pub async fn make_plan(
     }
     let mut targets = Vec::new();
     for t in &planning.target {
-        match t.parse::<Address>() {
+        match t.parse::<flowform_core::Target>() {
             Ok(a) => targets.push(a),
             Err(e) => return Err(fail(format!("Invalid --target {t}"), e.to_string())),
         }
