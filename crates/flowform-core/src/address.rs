@@ -684,6 +684,30 @@ mod tests {
     }
 
     #[test]
+    fn targets_name_resources_or_whole_modules() {
+        let call: Target = "module.conn".parse().unwrap();
+        let one: Target = "module.conn[\"prod\"]".parse().unwrap();
+        let nested: Target = "module.conn.module.inner[0]".parse().unwrap();
+        let resource: Target = "module.conn.secret.app".parse().unwrap();
+        assert!(matches!(call, Target::Module(_)));
+        assert!(matches!(resource, Target::Resource(_)));
+        for (t, text) in [(&call, "module.conn"), (&one, "module.conn[\"prod\"]")] {
+            assert_eq!(t.to_string(), text);
+        }
+        let prod: Address = "module.conn[\"prod\"].secret.app".parse().unwrap();
+        let dev: Address = "module.conn[\"dev\"].module.inner[0].secret.app"
+            .parse()
+            .unwrap();
+        let root: Address = "secret.app".parse().unwrap();
+        assert!(call.selects(&prod) && call.selects(&dev) && !call.selects(&root));
+        assert!(one.selects(&prod) && !one.selects(&dev));
+        assert!(nested.selects(&dev) && !nested.selects(&prod));
+        assert!(resource.selects(&prod) && !resource.selects(&root));
+        assert!("module.".parse::<Target>().is_err());
+        assert!("module.conn[".parse::<Target>().is_err());
+    }
+
+    #[test]
     fn kinds_order_as_applied() {
         assert!(ResourceKind::KmsKey < ResourceKind::Secret);
         assert!(ResourceKind::Secret < ResourceKind::KmsKeyPolicy);
