@@ -528,3 +528,53 @@ fn a_module_call_or_one_instance_of_it_is_a_target() {
         .stderr_contains("--target module.c: no such resource in the configuration or the state.")
         .run();
 }
+
+/// `state mv` and `state rm` take module addresses: a call moves with every instance (or one
+/// instance alone), and removing a call forgets every resource in it, leaving the objects.
+#[test]
+fn state_mv_and_rm_take_whole_modules() {
+    let aws = Sandbox::start();
+    let module = "variable \"n\" {\n  type = string\n}\n\nsecret \"s\" {\n  name          = \"appflow/state-${var.n}\"\n  secret_string = \"not a secret\"\n}\n";
+    let root = "module \"a\" {\n  source   = \"./modules/m\"\n  for_each = toset([\"x\", \"y\"])\n  n        = each.key\n}\n";
+    let ran = Test::new()
+        .file("main.hcl", root)
+        .file("modules/m/main.hcl", module)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
+        .run();
+    let ran = ran
+        .then()
+        .args(["state", "mv", "module.a", "module.b"])
+        .stdout_contains("Moved module.a[\"x\"].secret.s to module.b[\"x\"].secret.s.")
+        .run();
+    assert_eq!(
+        ran.state_addresses(),
+        ["module.b[\"x\"].secret.s", "module.b[\"y\"].secret.s"]
+    );
+    let ran = ran
+        .then()
+        .args(["state", "mv", "module.b[\"y\"]", "module.solo"])
+        .stdout_contains("Moved module.b[\"y\"].secret.s to module.solo.secret.s.")
+        .run();
+    let ran = ran
+        .then()
+        .args(["state", "rm", "module.b"])
+        .stdout_contains("Removed module.b[\"x\"].secret.s from the state.")
+        .run();
+    assert_eq!(ran.state_addresses(), ["module.solo.secret.s"]);
+    let ran = ran
+        .then()
+        .args(["state", "mv", "module.nothing", "module.other"])
+        .status(1)
+        .stderr_contains("module.nothing holds nothing in the state.")
+        .run();
+    ran.then()
+        .args(["state", "rm", "module.solo"])
+        .stdout_contains("Removed module.solo.secret.s from the state.")
+        .run();
+    assert_eq!(
+        aws.live_secret_names(),
+        ["appflow/state-x", "appflow/state-y"]
+    );
+}

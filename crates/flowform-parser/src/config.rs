@@ -3,7 +3,7 @@
 pub use crate::data::{DataSource, DataValues};
 use crate::eval::{EvalError, Evaluator, Exports, FileCache, LocalExpr};
 use crate::instances::Expansion;
-pub use crate::refactoring::{Import, Moved};
+pub use crate::refactoring::{Endpoint, Import, Moved};
 use crate::resources::{self, BlockExprs};
 use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, SourceRange, Sources, Value};
 use std::collections::{BTreeMap, BTreeSet};

@@ -52,8 +52,8 @@ mod version;
 
 pub use bounded_read::CONFIG_FILE_LIMIT;
 pub use config::{
-    Backend, Config, DataSource, DataValues, Import, Lifecycle, Moved, Output, Provider, Resource,
-    S3_BACKEND_SETTINGS, VarArg, VarSource, Variable, VariableInputs,
+    Backend, Config, DataSource, DataValues, Endpoint, Import, Lifecycle, Moved, Output, Provider,
+    Resource, S3_BACKEND_SETTINGS, VarArg, VarSource, Variable, VariableInputs,
 };
 pub use expressions::{ConfigExpression, ConfigModuleCall, references};
 pub use files::{BackendBlock, backend_block, backend_path, provider_region};

@@ -3,7 +3,7 @@
 use super::Exit;
 use super::context::{Context, VERSION, error, fail, state_error};
 use crate::args::StateCommand;
-use flowform_core::Address;
+use flowform_core::{Address, Target};
 use std::time::Duration;
 
 pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
@@ -43,11 +43,16 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
             to,
             lock_timeout,
         } => {
+            if let (Ok(Target::Module(f)), Ok(Target::Module(t))) =
+                (from.parse::<Target>(), to.parse::<Target>())
+            {
+                return move_module(ctx, *lock_timeout, f, t);
+            }
             let (Ok(f), Ok(t)) = (from.parse::<Address>(), to.parse::<Address>()) else {
                 return fail(
                     "Invalid addresses",
                     format!(
-                        "state mv takes two resource addresses, such as secret.old secret.new or secret.app[0] secret.app[\"a\"]; got {from} and {to}."
+                        "state mv takes two resource addresses, such as secret.old secret.new or secret.app[0] secret.app[\"a\"], or two module addresses, such as module.old module.new; got {from} and {to}."
                     ),
                 );
             };
@@ -76,39 +81,82 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
                 if moves.is_empty() {
                     return Err(format!("{from} is not in the state."));
                 }
-                for (_, to) in &moves {
-                    if state.resources.contains_key(to) {
-                        return Err(format!("{to} is already in the state."));
-                    }
-                }
-                for (from, to) in &moves {
-                    if let Some(resource) = state.resources.remove(from) {
-                        state.resources.insert(to.clone(), resource);
-                    }
-                    // Other resources' recorded dependencies follow the rename.
-                    for r in state.resources.values_mut() {
-                        if r.dependencies.remove(from) {
-                            r.dependencies.insert(to.clone());
-                        }
-                    }
-                }
-                Ok(moves
-                    .iter()
-                    .map(|(f, t)| format!("Moved {f} to {t}."))
-                    .collect::<Vec<_>>()
-                    .join("\n"))
+                rename(state, &moves)
             })
         }
     }
 }
 
-/// The state's addresses `address` names: itself, or (a resource address without a key)
-/// every instance of that resource.
+/// `state mv module.old module.new` (or one instance, `module.conn["b"] module.solo`): every
+/// resource in it moves as a `moved` block between the same addresses moves it.
+fn move_module(
+    ctx: &Context,
+    lock_timeout: Duration,
+    from: flowform_core::ModulePath,
+    to: flowform_core::ModulePath,
+) -> Exit {
+    let shown = (
+        flowform_core::module_path_string(&from),
+        flowform_core::module_path_string(&to),
+    );
+    let moved = flowform_parser::Moved {
+        from: flowform_parser::Endpoint::Module(from),
+        to: flowform_parser::Endpoint::Module(to),
+        range: None,
+    };
+    edit(ctx, lock_timeout, "state mv", |state| {
+        let moves: Vec<(String, String)> = state
+            .resources
+            .keys()
+            .filter_map(|k| {
+                let to = moved.destination(&k.parse().ok()?)?;
+                Some((k.clone(), to.to_string()))
+            })
+            .collect();
+        if moves.is_empty() {
+            return Err(format!("{} holds nothing in the state.", shown.0));
+        }
+        if moves.iter().all(|(f, t)| f == t) {
+            return Err(format!("{} and {} are the same place.", shown.0, shown.1));
+        }
+        rename(state, &moves)
+    })
+}
+
+/// Renames each `(from, to)` record, refusing when a destination is taken; other records'
+/// dependencies follow. Returns what to print.
+fn rename(state: &mut flowform_state::State, moves: &[(String, String)]) -> Result<String, String> {
+    for (_, to) in moves {
+        if state.resources.contains_key(to) {
+            return Err(format!("{to} is already in the state."));
+        }
+    }
+    for (from, to) in moves {
+        if let Some(resource) = state.resources.remove(from) {
+            state.resources.insert(to.clone(), resource);
+        }
+        // Other resources' recorded dependencies follow the rename.
+        for r in state.resources.values_mut() {
+            if r.dependencies.remove(from) {
+                r.dependencies.insert(to.clone());
+            }
+        }
+    }
+    Ok(moves
+        .iter()
+        .map(|(f, t)| format!("Moved {f} to {t}."))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// The state's addresses `address` names: itself, (a resource address without a key) every
+/// instance of that resource, or (a module address) every resource in that module call or
+/// instance.
 fn matching(state: &flowform_state::State, address: &str) -> Vec<String> {
     if state.resources.contains_key(address) {
         return vec![address.to_string()];
     }
-    let Ok(wanted) = address.parse::<Address>() else {
+    let Ok(wanted) = address.parse::<Target>() else {
         return Vec::new();
     };
     state
