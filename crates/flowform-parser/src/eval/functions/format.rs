@@ -63,8 +63,11 @@ pub(super) fn format(
             )));
         }
         let mut verb = chars.next();
-        if verb == Some('[') {
-            let index = digits(&mut chars);
+        let explicit = verb == Some('[');
+        if explicit {
+            // As cty reads it: a number from 1 (no leading zero), then `]`.
+            let leading_zero = chars.peek() == Some(&'0');
+            let index = digits(&mut chars).filter(|_| !leading_zero);
             match (index, chars.next()) {
                 (Some(n), Some(']')) if (1..=args.len()).contains(&n) => next = n - 1,
                 _ => {
@@ -80,6 +83,11 @@ pub(super) fn format(
             return Err(cx.fail("the format string ends with an unfinished verb."));
         };
         if verb == '%' {
+            if explicit {
+                return Err(cx.fail(format!(
+                    "an argument index belongs to a verb that formats an argument, not to %%{at_row}."
+                )));
+            }
             out.push('%');
             continue;
         }
@@ -89,13 +97,16 @@ pub(super) fn format(
                 "not enough arguments for the format string: verb {used} has none{at_row}."
             )));
         };
+        // The argument's position in the call (the format string is 0), which an explicit
+        // index may set apart from the verb's.
+        let position = next + 1;
         next += 1;
         consumed = consumed.max(next);
         let unsupported = |arg: &Value| {
             cx.bad(
-                used,
+                position,
                 format!(
-                    "unsupported value for \"%{verb}\" at argument {used}: a {} cannot be formatted this way{at_row}.",
+                    "unsupported value for \"%{verb}\" at argument {position}: a {} cannot be formatted this way{at_row}.",
                     arg.type_name()
                 ),
             )

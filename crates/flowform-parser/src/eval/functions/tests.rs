@@ -478,6 +478,12 @@ fn format_verbs_as_terraform() {
     assert!(fails(r#"format("%[0]s", "a")"#).contains("invalid argument index"));
     assert!(fails(r#"format("%[1s", "a")"#).contains("invalid argument index"));
     assert!(fails(r#"format("%[2]s", "a", "b", "c")"#).contains("too many arguments"));
+    assert!(fails(r#"format("%[01]s", "a")"#).contains("invalid argument index"));
+    assert!(fails(r#"format("%[1]%", "a")"#).contains("not to %"));
+    // The error names and points at the argument the index chose, not the verb's position.
+    let src = r#"format("%[2]d items of %[1]s", "apples", "three")"#;
+    assert!(fails(src).contains("at argument 2"), "{}", fails(src));
+    assert_eq!(pointed(src), r#""three""#);
 }
 
 #[test]
