@@ -69,3 +69,23 @@ fn a_pipe_gets_no_colour() {
         .run();
     assert!(!ran.stderr().contains(ESC), "{}", ran.stderr());
 }
+
+/// Without colour, control characters in values (a DEL or a NUL that reached an output or an
+/// instance key) are dropped like colour codes, in every view: they would act on the reader's
+/// terminal.
+#[test]
+fn control_characters_never_reach_an_uncoloured_terminal() {
+    let config = "secret \"s\" {\n  name          = \"appflow/control\"\n  secret_string = \"not a secret\"\n}\n\noutput \"o\" {\n  value = \"ok\\u0008\\u0008FAKE\\u007f\"\n}\n";
+    let ran = crate::harness::Test::new()
+        .file("main.hcl", config)
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let ran = ran.then().args(["output"]).stdout_contains("FAKE").run();
+    for b in ran.output.stdout.iter().chain(&ran.output.stderr) {
+        assert!(
+            *b == b'\n' || *b == b'\t' || (0x20..0x7f).contains(b) || *b >= 0x80,
+            "a control character {b:#04x} reached the output:\n{}",
+            ran.stdout()
+        );
+    }
+}

@@ -65,7 +65,10 @@ fn painted<'a>(args: std::fmt::Arguments<'a>, color: &AtomicBool) -> Cow<'a, str
         Some(text) => Cow::Borrowed(text),
         None => Cow::Owned(args.to_string()),
     };
-    if !color.load(Ordering::Relaxed) && text.contains('\x1b') {
+    // Without colour the stripper also drops control characters other than whitespace (a
+    // DEL or NUL in an output's value or a key), so it runs whenever one is there.
+    let needs_stripping = |b: u8| b == 0x1b || b == 0x7f || (b < 0x20 && !b.is_ascii_whitespace());
+    if !color.load(Ordering::Relaxed) && text.bytes().any(needs_stripping) {
         Cow::Owned(anstream::adapter::strip_str(&text).to_string())
     } else {
         text
