@@ -307,3 +307,34 @@ fn a_json_plan_of_an_applied_configuration_lists_every_resource_as_a_no_op() {
         );
     }
 }
+
+/// An apply writes the state once: its changes and its outputs together (one serial), and the
+/// backup is the state from before the apply.
+#[test]
+fn an_apply_that_changes_resources_and_outputs_writes_the_state_once() {
+    let config = |description: &str| {
+        format!(
+            "secret \"s\" {{\n  name          = \"appflow/written-once\"\n  description   = \"{description}\"\n  secret_string = \"not a secret\"\n}}\n\noutput \"d\" {{\n  value = \"{description}\"\n}}\n"
+        )
+    };
+    let ran = Test::new()
+        .file("main.hcl", &config("first"))
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let before = ran.state()["serial"].as_u64().expect("serial");
+    std::fs::write(ran.path("config/main.hcl"), config("second")).expect("write");
+    let ran = ran
+        .then()
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.")
+        .run();
+    let state = ran.state();
+    assert_eq!(state["serial"].as_u64(), Some(before + 1), "{state}");
+    assert_eq!(state["outputs"]["d"]["value"], "second");
+    let backup: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(ran.path("state.json.backup")).expect("backup"),
+    )
+    .expect("JSON");
+    assert_eq!(backup["serial"].as_u64(), Some(before));
+    assert_eq!(backup["outputs"]["d"]["value"], "first");
+}

@@ -9,7 +9,7 @@
 //!   what it refers to exists, and appends every finished change to the state's journal. The
 //!   plan's moves (`moved` blocks) and imports (`import` blocks) are journaled first, without
 //!   an AWS call: a move is a remove and a set, an import the record the plan read.
-//! - [`forgotten`] and [`record_outputs`] decide what an apply does beyond its changes: the
+//! - [`forgotten`] and [`applied_outputs`] decide what an apply does beyond its changes: the
 //!   records of objects found gone, and the outputs of the finished state.
 //! - [`read_data`] reads what a data source names (never a secret's value).
 //! - [`import`] reads an existing AWS object for a configured address (`flowform import`, and
@@ -36,5 +36,5 @@ pub use clients::{ClientSettings, Clients};
 pub use data::read_data;
 pub use error::{AwsError, ChangeError};
 pub use import::import;
-pub use outcome::{forgotten, record_outputs};
+pub use outcome::{applied_outputs, forgotten};
 pub use refresh::refresh;

@@ -5,7 +5,8 @@ use crate::apply::ApplyReport;
 use flowform_core::{Address, Diagnostics};
 use flowform_parser::Config;
 use flowform_planner::{Action, Plan, Refreshed};
-use flowform_state::State;
+use flowform_state::{OutputState, State};
+use std::collections::BTreeMap;
 
 /// Records whose objects the refresh found gone and that nothing in the plan makes again:
 /// the apply drops them, as Terraform does.
@@ -26,25 +27,22 @@ pub fn forgotten(plan: &Plan, refreshed: Option<&Refreshed>) -> Vec<Address> {
         .collect()
 }
 
-/// Sets the outputs of the state an apply left: none after a destroy; after an apply, the
-/// configured outputs, but only when every change succeeded (a failed apply keeps the last
-/// good ones). Returns the diagnostics of outputs that cannot be evaluated.
-pub fn record_outputs(
-    state: &mut State,
+/// The outputs of the state an apply leaves: none after a destroy; after an apply, the
+/// configured outputs evaluated against `state` (the journal's, every change in), but only when
+/// every change succeeded (`None`: a failed apply keeps the last good ones). Also the
+/// diagnostics of outputs that cannot be evaluated.
+pub fn applied_outputs(
+    state: &State,
     config: &Config,
     report: &ApplyReport,
     destroy: bool,
-) -> Diagnostics {
+) -> (Option<BTreeMap<String, OutputState>>, Diagnostics) {
     if destroy {
-        state.outputs.clear();
-        return Diagnostics::default();
+        return (Some(BTreeMap::new()), Diagnostics::default());
     }
     match flowform_planner::applied_outputs(config, state) {
-        Ok(outputs) if report.errors.is_empty() => {
-            state.outputs = outputs;
-            Diagnostics::default()
-        }
-        Ok(_) => Diagnostics::default(),
-        Err(d) => d,
+        Ok(outputs) if report.errors.is_empty() => (Some(outputs), Diagnostics::default()),
+        Ok(_) => (None, Diagnostics::default()),
+        Err(d) => (None, d),
     }
 }

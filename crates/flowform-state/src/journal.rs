@@ -644,6 +644,21 @@ impl Journal {
         &self.state
     }
 
+    /// Sets what the fold writes besides the journaled changes: the outputs and the writer's
+    /// version, which an apply derives from the resources once every change is in (so the
+    /// state is written once per apply). Not journaled: a journal replayed after a crash has
+    /// the resources, and the next apply records the outputs again.
+    pub fn set_derived(
+        &mut self,
+        outputs: Option<std::collections::BTreeMap<String, crate::OutputState>>,
+        flowform_version: &str,
+    ) {
+        if let Some(outputs) = outputs {
+            self.state.outputs = outputs;
+        }
+        self.state.flowform_version = flowform_version.to_string();
+    }
+
     /// How many changes were recorded.
     pub fn len(&self) -> usize {
         self.changes

@@ -369,7 +369,7 @@ async fn execute(
         forget,
         stop: stop.clone(),
     };
-    let (journal, report) = flowform_applier::apply(
+    let (mut journal, report) = flowform_applier::apply(
         Arc::new(plan),
         config.clone(),
         journal,
@@ -381,7 +381,11 @@ async fn execute(
     // From here on a signal takes its default course again: what remains is quick, and the
     // journal already holds every finished change.
     signals.abort();
-    let mut state = match backend.fold(journal) {
+    // The outputs go in with the changes: the state is written once per apply.
+    let (outputs, unevaluated) =
+        flowform_applier::applied_outputs(journal.state(), &config, &report, request.destroy);
+    journal.set_derived(outputs, VERSION);
+    let state = match backend.fold(journal) {
         Ok(s) => s,
         Err(e) => {
             return fail(
@@ -390,13 +394,7 @@ async fn execute(
             );
         }
     };
-    let unevaluated =
-        flowform_applier::record_outputs(&mut state, &config, &report, request.destroy);
     ctx.print_diagnostics(&config.sources, &unevaluated);
-    state.flowform_version = VERSION.to_string();
-    if let Err(e) = backend.persist(&state) {
-        return state_error(&e);
-    }
     let counts = view::Counts {
         imported: report.imported,
         added: report.added,
