@@ -148,9 +148,10 @@ impl LocalBackend {
     }
 
     /// Reads the state as [`LocalBackend::load`] does, but leaves an interrupted apply's journal
-    /// where it is (replayed in memory only), so that a command that only reads — `plan`,
-    /// `show`, `state list` — never writes, and the next apply still sees that the last one was
-    /// interrupted.
+    /// where it is (replayed in memory only), so that a command that only reads without the
+    /// lock — `show`, `state list`, `graph` — never writes, and the next apply still sees that
+    /// the last one was interrupted. (`plan` takes the lock, and folds as every command under
+    /// the lock does.)
     pub fn load_without_folding(&mut self) -> Result<Option<State>, StateError> {
         self.read(false)
     }
