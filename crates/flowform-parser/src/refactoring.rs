@@ -243,20 +243,46 @@ fn arguments<'a>(
     Some(out)
 }
 
+/// An argument that names a resource (or, for `endpoint_of`, also a module) as a reference;
+/// `examples` says what such an address looks like when it does not.
+fn reference_arg<T>(
+    body: &BlockExprs,
+    a: &crate::resources::AttrExpr,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+    read: fn(&Expression) -> Option<T>,
+    examples: &str,
+) -> Option<T> {
+    let found = read(&a.expr);
+    if found.is_none() {
+        diags.push(error(
+            body,
+            sources,
+            a.value_span(),
+            "Invalid address",
+            format!(
+                "\"{}\" must be {examples} (without quotes around it).",
+                a.name
+            ),
+        ));
+    }
+    found
+}
+
 fn endpoint_arg(
     body: &BlockExprs,
     a: &crate::resources::AttrExpr,
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Option<Endpoint> {
-    let found = endpoint_of(&a.expr);
-    if found.is_none() {
-        diags.push(error(body, sources, a.value_span(), "Invalid address", format!(
-            "\"{}\" must be a resource or module address written as a reference, such as secret.app, secret.app[0], connector_profile.sf[\"prod\"] or module.conn (without quotes around it).",
-            a.name
-        )));
-    }
-    found
+    reference_arg(
+        body,
+        a,
+        sources,
+        diags,
+        endpoint_of,
+        "a resource or module address written as a reference, such as secret.app, secret.app[0], connector_profile.sf[\"prod\"] or module.conn",
+    )
 }
 
 fn address_arg(
@@ -265,14 +291,14 @@ fn address_arg(
     sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Option<Address> {
-    let found = address_of(&a.expr);
-    if found.is_none() {
-        diags.push(error(body, sources, a.value_span(), "Invalid address", format!(
-            "\"{}\" must be a resource address written as a reference, such as secret.app, secret.app[0] or connector_profile.sf[\"prod\"] (without quotes around it).",
-            a.name
-        )));
-    }
-    found
+    reference_arg(
+        body,
+        a,
+        sources,
+        diags,
+        address_of,
+        "a resource address written as a reference, such as secret.app, secret.app[0] or connector_profile.sf[\"prod\"]",
+    )
 }
 
 /// Reads every `moved` block and checks them together: chains and conflicting moves are
