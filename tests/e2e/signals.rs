@@ -27,16 +27,24 @@ fn signal(pid: u32, name: &str) {
 
 /// Starts the apply and waits until `n` changes are reported complete.
 fn started_apply(test: &Test, n: usize) -> (std::process::Child, Vec<String>) {
+    started_apply_until(test, |complete, _| complete >= n)
+}
+
+/// As [`started_apply`], until `ready(completed, started)` holds for the counts of
+/// "Creation complete" and "Creating..." lines seen so far.
+fn started_apply_until(
+    test: &Test,
+    ready: impl Fn(usize, usize) -> bool,
+) -> (std::process::Child, Vec<String>) {
     let mut child = test.spawn();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while seen
-        .iter()
-        .filter(|l: &&String| l.contains("Creation complete"))
-        .count()
-        < n
-    {
+    let count = |seen: &[String], what: &str| seen.iter().filter(|l| l.contains(what)).count();
+    while !ready(
+        count(&seen, "Creation complete"),
+        count(&seen, "Creating..."),
+    ) {
         assert!(Instant::now() < deadline, "too slow: {seen:?}");
         match lines.next() {
             Some(Ok(l)) => seen.push(l),
@@ -102,7 +110,10 @@ fn a_second_interrupt_stops_at_once_and_loses_nothing() {
         "--parallelism",
         "2",
     ]);
-    let (mut child, _) = started_apply(&test, 1);
+    // A third create started (so one finished, and that one's calls take 1.5 s): the two first
+    // creates finish together, so waiting for one completion alone could signal when none
+    // runs any more, and the apply would end gracefully before the second signal.
+    let (mut child, _) = started_apply_until(&test, |_, started| started >= 3);
     signal(child.id(), "TERM");
     std::thread::sleep(Duration::from_millis(200));
     let started = Instant::now();
