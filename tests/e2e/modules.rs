@@ -578,3 +578,40 @@ fn state_mv_and_rm_take_whole_modules() {
         ["appflow/state-x", "appflow/state-y"]
     );
 }
+
+/// The JSON plan shows a module call's constant arguments, `each.key` as a reference, and a
+/// literal `for_each` — but never the constant given to a variable the module declares
+/// sensitive.
+#[test]
+fn a_module_calls_constant_arguments_are_shown_unless_sensitive() {
+    let module = "variable \"label\" {\n  type = string\n}\n\nvariable \"token\" {\n  type      = string\n  sensitive = true\n}\n\nvariable \"key\" {\n  type = string\n}\n\nsecret \"s\" {\n  name          = \"appflow/${var.label}-${var.key}\"\n  secret_string = var.token\n}\n";
+    let root = format!(
+        "module \"x\" {{\n  source   = \"./modules/m\"\n  for_each = toset([\"a\"])\n  label    = \"visible\"\n  token    = \"{}-literal\"\n  key      = each.key\n}}\n",
+        crate::harness::SENTINEL
+    );
+    let ran = Test::new()
+        .file("main.hcl", &root)
+        .file("modules/m/main.hcl", module)
+        .args(["plan", "--format", "json"])
+        .run();
+    let out = ran.stdout();
+    assert!(
+        !out.contains(crate::harness::SENTINEL),
+        "a sensitive argument is shown"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let call = &doc["configuration"]["root_module"]["module_calls"]["x"];
+    assert_eq!(
+        call["expressions"]["label"],
+        serde_json::json!({ "constant_value": "visible" })
+    );
+    assert_eq!(call["expressions"]["token"], serde_json::json!({}));
+    assert_eq!(
+        call["expressions"]["key"],
+        serde_json::json!({ "references": ["each.key"] })
+    );
+    assert_eq!(
+        call["for_each_expression"],
+        serde_json::json!({ "constant_value": ["a"] })
+    );
+}

@@ -62,19 +62,18 @@ pub fn describe(config: &Config, plan: &mut crate::Plan) {
 
 /// Every module call, in path order.
 pub fn module_calls(config: &Config) -> Vec<ConfiguredCall> {
-    let no_values = BTreeMap::new();
     config
         .module_calls()
         .into_iter()
         .map(|c| ConfiguredCall {
             path: c.path,
             source: c.source,
-            // Arguments keep only their references: a constant argument may be a module's
-            // sensitive input, which this view cannot tell.
-            expressions: expressions(&c.expressions, &no_values),
+            // Constants only where the parser found them safe to show: never an argument for
+            // a variable the called module declares sensitive.
+            expressions: expressions(&c.expressions, &c.constants),
             repetition: c.repetition.map(|(name, e)| {
                 let mut one = BTreeMap::from([(name.clone(), e)]);
-                let e = expressions(&std::mem::take(&mut one), &no_values)
+                let e = expressions(&std::mem::take(&mut one), &c.constants)
                     .remove(&name)
                     .unwrap_or(Expression::Attribute {
                         references: Vec::new(),
