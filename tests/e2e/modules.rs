@@ -3,7 +3,7 @@
 //! caller, `depends_on` on the call, nesting with `count`, `path.module`, and a resource moved
 //! into a module without an AWS call.
 
-use crate::harness::{Sandbox, Test};
+use crate::harness::{SENTINEL, Sandbox, Test};
 
 const SECRET: &str = "SENTINEL-MODULE-CLIENT-SECRET";
 
@@ -579,39 +579,44 @@ fn state_mv_and_rm_take_whole_modules() {
     );
 }
 
-/// The JSON plan shows a module call's constant arguments, `each.key` as a reference, and a
-/// literal `for_each` — but never the constant given to a variable the module declares
-/// sensitive.
+/// The JSON plan shows a module call's references (`each.key`) but never the value of an
+/// argument: a literal may reach a secret inside the module through variables that are not
+/// declared sensitive (here through `jsonencode`, two levels down, and a `for_each` value that
+/// goes to a sensitive variable), and the JSON plan and the plan file must not hold it.
 #[test]
-fn a_module_calls_constant_arguments_are_shown_unless_sensitive() {
-    let module = "variable \"label\" {\n  type = string\n}\n\nvariable \"token\" {\n  type      = string\n  sensitive = true\n}\n\nvariable \"key\" {\n  type = string\n}\n\nsecret \"s\" {\n  name          = \"appflow/${var.label}-${var.key}\"\n  secret_string = var.token\n}\n";
+fn a_module_calls_arguments_never_show_their_values() {
+    let plain = "variable \"label\" {\n  type = string\n}\n\nvariable \"token\" {\n  type = string\n}\n\nsecret \"s\" {\n  name          = \"appflow/${var.label}\"\n  secret_string = var.token\n}\n";
+    let leaf = "variable \"label\" {\n  type = string\n}\n\nvariable \"pw\" {\n  type      = string\n  sensitive = true\n}\n\nsecret \"s\" {\n  name          = \"appflow/${var.label}\"\n  secret_string = var.pw\n}\n";
+    let mid = format!(
+        "module \"inner\" {{\n  source = \"../plain\"\n  label  = \"mid\"\n  token  = \"{SENTINEL}-nested\"\n}}\n"
+    );
     let root = format!(
-        "module \"x\" {{\n  source   = \"./modules/m\"\n  for_each = toset([\"a\"])\n  label    = \"visible\"\n  token    = \"{}-literal\"\n  key      = each.key\n}}\n",
-        crate::harness::SENTINEL
+        "module \"fe\" {{\n  source   = \"./modules/leaf\"\n  for_each = {{ a = \"{SENTINEL}-for-each\" }}\n  label    = \"fe-${{each.key}}\"\n  pw       = each.value\n}}\n\nmodule \"plain\" {{\n  source = \"./modules/plain\"\n  label  = \"plain\"\n  token  = jsonencode({{ password = \"{SENTINEL}-json\" }})\n}}\n\nmodule \"mid\" {{\n  source = \"./modules/mid\"\n}}\n"
     );
     let ran = Test::new()
         .file("main.hcl", &root)
-        .file("modules/m/main.hcl", module)
-        .args(["plan", "--format", "json"])
+        .file("modules/plain/main.hcl", plain)
+        .file("modules/leaf/main.hcl", leaf)
+        .file("modules/mid/main.hcl", &mid)
+        .args(["plan", "--sandbox", "--format", "json", "-out", "tfplan"])
         .run();
     let out = ran.stdout();
-    assert!(
-        !out.contains(crate::harness::SENTINEL),
-        "a sensitive argument is shown"
-    );
+    let file = std::fs::read_to_string(ran.path("tfplan")).expect("plan file");
+    assert!(!out.contains(SENTINEL), "the JSON plan shows a secret");
+    assert!(!file.contains(SENTINEL), "the plan file holds a secret");
     let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    let call = &doc["configuration"]["root_module"]["module_calls"]["x"];
+    let calls = &doc["configuration"]["root_module"]["module_calls"];
     assert_eq!(
-        call["expressions"]["label"],
-        serde_json::json!({ "constant_value": "visible" })
-    );
-    assert_eq!(call["expressions"]["token"], serde_json::json!({}));
-    assert_eq!(
-        call["expressions"]["key"],
+        calls["fe"]["expressions"]["label"],
         serde_json::json!({ "references": ["each.key"] })
     );
     assert_eq!(
-        call["for_each_expression"],
-        serde_json::json!({ "constant_value": ["a"] })
+        calls["fe"]["expressions"]["pw"],
+        serde_json::json!({ "references": ["each.value"] })
+    );
+    assert_eq!(calls["fe"]["for_each_expression"], serde_json::json!({}));
+    assert_eq!(
+        calls["plain"]["expressions"]["token"],
+        serde_json::json!({})
     );
 }

@@ -27,7 +27,7 @@ pub enum ConfigExpression {
 }
 
 /// A `module` block as the JSON plan's `configuration` shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigModuleCall {
     /// The call names from the root module down (`["outer", "inner"]`), without instance keys:
     /// the configuration describes calls, not their instances.
@@ -38,10 +38,6 @@ pub struct ConfigModuleCall {
     pub expressions: BTreeMap<String, ConfigExpression>,
     /// `count` or `for_each` (by that name), when the call has one.
     pub repetition: Option<(String, ConfigExpression)>,
-    /// The value of each argument (and of `count`/`for_each`) that refers to nothing (a
-    /// literal, or functions of literals), when it is known, not sensitive, and its variable in
-    /// the called module is not declared sensitive: the JSON plan's `constant_value`.
-    pub constants: BTreeMap<String, Value>,
 }
 
 impl Config {
@@ -49,9 +45,7 @@ impl Config {
     /// path order.
     pub fn module_calls(&self) -> Vec<ConfigModuleCall> {
         let mut calls: BTreeMap<Vec<String>, ConfigModuleCall> = BTreeMap::new();
-        let ev = self.evaluator(&crate::eval::AllUnknown);
-        for (index, module) in self.modules.iter().enumerate() {
-            ev.set_module(index);
+        for module in &self.modules {
             let prefix: Vec<String> = module.path.iter().map(|s| s.name.clone()).collect();
             for (name, body) in &module.source.modules {
                 let mut path = prefix.clone();
@@ -80,31 +74,6 @@ impl Config {
                     .iter()
                     .find(|a| a.name == "count" || a.name == "for_each")
                     .map(|a| (a.name.clone(), attribute(a)));
-                // A call's instances share their module's declarations: any one says which
-                // variables are sensitive.
-                let called = module
-                    .calls
-                    .get(name)
-                    .and_then(|c| c.children.values().next());
-                let sensitive_variable = |variable: &str| {
-                    called.and_then(|i| self.modules.get(*i)).is_none_or(|m| {
-                        m.source
-                            .variables
-                            .iter()
-                            .any(|d| d.name == variable && d.sensitive)
-                    })
-                };
-                let constants = body
-                    .attrs
-                    .iter()
-                    .filter(|a| {
-                        ["count", "for_each"].contains(&a.name.as_str())
-                            || !crate::modules::CALL_META.contains(&a.name.as_str())
-                    })
-                    .filter(|a| references(&a.expr).is_empty() && !sensitive_variable(&a.name))
-                    .filter_map(|a| Some((a.name.clone(), ev.eval(&a.expr, &body.file).ok()?)))
-                    .filter(|(_, v)| v.is_known() && !v.contains_sensitive())
-                    .collect();
                 calls.insert(
                     path.clone(),
                     ConfigModuleCall {
@@ -112,7 +81,6 @@ impl Config {
                         source,
                         expressions,
                         repetition,
-                        constants,
                     },
                 );
             }

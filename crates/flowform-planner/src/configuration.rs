@@ -62,18 +62,20 @@ pub fn describe(config: &Config, plan: &mut crate::Plan) {
 
 /// Every module call, in path order.
 pub fn module_calls(config: &Config) -> Vec<ConfiguredCall> {
+    let no_values = BTreeMap::new();
     config
         .module_calls()
         .into_iter()
         .map(|c| ConfiguredCall {
             path: c.path,
             source: c.source,
-            // Constants only where the parser found them safe to show: never an argument for
-            // a variable the called module declares sensitive.
-            expressions: expressions(&c.expressions, &c.constants),
+            // Arguments keep only their references, never a constant: a literal given to a
+            // module may reach a sensitive attribute inside it (a secret's secret_string)
+            // through variables that are not declared sensitive, which this view cannot trace.
+            expressions: expressions(&c.expressions, &no_values),
             repetition: c.repetition.map(|(name, e)| {
                 let mut one = BTreeMap::from([(name.clone(), e)]);
-                let e = expressions(&std::mem::take(&mut one), &c.constants)
+                let e = expressions(&std::mem::take(&mut one), &no_values)
                     .remove(&name)
                     .unwrap_or(Expression::Attribute {
                         references: Vec::new(),
