@@ -59,7 +59,12 @@ fn started_apply_until(
 #[test]
 fn the_first_interrupt_finishes_what_runs_and_records_it() {
     let aws = Sandbox::with_args(&["--latency-ms", "300"]);
-    let test = Test::new().file("main.hcl", &secrets(8)).aws(&aws).args([
+    // An output of the finished configuration: an interrupted apply must not record it.
+    let config = format!(
+        "{}\noutput \"last\" {{\n  value = \"finished\"\n}}\n",
+        secrets(8)
+    );
+    let test = Test::new().file("main.hcl", &config).aws(&aws).args([
         "apply",
         "--auto-approve",
         "--parallelism",
@@ -92,12 +97,18 @@ fn the_first_interrupt_finishes_what_runs_and_records_it() {
         "everything made is recorded, nothing more"
     );
     assert!(recorded < 8, "it stopped early: {recorded} of 8");
+    assert_eq!(
+        state["outputs"],
+        serde_json::json!({}),
+        "an interrupted apply records no outputs"
+    );
     let rest = 8 - recorded;
     let ran = test
         .args(["apply", "--auto-approve"])
         .stdout_contains(&format!("Apply complete! Resources: {rest} added"))
         .run();
     assert_eq!(ran.state_addresses().len(), 8);
+    assert_eq!(ran.state()["outputs"]["last"]["value"], "finished");
     assert_eq!(aws.live_secret_names().len(), 8, "nothing made twice");
 }
 

@@ -28,21 +28,26 @@ pub fn forgotten(plan: &Plan, refreshed: Option<&Refreshed>) -> Vec<Address> {
 }
 
 /// The outputs of the state an apply leaves: none after a destroy; after an apply, the
-/// configured outputs evaluated against `state` (the journal's, every change in), but only when
-/// every change succeeded (`None`: a failed apply keeps the last good ones). Also the
-/// diagnostics of outputs that cannot be evaluated.
+/// configured outputs evaluated against `state` (the journal's, every change in). Only when
+/// every change was made: an apply or destroy that failed, skipped or was stopped before some
+/// changes keeps the last good ones (`None`). Also the diagnostics of outputs that cannot be
+/// evaluated.
 pub fn applied_outputs(
     state: &State,
     config: &Config,
     report: &ApplyReport,
     destroy: bool,
 ) -> (Option<BTreeMap<String, OutputState>>, Diagnostics) {
+    let finished =
+        report.errors.is_empty() && report.skipped.is_empty() && report.not_started.is_empty();
+    if !finished {
+        return (None, Diagnostics::default());
+    }
     if destroy {
         return (Some(BTreeMap::new()), Diagnostics::default());
     }
     match flowform_planner::applied_outputs(config, state) {
-        Ok(outputs) if report.errors.is_empty() => (Some(outputs), Diagnostics::default()),
-        Ok(_) => (None, Diagnostics::default()),
+        Ok(outputs) => (Some(outputs), Diagnostics::default()),
         Err(d) => (None, d),
     }
 }
