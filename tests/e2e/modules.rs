@@ -557,6 +557,13 @@ fn state_mv_and_rm_take_whole_modules() {
         .args(["state", "mv", "module.b[\"y\"]", "module.solo"])
         .stdout_contains("Moved module.b[\"y\"].secret.s to module.solo.secret.s.")
         .run();
+    // Never merged into an instance that already holds objects.
+    let ran = ran
+        .then()
+        .args(["state", "mv", "module.b[\"x\"]", "module.solo"])
+        .status(1)
+        .stderr_contains("module.solo already holds module.solo.secret.s in the state")
+        .run();
     let ran = ran
         .then()
         .args(["state", "rm", "module.b"])
@@ -619,4 +626,36 @@ fn a_module_calls_arguments_never_show_their_values() {
         calls["plain"]["expressions"]["token"],
         serde_json::json!({})
     );
+}
+
+/// Adding `for_each` to a module call with `moved { from = module.x, to = module.x["k"] }`
+/// moves its resources to that instance, as the same move does for a resource.
+#[test]
+fn for_each_added_to_a_module_call_moves_its_resources_to_the_named_instance() {
+    let aws = Sandbox::start();
+    let module = "secret \"s\" {\n  name          = \"appflow/keyed-module\"\n  secret_string = \"not a secret\"\n}\n";
+    let ran = Test::new()
+        .file(
+            "main.hcl",
+            "module \"x\" {\n  source = \"./modules/m\"\n}\n",
+        )
+        .file("modules/m/main.hcl", module)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run();
+    std::fs::write(
+        ran.path("config/main.hcl"),
+        "module \"x\" {\n  source   = \"./modules/m\"\n  for_each = toset([\"k\"])\n}\n\nmoved {\n  from = module.x\n  to   = module.x[\"k\"]\n}\n",
+    )
+    .expect("write");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("# module.x.secret.s has moved to module.x[\"k\"].secret.s")
+        .stdout_contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+        .stdout_lacks("Creating...")
+        .run();
+    assert_eq!(ran.state_addresses(), ["module.x[\"k\"].secret.s"]);
 }

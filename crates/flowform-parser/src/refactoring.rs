@@ -45,6 +45,32 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
+impl Endpoint {
+    /// Whether the two name some object in common: the same resource (one without a key names
+    /// every instance), or a module path within the other (a step without a key names every
+    /// instance of its call), or a resource within a module.
+    fn overlaps(&self, other: &Endpoint) -> bool {
+        fn within(inner: &[ModuleStep], outer: &[ModuleStep]) -> bool {
+            inner.len() >= outer.len()
+                && outer.iter().zip(inner).all(|(o, i)| {
+                    o.name == i.name && (o.key.is_none() || i.key.is_none() || o.key == i.key)
+                })
+        }
+        match (self, other) {
+            (Endpoint::Resource(a), Endpoint::Resource(b)) => {
+                a.kind == b.kind
+                    && a.label == b.label
+                    && a.module.len() == b.module.len()
+                    && within(&a.module, &b.module)
+                    && (a.key.is_none() || b.key.is_none() || a.key == b.key)
+            }
+            (Endpoint::Module(p), Endpoint::Module(q)) => within(p, q) || within(q, p),
+            (Endpoint::Module(p), Endpoint::Resource(a))
+            | (Endpoint::Resource(a), Endpoint::Module(p)) => within(&a.module, p),
+        }
+    }
+}
+
 impl Moved {
     /// Where a state record at `address` goes, if this move takes it.
     pub fn destination(&self, address: &Address) -> Option<Address> {
@@ -340,16 +366,25 @@ pub(crate) fn moved(
                     Some(_) => instances.contains(f),
                 }
             }
-            (Endpoint::Module(f), Endpoint::Module(_)) => {
+            (Endpoint::Module(f), Endpoint::Module(t)) => {
                 // endpoint_of never makes an empty module path.
-                let Some((last, parent)) = f.split_last() else {
+                let (Some((last, parent)), Some((to_last, _))) = (f.split_last(), t.split_last())
+                else {
                     continue;
                 };
+                // Without a key, `from` is every instance of the call — unless `to` has one:
+                // then it is the instance without a key (adding for_each to a call, as for a
+                // resource), gone once the call is repeated.
+                let one_unkeyed = last.key.is_none() && to_last.key.is_some();
                 modules.iter().any(|p| match p.split_last() {
                     Some((l, pp)) => {
                         pp == parent
                             && l.name == last.name
-                            && (last.key.is_none() || l.key == last.key)
+                            && (if one_unkeyed {
+                                l.key.is_none()
+                            } else {
+                                last.key.is_none() || l.key == last.key
+                            })
                     }
                     None => false,
                 })
@@ -374,6 +409,16 @@ pub(crate) fn moved(
             )));
             continue;
         }
+        if let Some(other) = out
+            .iter()
+            .find(|m| m.from != from && m.from.overlaps(&from))
+        {
+            diags.push(fail("Ambiguous move statements", format!(
+                "{from} and {} (moved to {}) name some of the same objects: each can move to one place only. Move the instances one by one, or the whole.",
+                other.from, other.to
+            )));
+            continue;
+        }
         if let Some(other) = out.iter().find(|m| m.from == from) {
             diags.push(fail(
                 "Ambiguous move statements",
@@ -384,7 +429,20 @@ pub(crate) fn moved(
             ));
             continue;
         }
-        if let Some(other) = out.iter().find(|m| m.to == to) {
+        // Two destinations collide when both are resources or both modules that overlap; a
+        // resource moved into a module another statement also moves to is not a collision
+        // unless both bring an object to one address, which the plan finds (and refuses).
+        let same_kind = |a: &Endpoint, b: &Endpoint| {
+            matches!(
+                (a, b),
+                (Endpoint::Resource(_), Endpoint::Resource(_))
+                    | (Endpoint::Module(_), Endpoint::Module(_))
+            )
+        };
+        if let Some(other) = out
+            .iter()
+            .find(|m| same_kind(&m.to, &to) && m.to.overlaps(&to))
+        {
             diags.push(fail(
                 "Ambiguous move statements",
                 format!(
@@ -394,7 +452,10 @@ pub(crate) fn moved(
             ));
             continue;
         }
-        if let Some(other) = out.iter().find(|m| m.from == to || m.to == from) {
+        if let Some(other) = out
+            .iter()
+            .find(|m| m.from.overlaps(&to) || m.to.overlaps(&from))
+        {
             diags.push(fail("Chained move statements", format!(
                 "This move and the one from {} to {} form a chain: flowform does not follow chains. Move straight from the first address to the last.",
                 other.from, other.to

@@ -99,25 +99,43 @@ fn move_module(
         flowform_core::module_path_string(&from),
         flowform_core::module_path_string(&to),
     );
+    let depth = to.len();
     let moved = flowform_parser::Moved {
         from: flowform_parser::Endpoint::Module(from),
         to: flowform_parser::Endpoint::Module(to),
         range: None,
     };
     edit(ctx, lock_timeout, "state mv", |state| {
-        let moves: Vec<(String, String)> = state
-            .resources
-            .keys()
-            .filter_map(|k| {
-                let to = moved.destination(&k.parse().ok()?)?;
-                Some((k.clone(), to.to_string()))
-            })
-            .collect();
+        let mut moves: Vec<(String, String)> = Vec::new();
+        let mut destinations = std::collections::BTreeSet::new();
+        for k in state.resources.keys() {
+            let Some(to) = k.parse().ok().and_then(|a| moved.destination(&a)) else {
+                continue;
+            };
+            destinations.insert(to.module[..depth].to_vec());
+            moves.push((k.clone(), to.to_string()));
+        }
         if moves.is_empty() {
             return Err(format!("{} holds nothing in the state.", shown.0));
         }
         if moves.iter().all(|(f, t)| f == t) {
             return Err(format!("{} and {} are the same place.", shown.0, shown.1));
+        }
+        // A module instance moves whole into a place that holds nothing yet, never merges
+        // with what is there.
+        for k in state.resources.keys() {
+            if moves.iter().any(|(f, _)| f == k) {
+                continue;
+            }
+            if let Ok(a) = k.parse::<Address>()
+                && a.module.len() >= depth
+                && destinations.contains(&a.module[..depth])
+            {
+                return Err(format!(
+                    "{} already holds {k} in the state: move or remove it first.",
+                    flowform_core::module_path_string(&a.module[..depth])
+                ));
+            }
         }
         rename(state, &moves)
     })
