@@ -53,11 +53,13 @@ pub struct ConfiguredCall {
 /// Records in `plan` what tools see of its configuration: the resources' expressions, the
 /// module calls, the variables' values. The planner leaves these out — building them costs a
 /// tenth of a plan, and only the JSON view and a saved plan show them — so call this before
-/// either ([`SavedPlan::new`](crate::planfile::SavedPlan::new) does).
+/// either ([`SavedPlan::new`](crate::planfile::SavedPlan::new) does, unless the planner already
+/// did for a plan made for tools: describing evaluates every resource again).
 pub fn describe(config: &Config, plan: &mut crate::Plan) {
     plan.configuration = resources(config);
     plan.module_calls = module_calls(config);
     plan.variables = variables(config);
+    plan.described = true;
 }
 
 /// Every module call, in path order.

@@ -160,6 +160,9 @@ pub struct Plan {
     pub variables: BTreeMap<String, Option<Value>>,
     /// `--refresh-only`: no change, only what the refresh found, for apply to record.
     pub refresh_only: bool,
+    /// Whether [`describe`](crate::configuration::describe) filled `configuration`,
+    /// `module_calls` and `variables` (a plan made for tools, or read from a file).
+    pub described: bool,
 }
 
 /// Counts as the summary line gives them (a replacement is one add and one destroy).

@@ -161,7 +161,9 @@ impl SavedPlan {
         flowform_version: &str,
         target: PlanTarget,
     ) -> SavedPlan {
-        crate::configuration::describe(config, &mut plan);
+        if !plan.described {
+            crate::configuration::describe(config, &mut plan);
+        }
         let mut sensitive = BTreeMap::new();
         for c in &plan.changes {
             if let Some(after) = &c.after {
@@ -480,6 +482,7 @@ impl SavedPlan {
                     .map(|(name, v)| (name, v.map(|v| decode(&v, "", &mut BTreeMap::new()))))
                     .collect(),
                 refresh_only: file.refresh_only,
+                described: true,
             },
             flowform_version: file.flowform_version,
             lineage,

@@ -130,6 +130,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             module_calls: Vec::new(),
             variables: BTreeMap::new(),
             refresh_only: true,
+            described: false,
         };
         if options.for_tools {
             crate::configuration::describe(config, &mut plan);
@@ -332,6 +333,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         module_calls: Vec::new(),
         variables: BTreeMap::new(),
         refresh_only: false,
+        described: false,
     };
     if options.for_tools {
         crate::configuration::describe(config, &mut plan);
