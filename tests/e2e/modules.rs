@@ -3,7 +3,7 @@
 //! caller, `depends_on` on the call, nesting with `count`, `path.module`, and a resource moved
 //! into a module without an AWS call.
 
-use crate::harness::{SENTINEL, Sandbox, Test};
+use crate::harness::{Ran, SENTINEL, Sandbox, Test};
 
 const SECRET: &str = "SENTINEL-MODULE-CLIENT-SECRET";
 
@@ -389,22 +389,29 @@ fn a_module_call_waits_for_the_module_it_depends_on() {
     );
 }
 
+/// `module "x"` (without count or for_each) holding one secret named `name`, applied.
+fn one_module_applied(aws: &Sandbox, name: &str) -> Ran {
+    let module = format!(
+        "secret \"s\" {{\n  name          = \"{name}\"\n  secret_string = \"not a secret\"\n}}\n"
+    );
+    Test::new()
+        .file(
+            "main.hcl",
+            "module \"x\" {\n  source = \"./modules/m\"\n}\n",
+        )
+        .file("modules/m/main.hcl", &module)
+        .aws(aws)
+        .args(["apply", "--auto-approve"])
+        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
+        .run()
+}
+
 /// Adding `count` to a module call moves its resources to `[0]` (and removing it moves them
 /// back), as Terraform does: no AWS call.
 #[test]
 fn count_added_to_a_module_call_moves_its_resources_to_index_zero() {
     let aws = Sandbox::start();
-    let module = "secret \"s\" {\n  name          = \"appflow/counted-module\"\n  secret_string = \"not a secret\"\n}\n";
-    let ran = Test::new()
-        .file(
-            "main.hcl",
-            "module \"x\" {\n  source = \"./modules/m\"\n}\n",
-        )
-        .file("modules/m/main.hcl", module)
-        .aws(&aws)
-        .args(["apply", "--auto-approve"])
-        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
-        .run();
+    let ran = one_module_applied(&aws, "appflow/counted-module");
     std::fs::write(
         ran.path("config/main.hcl"),
         "module \"x\" {\n  source = \"./modules/m\"\n  count  = 1\n}\n",
@@ -633,17 +640,7 @@ fn a_module_calls_arguments_never_show_their_values() {
 #[test]
 fn for_each_added_to_a_module_call_moves_its_resources_to_the_named_instance() {
     let aws = Sandbox::start();
-    let module = "secret \"s\" {\n  name          = \"appflow/keyed-module\"\n  secret_string = \"not a secret\"\n}\n";
-    let ran = Test::new()
-        .file(
-            "main.hcl",
-            "module \"x\" {\n  source = \"./modules/m\"\n}\n",
-        )
-        .file("modules/m/main.hcl", module)
-        .aws(&aws)
-        .args(["apply", "--auto-approve"])
-        .stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.")
-        .run();
+    let ran = one_module_applied(&aws, "appflow/keyed-module");
     std::fs::write(
         ran.path("config/main.hcl"),
         "module \"x\" {\n  source   = \"./modules/m\"\n  for_each = toset([\"k\"])\n}\n\nmoved {\n  from = module.x\n  to   = module.x[\"k\"]\n}\n",

@@ -92,6 +92,8 @@ impl Inner {
 }
 
 /// The data file as the writer knows it. Only the holder of [`Store::log`]'s lock touches it.
+/// The default is a file not written yet.
+#[derive(Default)]
 struct LogFile {
     /// The newest generation on disk.
     written: u64,
@@ -121,17 +123,7 @@ impl Store {
         let seeded = seed ^ 0x5EC2_E75A_17D0_0001;
         let (state, rng, log) = match &file {
             Some(path) => open_log(path, seeded)?,
-            None => (
-                State::default(),
-                Rng::new(seeded),
-                LogFile {
-                    written: 0,
-                    append: None,
-                    rewrite: false,
-                    len: 0,
-                    compacted_len: 0,
-                },
-            ),
+            None => (State::default(), Rng::new(seeded), LogFile::default()),
         };
         Ok(Store {
             inner: Mutex::new(Inner {
@@ -313,19 +305,7 @@ fn open_append(path: &Path) -> std::io::Result<Arc<File>> {
 
 /// Reads the data file, converting or compacting it first if it asks for that.
 fn open_log(path: &Path, seeded: u64) -> Result<(State, Rng, LogFile), SandboxError> {
-    let empty = |state| {
-        (
-            state,
-            Rng::new(seeded),
-            LogFile {
-                written: 0,
-                append: None,
-                rewrite: false,
-                len: 0,
-                compacted_len: 0,
-            },
-        )
-    };
+    let empty = |state| (state, Rng::new(seeded), LogFile::default());
     let Some(bytes) = read_data(path)? else {
         return Ok(empty(State::default()));
     };
