@@ -190,9 +190,11 @@ struct SourceFile {
 impl Sources {
     pub fn add(&mut self, filename: impl Into<String>, text: impl Into<String>) {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        // Counted first, so a large file's index is allocated once at its size.
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let mut line_starts = Vec::with_capacity(lines + 1);
+        line_starts.push(0);
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         self.files
             .insert(filename.into(), SourceFile { text, line_starts });
     }

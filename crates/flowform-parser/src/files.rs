@@ -70,11 +70,14 @@ pub(crate) fn parse_file(
             return None;
         }
     };
-    sources.add(name.clone(), text.clone());
-    match hcl::edit::parser::parse_body(&text) {
+    let parsed = hcl::edit::parser::parse_body(&text);
+    // Moved, not copied: the sources keep the only copy of each file's text.
+    sources.add(name.clone(), text);
+    match parsed {
         Ok(body) => Some(ParsedFile { name, body }),
         Err(e) => {
-            diags.push(syntax_error(&name, &text, &e, sources));
+            let text = sources.text(&name).unwrap_or_default();
+            diags.push(syntax_error(&name, text, &e, sources));
             None
         }
     }

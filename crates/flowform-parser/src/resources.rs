@@ -51,8 +51,11 @@ impl BlockExprs {
         sources: &Sources,
         diags: &mut Diagnostics,
     ) -> Self {
-        let mut attrs: Vec<AttrExpr> = Vec::new();
-        let mut blocks = Vec::new();
+        // Sized once: thousands of blocks hold one or two attributes each, and a vector grown
+        // by pushes keeps room for four (an `Expression` is 128 bytes).
+        let attributes = body.attributes().count();
+        let mut attrs: Vec<AttrExpr> = Vec::with_capacity(attributes);
+        let mut blocks = Vec::with_capacity(body.len() - attributes);
         for structure in body {
             match structure {
                 Structure::Attribute(a) => {
