@@ -136,16 +136,21 @@ async fn run_async(
     saved: Option<SavedPlan>,
 ) -> Exit {
     let operation = if request.destroy { "destroy" } else { "apply" };
-    let (mut backend, _lock, state) = match ctx.lock_state(operation, request.planning.lock_timeout)
-    {
+    let (mut backend, _lock) = match ctx.lock_backend(operation, request.planning.lock_timeout) {
         Ok(locked) => locked,
         Err(e) => return e,
     };
     let (run, aws) = match saved {
-        Some(saved) => match from_planfile(ctx, saved, request, inputs, state).await {
-            Ok((run, aws)) => (run, Some(aws)),
-            Err(e) => return e,
-        },
+        Some(saved) => {
+            let state = match ctx.read_locked(&mut backend) {
+                Ok(state) => state,
+                Err(e) => return e,
+            };
+            match from_planfile(ctx, saved, request, inputs, state).await {
+                Ok((run, aws)) => (run, Some(aws)),
+                Err(e) => return e,
+            }
+        }
         None => {
             let (planned, aws) = match super::plan::make_plan(
                 ctx,
@@ -156,7 +161,7 @@ async fn run_async(
                 false,
                 false,
                 request.aws,
-                state,
+                || ctx.read_locked(&mut backend),
             )
             .await
             {

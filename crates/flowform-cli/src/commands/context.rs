@@ -188,7 +188,20 @@ impl Context {
         operation: &str,
         timeout: Duration,
     ) -> Result<(Backend, LockGuard, Option<State>), Exit> {
-        let mut backend = self.backend()?;
+        let (mut backend, lock) = self.lock_backend(operation, timeout)?;
+        let state = self.read_locked(&mut backend)?;
+        Ok((backend, lock, state))
+    }
+
+    /// Takes the state's lock without reading the state yet: `plan` and `apply` read it after
+    /// loading the configuration ([`Context::read_locked`]), so the two are never in memory
+    /// while the configuration's syntax trees are (the largest moment of a big plan).
+    pub fn lock_backend(
+        &self,
+        operation: &str,
+        timeout: Duration,
+    ) -> Result<(Backend, LockGuard), Exit> {
+        let backend = self.backend()?;
         let lock = backend
             .lock(operation, timeout)
             .map_err(|e| state_error(&e))?;
@@ -201,8 +214,14 @@ impl Context {
                 "That run may have been cut short.",
             ));
         }
+        Ok((backend, lock))
+    }
+
+    /// Reads the state through a backend whose lock this process holds, folding an
+    /// interrupted apply's journal in and warning about the creates it left pending.
+    pub fn read_locked(&self, backend: &mut Backend) -> Result<Option<State>, Exit> {
         let state = backend.load().map_err(|e| state_error(&e))?;
-        self.print_state_warnings(&mut backend);
+        self.print_state_warnings(backend);
         if state.is_none() && self.checks_workspace() {
             return Err(self.missing_workspace());
         }
@@ -219,7 +238,7 @@ impl Context {
                 show(&warning);
             }
         }
-        Ok((backend, lock, state))
+        Ok(state)
     }
 
     /// Whether a missing state means a workspace that does not exist (see

@@ -20,10 +20,6 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
             lock_timeout: std::time::Duration::ZERO,
         };
         let aws = crate::args::AwsArgs::default();
-        let state = match ctx.open_state() {
-            Ok((_, state)) => state,
-            Err(e) => return e,
-        };
         match super::plan::make_plan(
             ctx,
             &planning,
@@ -33,7 +29,7 @@ pub fn run(ctx: &Context, args: &GraphArgs, inputs: &VariableInputs) -> Exit {
             true,
             false,
             &aws,
-            state,
+            || ctx.open_state().map(|(_, state)| state),
         )
         .await
         {

@@ -24,9 +24,10 @@ pub struct Planned {
 
 /// Loads, refreshes (unless `--refresh=false`, or nothing exists yet), reads the data sources
 /// and the objects of `import` blocks (unless `offline`: `graph` reads no AWS, and leaves them
-/// unknown and unimported) and plans `state` — the state as the caller read it (under the lock,
-/// for plan and apply), so a command reads it once. Returns the connection to AWS when one was
-/// made, for apply to reuse.
+/// unknown and unimported) and plans the state `read_state` reads (under the lock, for plan
+/// and apply) once the configuration is loaded: the configuration's syntax trees, the largest
+/// thing a big plan holds, are gone by then. Returns the connection to AWS when one was made,
+/// for apply to reuse.
 #[allow(clippy::too_many_arguments)] // each is a separate input of one plan; the callers name them
 pub async fn make_plan(
     ctx: &Context,
@@ -37,9 +38,10 @@ pub async fn make_plan(
     offline: bool,
     for_tools: bool,
     aws_args: &AwsArgs,
-    state: Option<State>,
+    read_state: impl FnOnce() -> Result<Option<State>, Exit>,
 ) -> Result<(Planned, Option<Aws>), Exit> {
     let mut config = ctx.load_config(inputs)?;
+    let state = read_state()?;
     let state_existed = state.is_some();
     let state = state.unwrap_or_else(|| State::new(VERSION));
     // A create an interrupted apply sent but never recorded may have made an object nothing
@@ -263,7 +265,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
     };
     // A plan takes the lock too: it must never read the journal of an apply still running as
     // if it were an interrupted one (and show its half-done changes as drift).
-    let (mut backend, _lock, state) = match ctx.lock_state("plan", args.planning.lock_timeout) {
+    let (mut backend, _lock) = match ctx.lock_backend("plan", args.planning.lock_timeout) {
         Ok(locked) => locked,
         Err(e) => return e,
     };
@@ -274,7 +276,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
         // The JSON view and a saved plan show the configuration and the unchanged resources'
         // values; the terminal's view does not, and the planner leaves them out unless asked.
         let for_tools = args.format == Format::Json || args.out.is_some();
-        let (mut planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, for_tools, &args.aws, state).await {
+        let (mut planned, aws) = match make_plan(ctx, &args.planning, &args.changes, inputs, args.destroy, false, for_tools, &args.aws, || ctx.read_locked(&mut backend)).await {
             Ok(p) => p,
             Err(e) => return e,
         };
