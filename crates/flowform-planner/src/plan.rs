@@ -58,7 +58,7 @@ pub struct ResourceChange {
     /// move when `count` is added or removed) renamed it: apply moves the record first.
     pub previous_address: Option<Address>,
     /// An `import` block adopts this object: apply records it first, then makes the change.
-    pub importing: Option<Importing>,
+    pub importing: Option<Box<Importing>>,
     /// Replaced because `--replace` asked for it, not because of a change.
     pub replace_requested: bool,
 }

@@ -389,9 +389,11 @@ impl SavedPlan {
                     ),
                     None => None,
                 },
-                importing: c.importing.map(|i| crate::plan::Importing {
-                    id: i.id,
-                    record: i.record,
+                importing: c.importing.map(|i| {
+                    Box::new(crate::plan::Importing {
+                        id: i.id,
+                        record: i.record,
+                    })
                 }),
                 replace_requested: c.replace_requested,
             });

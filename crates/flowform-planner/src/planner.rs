@@ -48,13 +48,15 @@ pub struct PlanOptions {
 type Prior<'a> = BTreeMap<Address, Cow<'a, ResourceState>>;
 
 /// One resource as planned so far.
-struct Planned<'a> {
+///
+/// The record it was decided against is `prior`'s entry at its address: a plan of thousands of
+/// resources keeps one map of records, not a copy per planned resource.
+struct Planned {
     action: Action,
     before: Option<Attrs>,
     after: Option<Attrs>,
     replace_paths: Vec<String>,
     changed: Vec<String>,
-    prior: Option<Cow<'a, ResourceState>>,
     replace_requested: bool,
 }
 
@@ -63,8 +65,9 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     let mut diags = Diagnostics::default();
     let key = &state.digest_key;
 
-    // What exists, as far as we know.
-    let mut prior: Prior<'_> = BTreeMap::new();
+    // What exists, as far as we know. Collected, then built at once: a map built from sorted
+    // entries has full nodes, one filled by inserts in another order about half-empty ones.
+    let mut records = Vec::with_capacity(state.resources.len());
     let mut drift = Vec::new();
     for (addr_text, record) in &state.resources {
         let Ok(address) = addr_text.parse::<Address>() else {
@@ -109,9 +112,10 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             _ => Some(Cow::Borrowed(record)),
         };
         if let Some(current) = current {
-            prior.insert(address, current);
+            records.push((address, current));
         }
     }
+    let mut prior: Prior<'_> = records.into_iter().collect();
     if diags.has_errors() {
         return Err(diags);
     }
@@ -172,7 +176,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
         return Err(diags);
     }
 
-    let mut planned: BTreeMap<Address, Planned<'_>> = BTreeMap::new();
+    let mut planned: BTreeMap<Address, Planned> = BTreeMap::new();
     if !options.destroy {
         for address in graph::config_order(config) {
             let exports = PlannedExports {
@@ -237,7 +241,6 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
                     after: None,
                     replace_paths: Vec::new(),
                     changed: Vec::new(),
-                    prior: Some(record.clone()),
                     replace_requested: false,
                 },
             );
@@ -294,7 +297,7 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     let outputs = output_changes(config, state, values);
 
     let actions = planned_actions(&planned);
-    let (order, edges) = graph::order(config, &actions, &prior_dependencies(&planned))
+    let (order, edges) = graph::order(config, &actions, &prior_dependencies(&planned, &prior))
         .map_err(|detail| Diagnostics(vec![Diagnostic::error("Cycle in the plan", detail)]))?;
     let mut changes = Vec::with_capacity(order.len());
     let explicit = graph::explicit_dependencies(config, &actions);
@@ -313,9 +316,9 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
             after: p.after,
             replace_paths: p.replace_paths,
             changed: p.changed,
-            prior_id: p.prior.map(|r| r.id.clone()),
+            prior_id: prior.get(address).map(|r| r.id.clone()),
             previous_address: moved_from.get(address).cloned(),
-            importing: importing.remove(address),
+            importing: importing.remove(address).map(Box::new),
             replace_requested: p.replace_requested,
         });
     }
@@ -445,17 +448,19 @@ fn apply_moves(
     moved_from
 }
 
-fn planned_actions(planned: &BTreeMap<Address, Planned<'_>>) -> BTreeMap<Address, Action> {
+fn planned_actions(planned: &BTreeMap<Address, Planned>) -> BTreeMap<Address, Action> {
     planned.iter().map(|(a, p)| (a.clone(), p.action)).collect()
 }
 
-fn prior_dependencies(planned: &BTreeMap<Address, Planned<'_>>) -> BTreeMap<Address, Vec<Address>> {
+fn prior_dependencies(
+    planned: &BTreeMap<Address, Planned>,
+    prior: &Prior<'_>,
+) -> BTreeMap<Address, Vec<Address>> {
     planned
-        .iter()
-        .filter_map(|(a, p)| {
-            let deps = p
-                .prior
-                .as_ref()?
+        .keys()
+        .filter_map(|a| {
+            let deps = prior
+                .get(a)?
                 .dependencies
                 .iter()
                 .filter_map(|d| d.parse().ok())
@@ -473,7 +478,7 @@ fn decide<'a>(
     key: &DigestKey,
     ignore: &[String],
     replace_requested: bool,
-) -> Planned<'a> {
+) -> Planned {
     let kind = address.kind;
     let Some(prior) = recorded else {
         for attr in kind.computed_attributes() {
@@ -485,7 +490,6 @@ fn decide<'a>(
             after: Some(after),
             replace_paths: Vec::new(),
             changed: Vec::new(),
-            prior: None,
             replace_requested: false,
         };
     };
@@ -585,7 +589,6 @@ fn decide<'a>(
         after: Some(after),
         replace_paths,
         changed,
-        prior: Some(prior.clone()),
         replace_requested,
     }
 }
@@ -638,7 +641,7 @@ fn same_policy(new: Option<&Leaf>, old: Option<&Leaf>) -> bool {
 /// Answers references while planning: from the plan where the resource is planned, else from
 /// what exists.
 struct PlannedExports<'a, 'p> {
-    planned: &'a BTreeMap<Address, Planned<'p>>,
+    planned: &'a BTreeMap<Address, Planned>,
     prior: &'a Prior<'p>,
 }
 
