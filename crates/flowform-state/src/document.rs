@@ -92,6 +92,7 @@ pub struct State {
     /// write), never written.
     #[serde(rename = "digest_key", default, skip_serializing)]
     pub(crate) legacy_digest_key: Option<DigestKey>,
+    #[serde(deserialize_with = "compact::map")]
     pub resources: BTreeMap<String, ResourceState>,
     pub outputs: BTreeMap<String, OutputState>,
     /// Creates that were sent to AWS but whose outcome was never recorded (the process died
@@ -304,7 +305,7 @@ pub struct ResourceState {
     pub resource_type: String,
     /// The resource's id in AWS (an ARN or a name).
     pub id: String,
-    #[serde(serialize_with = "sorted_object")]
+    #[serde(serialize_with = "sorted_object", deserialize_with = "compact::object")]
     pub attributes: Map<String, Value>,
     /// Addresses this resource depended on when it was last applied, so that it can be
     /// destroyed in the right order after it has left the configuration.
@@ -400,6 +401,118 @@ impl<'de> Deserialize<'de> for OutputState {
             value: raw.value,
             sensitive: raw.sensitive,
         })
+    }
+}
+
+/// Reading a large state into as little memory as it needs: a state of thousands of resources
+/// is most of what a plan holds. Every map is built at its final size (a one-entry JSON object
+/// read into serde_json's `Map` entry by entry keeps room for three), and the resources' map is
+/// built from its sorted entries at once, which fills its nodes, where inserting one by one
+/// leaves them about half empty. What is read is the same as a plain `Deserialize` would read,
+/// including the last of two equal keys winning.
+mod compact {
+    use serde::Deserializer;
+    use serde::de::{Deserialize, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Number, Value};
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    /// A map with string keys, built from its entries at once.
+    pub fn map<'de, D, T>(deserializer: D) -> Result<BTreeMap<String, T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        struct Entries<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Entries<T> {
+            type Value = BTreeMap<String, T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry::<String, T>()? {
+                    entries.push(entry);
+                }
+                // Sorts (stably: of two equal keys the later is kept), then fills the nodes.
+                Ok(entries.into_iter().collect())
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
+
+    /// A JSON object whose maps and arrays, at any depth, are built at their final size.
+    pub fn object<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Map<String, Value>, D::Error> {
+        deserializer
+            .deserialize_map(Compact)
+            .and_then(|value| match value {
+                Value::Object(map) => Ok(map),
+                _ => Err(serde::de::Error::custom("expected an object")),
+            })
+    }
+
+    /// Reads one JSON value.
+    #[derive(Clone, Copy)]
+    struct Compact;
+
+    impl<'de> DeserializeSeed<'de> for Compact {
+        type Value = Value;
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Compact {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::Number(v.into()))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::Number(v.into()))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(self)? {
+                items.push(item);
+            }
+            items.shrink_to_fit();
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                entries.push((key, map.next_value_seed(self)?));
+            }
+            let mut object = Map::with_capacity(entries.len());
+            object.extend(entries);
+            Ok(Value::Object(object))
+        }
     }
 }
 

@@ -170,7 +170,7 @@ impl LocalBackend {
                     self.digest = status;
                     self.warnings.extend(warning);
                     self.known = Known::Present {
-                        recorded: Box::new(Recorded::new(&state, bytes)),
+                        recorded: Box::new(Recorded::new(&state)),
                         on_disk,
                     };
                     Some(state)
@@ -235,8 +235,19 @@ impl LocalBackend {
         let (serial, keep_backup) = match &self.known {
             Known::Unread | Known::Missing => (state.serial.next(), false),
             Known::Refused(refusal) => return Err(refusal.clone().into()),
-            Known::Present { recorded, .. } => {
-                match recorded.next_write(state, self.digest.must_move(), &self.file)? {
+            Known::Present { recorded, on_disk } => {
+                // The file as it was read or written: the state of thousands of resources is
+                // not kept in memory twice for the rare command that writes. A file changed
+                // on disk since is refused, whatever the write would be.
+                let bytes = match read_state_file(&self.file)? {
+                    Some((bytes, now)) if now == *on_disk => bytes,
+                    _ => {
+                        return Err(StateError::ChangedOnDisk {
+                            path: self.file.clone(),
+                        });
+                    }
+                };
+                match recorded.next_write(state, &bytes, self.digest.must_move(), &self.file)? {
                     Write::Unneeded(serial) => return Ok(serial),
                     Write::With(serial) => (serial, true),
                 }
@@ -259,7 +270,7 @@ impl LocalBackend {
             .map(|metadata| Fingerprint::of(&metadata))
             .map_err(|error| StateError::io("read back", &self.file, error))?;
         self.known = Known::Present {
-            recorded: Box::new(Recorded::new(&written, bytes)),
+            recorded: Box::new(Recorded::new(&written)),
             on_disk,
         };
         Ok(serial)

@@ -3,10 +3,12 @@
 //! Both backends decide a write the same way: a state of another lineage is refused; a state
 //! whose content differs gets the next serial; one that differs only in the writer's version
 //! (or whose digest key moves) is rewritten under the same serial; an identical one is not
-//! written at all. That needs the recorded content, which is kept as the bytes read or
-//! written, never as a second parsed copy of the state: a copy doubled the memory of every
-//! command, and cloning it was a tenth of a no-op plan. The bytes are parsed again only when a
-//! write has to be decided, which only commands that write do.
+//! written at all. That needs the recorded content, which is never kept as a second parsed
+//! copy of the state (a copy doubled the memory of every command, and cloning it was a tenth
+//! of a no-op plan): the backend hands [`Recorded::next_write`] the bytes it read or wrote —
+//! the S3 backend keeps them, the local one reads its file again, which it has just checked is
+//! unchanged — and they are parsed only when a write has to be decided, which only commands
+//! that write do.
 
 use crate::digest::DigestKey;
 use crate::document::{Lineage, Serial, State};
@@ -22,7 +24,6 @@ pub(crate) struct Recorded {
     resources: usize,
     /// The key the state was read with: it is kept apart from the bytes.
     digest_key: DigestKey,
-    pub bytes: Vec<u8>,
 }
 
 /// What writing a state over a [`Recorded`] one takes.
@@ -35,24 +36,25 @@ pub(crate) enum Write {
 }
 
 impl Recorded {
-    /// `state` as it was read from (or written as) `bytes`.
-    pub fn new(state: &State, bytes: Vec<u8>) -> Self {
+    /// `state` as it was read or written.
+    pub fn new(state: &State) -> Self {
         Recorded {
             lineage: state.lineage,
             serial: state.serial,
             flowform_version: state.flowform_version.clone(),
             resources: state.resources.len(),
             digest_key: state.digest_key.clone(),
-            bytes,
         }
     }
 
-    /// What persisting `state` over this record takes. `location` names the state in the
-    /// lineage error; `key_moves` is whether the digest key must be written anew (which
-    /// rewrites an otherwise unchanged state).
+    /// What persisting `state` over this record takes. `recorded` is the bytes this record was
+    /// read from or written as; `location` names the state in the lineage error; `key_moves` is
+    /// whether the digest key must be written anew (which rewrites an otherwise unchanged
+    /// state).
     pub fn next_write(
         &self,
         state: &State,
+        recorded: &[u8],
         key_moves: bool,
         location: &Path,
     ) -> Result<Write, StateError> {
@@ -63,7 +65,7 @@ impl Recorded {
                 on_disk: self.lineage.to_string(),
             });
         }
-        Ok(if !self.same_content(state, location) {
+        Ok(if !self.same_content(state, recorded, location) {
             Write::With(self.serial.next())
         } else if self.flowform_version != state.flowform_version || key_moves {
             Write::With(self.serial)
@@ -73,14 +75,14 @@ impl Recorded {
     }
 
     /// [`State::same_content`] against the recorded bytes.
-    fn same_content(&self, state: &State, location: &Path) -> bool {
+    fn same_content(&self, state: &State, recorded: &[u8], location: &Path) -> bool {
         if self.resources != state.resources.len() {
             return false;
         }
         // The bytes parsed when they were recorded (or were just written from a state), so
         // this parse succeeds; should it not, the states are taken to differ and the write
         // goes ahead with the next serial, which loses nothing.
-        match State::from_json(location, &self.bytes) {
+        match State::from_json(location, recorded) {
             Ok(mut recorded) => {
                 recorded.digest_key = self.digest_key.clone();
                 recorded.lineage = self.lineage;

@@ -571,7 +571,13 @@ impl Drop for Store {
 enum Known {
     Unread,
     Missing,
-    Present { recorded: Recorded, etag: String },
+    /// `bytes`: the object as read or written, which the next write is decided against and
+    /// keeps as the backup (reading it again would be another request).
+    Present {
+        recorded: Recorded,
+        etag: String,
+        bytes: Vec<u8>,
+    },
     Refused(Refusal),
 }
 
@@ -685,8 +691,9 @@ impl S3Backend {
                 Ok(mut state) => {
                     self.digest = crate::keyfile::remote_attach(self, &mut state)?;
                     self.known = Known::Present {
-                        recorded: Recorded::new(&state, bytes),
+                        recorded: Recorded::new(&state),
                         etag,
+                        bytes,
                     };
                     Some(state)
                 }
@@ -772,11 +779,15 @@ impl S3Backend {
         let (serial, previous) = match &self.known {
             Known::Unread | Known::Missing => (state.serial.next(), None),
             Known::Refused(refusal) => return Err(refusal.clone().into()),
-            Known::Present { recorded, etag } => {
+            Known::Present {
+                recorded,
+                etag,
+                bytes,
+            } => {
                 let location = self.location_path();
-                match recorded.next_write(state, self.digest.must_move(), &location)? {
+                match recorded.next_write(state, bytes, self.digest.must_move(), &location)? {
                     Write::Unneeded(serial) => return Ok(serial),
-                    Write::With(serial) => (serial, Some((etag.clone(), recorded.bytes.clone()))),
+                    Write::With(serial) => (serial, Some((etag.clone(), bytes.clone()))),
                 }
             }
         };
@@ -805,8 +816,9 @@ impl S3Backend {
             }
         };
         self.known = Known::Present {
-            recorded: Recorded::new(&written, bytes),
+            recorded: Recorded::new(&written),
             etag,
+            bytes,
         };
         Ok(serial)
     }
