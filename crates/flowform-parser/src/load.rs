@@ -201,7 +201,9 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     ev.modules = &modules;
     ev.unset_variables = inputs.missing_are_unknown;
 
-    let mut resources = BTreeMap::new();
+    // Collected, then built into a map at once: a map built from sorted entries has full
+    // nodes, where one filled by inserts in order keeps them about half empty.
+    let mut resources = Vec::new();
     // Each resource's values as known before apply, for the checks below; dropped when the
     // configuration is returned (see `Config::known_before_apply`).
     let mut values: rules::Values = BTreeMap::new();
@@ -281,20 +283,19 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
                     .iter()
                     .flat_map(|d| all_instances(d, &blocks[d]))
                     .collect();
-                values.insert(address.clone(), attributes);
-                resources.insert(
-                    address.clone(),
-                    Resource {
-                        address,
-                        range: sources.range(&body.file, body.header.clone()),
-                        depends_on,
-                        references,
-                        lifecycle: lifecycle.clone(),
-                        provider: provider.clone(),
-                        body: body.clone(),
-                        module: index,
-                    },
-                );
+                let resource = Resource {
+                    address: address.clone(),
+                    range: sources.range(&body.file, body.header.clone()),
+                    depends_on,
+                    references,
+                    lifecycle: lifecycle.clone(),
+                    provider: provider.clone(),
+                    body: body.clone(),
+                    module: index,
+                };
+                rules::check_one(&sources, &attributes, &resource, &mut diags);
+                values.insert(address.clone(), rules::kept(attributes));
+                resources.push((address, resource));
             }
             ev.set_instance(Vec::new());
         }
@@ -343,6 +344,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         }
     }
     ev.set_module(0);
+    let resources: BTreeMap<Address, Resource> = resources.into_iter().collect();
     let instance_addrs: BTreeSet<Address> = resources.keys().cloned().collect();
     let module_paths: Vec<&flowform_core::ModulePath> = modules.iter().map(|m| &m.path).collect();
     let moved = refactoring::moved(

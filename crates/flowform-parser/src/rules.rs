@@ -6,7 +6,7 @@ use crate::config::{Config, Resource};
 use crate::eval::AllUnknown;
 use crate::resources::BlockExprs;
 use flowform_core::schema::{PROFILE_QUOTA, SALESFORCE_PRIVATE_REGIONS};
-use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Value, policy};
+use flowform_core::{Address, Diagnostic, Diagnostics, ResourceKind, Sources, Value, policy};
 use hcl::edit::expr::{Expression, TraversalOperator};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -18,9 +18,39 @@ const APPFLOW: &str = "appflow.amazonaws.com";
 /// shared/reference/appflow-salesforce-connector.txt) requires of a client credentials secret.
 const GUIDE_KEY_POLICY: &str = "You must attach a resource policy to the Secrets Manager secret and the KMS key which is used to encrypt the secret. This resource policy allows Amazon AppFlow to read the secret and use it.";
 
-/// Each resource's values as known before apply, by address: what `load` evaluated, which
-/// the configuration does not keep.
+/// What [`check`] reads of each resource's values as known before apply, by address: the
+/// attributes in [`KEPT`] of what `load` evaluated (the configuration keeps none of it).
 pub(crate) type Values = BTreeMap<Address, BTreeMap<String, Value>>;
+
+/// The attributes the rules across resources read; the rules about one resource's own values
+/// ([`check_one`]) run as `load` evaluates it, so a configuration of thousands of resources is
+/// not held twice, as expressions and as values, while it loads.
+const KEPT: [&str; 5] = [
+    "name",
+    "kms_key_id",
+    "key_id",
+    "connector_type",
+    "connection_mode",
+];
+
+/// The part of a resource's values [`check`] reads.
+pub(crate) fn kept(mut values: BTreeMap<String, Value>) -> BTreeMap<String, Value> {
+    values.retain(|name, _| KEPT.contains(&name.as_str()));
+    values
+}
+
+/// The rules about one resource's own values, run as soon as they are evaluated.
+pub(crate) fn check_one(
+    sources: &Sources,
+    values: &BTreeMap<String, Value>,
+    r: &Resource,
+    diags: &mut Diagnostics,
+) {
+    sensitive_identifier(sources, values, r, diags);
+    if r.address.kind == ResourceKind::ConnectorProfile {
+        connector_rules(sources, values, r, diags);
+    }
+}
 
 /// `r`'s values in `values` (none for a resource whose evaluation failed).
 fn attrs<'a>(values: &'a Values, r: &Resource) -> &'a BTreeMap<String, Value> {
@@ -37,12 +67,9 @@ pub(crate) fn check(config: &Config, values: &Values, diags: &mut Diagnostics) {
         diags,
     );
     duplicate_names(config, values, ResourceKind::Secret, "secret", diags);
-    for r in config.resources.values() {
-        sensitive_identifier(config, attrs(values, r), r, diags);
-    }
     cycles(config, diags);
     for profile in config.resources_of(ResourceKind::ConnectorProfile) {
-        connector_rules(config, attrs(values, profile), profile, diags);
+        private_region(config, attrs(values, profile), profile, diags);
         appflow_access(config, values, profile, diags);
     }
     for key_policy in config.resources_of(ResourceKind::KmsKeyPolicy) {
@@ -57,18 +84,18 @@ pub(crate) fn check(config: &Config, values: &Values, diags: &mut Diagnostics) {
 }
 
 /// The range of an attribute's value (or of the block when the attribute is absent).
-fn range_of(config: &Config, r: &Resource, path: &[&str]) -> Option<flowform_core::SourceRange> {
+fn range_of(sources: &Sources, r: &Resource, path: &[&str]) -> Option<flowform_core::SourceRange> {
     let mut block: &BlockExprs = &r.body;
     for step in &path[..path.len() - 1] {
         match block.blocks.iter().find(|(n, _, _)| n == step) {
             Some((_, _, nested)) => block = nested,
-            None => return config.sources.range(&block.file, block.header.clone()),
+            None => return sources.range(&block.file, block.header.clone()),
         }
     }
     let last = path[path.len() - 1];
     match block.attrs.iter().find(|a| a.name == last) {
-        Some(a) => config.sources.range(&block.file, a.value_span()),
-        None => config.sources.range(&block.file, block.header.clone()),
+        Some(a) => sources.range(&block.file, a.value_span()),
+        None => sources.range(&block.file, block.header.clone()),
     }
 }
 
@@ -125,7 +152,7 @@ fn duplicate_names(
             diags.push(Diagnostic::error(format!("Duplicate {what} name"), format!(
                 "{} and {} both have {shown}; AWS allows one {what} of that name per account and region.",
                 first.address, r.address
-            )).with_range(range_of(config, r, &["name"])).with_context(context(r)));
+            )).with_range(range_of(&config.sources, r, &["name"])).with_context(context(r)));
         } else {
             seen.insert((place(r), name), r);
         }
@@ -137,7 +164,7 @@ fn duplicate_names(
 /// ARN to manage it, and a value hidden in flowform's output would be in clear in that ARN.
 /// Refused rather than half-hidden.
 fn sensitive_identifier(
-    config: &Config,
+    sources: &Sources,
     values: &BTreeMap<String, Value>,
     r: &Resource,
     diags: &mut Diagnostics,
@@ -156,7 +183,7 @@ fn sensitive_identifier(
                     r.address
                 ),
             )
-            .with_range(range_of(config, r, &[attribute]))
+            .with_range(range_of(sources, r, &[attribute]))
             .with_context(context(r)),
         );
     }
@@ -202,7 +229,7 @@ fn cycles(config: &Config, diags: &mut Diagnostics) {
 }
 
 fn connector_rules(
-    config: &Config,
+    sources: &Sources,
     values: &BTreeMap<String, Value>,
     r: &Resource,
     diags: &mut Diagnostics,
@@ -215,7 +242,7 @@ fn connector_rules(
     let mut error = |path: &[&str], summary: &str, detail: String| {
         diags.push(
             Diagnostic::error(summary, detail)
-                .with_range(range_of(config, r, path))
+                .with_range(range_of(sources, r, path))
                 .with_context(context(r)),
         );
     };
@@ -265,21 +292,6 @@ fn connector_rules(
         "use_private_link_for_metadata_and_authorization",
     )
     .and_then(Value::as_bool);
-    // "Private connections are currently available in the us-east-1, ..." Regions
-    // (reference/appflow-salesforce-connector.txt).
-    if mode == Some("Private")
-        && let Some(region) = &config.provider.region
-        && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str())
-    {
-        error(
-            &["connection_mode"],
-            "Private connections are not available in this region",
-            format!(
-                "AppFlow offers private Salesforce connections only in {}; the provider's region is {region}.",
-                SALESFORCE_PRIVATE_REGIONS.join(", ")
-            ),
-        );
-    }
     // "If the connection mode for the connector profile is private, this parameter sets whether
     // Amazon AppFlow uses the private network ..." (reference/appflow-api-changes-2023-09-06-
     // create-update-connector-profile.txt, usePrivateLinkForMetadataAndAuthorization): on a
@@ -291,8 +303,36 @@ fn connector_rules(
         ];
         diags.push(
             Diagnostic::warning("Private link setting on a public connection", "use_private_link_for_metadata_and_authorization = true has no effect on a public connection: AppFlow accepts it but sends every call over the public internet. Set connection_mode = \"Private\", or remove it.")
-                .with_range(range_of(config, r, &path))
+                .with_range(range_of(sources, r, &path))
                 .with_context(context(r)),
+        );
+    }
+}
+
+/// "Private connections are currently available in the us-east-1, ..." Regions
+/// (reference/appflow-salesforce-connector.txt): checked once the provider's region is known.
+fn private_region(
+    config: &Config,
+    values: &BTreeMap<String, Value>,
+    r: &Resource,
+    diags: &mut Diagnostics,
+) {
+    let text = |name: &str| values.get(name).and_then(Value::as_str);
+    if text("connector_type") == Some("Salesforce")
+        && text("connection_mode") == Some("Private")
+        && let Some(region) = &config.provider.region
+        && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str())
+    {
+        diags.push(
+            Diagnostic::error(
+                "Private connections are not available in this region",
+                format!(
+                    "AppFlow offers private Salesforce connections only in {}; the provider's region is {region}.",
+                    SALESFORCE_PRIVATE_REGIONS.join(", ")
+                ),
+            )
+            .with_range(range_of(&config.sources, r, &["connection_mode"]))
+            .with_context(context(r)),
         );
     }
 }
@@ -404,7 +444,7 @@ fn appflow_access(config: &Config, values: &Values, profile: &Resource, diags: &
     let mut warn = |r: &Resource, path: &[&str], summary: &str, detail: String| {
         diags.push(
             Diagnostic::warning(summary, detail)
-                .with_range(range_of(config, r, path))
+                .with_range(range_of(&config.sources, r, path))
                 .with_context(context(r)),
         );
     };
@@ -523,7 +563,7 @@ fn lockout(config: &Config, key_policy: &Resource, diags: &mut Diagnostics) {
         return;
     };
     if !policy::allows_account_admin(&doc, config.provider.account_id.as_deref()) {
-        diags.push(Diagnostic::warning("Key policy may lock the account out", "No statement of this policy lets the account (its root principal) administer the key with kms:PutKeyPolicy or kms:*. Once applied, nobody may be able to change the key's policy again. Keep a statement like the default key policy's \"Enable IAM User Permissions\".".to_string()).with_range(range_of(config, key_policy, &["policy"])).with_context(context(key_policy)));
+        diags.push(Diagnostic::warning("Key policy may lock the account out", "No statement of this policy lets the account (its root principal) administer the key with kms:PutKeyPolicy or kms:*. Once applied, nobody may be able to change the key's policy again. Keep a statement like the default key policy's \"Enable IAM User Permissions\".".to_string()).with_range(range_of(&config.sources, key_policy, &["policy"])).with_context(context(key_policy)));
     }
 }
 
