@@ -615,6 +615,38 @@ mod tests {
         insta::assert_snapshot!(String::from_utf8_lossy(&fixed_state().to_json()));
     }
 
+    /// The compact reading (`compact`) reads what serde_json's own would: every JSON kind, at
+    /// any depth, and the last of two equal keys.
+    #[test]
+    fn attributes_read_as_serde_json_reads_them() {
+        let attributes = r#"{"b": [1, -2, 3.5, true, null, "x", [], {}], "a": {"k": {"z": 1, "y": [{"q": 0}]}, "k2": "v"}, "d": 1, "d": 2, "e": 18446744073709551615}"#;
+        let text = format!(
+            r#"{{"format_version": 1, "lineage": "12345678-9abc-4def-8123-456789abcdef", "serial": 1, "flowform_version": "0.1.0",
+               "resources": {{"secret.b": {{"type": "secret", "id": "b", "attributes": {attributes}}},
+                              "secret.a": {{"type": "secret", "id": "a", "attributes": {{}}}},
+                              "secret.b": {{"type": "secret", "id": "b2", "attributes": {{}}}}}},
+               "outputs": {{}}}}"#
+        );
+        let state = State::from_json(Path::new("s.json"), text.as_bytes()).expect("parses");
+        let keys: Vec<&String> = state.resources.keys().collect();
+        assert_eq!(keys, ["secret.a", "secret.b"]);
+        assert_eq!(
+            state.resources["secret.b"].id, "b2",
+            "the last of two equal keys"
+        );
+        let with_attributes = text.replace(
+            r#""id": "b2", "attributes": {}"#,
+            &format!(r#""id": "b2", "attributes": {attributes}"#),
+        );
+        let state =
+            State::from_json(Path::new("s.json"), with_attributes.as_bytes()).expect("parses");
+        let expected: Value = serde_json::from_str(attributes).expect("json");
+        assert_eq!(
+            Value::Object(state.resources["secret.b"].attributes.clone()),
+            expected
+        );
+    }
+
     #[test]
     fn sensitive_output_with_a_value_is_refused() {
         let text = r#"{"value": "s3cr3t", "sensitive": true}"#;

@@ -197,6 +197,33 @@ fn a_write_made_without_the_lock_is_not_lost() {
     assert!(matches!(error, StateError::ChangedOnDisk { .. }), "{error}");
 }
 
+/// The backend keeps no copy of the file to decide its next write; it reads the file again.
+/// A write that would change nothing is skipped only while the file is the one it wrote: one
+/// changed since is refused, not taken for what was written.
+#[test]
+fn an_unneeded_write_over_a_file_changed_since_is_refused() {
+    let dir = Dir::new();
+    let mut first = dir.backend();
+    let mut ours = fixed_state();
+    ours.resources.insert("secret.ours".into(), secret(1));
+    let serial = first.persist(&ours).expect("write");
+    assert_eq!(
+        first.persist(&ours).expect("unneeded"),
+        serial,
+        "nothing to write"
+    );
+
+    let mut other = dir.backend();
+    let mut theirs = other.load().expect("loads").expect("a state");
+    theirs.resources.insert("secret.theirs".into(), secret(2));
+    other.persist(&theirs).expect("their write");
+    let after_theirs = dir.read("flowform.state.json");
+
+    let error = first.persist(&ours).expect_err("refused");
+    assert!(matches!(error, StateError::ChangedOnDisk { .. }), "{error}");
+    assert_eq!(dir.read("flowform.state.json"), after_theirs);
+}
+
 #[test]
 fn persist_creates_the_state_directory() {
     let dir = Dir::new();
