@@ -34,3 +34,15 @@ fn a_malformed_var_is_refused() {
         .stderr_contains("-var needs NAME=VALUE")
         .run();
 }
+
+/// The binary makes mimalloc reserve a smaller first arena than its default (`main.rs`,
+/// `arena`). The option is set by its number in mimalloc's list; reading it back by name means
+/// a mimalloc whose numbering moved fails here instead of quietly setting another option.
+#[test]
+fn mimalloc_reserves_a_smaller_first_arena() {
+    Test::new()
+        .args(["--version"])
+        .env("MIMALLOC_VERBOSE", "1")
+        .stderr_contains("option 'arena_reserve': 262144 KiB")
+        .run();
+}
