@@ -35,14 +35,15 @@ fn a_malformed_var_is_refused() {
         .run();
 }
 
-/// The binary makes mimalloc reserve a smaller first arena than its default (`main.rs`,
-/// `arena`). The option is set by its number in mimalloc's list; reading it back by name means
-/// a mimalloc whose numbering moved fails here instead of quietly setting another option.
+/// The binary sets two of mimalloc's options (`main.rs`, `allocator_options`) by their number
+/// in mimalloc's list; reading them back by name means a mimalloc whose numbering moved fails
+/// here instead of quietly setting other options.
 #[test]
-fn mimalloc_reserves_a_smaller_first_arena() {
+fn mimalloc_options_are_set() {
     Test::new()
         .args(["--version"])
         .env("MIMALLOC_VERBOSE", "1")
         .stderr_contains("option 'arena_reserve': 262144 KiB")
+        .stderr_contains("option 'purge_delay': 25")
         .run();
 }
