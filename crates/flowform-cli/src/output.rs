@@ -38,7 +38,18 @@ pub fn write(args: std::fmt::Arguments<'_>) {
     if CLOSED.load(Ordering::Relaxed) {
         return;
     }
-    let text = painted(args, &COLOR_OUT);
+    write_text(painted(args, &COLOR_OUT));
+}
+
+/// [`write`] of a text already made (a whole plan), which is not copied to be written.
+pub fn write_str(text: &str) {
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    write_text(kept_or_stripped(Cow::Borrowed(text), &COLOR_OUT));
+}
+
+fn write_text(text: Cow<'_, str>) {
     if let Err(e) = std::io::stdout().lock().write_all(text.as_bytes()) {
         if !CLOSED.swap(true, Ordering::Relaxed) && e.kind() != ErrorKind::BrokenPipe {
             write_err(format_args!(
@@ -65,6 +76,10 @@ fn painted<'a>(args: std::fmt::Arguments<'a>, color: &AtomicBool) -> Cow<'a, str
         Some(text) => Cow::Borrowed(text),
         None => Cow::Owned(args.to_string()),
     };
+    kept_or_stripped(text, color)
+}
+
+fn kept_or_stripped<'a>(text: Cow<'a, str>, color: &AtomicBool) -> Cow<'a, str> {
     // Without colour the stripper also drops control characters other than whitespace (a
     // DEL or NUL in an output's value or a key), so it runs whenever one is there.
     let needs_stripping = |b: u8| b == 0x1b || b == 0x7f || (b < 0x20 && !b.is_ascii_whitespace());

@@ -70,6 +70,15 @@ impl DiffLine {
 struct Lines(Vec<DiffLine>);
 
 impl Lines {
+    /// [`Lines::push`] of a string made for the line: moved in, not copied, when it is one line.
+    fn push_owned(&mut self, indent: usize, mark: Mark, text: String) {
+        if text.contains('\n') {
+            self.push(indent, mark, &text);
+        } else {
+            self.0.push(DiffLine { indent, mark, text });
+        }
+    }
+
     fn push(&mut self, indent: usize, mark: Mark, text: &str) {
         let mut rest = text.split('\n');
         let first = rest.next().unwrap_or_default();
@@ -107,16 +116,16 @@ pub fn resource_lines(change: &ResourceChange) -> Vec<DiffLine> {
         let a = &change.address;
         let mut out = Lines::default();
         out.push(2, Mark::Header, &header);
-        out.push(
+        out.push_owned(
             4,
             Mark::None,
-            &format!("resource \"{}\" \"{}\" {{", a.kind, a.label),
+            format!("resource \"{}\" \"{}\" {{", a.kind, a.label),
         );
         if let Some(id) = &change.prior_id {
-            out.push(
+            out.push_owned(
                 8,
                 Mark::None,
-                &format!("id = {}", serde_json::Value::String(id.clone())),
+                format!("id = {}", serde_json::Value::String(id.clone())),
             );
         }
         out.push(4, Mark::None, "}");
@@ -187,25 +196,22 @@ pub fn block_lines(change: &ResourceChange, verb: &str) -> Vec<DiffLine> {
         Action::NoOp => return Vec::new(),
     };
     let mut out = Lines::default();
-    out.push(2, Mark::Header, &format!("# {a} {verb}"));
+    out.push_owned(2, Mark::Header, format!("# {a} {verb}"));
     if a.kind == ResourceKind::KmsKey && matches!(change.action, Action::Delete | Action::Replace) {
         let days = change
             .before
             .as_ref()
             .and_then(|b| b.get("deletion_window_in_days"))
             .map_or("30".to_string(), display_scalar);
-        out.push(
-            2,
-            Mark::None,
-            &format!(
+        out.push_owned(2, Mark::None, format!(
                 "# (!) the key will be SCHEDULED FOR DELETION in {days} days (ScheduleKeyDeletion): anything still encrypted with it becomes unreadable once it is deleted"
             ),
         );
     }
-    out.push(
+    out.push_owned(
         indent,
         mark,
-        &format!("resource \"{}\" \"{}\" {{", a.kind, a.label),
+        format!("resource \"{}\" \"{}\" {{", a.kind, a.label),
     );
     let ctx = Ctx {
         change,
@@ -276,8 +282,11 @@ struct Lhs {
 }
 
 impl Lhs {
-    fn line(&self, out: &mut Lines, rest: &str) {
-        out.push(self.indent, self.mark, &format!("{}{rest}", self.text));
+    fn line(&self, out: &mut Lines, rest: std::fmt::Arguments<'_>) {
+        let mut text = String::with_capacity(self.text.len() + 48);
+        text.push_str(&self.text);
+        let _ = std::fmt::Write::write_fmt(&mut text, rest);
+        out.push_owned(self.indent, self.mark, text);
     }
 }
 
@@ -418,24 +427,27 @@ impl Ctx<'_> {
                 }
                 (Op::Add, _) => lhs.line(
                     out,
-                    &format!("{}{note}", display(a.unwrap_or(&Value::Null), indent + 2)),
+                    format_args!("{}{note}", display(a.unwrap_or(&Value::Null), indent + 2)),
                 ),
                 (Op::Remove, _) => lhs.line(
                     out,
-                    &format!(
+                    format_args!(
                         "{} -> null{note}",
                         display(b.unwrap_or(&Value::Null), indent + 2)
                     ),
                 ),
-                (Op::Same, _) => lhs.line(out, &display(a.unwrap_or(&Value::Null), indent + 2)),
+                (Op::Same, _) => lhs.line(
+                    out,
+                    format_args!("{}", display(a.unwrap_or(&Value::Null), indent + 2)),
+                ),
                 (Op::Change, _) => {
                     let (bv, av) = (b.unwrap_or(&Value::Null), a.unwrap_or(&Value::Null));
                     if bv.contains_sensitive() || av.contains_sensitive() {
-                        lhs.line(out, &format!("(sensitive value){note}"));
+                        lhs.line(out, format_args!("(sensitive value){note}"));
                     } else {
                         lhs.line(
                             out,
-                            &format!(
+                            format_args!(
                                 "{} -> {}{note}",
                                 display(bv, indent + 2),
                                 display(av, indent + 2)
@@ -463,7 +475,7 @@ impl Ctx<'_> {
                 } else {
                     Mark::Add
                 };
-                out.push(indent, mark, &format!("{name} = (known after apply)"));
+                out.push_owned(indent, mark, format!("{name} = (known after apply)"));
                 continue;
             }
             let (bm, am) = (as_attrs(b), as_attrs(a));
@@ -493,7 +505,7 @@ impl Ctx<'_> {
                 _ if self.change.action == Action::Delete => Mark::Remove,
                 _ => Mark::Change,
             };
-            out.push(indent, mark, &format!("{name} {{"));
+            out.push_owned(indent, mark, format!("{name} {{"));
             self.body(
                 out,
                 indent + 4,
@@ -517,10 +529,10 @@ impl Ctx<'_> {
             if hidden_blocks > 0 {
                 parts.push(plural(hidden_blocks, "block"));
             }
-            out.push(
+            out.push_owned(
                 indent + 2,
                 Mark::None,
-                &format!("# ({} hidden)", parts.join(", ")),
+                format!("# ({} hidden)", parts.join(", ")),
             );
         }
     }
@@ -545,10 +557,10 @@ impl Ctx<'_> {
                 Some(_) => {
                     lhs.line(
                         out,
-                        &format!("jsonencode(...) -> (known after apply){note}"),
+                        format_args!("jsonencode(...) -> (known after apply){note}"),
                     );
                 }
-                None => lhs.line(out, &format!("(known after apply){note}")),
+                None => lhs.line(out, format_args!("(known after apply){note}")),
             }
             return;
         }
@@ -556,7 +568,7 @@ impl Ctx<'_> {
             text(before).unwrap_or_default(),
             text(after).unwrap_or_default(),
         );
-        lhs.line(out, &format!("jsonencode({note}"));
+        lhs.line(out, format_args!("jsonencode({note}"));
         let diff = similar::TextDiff::from_lines(&old, &new);
         for change in diff.iter_all_changes() {
             let line = change.value().trim_end_matches('\n');

@@ -2,7 +2,7 @@
 //! Marks are coloured (green `+`, red `-`, yellow `~` and `-/+`) and headers bold; the output
 //! stream strips that off a terminal.
 
-use crate::style::{self, paint};
+use crate::style;
 use flowform_planner::diff::{self, DiffLine, Mark};
 use flowform_planner::{Action, Plan};
 use std::fmt::Write as _;
@@ -56,12 +56,14 @@ pub fn render(plan: &Plan) -> String {
         }
     }
     out.push_str("\nflowform will perform the following actions:\n\n");
+    // Room for what a change's block usually takes, so the text is not copied as it grows.
+    out.reserve(plan.changes.len() * 512);
     for change in plan
         .changes
         .iter()
         .filter(|c| c.action.is_change() || diff::header(c).is_some())
     {
-        out.push_str(&lines(&diff::resource_lines(change)));
+        write_lines(&mut out, &diff::resource_lines(change));
         out.push('\n');
     }
     let outputs: Vec<DiffLine> = plan.outputs.iter().flat_map(diff::output_lines).collect();
@@ -94,11 +96,20 @@ fn drift(plan: &Plan) -> String {
 /// A resource's diff lines, each mark in its colour, the header in bold.
 pub fn lines(lines: &[DiffLine]) -> String {
     let mut out = String::new();
+    write_lines(&mut out, lines);
+    out
+}
+
+/// [`lines`] appended to `out`: a plan of thousands of changes is written into one string,
+/// without a string per line or per resource on the way.
+fn write_lines(out: &mut String, lines: &[DiffLine]) {
     for line in lines {
-        let pad = " ".repeat(line.indent);
+        let pad = line.indent;
+        let text = &line.text;
         let _ = match line.mark {
-            Mark::Header => writeln!(out, "{pad}{}", paint(style::BOLD, &line.text)),
-            Mark::None => writeln!(out, "{pad}{}", line.text),
+            Mark::Header if text.is_empty() => writeln!(out, "{:pad$}", ""),
+            Mark::Header => writeln!(out, "{:pad$}{}{text}{:#}", "", style::BOLD, style::BOLD),
+            Mark::None => writeln!(out, "{:pad$}{text}", ""),
             mark => {
                 let color = match mark {
                     Mark::Add => style::ADD,
@@ -107,9 +118,8 @@ pub fn lines(lines: &[DiffLine]) -> String {
                 };
                 let symbol = mark.symbol();
                 let (sign, space) = symbol.split_at(symbol.len() - 1);
-                writeln!(out, "{pad}{}{space}{}", paint(color, sign), line.text)
+                writeln!(out, "{:pad$}{color}{sign}{color:#}{space}{text}", "")
             }
         };
     }
-    out
 }

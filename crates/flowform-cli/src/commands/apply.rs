@@ -168,7 +168,7 @@ async fn run_async(
                 Ok(p) => p,
                 Err(e) => return e,
             };
-            out!("{}", flowform_views::plan_text::render(&planned.plan));
+            crate::output::write_str(&flowform_views::plan_text::render(&planned.plan));
             let forget = flowform_applier::forgotten(&planned.plan, planned.refreshed.as_ref());
             let proceed = planned.plan.has_changes() || !forget.is_empty();
             let approved = !planned.plan.has_changes()

@@ -336,7 +336,7 @@ pub fn run(ctx: &Context, args: &PlanArgs, inputs: &VariableInputs) -> Exit {
 
 pub fn print_plan(plan: &Plan, format: Format) {
     match format {
-        Format::Text => out!("{}", flowform_views::plan_text::render(plan)),
+        Format::Text => crate::output::write_str(&flowform_views::plan_text::render(plan)),
         Format::Markdown => {
             let parts = flowform_views::plan_markdown::render(plan);
             let n = parts.len();
