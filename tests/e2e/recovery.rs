@@ -431,3 +431,82 @@ fn a_profile_create_killed_before_its_describe_leaves_the_whole_profile_recorded
         .stdout_lacks("has changed")
         .run();
 }
+
+/// A create AWS refuses (the name is another's) made nothing, so it leaves no unsettled create
+/// behind: one did, and then blocked every destroy for good.
+#[test]
+fn a_create_aws_refuses_leaves_nothing_pending() {
+    let aws = Sandbox::start();
+    create_foreign_profile(&aws, "contested", "https://theirs.service-now.com");
+    let sm = aws.secretsmanager();
+    aws.block_on(async {
+        sm.create_secret()
+            .name("recovery/s")
+            .secret_string("theirs")
+            .send()
+            .await
+            .expect("CreateSecret");
+    });
+    let ran = Test::new()
+        .file("main.hcl", &format!("{PROFILE}{SECRET}"))
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .status(1)
+        .stderr_contains("ConflictException")
+        .stderr_contains("ResourceExistsException")
+        .run();
+    assert!(ran.state().get("pending").is_none(), "{}", ran.state());
+    assert!(ran.state_addresses().is_empty());
+    // The configuration is given up on; the destroy has nothing to wait for.
+    std::fs::write(ran.path("config/main.hcl"), "").unwrap();
+    ran.then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve"])
+        .stdout_contains("No changes.")
+        .run();
+    assert_eq!(
+        profile_url(&aws, "contested"),
+        "https://theirs.service-now.com"
+    );
+}
+
+/// An unsettled create whose resource has left the configuration can be settled by no apply:
+/// plan says so, destroy says how out, and `state rm` forgets it.
+#[test]
+fn state_rm_forgets_an_unsettled_create_whose_resource_has_left_the_configuration() {
+    let aws = Sandbox::start();
+    let ran = Test::new()
+        .file("main.hcl", SECRET)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .run();
+    mark_pending(&ran, "secret.gone", "token-of-a-create-that-never-arrived");
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan"])
+        .stderr_contains(
+            "secret.gone has an unsettled create and is no longer in the configuration",
+        )
+        .stderr_contains("`flowform state rm secret.gone`")
+        .run();
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve"])
+        .status(1)
+        .stderr_contains("forget the create with `flowform state rm ADDRESS`")
+        .run();
+    let ran = ran
+        .then()
+        .args(["state", "rm", "secret.gone"])
+        .stdout_contains("Forgot the create of secret.gone")
+        .run();
+    assert!(ran.state().get("pending").is_none(), "{}", ran.state());
+    assert_eq!(ran.state_addresses(), ["secret.s"], "the records stay");
+    ran.then()
+        .aws(&aws)
+        .args(["destroy", "--auto-approve"])
+        .stdout_contains("Destroy complete! Resources: 1 destroyed.")
+        .run();
+}

@@ -403,7 +403,17 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             let id = if change.action == Action::Update {
                 resource.update(&op, &mut attrs).await
             } else {
-                resource.create(&op, &mut attrs).await
+                let created = resource.create(&op, &mut attrs).await;
+                if let Err(e) = &created {
+                    // A create AWS refused made nothing: its intent would otherwise stay
+                    // pending for good, blocking every destroy. A repeated create (resumed)
+                    // is only settled so by proof that the object of its name is not ours:
+                    // a refusal of the repeat does not tell what the first request made.
+                    if e.not_ours || (e.refused && op.resumed.is_none()) {
+                        settle(shared, key);
+                    }
+                }
+                created
             }
             .map_err(fail(doing))?;
             let rec = to_record(shared, address, &attrs, &id).map_err(fail(doing))?;
@@ -514,6 +524,17 @@ fn pending_create(shared: &Shared, key: &str) -> Option<flowform_state::PendingC
         .pending
         .get(key)
         .cloned()
+}
+
+/// Forgets the intent to create `key` (a create AWS refused). Not journaled: should the
+/// process die before the state is written, the intent is still there and the next apply
+/// repeats the create under its token, which is the safe side.
+fn settle(shared: &Shared, key: &str) {
+    shared
+        .journal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .settle_refused(key);
 }
 
 /// Records, durably and before AWS is asked, that `key` is being created with `token`.

@@ -659,6 +659,15 @@ impl Journal {
         self.state.flowform_version = flowform_version.to_string();
     }
 
+    /// Forgets the intent to create `address` once AWS refused the create (it made nothing),
+    /// unless the address has a record. Not journaled: a journal replayed after a crash still
+    /// has the intent, and the next apply repeats the create under its token.
+    pub fn settle_refused(&mut self, address: &str) {
+        if !self.state.resources.contains_key(address) {
+            self.state.pending.remove(address);
+        }
+    }
+
     /// How many changes were recorded.
     pub fn len(&self) -> usize {
         self.changes

@@ -109,11 +109,11 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
                 None => String::new(),
             };
             return Err(AwsError {
-                code: e.code,
                 message: format!(
                     "{} A connector profile named \"{name}\" already exists and this state does not manage it.{why} If it is yours, bring it under flowform with `flowform import {} {name}`.",
                     e.message, op.address
                 ),
+                ..e
             });
         }
     };

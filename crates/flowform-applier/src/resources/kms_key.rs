@@ -92,11 +92,11 @@ async fn create_alias(clients: &Clients, alias: &str, key_id: &str) -> Result<()
                 Ok(())
             } else {
                 Err(AwsError {
-                    code: e.code,
                     message: format!(
                         "{} The alias \"{alias}\" already names another key: choose another alias, or move it with `aws kms update-alias`.",
                         e.message
                     ),
+                    ..e
                 })
             }
         }

@@ -74,12 +74,15 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
         // by this configuration): bring it back and make it what the configuration says.
         Err(e) if invalid && e.message.contains("deletion") => {
             let Some(d) = owned(op, &name).await? else {
+                // Without this state's tags: not made by a create of this state, interrupted
+                // or not.
                 return Err(AwsError {
-                    code: e.code,
                     message: format!(
                         "{} It is not this state's to restore: restore it yourself and bring it under flowform with `flowform import {} {name}`, or choose another name.",
                         e.message, op.address
                     ),
+                    not_ours: true,
+                    ..e
                 });
             };
             sm.restore_secret().secret_id(&name).send().await.aws()?;
@@ -96,11 +99,12 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
             }
             None => {
                 return Err(AwsError {
-                    code: e.code,
                     message: format!(
                         "{} A secret named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.",
                         e.message, op.address
                     ),
+                    not_ours: true,
+                    ..e
                 });
             }
         },
