@@ -52,10 +52,25 @@ pub async fn make_plan(
         let pending: Vec<&str> = state.pending.keys().map(String::as_str).collect();
         let targets: String = pending.iter().map(|a| format!(" -target={a}")).collect();
         return Err(error(&format!(
-            "an interrupted apply left {} create(s) whose outcome is not known yet ({}): an object may exist that the state does not record, and a destroy would leave it behind. Settle them first with `flowform apply{targets}`, then destroy.",
+            "an interrupted apply left {} create(s) whose outcome is not known yet ({}): an object may exist that the state does not record, and a destroy would leave it behind. Settle them first with `flowform apply{targets}`, then destroy. (A resource no longer in the configuration cannot be settled by an apply: look for its object in AWS, then forget the create with `flowform state rm ADDRESS`.)",
             pending.len(),
             pending.join(", ")
         )));
+    }
+    // An unsettled create whose resource has left the configuration: no apply can repeat it,
+    // and it would block every destroy. Said once here, with the way out.
+    for address in state.pending.keys() {
+        let configured = address
+            .parse::<Address>()
+            .is_ok_and(|a| config.resources.contains_key(&a));
+        if !configured && !destroy {
+            show(&flowform_core::Diagnostic::warning(
+                format!("{address} has an unsettled create and is no longer in the configuration"),
+                format!(
+                    "An interrupted apply sent a create of {address} and never recorded the answer, and only an apply of that resource can settle it. Look for its object in AWS (import it, or delete it), then forget the create with `flowform state rm {address}`."
+                ),
+            ));
+        }
     }
     let mut targets = Vec::new();
     for t in &planning.target {

@@ -21,22 +21,38 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
             lock_timeout,
         } => edit(ctx, *lock_timeout, "state rm", |state| {
             let removed = matching(state, address);
-            if removed.is_empty() {
+            // A create an interrupted apply left unsettled is forgotten the same way: the one
+            // way out when its resource has left the configuration (or AWS will never answer
+            // the repeated create with proof), after checking AWS by hand.
+            let forgotten = matching_pending(state, address);
+            if removed.is_empty() && forgotten.is_empty() {
                 return Err(format!("{address} is not in the state."));
             }
             for a in &removed {
                 state.resources.remove(a);
             }
-            Ok(format!(
-                "Removed {} from the state. {} still in AWS; flowform no longer manages {}.",
-                removed.join(", "),
-                if removed.len() == 1 {
-                    "It exists"
-                } else {
-                    "They exist"
-                },
-                if removed.len() == 1 { "it" } else { "them" },
-            ))
+            let mut said = Vec::new();
+            if !removed.is_empty() {
+                said.push(format!(
+                    "Removed {} from the state. {} still in AWS; flowform no longer manages {}.",
+                    removed.join(", "),
+                    if removed.len() == 1 {
+                        "It exists"
+                    } else {
+                        "They exist"
+                    },
+                    if removed.len() == 1 { "it" } else { "them" },
+                ));
+            }
+            for a in &forgotten {
+                if let Some(p) = state.pending.remove(a) {
+                    said.push(format!(
+                        "Forgot the create of {a} that an apply interrupted at {} had sent. If AWS made that object, it exists there and flowform does not manage it: bring it under flowform with `flowform import`, or delete it.",
+                        p.started
+                    ));
+                }
+            }
+            Ok(said.join("\n"))
         }),
         StateCommand::Mv {
             from,
@@ -179,6 +195,23 @@ fn matching(state: &flowform_state::State, address: &str) -> Vec<String> {
     };
     state
         .resources
+        .keys()
+        .filter(|k| k.parse::<Address>().is_ok_and(|a| wanted.selects(&a)))
+        .cloned()
+        .collect()
+}
+
+/// The addresses of unsettled creates (`State::pending`) that `address` names, as
+/// [`matching`] names records.
+fn matching_pending(state: &flowform_state::State, address: &str) -> Vec<String> {
+    if state.pending.contains_key(address) {
+        return vec![address.to_string()];
+    }
+    let Ok(wanted) = address.parse::<Target>() else {
+        return Vec::new();
+    };
+    state
+        .pending
         .keys()
         .filter(|k| k.parse::<Address>().is_ok_and(|a| wanted.selects(&a)))
         .cloned()
