@@ -187,32 +187,23 @@ fn rename(state: &mut flowform_state::State, moves: &[(String, String)]) -> Resu
 /// instance of that resource, or (a module address) every resource in that module call or
 /// instance.
 fn matching(state: &flowform_state::State, address: &str) -> Vec<String> {
-    if state.resources.contains_key(address) {
-        return vec![address.to_string()];
-    }
-    let Ok(wanted) = address.parse::<Target>() else {
-        return Vec::new();
-    };
-    state
-        .resources
-        .keys()
-        .filter(|k| k.parse::<Address>().is_ok_and(|a| wanted.selects(&a)))
-        .cloned()
-        .collect()
+    matching_keys(&state.resources, address)
 }
 
 /// The addresses of unsettled creates (`State::pending`) that `address` names, as
 /// [`matching`] names records.
 fn matching_pending(state: &flowform_state::State, address: &str) -> Vec<String> {
-    if state.pending.contains_key(address) {
+    matching_keys(&state.pending, address)
+}
+
+fn matching_keys<V>(map: &std::collections::BTreeMap<String, V>, address: &str) -> Vec<String> {
+    if map.contains_key(address) {
         return vec![address.to_string()];
     }
     let Ok(wanted) = address.parse::<Target>() else {
         return Vec::new();
     };
-    state
-        .pending
-        .keys()
+    map.keys()
         .filter(|k| k.parse::<Address>().is_ok_and(|a| wanted.selects(&a)))
         .cloned()
         .collect()
