@@ -207,6 +207,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     // Each resource's values as known before apply, for the checks below; dropped when the
     // configuration is returned (see `Config::known_before_apply`).
     let mut values: rules::Values = BTreeMap::new();
+    let mut own_rules = rules::OwnRules::new();
     let mut data_sources = Vec::new();
     for (index, module) in modules.iter().enumerate() {
         ev.set_module(index);
@@ -293,7 +294,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
                     body: body.clone(),
                     module: index,
                 };
-                rules::check_one(&sources, &attributes, &resource, &mut diags);
+                rules::check_one(&sources, &attributes, &resource, &mut own_rules);
                 values.insert(address.clone(), rules::kept(attributes));
                 resources.push((address, resource));
             }
@@ -406,7 +407,7 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
         files: file_cache,
         modules,
     };
-    rules::check(&config, &values, &mut diags);
+    rules::check(&config, &values, own_rules, &mut diags);
     config.files.freeze();
     diags.sort();
     diags.dedup();

@@ -39,16 +39,27 @@ pub(crate) fn kept(mut values: BTreeMap<String, Value>) -> BTreeMap<String, Valu
     values
 }
 
+/// What the rules about one resource's own values found, by address: the sensitive
+/// identifier and the connector rules. They run as `load` evaluates each resource, and
+/// [`check`] adds what they found where it ran them before, in address order: several module
+/// instances of one block report at the same place, and the first reported is the one kept.
+pub(crate) type OwnRules = BTreeMap<Address, (Vec<Diagnostic>, Vec<Diagnostic>)>;
+
 /// The rules about one resource's own values, run as soon as they are evaluated.
 pub(crate) fn check_one(
     sources: &Sources,
     values: &BTreeMap<String, Value>,
     r: &Resource,
-    diags: &mut Diagnostics,
+    own: &mut OwnRules,
 ) {
-    sensitive_identifier(sources, values, r, diags);
+    let mut identifier = Diagnostics::default();
+    sensitive_identifier(sources, values, r, &mut identifier);
+    let mut connector = Diagnostics::default();
     if r.address.kind == ResourceKind::ConnectorProfile {
-        connector_rules(sources, values, r, diags);
+        connector_rules(sources, values, r, &mut connector);
+    }
+    if !identifier.is_empty() || !connector.is_empty() {
+        own.insert(r.address.clone(), (identifier.0, connector.0));
     }
 }
 
@@ -58,7 +69,7 @@ fn attrs<'a>(values: &'a Values, r: &Resource) -> &'a BTreeMap<String, Value> {
     values.get(&r.address).unwrap_or(&NONE)
 }
 
-pub(crate) fn check(config: &Config, values: &Values, diags: &mut Diagnostics) {
+pub(crate) fn check(config: &Config, values: &Values, own: OwnRules, diags: &mut Diagnostics) {
     duplicate_names(
         config,
         values,
@@ -67,8 +78,16 @@ pub(crate) fn check(config: &Config, values: &Values, diags: &mut Diagnostics) {
         diags,
     );
     duplicate_names(config, values, ResourceKind::Secret, "secret", diags);
+    let mut connector = BTreeMap::new();
+    for (address, (identifier, rules)) in own {
+        diags.0.extend(identifier);
+        connector.insert(address, rules);
+    }
     cycles(config, diags);
     for profile in config.resources_of(ResourceKind::ConnectorProfile) {
+        if let Some(found) = connector.remove(&profile.address) {
+            diags.0.extend(found);
+        }
         private_region(config, attrs(values, profile), profile, diags);
         appflow_access(config, values, profile, diags);
     }
