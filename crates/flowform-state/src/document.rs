@@ -445,12 +445,29 @@ mod compact {
     pub fn object<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Map<String, Value>, D::Error> {
-        deserializer
-            .deserialize_map(Compact)
-            .and_then(|value| match value {
-                Value::Object(map) => Ok(map),
-                _ => Err(serde::de::Error::custom("expected an object")),
-            })
+        /// Only an object, refused as `Map`'s own `Deserialize` refuses anything else.
+        struct Object;
+        impl<'de> Visitor<'de> for Object {
+            type Value = Map<String, Value>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                entries(map)
+            }
+        }
+        deserializer.deserialize_map(Object)
+    }
+
+    /// A JSON object's entries, in a map of their number.
+    fn entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<Map<String, Value>, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            entries.push((key, map.next_value_seed(Compact)?));
+        }
+        let mut object = Map::with_capacity(entries.len());
+        object.extend(entries);
+        Ok(object)
     }
 
     /// Reads one JSON value.
@@ -504,14 +521,8 @@ mod compact {
             items.shrink_to_fit();
             Ok(Value::Array(items))
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-            let mut entries = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
-                entries.push((key, map.next_value_seed(self)?));
-            }
-            let mut object = Map::with_capacity(entries.len());
-            object.extend(entries);
-            Ok(Value::Object(object))
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+            entries(map).map(Value::Object)
         }
     }
 }
@@ -645,6 +656,22 @@ mod tests {
             Value::Object(state.resources["secret.b"].attributes.clone()),
             expected
         );
+    }
+
+    #[test]
+    fn attributes_that_are_no_object_are_refused_as_before() {
+        for attributes in ["null", "[]", "1"] {
+            let text = format!(
+                r#"{{"format_version": 1, "lineage": "12345678-9abc-4def-8123-456789abcdef", "serial": 1, "flowform_version": "0.1.0",
+                   "resources": {{"secret.a": {{"type": "secret", "id": "a", "attributes": {attributes}}}}}, "outputs": {{}}}}"#
+            );
+            match State::from_json(Path::new("s.json"), text.as_bytes()) {
+                Err(Refusal::Invalid { detail, .. }) => {
+                    assert!(detail.contains("expected a map"), "{detail}")
+                }
+                other => panic!("{attributes}: {other:?}"),
+            }
+        }
     }
 
     #[test]
