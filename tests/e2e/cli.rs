@@ -46,4 +46,13 @@ fn mimalloc_options_are_set() {
         .stderr_contains("option 'arena_reserve': 262144 KiB")
         .stderr_contains("option 'purge_delay': 25")
         .run();
+    // mimalloc's variables still set them.
+    Test::new()
+        .args(["--version"])
+        .env("MIMALLOC_VERBOSE", "1")
+        .env("MIMALLOC_ARENA_RESERVE", "64MiB")
+        .env("MIMALLOC_PURGE_DELAY", "500")
+        .stderr_contains("option 'arena_reserve': 65536 KiB")
+        .stderr_contains("option 'purge_delay': 500")
+        .run();
 }

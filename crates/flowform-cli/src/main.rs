@@ -23,9 +23,9 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Two of mimalloc's options, set before anything is allocated. Measured on a no-op plan of
-/// 6,667 resources (`scripts/bench-plan`; `MIMALLOC_ARENA_RESERVE` and `MIMALLOC_PURGE_DELAY`
-/// try other values):
+/// Two of mimalloc's defaults, changed before anything is allocated; `MIMALLOC_ARENA_RESERVE`
+/// and `MIMALLOC_PURGE_DELAY` still set them, as they set mimalloc's own. Measured on a no-op
+/// plan of 6,667 resources (`scripts/bench-plan`):
 ///
 /// - its first arena (address space, committed as needed) is reserved by the runtime's first
 ///   allocation, before `main`; with the 1 GiB default the peak resident memory is 10 MiB
@@ -48,14 +48,35 @@ mod allocator_options {
 
     unsafe extern "C" {
         fn mi_option_set(option: c_int, value: c_long);
+        fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
+    }
+
+    /// Whether the environment sets the option (as mimalloc reads it: either case, or its
+    /// older name). Asked of the C library: nothing may be allocated yet.
+    fn in_environment(names: &[&std::ffi::CStr]) -> bool {
+        // SAFETY: `getenv` reads the environment with NUL-terminated names; nothing changes
+        // the environment this early in the process.
+        names
+            .iter()
+            .any(|n| !unsafe { getenv(n.as_ptr()) }.is_null())
     }
 
     extern "C" fn set() {
+        // mimalloc may have read the environment already (its own constructor), and setting
+        // an option overrides that: so an option the environment sets is left alone.
         // SAFETY: sets two of mimalloc's process-wide options, which take any value (sizes out
         // of bounds are clamped) and are read when memory is reserved or purged.
-        unsafe {
-            mi_option_set(ARENA_RESERVE, 256 * 1024); // KiB
-            mi_option_set(PURGE_DELAY, 25); // ms
+        if !in_environment(&[c"MIMALLOC_ARENA_RESERVE", c"mimalloc_arena_reserve"]) {
+            unsafe { mi_option_set(ARENA_RESERVE, 256 * 1024) }; // KiB
+        }
+        let purge = [
+            c"MIMALLOC_PURGE_DELAY",
+            c"mimalloc_purge_delay",
+            c"MIMALLOC_RESET_DELAY",
+            c"mimalloc_reset_delay",
+        ];
+        if !in_environment(&purge) {
+            unsafe { mi_option_set(PURGE_DELAY, 25) }; // ms
         }
     }
 
