@@ -510,3 +510,47 @@ fn state_rm_forgets_an_unsettled_create_whose_resource_has_left_the_configuratio
         .stdout_contains("Destroy complete! Resources: 1 destroyed.")
         .run();
 }
+
+/// plan reads the state once the configuration is loaded; a configuration that fails to load
+/// does not keep the state from being read: what is wrong with it is said too, and an
+/// interrupted apply's journal is folded in as by any command under the lock.
+#[test]
+fn a_configuration_that_fails_to_load_does_not_hide_the_state() {
+    Test::new()
+        .file("main.hcl", "secret \"b\" { name = }")
+        .file("../state.json", "{not json")
+        .args(["plan", "--refresh=false"])
+        .status(1)
+        .stderr_contains("Invalid HCL syntax")
+        .stderr_contains("State file is not valid JSON")
+        .run();
+
+    let aws = Sandbox::start();
+    let ran = Test::new()
+        .file("main.hcl", SECRET)
+        .aws(&aws)
+        .args(["apply", "--auto-approve"])
+        .run();
+    let state = ran.state();
+    std::fs::write(
+        ran.path("state.json.journal"),
+        format!(
+            "{{\"flowform_journal\":1,\"lineage\":\"{}\",\"base_serial\":{}}}\n",
+            state["lineage"].as_str().unwrap(),
+            state["serial"]
+        ),
+    )
+    .unwrap();
+    std::fs::write(ran.path("config/main.hcl"), "secret \"b\" { name = }").unwrap();
+    let ran = ran
+        .then()
+        .aws(&aws)
+        .args(["plan"])
+        .status(1)
+        .stderr_contains("Invalid HCL syntax")
+        .run();
+    assert!(
+        !ran.path("state.json.journal").exists(),
+        "the journal is folded in"
+    );
+}

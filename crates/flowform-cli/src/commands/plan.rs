@@ -40,7 +40,16 @@ pub async fn make_plan(
     aws_args: &AwsArgs,
     read_state: impl FnOnce() -> Result<Option<State>, Exit>,
 ) -> Result<(Planned, Option<Aws>), Exit> {
-    let mut config = ctx.load_config(inputs)?;
+    let mut config = match ctx.load_config(inputs) {
+        Ok(config) => config,
+        Err(e) => {
+            // Read anyway: a state that cannot be read is said alongside the configuration's
+            // errors, and an interrupted apply's journal is folded in as every command under
+            // the lock does.
+            let _ = read_state();
+            return Err(e);
+        }
+    };
     let state = read_state()?;
     let state_existed = state.is_some();
     let state = state.unwrap_or_else(|| State::new(VERSION));
