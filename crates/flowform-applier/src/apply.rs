@@ -405,11 +405,13 @@ async fn run(shared: &Shared, change: &ResourceChange) -> Result<(), ChangeError
             } else {
                 let created = resource.create(&op, &mut attrs).await;
                 if let Err(e) = &created {
-                    // A create AWS refused made nothing: its intent would otherwise stay
-                    // pending for good, blocking every destroy. A repeated create (resumed)
-                    // is only settled so by proof that the object of its name is not ours:
-                    // a refusal of the repeat does not tell what the first request made.
-                    if e.not_ours || (e.refused && op.resumed.is_none()) {
+                    // A create whose name another object holds made nothing: its intent would
+                    // otherwise stay pending for good, blocking every destroy. Only a fresh
+                    // create is settled so: a repeated one (resumed) may face the object the
+                    // first request made (tags removed since, a token AppFlow no longer
+                    // honours), and stays pending until an apply proves it or `state rm`
+                    // forgets it.
+                    if e.name_taken && op.resumed.is_none() {
                         settle(shared, key);
                     }
                 }
@@ -526,7 +528,7 @@ fn pending_create(shared: &Shared, key: &str) -> Option<flowform_state::PendingC
         .cloned()
 }
 
-/// Forgets the intent to create `key` (a create AWS refused). Not journaled: should the
+/// Forgets the intent to create `key` (a create whose name was taken). Not journaled: should the
 /// process die before the state is written, the intent is still there and the next apply
 /// repeats the create under its token, which is the safe side.
 fn settle(shared: &Shared, key: &str) {

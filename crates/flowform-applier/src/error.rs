@@ -11,37 +11,14 @@ use std::fmt;
 pub struct AwsError {
     pub code: Option<String>,
     pub message: String,
-    /// AWS answered the call and refused it for good: a client error (4xx) that is not
-    /// throttling or a timeout, so the call changed nothing. A create refused so made nothing
-    /// (its retries carried the same idempotency token, and AWS answers a repeated create that
-    /// it carried out with what it made, not with an error).
-    pub refused: bool,
-    /// AWS holds an object of the name being created that provably is not this state's (a
-    /// secret without this state's tags): a create an interrupted apply sent under this
-    /// name made nothing either.
-    pub not_ours: bool,
+    /// A create's answer: the name is taken by an object this create did not make (AppFlow's
+    /// `ConflictException` to a create whose retries carried one client token, which AppFlow
+    /// answers with the profile it made; a secret of the name without this state's tags).
+    /// Proof that the create made nothing, which no other refusal is: an SDK retry refused
+    /// for another reason (credentials, a quota the first attempt just filled) may follow a
+    /// first attempt that made the object and whose answer was lost.
+    pub name_taken: bool,
 }
-
-/// Error codes of a 4xx answer that say "not now" rather than "no": throttling and timeouts,
-/// as the AWS SDKs' retry classifiers list them.
-const NOT_NOW: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "BandwidthLimitExceeded",
-    "LimitExceededException",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-    "EC2ThrottledException",
-    "RequestTimeout",
-    "RequestTimeoutException",
-];
 
 impl AwsError {
     pub fn from_sdk<E>(
@@ -58,19 +35,10 @@ impl AwsError {
             (Some(m), _) => m.to_string(),
             (None, _) => DisplayErrorContext(&e).to_string(),
         };
-        let status = match &e {
-            aws_smithy_runtime_api::client::result::SdkError::ServiceError(s) => {
-                Some(s.raw().status().as_u16())
-            }
-            _ => None,
-        };
-        let refused = status.is_some_and(|s| (400..500).contains(&s) && s != 429)
-            && code.as_deref().is_some_and(|c| !NOT_NOW.contains(&c));
         AwsError {
             code,
             message,
-            refused,
-            not_ours: false,
+            name_taken: false,
         }
     }
 
@@ -78,8 +46,7 @@ impl AwsError {
         AwsError {
             code: None,
             message: message.into(),
-            refused: false,
-            not_ours: false,
+            name_taken: false,
         }
     }
 

@@ -659,8 +659,8 @@ impl Journal {
         self.state.flowform_version = flowform_version.to_string();
     }
 
-    /// Forgets the intent to create `address` once AWS refused the create (it made nothing),
-    /// unless the address has a record. Not journaled: a journal replayed after a crash still
+    /// Forgets the intent to create `address` once AWS answered that another object holds its
+    /// name (the create made nothing), unless the address has a record. Not journaled: a journal replayed after a crash still
     /// has the intent, and the next apply repeats the create under its token.
     pub fn settle_refused(&mut self, address: &str) {
         if !self.state.resources.contains_key(address) {

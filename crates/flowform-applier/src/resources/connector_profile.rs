@@ -113,6 +113,7 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
                     "{} A connector profile named \"{name}\" already exists and this state does not manage it.{why} If it is yours, bring it under flowform with `flowform import {} {name}`.",
                     e.message, op.address
                 ),
+                name_taken: true,
                 ..e
             });
         }

@@ -81,7 +81,7 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
                         "{} It is not this state's to restore: restore it yourself and bring it under flowform with `flowform import {} {name}`, or choose another name.",
                         e.message, op.address
                     ),
-                    not_ours: true,
+                    name_taken: true,
                     ..e
                 });
             };
@@ -103,7 +103,7 @@ async fn create(op: &Op<'_>, attrs: &mut Attrs) -> Result<String, AwsError> {
                         "{} A secret named \"{name}\" already exists and this state does not manage it: bring it under flowform with `flowform import {} {name}`.",
                         e.message, op.address
                     ),
-                    not_ours: true,
+                    name_taken: true,
                     ..e
                 });
             }

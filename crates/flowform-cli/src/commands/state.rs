@@ -21,10 +21,17 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
             lock_timeout,
         } => edit(ctx, *lock_timeout, "state rm", |state| {
             let removed = matching(state, address);
-            // A create an interrupted apply left unsettled is forgotten the same way: the one
-            // way out when its resource has left the configuration (or AWS will never answer
-            // the repeated create with proof), after checking AWS by hand.
-            let forgotten = matching_pending(state, address);
+            // A create an interrupted apply left unsettled is forgotten when named exactly:
+            // the one way out when its resource has left the configuration (or AWS will never
+            // answer the repeated create with proof), after checking AWS by hand. Never by a
+            // pattern: one that removes records must not take the proof an apply still needs
+            // to recover another instance's object.
+            let forgotten: Vec<String> = state
+                .pending
+                .contains_key(address.as_str())
+                .then(|| address.clone())
+                .into_iter()
+                .collect();
             if removed.is_empty() && forgotten.is_empty() {
                 return Err(format!("{address} is not in the state."));
             }
@@ -47,7 +54,7 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
             for a in &forgotten {
                 if let Some(p) = state.pending.remove(a) {
                     said.push(format!(
-                        "Forgot the create of {a} that an apply interrupted at {} had sent. If AWS made that object, it exists there and flowform does not manage it: bring it under flowform with `flowform import`, or delete it.",
+                        "Forgot the create of {a} that an apply interrupted at {} had sent. If AWS made that object, it exists there and flowform does not manage it (a secret or KMS key flowform makes is tagged flowform:address = {a}): bring it under flowform with `flowform import {a} ID`, or delete it.",
                         p.started
                     ));
                 }
@@ -187,23 +194,15 @@ fn rename(state: &mut flowform_state::State, moves: &[(String, String)]) -> Resu
 /// instance of that resource, or (a module address) every resource in that module call or
 /// instance.
 fn matching(state: &flowform_state::State, address: &str) -> Vec<String> {
-    matching_keys(&state.resources, address)
-}
-
-/// The addresses of unsettled creates (`State::pending`) that `address` names, as
-/// [`matching`] names records.
-fn matching_pending(state: &flowform_state::State, address: &str) -> Vec<String> {
-    matching_keys(&state.pending, address)
-}
-
-fn matching_keys<V>(map: &std::collections::BTreeMap<String, V>, address: &str) -> Vec<String> {
-    if map.contains_key(address) {
+    if state.resources.contains_key(address) {
         return vec![address.to_string()];
     }
     let Ok(wanted) = address.parse::<Target>() else {
         return Vec::new();
     };
-    map.keys()
+    state
+        .resources
+        .keys()
         .filter(|k| k.parse::<Address>().is_ok_and(|a| wanted.selects(&a)))
         .cloned()
         .collect()
