@@ -88,6 +88,30 @@ fn profile_url(aws: &Sandbox, name: &str) -> String {
     })
 }
 
+/// A state with `SECRET` applied to it.
+fn applied_secret(aws: &Sandbox) -> crate::harness::Ran {
+    Test::new()
+        .file("main.hcl", SECRET)
+        .aws(aws)
+        .args(["apply", "--auto-approve"])
+        .run()
+}
+
+/// What an apply killed before its first change leaves besides the state: a journal with its
+/// header only.
+fn leave_empty_journal(ran: &crate::harness::Ran) {
+    let state = ran.state();
+    std::fs::write(
+        ran.path("state.json.journal"),
+        format!(
+            "{{\"flowform_journal\":1,\"lineage\":\"{}\",\"base_serial\":{}}}\n",
+            state["lineage"].as_str().unwrap(),
+            state["serial"]
+        ),
+    )
+    .unwrap();
+}
+
 /// Rewrites the state file as an apply killed between sending a create of `address` (with
 /// `token`) and recording AWS's answer leaves it.
 fn mark_pending(ran: &crate::harness::Ran, address: &str, token: &str) {
@@ -114,16 +138,7 @@ fn a_foreign_profile_is_never_taken_over_after_an_interrupted_apply() {
         .aws(&aws)
         .args(["apply", "--auto-approve"])
         .run();
-    let state = ran.state();
-    std::fs::write(
-        ran.path("state.json.journal"),
-        format!(
-            "{{\"flowform_journal\":1,\"lineage\":\"{}\",\"base_serial\":{}}}\n",
-            state["lineage"].as_str().unwrap(),
-            state["serial"]
-        ),
-    )
-    .unwrap();
+    leave_empty_journal(&ran);
     create_foreign_profile(&aws, "contested", "https://theirs.service-now.com");
     std::fs::write(ran.path("config/profile.hcl"), PROFILE).unwrap();
     let ran = ran
@@ -147,11 +162,7 @@ fn a_foreign_profile_is_never_taken_over_after_an_interrupted_apply() {
 #[test]
 fn a_pending_create_adopts_a_profile_only_when_its_token_is_confirmed() {
     let aws = Sandbox::start();
-    let ran = Test::new()
-        .file("main.hcl", SECRET)
-        .aws(&aws)
-        .args(["apply", "--auto-approve"])
-        .run();
+    let ran = applied_secret(&aws);
     mark_pending(
         &ran,
         "connector_profile.p",
@@ -203,11 +214,7 @@ fn a_pending_create_adopts_a_profile_only_when_its_token_is_confirmed() {
 #[test]
 fn a_journal_left_after_the_last_change_is_folded_by_the_next_command() {
     let aws = Sandbox::start();
-    let ran = Test::new()
-        .file("main.hcl", SECRET)
-        .aws(&aws)
-        .args(["apply", "--auto-approve"])
-        .run();
+    let ran = applied_secret(&aws);
     // What the killed apply left: the state as it was before, and every change in the journal.
     let after = ran.state();
     let mut before = after.clone();
@@ -248,11 +255,7 @@ fn a_journal_left_after_the_last_change_is_folded_by_the_next_command() {
 #[test]
 fn a_recovered_kms_key_gets_its_alias() {
     let aws = Sandbox::start();
-    let ran = Test::new()
-        .file("main.hcl", SECRET)
-        .aws(&aws)
-        .args(["apply", "--auto-approve"])
-        .run();
+    let ran = applied_secret(&aws);
     let lineage = ran.state()["lineage"].as_str().unwrap().to_owned();
     mark_pending(&ran, "kms_key.k", "no-token-for-kms");
     // What the killed apply had made: the key, with this state's tags, but no alias yet.
@@ -475,11 +478,7 @@ fn a_create_aws_refuses_leaves_nothing_pending() {
 #[test]
 fn state_rm_forgets_an_unsettled_create_whose_resource_has_left_the_configuration() {
     let aws = Sandbox::start();
-    let ran = Test::new()
-        .file("main.hcl", SECRET)
-        .aws(&aws)
-        .args(["apply", "--auto-approve"])
-        .run();
+    let ran = applied_secret(&aws);
     mark_pending(
         &ran,
         "secret.gone[1]",
@@ -537,21 +536,8 @@ fn a_configuration_that_fails_to_load_does_not_hide_the_state() {
         .run();
 
     let aws = Sandbox::start();
-    let ran = Test::new()
-        .file("main.hcl", SECRET)
-        .aws(&aws)
-        .args(["apply", "--auto-approve"])
-        .run();
-    let state = ran.state();
-    std::fs::write(
-        ran.path("state.json.journal"),
-        format!(
-            "{{\"flowform_journal\":1,\"lineage\":\"{}\",\"base_serial\":{}}}\n",
-            state["lineage"].as_str().unwrap(),
-            state["serial"]
-        ),
-    )
-    .unwrap();
+    let ran = applied_secret(&aws);
+    leave_empty_journal(&ran);
     std::fs::write(ran.path("config/main.hcl"), "secret \"b\" { name = }").unwrap();
     let ran = ran
         .then()
