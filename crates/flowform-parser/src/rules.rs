@@ -337,9 +337,14 @@ fn private_region(
     diags: &mut Diagnostics,
 ) {
     let text = |name: &str| values.get(name).and_then(Value::as_str);
+    // The region of the provider configuration the profile is made with: an aliased one's.
+    let provider = match &r.provider {
+        None => Some(&config.provider),
+        Some(alias) => config.aliases.get(alias),
+    };
     if text("connector_type") == Some("Salesforce")
         && text("connection_mode") == Some("Private")
-        && let Some(region) = &config.provider.region
+        && let Some(region) = provider.and_then(|p| p.region.as_ref())
         && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str())
     {
         diags.push(
