@@ -499,6 +499,7 @@ fn state_rm_forgets_an_unsettled_create_whose_resource_has_left_the_configuratio
         .args(["destroy", "--auto-approve"])
         .status(1)
         .stderr_contains("forget the create with `flowform state rm ADDRESS`")
+        .stderr_contains("`flowform apply -target='secret.gone[1]'`")
         .run();
     // Only by its exact address: a pattern removes records, never the proof an apply needs.
     let ran = ran

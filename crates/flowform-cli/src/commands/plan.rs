@@ -59,7 +59,21 @@ pub async fn make_plan(
     // token and takes the object only with proof), so a destroy waits for one.
     if destroy && !state.pending.is_empty() {
         let pending: Vec<&str> = state.pending.keys().map(String::as_str).collect();
-        let targets: String = pending.iter().map(|a| format!(" -target={a}")).collect();
+        // Quoted for a shell where an address needs it (`secret.app["a"]`).
+        let plain = |a: &str| {
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        };
+        let targets: String = pending
+            .iter()
+            .map(|a| {
+                if plain(a) {
+                    format!(" -target={a}")
+                } else {
+                    format!(" -target='{}'", a.replace('\'', "'\\''"))
+                }
+            })
+            .collect();
         return Err(error(&format!(
             "an interrupted apply left {} create(s) whose outcome is not known yet ({}): an object may exist that the state does not record, and a destroy would leave it behind. Settle them first with `flowform apply{targets}`, then destroy. (A resource no longer in the configuration cannot be settled by an apply: look for its object in AWS, then forget the create with `flowform state rm ADDRESS`.)",
             pending.len(),
