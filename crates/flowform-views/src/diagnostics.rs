@@ -17,6 +17,7 @@
 use crate::style::{self, paint};
 use flowform_core::{Diagnostic, Diagnostics, Severity, Sources};
 use serde_json::{Value as Json, json};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Every diagnostic, each followed by a blank line; `sources` shows the lines they point at.
@@ -35,6 +36,25 @@ pub fn one(d: &Diagnostic) -> String {
     out
 }
 
+/// `text` with its control characters (other than newlines and tabs) written as `\u001b`
+/// escapes: a diagnostic quotes what the user wrote (a variable's value, a source line), and an
+/// ESC sequence in it must not reach a terminal as one.
+fn shown(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escaped(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn one_into(out: &mut String, sources: &Sources, d: &Diagnostic) {
     let (label, color) = match d.severity {
         Severity::Error => ("Error:", style::ERROR),
@@ -44,31 +64,44 @@ fn one_into(out: &mut String, sources: &Sources, d: &Diagnostic) {
         out,
         "{} {}",
         paint(color, label),
-        paint(style::BOLD, &d.summary)
+        paint(style::BOLD, &shown(&d.summary))
     );
     if let Some(range) = &d.range {
         out.push('\n');
         let context = d
             .context
             .as_ref()
-            .map(|c| format!(", in {c}"))
+            .map(|c| format!(", in {}", shown(c)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "  on {} line {}, column {}{context}:",
-            range.filename, range.start.line, range.start.column
+            shown(&range.filename),
+            range.start.line,
+            range.start.column
         );
         if let Some(snippet) = sources.snippet(d) {
             let number = snippet.line.to_string();
-            let _ = writeln!(out, "  {number}: {}", snippet.code);
-            let marks = "^".repeat(snippet.highlight.len().max(1));
-            let pad = " ".repeat(number.len() + 4 + snippet.highlight.start);
+            let _ = writeln!(out, "  {number}: {}", shown(snippet.code));
+            // The marks under what the line shows, escapes included.
+            let width = |chars: std::ops::Range<usize>| -> usize {
+                let part: String = snippet
+                    .code
+                    .chars()
+                    .skip(chars.start)
+                    .take(chars.len())
+                    .collect();
+                shown(&part).chars().count()
+            };
+            let before = width(0..snippet.highlight.start);
+            let marks = "^".repeat(width(snippet.highlight.clone()).max(1));
+            let pad = " ".repeat(number.len() + 4 + before);
             let _ = writeln!(out, "{pad}{}", paint(color, &marks));
         }
     }
     if !d.detail.is_empty() {
         out.push('\n');
-        out.push_str(&d.detail);
+        out.push_str(&shown(&d.detail));
         out.push('\n');
     }
     out.push('\n');
@@ -134,6 +167,31 @@ mod tests {
         assert_eq!(
             text,
             "Error: Unsupported argument\n\n  on main.hcl line 2, column 3, in secret \"a\":\n  2:   nmae = \"x\"\n       ^^^^\n\nAn argument named \"nmae\" is not expected here.\n\n"
+        );
+    }
+
+    /// What the user wrote reaches a terminal as text, never as a control sequence: a value
+    /// quoted in the message, the source line, the context.
+    #[test]
+    fn control_characters_of_the_user_are_escaped() {
+        let mut sources = Sources::default();
+        sources.add("main.hcl", "secret \"a\" {\n  name = \"\u{1b}[31mX\"\n}\n");
+        let d = Diagnostic::error(
+            "Invalid value",
+            "The value \"\u{1b}[31mX\u{7}\" does not match.\nSecond line.",
+        )
+        .with_range(sources.range("main.hcl", 22..32))
+        .with_context("secret \"\u{1b}[2J\"");
+        let painted = text(&sources, &Diagnostics(vec![d]));
+        for raw in ["\u{1b}[31mX", "\u{7}", "\u{1b}[2J"] {
+            assert!(
+                !painted.contains(raw),
+                "{raw:?} reached the text: {painted:?}"
+            );
+        }
+        assert_eq!(
+            style::plain(&painted),
+            "Error: Invalid value\n\n  on main.hcl line 2, column 10, in secret \"\\u001b[2J\":\n  2:   name = \"\\u001b[31mX\"\n              ^^^^^^^^^^^^^\n\nThe value \"\\u001b[31mX\\u0007\" does not match.\nSecond line.\n\n"
         );
     }
 
