@@ -338,3 +338,42 @@ fn an_apply_that_changes_resources_and_outputs_writes_the_state_once() {
     assert_eq!(backup["serial"].as_u64(), Some(before));
     assert_eq!(backup["outputs"]["d"]["value"], "first");
 }
+
+/// A targeted destroy removes the outputs that read what it destroys and keeps the others, in
+/// its plan and in the state it leaves alike (Terraform keeps them all, stale:
+/// hashicorp/terraform#27151). A destroy of everything removes every output.
+#[test]
+fn a_targeted_destroy_removes_only_the_outputs_that_read_what_it_destroys() {
+    let applied = Test::new()
+        .example("salesforce-jwt")
+        .args(["apply", "--sandbox", "--auto-approve"])
+        .run();
+    let planned = applied
+        .then()
+        .args([
+            "plan",
+            "--sandbox",
+            "--destroy",
+            "-target=connector_profile.salesforce",
+        ])
+        .stdout_contains("  - profile_arn = ")
+        .stdout_lacks("secret_arn")
+        .run();
+    let destroyed = planned
+        .then()
+        .args([
+            "destroy",
+            "--sandbox",
+            "--auto-approve",
+            "-target=connector_profile.salesforce",
+        ])
+        .run();
+    let outputs = destroyed.state()["outputs"].clone();
+    let names: Vec<&String> = outputs.as_object().unwrap().keys().collect();
+    assert_eq!(names, ["secret_arn"], "{outputs}");
+    let all = destroyed
+        .then()
+        .args(["destroy", "--sandbox", "--auto-approve"])
+        .run();
+    assert_eq!(all.state()["outputs"], serde_json::json!({}));
+}

@@ -27,23 +27,24 @@ pub fn forgotten(plan: &Plan, refreshed: Option<&Refreshed>) -> Vec<Address> {
         .collect()
 }
 
-/// The outputs of the state an apply leaves: none after a destroy; after an apply, the
-/// configured outputs evaluated against `state` (the journal's, every change in). Only when
-/// every change was made: an apply or destroy that failed, skipped or was stopped before some
-/// changes keeps the last good ones (`None`). Also the diagnostics of outputs that cannot be
-/// evaluated.
+/// The outputs of the state an apply leaves: none after a destroy of everything; after an
+/// apply or a targeted destroy, the configured outputs evaluated against `state` (the
+/// journal's, every change in: an output that reads a destroyed resource has no value and
+/// goes). Only when every change was made: an apply or destroy that failed, skipped or was
+/// stopped before some changes keeps the last good ones (`None`). Also the diagnostics of
+/// outputs that cannot be evaluated.
 pub fn applied_outputs(
     state: &State,
     config: &Config,
     report: &ApplyReport,
-    destroy: bool,
+    destroys_everything: bool,
 ) -> (Option<BTreeMap<String, OutputState>>, Diagnostics) {
     let finished =
         report.errors.is_empty() && report.skipped.is_empty() && report.not_started.is_empty();
     if !finished {
         return (None, Diagnostics::default());
     }
-    if destroy {
+    if destroys_everything {
         return (Some(BTreeMap::new()), Diagnostics::default());
     }
     match flowform_planner::applied_outputs(config, state) {

@@ -362,6 +362,7 @@ async fn execute(
         Ok(j) => j,
         Err(e) => return state_error(&e),
     };
+    let destroys_everything = plan.destroy && plan.targets.is_empty();
     let config = Arc::new(config);
     let progress = Arc::new(Printer {
         out: Mutex::new(()),
@@ -388,7 +389,7 @@ async fn execute(
     signals.abort();
     // The outputs go in with the changes: the state is written once per apply.
     let (outputs, unevaluated) =
-        flowform_applier::applied_outputs(journal.state(), &config, &report, request.destroy);
+        flowform_applier::applied_outputs(journal.state(), &config, &report, destroys_everything);
     journal.set_derived(outputs, VERSION);
     let state = match backend.fold(journal) {
         Ok(s) => s,
