@@ -204,7 +204,8 @@ pub fn load(dir: &Path, inputs: &VariableInputs) -> Result<Config, LoadFailure> 
     // Collected, then built into a map at once: a map built from sorted entries has full
     // nodes, where one filled by inserts in order keeps them about half empty.
     let mut resources = Vec::new();
-    // Each resource's values as known before apply, for the checks below; dropped when the
+    // What the checks across resources read of each resource's values as known before apply
+    // (`rules::kept`), and what the checks of its own values found; dropped when the
     // configuration is returned (see `Config::known_before_apply`).
     let mut values: rules::Values = BTreeMap::new();
     let mut own_rules = rules::OwnRules::new();

@@ -126,6 +126,15 @@ fn context(r: &Resource) -> String {
     }
 }
 
+/// The provider configuration `r` is made with: the default one, or its alias's (`None` for
+/// an alias no block declares, which load reports).
+fn provider_of<'a>(config: &'a Config, r: &Resource) -> Option<&'a crate::config::Provider> {
+    match &r.provider {
+        None => Some(&config.provider),
+        Some(alias) => config.aliases.get(alias),
+    }
+}
+
 fn duplicate_names(
     config: &Config,
     values: &Values,
@@ -136,11 +145,7 @@ fn duplicate_names(
     // Per region and account: two provider configurations that name the same region (and the
     // same profile and endpoint) are one place; one whose region is not written is its own.
     let place = |r: &Resource| -> String {
-        let provider = match &r.provider {
-            None => Some(&config.provider),
-            Some(alias) => config.aliases.get(alias),
-        };
-        match provider {
+        match provider_of(config, r) {
             Some(p) if p.region.is_some() => {
                 format!(
                     "{:?} {:?} {:?} {:?}",
@@ -338,13 +343,9 @@ fn private_region(
 ) {
     let text = |name: &str| values.get(name).and_then(Value::as_str);
     // The region of the provider configuration the profile is made with: an aliased one's.
-    let provider = match &r.provider {
-        None => Some(&config.provider),
-        Some(alias) => config.aliases.get(alias),
-    };
     if text("connector_type") == Some("Salesforce")
         && text("connection_mode") == Some("Private")
-        && let Some(region) = provider.and_then(|p| p.region.as_ref())
+        && let Some(region) = provider_of(config, r).and_then(|p| p.region.as_ref())
         && !SALESFORCE_PRIVATE_REGIONS.contains(&region.as_str())
     {
         diags.push(
