@@ -282,27 +282,19 @@ pub fn plan(config: &Config, state: &State, options: &PlanOptions) -> Result<Pla
     let values = if options.destroy && options.targets.is_empty() {
         // Everything goes, the outputs with it.
         Vec::new()
-    } else if options.destroy {
-        // A targeted destroy keeps the outputs that do not read what it destroys: those that
-        // do are unknown once their resources are gone, and removed (as the apply removes
-        // them, evaluating against the state it leaves; Terraform keeps them, stale).
-        let exports = PlannedExports {
-            planned: &planned,
-            prior: &prior,
-        };
-        match config.evaluate_outputs(&exports) {
-            Ok(values) => values.into_iter().filter(|(_, v)| v.is_known()).collect(),
-            Err(d) => {
-                diags.extend(d);
-                return Err(diags);
-            }
-        }
     } else {
         let exports = PlannedExports {
             planned: &planned,
             prior: &prior,
         };
         match config.evaluate_outputs(&exports) {
+            // A targeted destroy keeps the outputs that do not read what it destroys: those
+            // that do are unknown once their resources are gone, and removed (as the apply
+            // removes them, evaluating against the state it leaves; Terraform keeps them,
+            // stale).
+            Ok(values) if options.destroy => {
+                values.into_iter().filter(|(_, v)| v.is_known()).collect()
+            }
             Ok(values) => values,
             Err(d) => {
                 diags.extend(d);
