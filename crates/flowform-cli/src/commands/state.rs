@@ -26,13 +26,8 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
             // answer the repeated create with proof), after checking AWS by hand. Never by a
             // pattern: one that removes records must not take the proof an apply still needs
             // to recover another instance's object.
-            let forgotten: Vec<String> = state
-                .pending
-                .contains_key(address.as_str())
-                .then(|| address.clone())
-                .into_iter()
-                .collect();
-            if removed.is_empty() && forgotten.is_empty() {
+            let forgotten = state.pending.remove(address.as_str());
+            if removed.is_empty() && forgotten.is_none() {
                 return Err(format!("{address} is not in the state."));
             }
             for a in &removed {
@@ -51,13 +46,11 @@ pub fn run(ctx: &Context, command: &StateCommand) -> Exit {
                     if removed.len() == 1 { "it" } else { "them" },
                 ));
             }
-            for a in &forgotten {
-                if let Some(p) = state.pending.remove(a) {
-                    said.push(format!(
-                        "Forgot the create of {a} that an apply interrupted at {} had sent. If AWS made that object, it exists there and flowform does not manage it (a secret or KMS key flowform makes is tagged flowform:address = {a}): bring it under flowform with `flowform import {a} ID`, or delete it.",
-                        p.started
-                    ));
-                }
+            if let Some(p) = forgotten {
+                said.push(format!(
+                    "Forgot the create of {address} that an apply interrupted at {} had sent. If AWS made that object, it exists there and flowform does not manage it (a secret or KMS key flowform makes is tagged flowform:address = {address}): bring it under flowform with `flowform import {address} ID`, or delete it.",
+                    p.started
+                ));
             }
             Ok(said.join("\n"))
         }),
