@@ -536,7 +536,7 @@ fn settle(shared: &Shared, key: &str) {
         .journal
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .settle_refused(key);
+        .forget_intent(key);
 }
 
 /// Records, durably and before AWS is asked, that `key` is being created with `token`.

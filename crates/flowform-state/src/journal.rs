@@ -660,9 +660,10 @@ impl Journal {
     }
 
     /// Forgets the intent to create `address` once AWS answered that another object holds its
-    /// name (the create made nothing), unless the address has a record. Not journaled: a journal replayed after a crash still
-    /// has the intent, and the next apply repeats the create under its token.
-    pub fn settle_refused(&mut self, address: &str) {
+    /// name (the create made nothing), unless the address has a record. Not journaled: a
+    /// journal replayed after a crash still has the intent, and the next apply repeats the
+    /// create under its token.
+    pub fn forget_intent(&mut self, address: &str) {
         if !self.state.resources.contains_key(address) {
             self.state.pending.remove(address);
         }
