@@ -37,7 +37,7 @@ pub fn render(plan: &Plan) -> String {
         // change or destroy).
         let outputs: Vec<DiffLine> = plan.outputs.iter().flat_map(diff::output_lines).collect();
         out.push_str("Changes to Outputs:\n");
-        out.push_str(&lines(&outputs));
+        write_lines(&mut out, &outputs);
         out.push('\n');
         out.push_str(OUTPUTS_ONLY);
         out.push('\n');
@@ -69,7 +69,7 @@ pub fn render(plan: &Plan) -> String {
     let outputs: Vec<DiffLine> = plan.outputs.iter().flat_map(diff::output_lines).collect();
     if !outputs.is_empty() {
         out.push_str("Changes to Outputs:\n");
-        out.push_str(&lines(&outputs));
+        write_lines(&mut out, &outputs);
         out.push('\n');
     }
     let _ = writeln!(out, "{}", diff::summary_line(plan));
@@ -85,7 +85,7 @@ fn drift(plan: &Plan) -> String {
     );
     for d in &plan.drift {
         let (change, verb) = d.as_change();
-        out.push_str(&lines(&diff::block_lines(&change, verb)));
+        write_lines(&mut out, &diff::block_lines(&change, verb));
         out.push('\n');
     }
     out.push_str(UNDO);
@@ -93,15 +93,9 @@ fn drift(plan: &Plan) -> String {
     out
 }
 
-/// A resource's diff lines, each mark in its colour, the header in bold.
-pub fn lines(lines: &[DiffLine]) -> String {
-    let mut out = String::new();
-    write_lines(&mut out, lines);
-    out
-}
-
-/// [`lines`] appended to `out`: a plan of thousands of changes is written into one string,
-/// without a string per line or per resource on the way.
+/// Diff lines appended to `out`, each mark in its colour, the header in bold: a plan of
+/// thousands of changes is written into one string, without a string per line or per resource
+/// on the way.
 fn write_lines(out: &mut String, lines: &[DiffLine]) {
     for line in lines {
         let pad = line.indent;
